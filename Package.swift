@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+// Swift 5 language mode: the kernels share raw buffers across DispatchQueue.concurrentPerform
+// iterations, which write disjoint ranges; Swift 6's Sendable checking cannot see that.
+// facever: a command-line face verifier on a Siamese network, with its own tensor engine over OpenBLAS.
+//
+// Dependencies point one way only:
+//   facever (CLI) → SiameseKit → Tensor → CBLAS (OpenBLAS)
+//                   SiameseKit → COpenCVShim (OpenCV 4.6 behind a plain C header)
+import PackageDescription
+
+// Debian's OpenCV component packages ship no opencv4.pc, so the include path and libraries are named here.
+let openCVIncludeFlags: [String] = ["-I/usr/include/opencv4"]
+let openCVLibraries: [LinkerSetting] = [
+    .linkedLibrary("opencv_core"),
+    .linkedLibrary("opencv_imgproc"),
+    .linkedLibrary("opencv_imgcodecs"),
+    .linkedLibrary("opencv_videoio"),
+    .linkedLibrary("opencv_objdetect"),
+]
+
+let package = Package(
+    name: "facever",
+    products: [
+        .executable(name: "facever", targets: ["facever"]),
+        .library(name: "SiameseKit", targets: ["SiameseKit"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "COpenCVShim",
+            cxxSettings: [.unsafeFlags(openCVIncludeFlags)],
+            linkerSettings: openCVLibraries
+        ),
+        .target(
+            name: "Tensor",
+            dependencies: ["CBLAS"]
+        ),
+        .target(
+            name: "SiameseKit",
+            dependencies: ["Tensor", "COpenCVShim"]
+        ),
+        .executableTarget(
+            name: "facever",
+            dependencies: [
+                "SiameseKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "facever-bench",
+            dependencies: ["Tensor", "SiameseKit", "CBLAS"],
+            path: "Sources/Benchmarks"
+        ),
+        .testTarget(
+            name: "TensorTests",
+            dependencies: ["Tensor"]
+        ),
+        .testTarget(
+            name: "SiameseKitTests",
+            dependencies: ["SiameseKit", "Tensor"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)

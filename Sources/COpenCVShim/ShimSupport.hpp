@@ -1,0 +1,37 @@
+// ShimSupport.hpp — the one place where C++ exceptions stop. Every extern "C" entry point runs its body
+// through guarded(), which turns any exception into status 1 and a one-line message.
+#pragma once
+
+#include <opencv2/core.hpp>
+
+#include <cstddef>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+namespace facever_shim {
+
+inline void write_error(char *error, size_t capacity, const std::string &message) {
+    if (error == nullptr || capacity == 0) return;
+    std::string one_line = message;
+    for (char &c : one_line) {
+        if (c == '\n' || c == '\r') c = ' ';
+    }
+    std::snprintf(error, capacity, "%s", one_line.c_str());
+}
+
+template <typename Body>
+int guarded(const char *operation, char *error, size_t capacity, Body body) noexcept {
+    try {
+        return body();
+    } catch (const cv::Exception &exception) {
+        write_error(error, capacity, std::string(operation) + ": OpenCV error: " + exception.err);
+    } catch (const std::exception &exception) {
+        write_error(error, capacity, std::string(operation) + ": " + exception.what());
+    } catch (...) {
+        write_error(error, capacity, std::string(operation) + ": unknown C++ exception");
+    }
+    return 1;
+}
+
+} // namespace facever_shim

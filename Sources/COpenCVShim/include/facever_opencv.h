@@ -1,0 +1,59 @@
+/*
+ * facever_opencv.h — the plain C face of facever's OpenCV shim.
+ *
+ * Contract:
+ *  - Every function returns 0 on success. On failure it returns non-zero and writes a one-line,
+ *    NUL-terminated message into `error` (truncated to `error_capacity` bytes). No C++ exception
+ *    ever leaves the shim.
+ *  - Images cross the boundary as packed 8-bit RGB: `height` rows of `width * 3` bytes, no padding.
+ *  - Memory the shim allocates (fv_image.pixels, fv_buffer.bytes) is released with fv_image_free /
+ *    fv_buffer_free, never with free() from the caller's allocator.
+ */
+#ifndef FACEVER_OPENCV_H
+#define FACEVER_OPENCV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A packed RGB8 image owned by the shim. */
+typedef struct fv_image {
+    int32_t width;
+    int32_t height;
+    uint8_t *pixels; /* width * height * 3 bytes */
+} fv_image;
+
+/* An encoded file (JPEG, PNG) owned by the shim. */
+typedef struct fv_buffer {
+    uint8_t *bytes;
+    size_t length;
+} fv_buffer;
+
+/* Decodes JPEG, PNG, PGM/PPM or any format OpenCV reads into RGB8. Greyscale is expanded to three
+ * channels, 16-bit samples are scaled to 8 bits, and an alpha channel is dropped. */
+int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *out, char *error, size_t error_capacity);
+
+/* Encodes RGB8 pixels as a baseline JPEG at `quality` (1...100). */
+int fv_encode_jpeg(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality, fv_buffer *out,
+                   char *error, size_t error_capacity);
+
+/* Encodes RGB8 pixels as a lossless PNG. */
+int fv_encode_png(const uint8_t *rgb, int32_t width, int32_t height, fv_buffer *out, char *error,
+                  size_t error_capacity);
+
+/* Resizes RGB8 pixels into `destination` (destination_width * destination_height * 3 bytes, caller-owned).
+ * Area averaging when shrinking, bilinear when enlarging. */
+int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
+                  int32_t destination_width, int32_t destination_height, char *error, size_t error_capacity);
+
+void fv_image_free(fv_image *image);
+void fv_buffer_free(fv_buffer *buffer);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FACEVER_OPENCV_H */

@@ -1,0 +1,120 @@
+// RGBImage.swift — an 8-bit RGB picture in memory, and the codec calls that make and save one.
+//
+// Decoding goes through the OpenCV shim (COpenCVShim): JPEG, PNG (alpha dropped), PGM/PPM, greyscale
+// and 16-bit images all become RGB8. Every failure is an `ImageError` naming the file.
+import COpenCVShim
+import Foundation
+
+public struct ImageError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let problem: String
+    public var description: String { "\(path): \(problem)" }
+}
+
+public struct RGBImage: Equatable, Sendable {
+    public let width: Int
+    public let height: Int
+    /// height rows of width·3 bytes, R G B.
+    public let pixels: [UInt8]
+
+    public init(width: Int, height: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3,
+                     "RGBImage: \(width)×\(height) needs \(width * height * 3) bytes, got \(pixels.count)")
+        self.width = width
+        self.height = height
+        self.pixels = pixels
+    }
+
+    /// Reads and decodes an image file.
+    public static func read(contentsOf url: URL) throws -> RGBImage {
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: url)
+        } catch {
+            throw ImageError(path: url.path, problem: "cannot read the file")
+        }
+        return try decode(bytes, path: url.path)
+    }
+
+    /// Decodes encoded bytes; `path` only names the source in errors.
+    public static func decode(_ bytes: Data, path: String) throws -> RGBImage {
+        var image = fv_image()
+        let status = withErrorBuffer { error, capacity in
+            bytes.withUnsafeBytes { raw in
+                fv_decode_image(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
+            }
+        }
+        defer { fv_image_free(&image) }
+        if let problem = status.problem {
+            throw ImageError(path: path, problem: problem)
+        }
+        let count = Int(image.width) * Int(image.height) * 3
+        let pixels = Array(UnsafeBufferPointer(start: image.pixels, count: count))
+        return RGBImage(width: Int(image.width), height: Int(image.height), pixels: pixels)
+    }
+
+    /// This image scaled to width × height (area averaging when shrinking).
+    public func resized(width newWidth: Int, height newHeight: Int) -> RGBImage {
+        if newWidth == width && newHeight == height { return self }
+        var output = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
+        let status = Self.withErrorBuffer { error, capacity in
+            output.withUnsafeMutableBufferPointer { target in
+                fv_resize_rgb(pixels, Int32(width), Int32(height), target.baseAddress,
+                              Int32(newWidth), Int32(newHeight), error, capacity)
+            }
+        }
+        precondition(status.problem == nil, "resize failed on a valid image: \(status.problem ?? "")")
+        return RGBImage(width: newWidth, height: newHeight, pixels: output)
+    }
+
+    public func jpegData(quality: Int = 95) throws -> Data {
+        try encoded(format: "JPEG") { buffer, error, capacity in
+            fv_encode_jpeg(pixels, Int32(width), Int32(height), Int32(quality), &buffer, error, capacity)
+        }
+    }
+
+    public func pngData() throws -> Data {
+        try encoded(format: "PNG") { buffer, error, capacity in
+            fv_encode_png(pixels, Int32(width), Int32(height), &buffer, error, capacity)
+        }
+    }
+
+    /// Values scaled to [0, 1] as [H, W, C] floats; one channel is the mean of R, G and B.
+    public func floatValues(channels: Int) -> [Float] {
+        precondition(channels == 3 || channels == 1, "RGBImage: 1 or 3 channels, not \(channels)")
+        if channels == 3 {
+            return pixels.map { Float($0) / 255 }
+        }
+        var grey = [Float](repeating: 0, count: width * height)
+        for index in grey.indices {
+            let sum = Int(pixels[3 * index]) + Int(pixels[3 * index + 1]) + Int(pixels[3 * index + 2])
+            grey[index] = Float(sum) / (3 * 255)
+        }
+        return grey
+    }
+
+    // MARK: Shim plumbing
+
+    private func encoded(format: String, _ call: (inout fv_buffer, UnsafeMutablePointer<CChar>, Int) -> Int32) throws -> Data {
+        var buffer = fv_buffer()
+        let status = Self.withErrorBuffer { error, capacity in call(&buffer, error, capacity) }
+        defer { fv_buffer_free(&buffer) }
+        if let problem = status.problem {
+            throw ImageError(path: "<\(format) encoder>", problem: problem)
+        }
+        return Data(bytes: buffer.bytes, count: buffer.length)
+    }
+
+    private struct ShimStatus {
+        var problem: String?
+    }
+
+    private static func withErrorBuffer(_ call: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> ShimStatus {
+        let capacity = 512
+        let error = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+        defer { error.deallocate() }
+        error[0] = 0
+        let code = call(error, capacity)
+        return ShimStatus(problem: code == 0 ? nil : String(cString: error))
+    }
+}

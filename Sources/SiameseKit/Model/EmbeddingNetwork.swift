@@ -1,0 +1,42 @@
+// EmbeddingNetwork.swift — the twin branch: an image batch in, one embedding vector per image out.
+//
+//   images: [N, H, W, C] in [0, 1]  →  embeddings: [N, embeddingSize] in (0, 1)
+// Parameters: embedding.conv1 … embedding.convK, embedding.dense (see EmbeddingArchitecture).
+import Tensor
+
+public final class EmbeddingNetwork: ParameterContainer {
+    public let architecture: EmbeddingArchitecture
+    public let convolutions: [Conv2DLayer]
+    public let projection: DenseLayer
+
+    public init(architecture: EmbeddingArchitecture, generator: inout RandomGenerator) {
+        self.architecture = architecture
+        var layers: [Conv2DLayer] = []
+        var channels = architecture.channels
+        for (index, spec) in architecture.convolutions.enumerated() {
+            layers.append(Conv2DLayer(
+                name: "embedding.conv\(index + 1)", inputChannels: channels, outputChannels: spec.filters,
+                kernelSize: spec.kernelSize, generator: &generator))
+            channels = spec.filters
+        }
+        convolutions = layers
+        projection = DenseLayer(
+            name: "embedding.dense", inputs: architecture.flattenedSize, outputs: architecture.embeddingSize,
+            generator: &generator)
+    }
+
+    public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
+
+    public func callAsFunction(_ images: Tensor) -> Tensor {
+        precondition(Array(images.shape.dropFirst()) == architecture.inputShape,
+                     "EmbeddingNetwork: images must be [N, \(architecture.inputShape)], got \(images.shape)")
+        var features = images
+        for (index, convolution) in convolutions.enumerated() {
+            features = relu(convolution(features))
+            if index < convolutions.count - 1 {
+                features = maxPool2d(features)
+            }
+        }
+        return sigmoid(projection(flatten(features)))
+    }
+}

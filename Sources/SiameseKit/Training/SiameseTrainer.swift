@@ -1,0 +1,31 @@
+// SiameseTrainer.swift — one optimisation step on a batch of labelled pairs.
+//
+//   anchors, others: [B, H, W, C]; labels: [B] (1 same face, 0 different)
+//   loss = BCE(sigmoid(logits), labels), then backward, then one Adam update.
+import Tensor
+
+public final class SiameseTrainer {
+    public let network: SiameseNetwork
+    public let optimizer: Adam
+
+    public init(network: SiameseNetwork, learningRate: Float = 1e-4) {
+        self.network = network
+        self.optimizer = Adam(learningRate: learningRate)
+    }
+
+    /// Runs forward, backward and the update; returns the batch's mean loss before the update.
+    @discardableResult
+    public func step(anchors: Tensor, others: Tensor, labels: [Float]) -> Float {
+        network.zeroGrad()
+        let loss = self.loss(anchors: anchors, others: others, labels: labels)
+        loss.backward()
+        optimizer.update(network.parameters)
+        return loss.data[0]
+    }
+
+    /// The mean loss on a batch, with the graph recorded (call backward on it to train).
+    public func loss(anchors: Tensor, others: Tensor, labels: [Float]) -> Tensor {
+        let logits = network.logits(anchors: anchors, others: others)
+        return binaryCrossEntropy(logits: logits, labels: Tensor(shape: [labels.count, 1], data: labels))
+    }
+}

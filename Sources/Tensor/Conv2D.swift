@@ -1,0 +1,119 @@
+// Conv2D.swift — 2-D convolution, valid padding, stride 1, with bias: im2col + sgemm.
+//
+//   x: [N, H, W, C], weight: [KH, KW, C, O], bias: [O]  →  y: [N, OH, OW, O]
+//   y[n, oh, ow, o] = bias[o] + Σ_{i, j, c} x[n, oh+i, ow+j, c] · weight[i, j, c, o]
+//
+// Images are processed in chunks whose im2col matrix stays under `im2colBudget` floats, so memory
+// does not grow with the batch. Backward recomputes the im2col matrix instead of keeping it.
+// The direct (naive) convolution in Reference/DirectConvolution.swift is this kernel's test oracle.
+public enum Conv2D {
+    /// Largest im2col matrix, in floats, built at once (64 MiB).
+    static let im2colBudget = 16 * 1024 * 1024
+
+    static func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
+        let perImage = g.positionsPerImage * g.patchSize
+        return max(1, min(g.batch, im2colBudget / max(1, perImage)))
+    }
+
+    /// y = conv(x, weight) + bias, as raw buffers.
+    static func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>
+    ) {
+        let chunk = imagesPerChunk(g)
+        var col = [Float](repeating: 0, count: chunk * g.positionsPerImage * g.patchSize)
+        col.withUnsafeMutableBufferPointer { col in
+            for first in stride(from: 0, to: g.batch, by: chunk) {
+                let images = first..<min(g.batch, first + chunk)
+                let rows = images.count * g.positionsPerImage
+                let yChunk = y + first * g.positionsPerImage * g.outputChannels
+                for row in 0..<rows {
+                    (yChunk + row * g.outputChannels).update(from: bias, count: g.outputChannels)
+                }
+                Im2col.unfold(x, geometry: g, images: images, into: col.baseAddress!)
+                // y[rows, O] += col[rows, P] · weight[P, O]
+                Matrix.multiply(
+                    m: rows, n: g.outputChannels, k: g.patchSize,
+                    a: col.baseAddress!, b: weight, into: yChunk, beta: 1)
+            }
+        }
+    }
+
+    /// Accumulates dweight, dbias and (when dx is given) dx from dy: [N, OH, OW, O].
+    static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        geometry g: ConvolutionGeometry,
+        dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
+        dx: UnsafeMutablePointer<Float>?
+    ) {
+        if let dbias {
+            ColumnSums.accumulate(dy, rows: g.batch * g.positionsPerImage, columns: g.outputChannels, into: dbias)
+        }
+        guard dweight != nil || dx != nil else { return }
+        let chunk = imagesPerChunk(g)
+        var col = [Float](repeating: 0, count: chunk * g.positionsPerImage * g.patchSize)
+        col.withUnsafeMutableBufferPointer { col in
+            for first in stride(from: 0, to: g.batch, by: chunk) {
+                let images = first..<min(g.batch, first + chunk)
+                let rows = images.count * g.positionsPerImage
+                let dyChunk = dy + first * g.positionsPerImage * g.outputChannels
+                if let dweight {
+                    Im2col.unfold(x, geometry: g, images: images, into: col.baseAddress!)
+                    // dweight[P, O] += colᵀ[P, rows] · dy[rows, O]
+                    Matrix.multiply(
+                        m: g.patchSize, n: g.outputChannels, k: rows,
+                        a: col.baseAddress!, transposeA: true, b: dyChunk, into: dweight, beta: 1)
+                }
+                if let dx {
+                    // dcol[rows, P] = dy[rows, O] · weightᵀ[O, P]
+                    Matrix.multiply(
+                        m: rows, n: g.patchSize, k: g.outputChannels,
+                        a: dyChunk, b: weight, transposeB: true, into: col.baseAddress!)
+                    Im2col.fold(col.baseAddress!, geometry: g, images: images, into: dx)
+                }
+            }
+        }
+    }
+}
+
+/// y = conv2d(x, weight) + bias, recorded for autograd. See Conv2D for shapes.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+    let g = ConvolutionGeometry(input: x.shape, weight: weight.shape)
+    precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
+    var y = [Float](repeating: 0, count: Tensor.elementCount(of: g.outputShape))
+    x.data.withUnsafeBufferPointer { xp in
+        weight.data.withUnsafeBufferPointer { wp in
+            bias.data.withUnsafeBufferPointer { bp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    Conv2D.forward(
+                        x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                        geometry: g, into: yp.baseAddress!)
+                }
+            }
+        }
+    }
+    return Tensor(result: g.outputShape, data: y, inputs: [x, weight, bias]) { output in
+        let dy = output.incomingGrad
+        var dweight: [Float]? = weight.requiresGrad ? [Float](repeating: 0, count: weight.count) : nil
+        var dbias: [Float]? = bias.requiresGrad ? [Float](repeating: 0, count: bias.count) : nil
+        var dx: [Float]? = x.requiresGrad ? [Float](repeating: 0, count: x.count) : nil
+        x.data.withUnsafeBufferPointer { xp in
+            weight.data.withUnsafeBufferPointer { wp in
+                dy.withUnsafeBufferPointer { dyp in
+                    dweight.withOptionalMutablePointer { dwp in
+                        dbias.withOptionalMutablePointer { dbp in
+                            dx.withOptionalMutablePointer { dxp in
+                                Conv2D.backward(
+                                    x: xp.baseAddress!, weight: wp.baseAddress!, dy: dyp.baseAddress!,
+                                    geometry: g, dweight: dwp, dbias: dbp, dx: dxp)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let dweight { weight.addToGrad(dweight) }
+        if let dbias { bias.addToGrad(dbias) }
+        if let dx { x.addToGrad(dx) }
+    }
+}

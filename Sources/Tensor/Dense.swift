@@ -1,0 +1,33 @@
+// Dense.swift — a fully connected layer: one sgemm plus bias.
+//
+//   x: [N, I], weight: [I, O], bias: [O]  →  y: [N, O] = x · weight + bias
+//   dx = dy · weightᵀ,  dweight += xᵀ · dy,  dbias += Σ_n dy[n, :]
+public func dense(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+    precondition(x.rank == 2, "dense: input must be [N, I], got \(x.shape)")
+    precondition(weight.rank == 2 && weight.shape[0] == x.shape[1],
+                 "dense: weight must be [\(x.shape[1]), O], got \(weight.shape)")
+    let (batch, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
+    precondition(bias.shape == [outputs], "dense: bias must be [\(outputs)], got \(bias.shape)")
+
+    var y = [Float](repeating: 0, count: batch * outputs)
+    y.withUnsafeMutableBufferPointer { yp in
+        for row in 0..<batch {
+            (yp.baseAddress! + row * outputs).update(from: bias.data, count: outputs)
+        }
+        Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!, beta: 1)
+    }
+    return Tensor(result: [batch, outputs], data: y, inputs: [x, weight, bias]) { output in
+        let dy = output.incomingGrad
+        weight.accumulateGrad { dweight in
+            Matrix.multiply(m: inputs, n: outputs, k: batch, a: x.data, transposeA: true, b: dy,
+                            into: dweight.baseAddress!, beta: 1)
+        }
+        bias.accumulateGrad { dbias in
+            ColumnSums.accumulate(dy, rows: batch, columns: outputs, into: dbias.baseAddress!)
+        }
+        x.accumulateGrad { dx in
+            Matrix.multiply(m: batch, n: inputs, k: outputs, a: dy, b: weight.data, transposeB: true,
+                            into: dx.baseAddress!, beta: 1)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+// MaxPool2D.swift — 2×2 max pooling, stride 2, "same" padding (TensorFlow's rule).
+//
+//   x: [N, H, W, C]  →  y: [N, ⌈H/2⌉, ⌈W/2⌉, C]        (91 → 46, 40 → 20, 17 → 9)
+//   y[n, oh, ow, c] = max over x[n, 2·oh + a, 2·ow + b, c], a, b ∈ {0, 1}, inside the image.
+// With an odd size TensorFlow pads only at the bottom/right, so the last window is clipped;
+// padding never wins a max. Backward sends each dy to the input that won its window (first one on ties).
+public enum MaxPool2D {
+    public static func outputShape(_ xShape: [Int]) -> [Int] {
+        precondition(xShape.count == 4, "maxPool2d: input must be [N, H, W, C], got \(xShape)")
+        return [xShape[0], (xShape[1] + 1) / 2, (xShape[2] + 1) / 2, xShape[3]]
+    }
+
+    /// Writes y and, for each y, the flat index into x of the input that won.
+    static func forward(
+        x: UnsafePointer<Float>, shape: [Int], into y: UnsafeMutablePointer<Float>,
+        winners: UnsafeMutablePointer<Int32>
+    ) {
+        let (height, width, channels) = (shape[1], shape[2], shape[3])
+        let out = outputShape(shape)
+        let (outputHeight, outputWidth) = (out[1], out[2])
+        parallelFor(shape[0] * outputHeight, minimumChunk: 2) { rows in
+            for row in rows {
+                let n = row / outputHeight
+                let oh = row % outputHeight
+                let rowEnd = min(2 * oh + 2, height)
+                for ow in 0..<outputWidth {
+                    let columnEnd = min(2 * ow + 2, width)
+                    let outputBase = (row * outputWidth + ow) * channels
+                    for c in 0..<channels {
+                        var best = -Float.infinity
+                        var bestIndex = -1
+                        for h in (2 * oh)..<rowEnd {
+                            for w in (2 * ow)..<columnEnd {
+                                let index = ((n * height + h) * width + w) * channels + c
+                                if x[index] > best || bestIndex < 0 {
+                                    best = x[index]
+                                    bestIndex = index
+                                }
+                            }
+                        }
+                        y[outputBase + c] = best
+                        winners[outputBase + c] = Int32(bestIndex)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// y = maxPool2d(x), recorded for autograd.
+public func maxPool2d(_ x: Tensor) -> Tensor {
+    let outShape = MaxPool2D.outputShape(x.shape)
+    let outCount = Tensor.elementCount(of: outShape)
+    precondition(x.count <= Int(Int32.max), "maxPool2d: input too large for 32-bit winner indices")
+    var y = [Float](repeating: 0, count: outCount)
+    var winners = [Int32](repeating: 0, count: outCount)
+    x.data.withUnsafeBufferPointer { xp in
+        y.withUnsafeMutableBufferPointer { yp in
+            winners.withUnsafeMutableBufferPointer { wp in
+                MaxPool2D.forward(x: xp.baseAddress!, shape: x.shape, into: yp.baseAddress!, winners: wp.baseAddress!)
+            }
+        }
+    }
+    return Tensor(result: outShape, data: y, inputs: [x]) { output in
+        let dy = output.incomingGrad
+        x.accumulateGrad { dx in
+            // Windows do not overlap, so every input receives from at most one output.
+            for index in 0..<outCount {
+                dx[Int(winners[index])] += dy[index]
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// ReferenceKernels.swift — the slow, obviously-correct versions of the engine's ops, in Float64.
+//
+// They are the oracles of the test suite: each fast kernel must agree with its reference here, and
+// the references define the functions whose finite-difference gradients check every backward pass.
+// Loops follow the formulas in the fast kernels' header comments literally; nothing is clever.
+import Foundation
+
+public enum Reference {
+    /// Direct convolution. x: [N, H, W, C], w: [KH, KW, C, O], b: [O] → [N, OH, OW, O].
+    public static func conv2d(x: [Double], xShape: [Int], weight w: [Double], wShape: [Int], bias: [Double]) -> [Double] {
+        let (n, h, wd, c) = (xShape[0], xShape[1], xShape[2], xShape[3])
+        let (kh, kw, o) = (wShape[0], wShape[1], wShape[3])
+        let (oh, ow) = (h - kh + 1, wd - kw + 1)
+        var y = [Double](repeating: 0, count: n * oh * ow * o)
+        for image in 0..<n {
+            for row in 0..<oh {
+                for column in 0..<ow {
+                    for out in 0..<o {
+                        var sum = bias[out]
+                        for i in 0..<kh {
+                            for j in 0..<kw {
+                                for channel in 0..<c {
+                                    let xv = x[((image * h + row + i) * wd + column + j) * c + channel]
+                                    let wv = w[((i * kw + j) * c + channel) * o + out]
+                                    sum += xv * wv
+                                }
+                            }
+                        }
+                        y[((image * oh + row) * ow + column) * o + out] = sum
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// 2×2 max pooling, stride 2, "same" padding. x: [N, H, W, C] → [N, ⌈H/2⌉, ⌈W/2⌉, C].
+    public static func maxPool2d(x: [Double], xShape: [Int]) -> [Double] {
+        let (n, h, w, c) = (xShape[0], xShape[1], xShape[2], xShape[3])
+        let (oh, ow) = ((h + 1) / 2, (w + 1) / 2)
+        var y = [Double](repeating: -.infinity, count: n * oh * ow * c)
+        for image in 0..<n {
+            for row in 0..<h {
+                for column in 0..<w {
+                    for channel in 0..<c {
+                        let target = ((image * oh + row / 2) * ow + column / 2) * c + channel
+                        y[target] = max(y[target], x[((image * h + row) * w + column) * c + channel])
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// x: [N, I] · w: [I, O] + b → [N, O].
+    public static func dense(x: [Double], batch: Int, weight w: [Double], inputs: Int, outputs: Int, bias: [Double]) -> [Double] {
+        var y = [Double](repeating: 0, count: batch * outputs)
+        for row in 0..<batch {
+            for out in 0..<outputs {
+                var sum = bias[out]
+                for i in 0..<inputs {
+                    sum += x[row * inputs + i] * w[i * outputs + out]
+                }
+                y[row * outputs + out] = sum
+            }
+        }
+        return y
+    }
+
+    public static func relu(_ x: [Double]) -> [Double] { x.map { max($0, 0) } }
+
+    public static func sigmoid(_ x: [Double]) -> [Double] { x.map { 1 / (1 + exp(-$0)) } }
+
+    public static func l1Distance(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { abs($0 - $1) } }
+
+    /// −mean(t·log p + (1 − t)·log(1 − p)), without clipping.
+    public static func binaryCrossEntropy(predictions p: [Double], labels t: [Double]) -> Double {
+        -zip(p, t).map { $1 * log($0) + (1 - $1) * log(1 - $0) }.reduce(0, +) / Double(p.count)
+    }
+
+    public static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+}

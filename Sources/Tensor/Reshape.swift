@@ -1,0 +1,30 @@
+// Reshape.swift — views that move no arithmetic: reshape, flatten, and taking rows of a batch.
+//
+//   reshape(x, shape): same values, new shape (counts must match); gradient reshaped back.
+//   flatten(x): [N, …] → [N, Π…]
+//   rows(x, range): x[range, …] along the first axis; gradient added into those rows.
+public func reshape(_ x: Tensor, to shape: [Int]) -> Tensor {
+    precondition(Tensor.elementCount(of: shape) == x.count, "reshape: \(x.shape) cannot become \(shape)")
+    return Tensor(result: shape, data: x.data, inputs: [x]) { output in
+        x.addToGrad(output.incomingGrad)
+    }
+}
+
+public func flatten(_ x: Tensor) -> Tensor {
+    precondition(x.rank >= 1, "flatten: needs a batch axis")
+    return reshape(x, to: [x.shape[0], x.count / max(1, x.shape[0])])
+}
+
+public func rows(_ x: Tensor, _ range: Range<Int>) -> Tensor {
+    precondition(x.rank >= 1 && range.lowerBound >= 0 && range.upperBound <= x.shape[0],
+                 "rows: \(range) is outside the first axis of \(x.shape)")
+    let rowSize = x.count / max(1, x.shape[0])
+    let start = range.lowerBound * rowSize
+    let values = Array(x.data[start..<(start + range.count * rowSize)])
+    return Tensor(result: [range.count] + x.shape.dropFirst(), data: values, inputs: [x]) { output in
+        let dy = output.incomingGrad
+        x.accumulateGrad { dx in
+            for index in 0..<dy.count { dx[start + index] += dy[index] }
+        }
+    }
+}

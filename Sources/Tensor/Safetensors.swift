@@ -1,0 +1,200 @@
+// Safetensors.swift — reading and writing the safetensors format (F32 tensors and string metadata).
+//
+// Layout: [u64 little-endian N][N bytes of JSON header][data buffer]
+//   header: {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, …,
+//            "__metadata__": {"key": "value", …}}
+//   offsets are relative to the data buffer; the tensors tile it with no gap and no overlap.
+// Reading checks every rule the reference implementation checks and reports the first broken one
+// with the file's path. Writing is atomic (AtomicFile) and pads the header to 8 bytes with spaces.
+import Foundation
+
+public struct StoredTensor: Equatable, Sendable {
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(shape: [Int], values: [Float]) {
+        precondition(Tensor.elementCount(of: shape) == values.count, "StoredTensor: \(shape) vs \(values.count) values")
+        self.shape = shape
+        self.values = values
+    }
+}
+
+public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let problem: String
+    public var description: String { "\(path): \(problem)" }
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+}
+
+public struct SafetensorsArchive: Equatable {
+    /// The reference implementation refuses headers above 100 MB.
+    public static let maximumHeaderSize = 100_000_000
+
+    public var tensors: [String: StoredTensor]
+    public var metadata: [String: String]
+
+    public init(tensors: [String: StoredTensor] = [:], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    // MARK: Reading
+
+    public static func read(contentsOf url: URL) throws -> SafetensorsArchive {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .mappedIfSafe)
+        } catch {
+            throw SafetensorsError(path: url.path, problem: "cannot read the file (\(Self.reason(error)))")
+        }
+        return try decode(data, path: url.path)
+    }
+
+    public static func decode(_ data: Data, path: String) throws -> SafetensorsArchive {
+        func fail(_ problem: String) -> SafetensorsError { SafetensorsError(path: path, problem: problem) }
+
+        guard data.count >= 8 else {
+            throw fail("truncated: \(data.count) bytes, too short for the 8-byte header length")
+        }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
+        guard headerLength <= UInt64(maximumHeaderSize) else {
+            throw fail("header length \(headerLength) exceeds the \(maximumHeaderSize)-byte limit")
+        }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw fail("truncated: header says \(headerLength) bytes but only \(data.count - 8) follow")
+        }
+        let headerBytes = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(headerLength)))
+        guard headerBytes.first == UInt8(ascii: "{"),
+              let header = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any]
+        else {
+            throw fail("the header is not a JSON object")
+        }
+        let buffer = data.subdata(in: (data.startIndex + 8 + Int(headerLength))..<data.endIndex)
+
+        var archive = SafetensorsArchive()
+        var extents: [(name: String, begin: Int, end: Int)] = []
+        for (name, entry) in header {
+            if name == "__metadata__" {
+                guard let metadata = entry as? [String: String] else {
+                    throw fail("__metadata__ must map strings to strings")
+                }
+                archive.metadata = metadata
+                continue
+            }
+            guard let fields = entry as? [String: Any],
+                  let dtype = fields["dtype"] as? String,
+                  let shape = fields["shape"] as? [Int],
+                  let offsets = fields["data_offsets"] as? [Int], offsets.count == 2
+            else {
+                throw fail("tensor '\(name)' lacks dtype, shape or data_offsets")
+            }
+            guard dtype == "F32" else {
+                throw fail("tensor '\(name)' has dtype \(dtype); facever reads F32 only")
+            }
+            guard shape.allSatisfy({ $0 >= 0 }) else {
+                throw fail("tensor '\(name)' has a negative dimension in shape \(shape)")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, end >= begin, end <= buffer.count else {
+                throw fail("tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(buffer.count)-byte data buffer (truncated?)")
+            }
+            let (byteCount, overflow) = Tensor.elementCount(of: shape).multipliedReportingOverflow(by: 4)
+            guard !overflow, byteCount == end - begin else {
+                throw fail("tensor '\(name)' has shape \(shape) but \(end - begin) bytes of data")
+            }
+            extents.append((name, begin, end))
+            archive.tensors[name] = StoredTensor(shape: shape, values: floats(buffer, begin..<end))
+        }
+        var expectedStart = 0
+        for extent in extents.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard extent.begin == expectedStart else {
+                throw fail("tensor '\(extent.name)' starts at byte \(extent.begin), expected \(expectedStart): data overlaps or has a gap")
+            }
+            expectedStart = extent.end
+        }
+        guard expectedStart == buffer.count else {
+            throw fail("the data buffer has \(buffer.count) bytes but the tensors cover \(expectedStart)")
+        }
+        return archive
+    }
+
+    private static func floats(_ buffer: Data, _ range: Range<Int>) -> [Float] {
+        var values = [Float](repeating: 0, count: range.count / 4)
+        values.withUnsafeMutableBytes { target in
+            buffer.copyBytes(to: target.bindMemory(to: UInt8.self), from: (buffer.startIndex + range.lowerBound)..<(buffer.startIndex + range.upperBound))
+        }
+        return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+    }
+
+    private static func reason(_ error: Error) -> String {
+        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+    }
+
+    // MARK: Writing
+
+    /// The file's bytes: tensors in name order, header padded with spaces to a multiple of 8.
+    public func encoded() -> Data {
+        var header: [String: Any] = [:]
+        var offset = 0
+        let names = tensors.keys.sorted()
+        for name in names {
+            let tensor = tensors[name]!
+            let byteCount = tensor.values.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + byteCount]]
+            offset += byteCount
+        }
+        if !metadata.isEmpty {
+            header["__metadata__"] = metadata
+        }
+        var headerBytes = try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while headerBytes.count % 8 != 0 {
+            headerBytes.append(UInt8(ascii: " "))
+        }
+        var file = Data(capacity: 8 + headerBytes.count + offset)
+        var length = UInt64(headerBytes.count).littleEndian
+        withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
+        file.append(headerBytes)
+        for name in names {
+            let littleEndian = tensors[name]!.values.map { $0.bitPattern.littleEndian }
+            littleEndian.withUnsafeBytes { file.append(contentsOf: $0) }
+        }
+        return file
+    }
+
+    public func write(to url: URL) throws {
+        try AtomicFile.write(encoded(), to: url)
+    }
+}
+
+extension ParameterContainer {
+    /// Every parameter by its dotted name.
+    public func storedParameters() -> [String: StoredTensor] {
+        var stored: [String: StoredTensor] = [:]
+        for parameter in parameters {
+            stored[parameter.name!] = StoredTensor(shape: parameter.shape, values: parameter.data)
+        }
+        return stored
+    }
+
+    /// Copies every parameter from `archive`, after checking that all are there with the right shapes;
+    /// on any mismatch nothing is changed and the error names the file and the tensor.
+    public func loadParameters(from archive: SafetensorsArchive, path: String) throws {
+        for parameter in parameters {
+            let name = parameter.name!
+            guard let stored = archive.tensors[name] else {
+                throw SafetensorsError(path: path, problem: "tensor '\(name)' is missing")
+            }
+            guard stored.shape == parameter.shape else {
+                throw SafetensorsError(
+                    path: path, problem: "tensor '\(name)' has shape \(stored.shape) but the model expects \(parameter.shape)")
+            }
+        }
+        for parameter in parameters {
+            parameter.data = archive.tensors[parameter.name!]!.values
+        }
+    }
+}
