@@ -7,9 +7,15 @@ extension Tensor {
     /// Back-propagates from this scalar (one element) tensor.
     public func backward() {
         precondition(count == 1, "backward(): the loss must have one element, its shape is \(shape)")
+        backward(seed: [1])
+    }
+
+    /// Back-propagates from this tensor with dLoss/dself = `seed` (PyTorch's `y.backward(gradient)`).
+    public func backward(seed: [Float]) {
+        precondition(seed.count == count, "backward(seed:): \(seed.count) values for a tensor of \(count)")
         guard requiresGrad else { return }
         let order = topologicalOrder()
-        accumulateGrad { gradient in gradient[0] += 1 }
+        addToGrad(seed)
         for node in order.reversed() {
             if let step = node.backwardStep {
                 step(node)

@@ -10,17 +10,17 @@ public enum Conv2D {
     /// Largest im2col matrix, in floats, built at once (64 MiB).
     static let im2colBudget = 16 * 1024 * 1024
 
-    static func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
+    static func imagesPerChunk(_ g: ConvolutionGeometry, budget: Int) -> Int {
         let perImage = g.positionsPerImage * g.patchSize
-        return max(1, min(g.batch, im2colBudget / max(1, perImage)))
+        return max(1, min(g.batch, budget / max(1, perImage)))
     }
 
     /// y = conv(x, weight) + bias, as raw buffers.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>
+        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, budget: Int = im2colBudget
     ) {
-        let chunk = imagesPerChunk(g)
+        let chunk = imagesPerChunk(g, budget: budget)
         var col = [Float](repeating: 0, count: chunk * g.positionsPerImage * g.patchSize)
         col.withUnsafeMutableBufferPointer { col in
             for first in stride(from: 0, to: g.batch, by: chunk) {
@@ -44,13 +44,13 @@ public enum Conv2D {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry,
         dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
-        dx: UnsafeMutablePointer<Float>?
+        dx: UnsafeMutablePointer<Float>?, budget: Int = im2colBudget
     ) {
         if let dbias {
             ColumnSums.accumulate(dy, rows: g.batch * g.positionsPerImage, columns: g.outputChannels, into: dbias)
         }
         guard dweight != nil || dx != nil else { return }
-        let chunk = imagesPerChunk(g)
+        let chunk = imagesPerChunk(g, budget: budget)
         var col = [Float](repeating: 0, count: chunk * g.positionsPerImage * g.patchSize)
         col.withUnsafeMutableBufferPointer { col in
             for first in stride(from: 0, to: g.batch, by: chunk) {

@@ -1,0 +1,55 @@
+// DenseAndElementwiseTests.swift — dense, ReLU, sigmoid, L1 distance, reshape and rows:
+// forward against the Float64 references, backward against finite differences.
+@testable import Tensor
+import XCTest
+
+final class DenseAndElementwiseTests: XCTestCase {
+    func testDenseForwardAndGradients() {
+        var random = TestRandom(seed: 10)
+        let (batch, inputs, outputs) = (3, 5, 4)
+        let tensors = [random.tensor([batch, inputs]), random.tensor([inputs, outputs]), random.tensor([outputs])]
+        let ref: ([[Double]]) -> [Double] = {
+            Reference.dense(x: $0[0], batch: batch, weight: $0[1], inputs: inputs, outputs: outputs, bias: $0[2])
+        }
+        let y = dense(tensors[0], weight: tensors[1], bias: tensors[2])
+        assertClose(y.data, ref(tensors.map { $0.data.map(Double.init) }), tolerance: 1e-5)
+        assertGradientsMatchFiniteDifferences(inputs: tensors, op: { dense($0[0], weight: $0[1], bias: $0[2]) }, reference: ref)
+    }
+
+    func testReLUForwardAndGradient() {
+        var random = TestRandom(seed: 11)
+        let x = random.tensor([4, 6])
+        assertClose(relu(x).data, Reference.relu(x.data.map(Double.init)), tolerance: 0)
+        assertGradientsMatchFiniteDifferences(inputs: [x], op: { relu($0[0]) }, reference: { Reference.relu($0[0]) })
+    }
+
+    func testSigmoidForwardAndGradient() {
+        var random = TestRandom(seed: 12)
+        let x = random.tensor([3, 7], -6, 6)
+        assertClose(sigmoid(x).data, Reference.sigmoid(x.data.map(Double.init)), tolerance: 1e-6)
+        assertGradientsMatchFiniteDifferences(inputs: [x], op: { sigmoid($0[0]) }, reference: { Reference.sigmoid($0[0]) })
+    }
+
+    func testSigmoidIsFiniteAtExtremes() {
+        let y = sigmoid(Tensor(shape: [4], data: [-1000, -90, 90, 1000]))
+        XCTAssertEqual(y.data[0], 0)
+        XCTAssertEqual(y.data[3], 1)
+        XCTAssertTrue(y.data.allSatisfy { $0.isFinite })
+    }
+
+    func testL1DistanceForwardAndGradients() {
+        var random = TestRandom(seed: 13)
+        let a = random.tensor([2, 5]), b = random.tensor([2, 5])
+        assertClose(l1Distance(a, b).data, Reference.l1Distance(a.data.map(Double.init), b.data.map(Double.init)), tolerance: 0)
+        assertGradientsMatchFiniteDifferences(
+            inputs: [a, b], op: { l1Distance($0[0], $0[1]) }, reference: { Reference.l1Distance($0[0], $0[1]) })
+    }
+
+    func testReshapeFlattenAndRowsPassGradientsThrough() {
+        var random = TestRandom(seed: 14)
+        let x = random.tensor([4, 2, 3, 1])
+        XCTAssertEqual(flatten(x).shape, [4, 6])
+        assertGradientsMatchFiniteDifferences(inputs: [x], op: { reshape($0[0], to: [8, 3]) }, reference: { $0[0] })
+        assertGradientsMatchFiniteDifferences(inputs: [x], op: { rows($0[0], 1..<3) }, reference: { Array($0[0][6..<18]) })
+    }
+}
