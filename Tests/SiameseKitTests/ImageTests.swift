@@ -1,0 +1,57 @@
+// ImageTests.swift — decoding, encoding and resizing through the OpenCV shim, and its errors.
+import Foundation
+@testable import SiameseKit
+import XCTest
+
+final class ImageTests: XCTestCase {
+    func testDecodesABundledGreyscalePGMAsRGB() throws {
+        let image = try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s1/1.pgm"))
+        XCTAssertEqual(image.width, 92)
+        XCTAssertEqual(image.height, 112)
+        for index in stride(from: 0, to: image.pixels.count, by: 3) {
+            XCTAssertEqual(image.pixels[index], image.pixels[index + 1])
+            XCTAssertEqual(image.pixels[index], image.pixels[index + 2])
+        }
+        // The PGM's bytes after its 14-byte header are the grey values themselves.
+        let raw = try Data(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s1/1.pgm"))
+        XCTAssertEqual(image.pixels[0], raw[14])
+        XCTAssertEqual(image.pixels[3 * 500], raw[14 + 500])
+    }
+
+    func testPNGRoundTripIsExactAndJPEGIsClose() throws {
+        var pixels: [UInt8] = []
+        for y in 0..<20 { for x in 0..<30 { pixels += [UInt8(x * 8), UInt8(y * 12), UInt8((x + y) * 4)] } }
+        let image = RGBImage(width: 30, height: 20, pixels: pixels)
+        XCTAssertEqual(try RGBImage.decode(image.pngData(), path: "png"), image)
+        let jpeg = try RGBImage.decode(image.jpegData(quality: 95), path: "jpeg")
+        XCTAssertEqual(jpeg.width, 30)
+        let meanError = zip(jpeg.pixels, pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / pixels.count
+        XCTAssertLessThan(meanError, 4)
+    }
+
+    func testResizeAndInputValues() throws {
+        let image = try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s2/3.pgm"))
+        let small = image.resized(width: 100, height: 100)
+        XCTAssertEqual(small.pixels.count, 100 * 100 * 3)
+        let values = ImageBatch.values(of: image, for: .tutorial)
+        XCTAssertEqual(values.count, 100 * 100 * 3)
+        XCTAssertTrue(values.allSatisfy { $0 >= 0 && $0 <= 1 })
+        XCTAssertEqual(ImageBatch.values(of: image, for: .omniglot).count, 105 * 105)
+    }
+
+    func testUnreadableInputsFailWithTheirPath() throws {
+        XCTAssertThrowsError(try RGBImage.decode(Data(), path: "empty.jpg")) { error in
+            XCTAssertEqual("\(error)", "empty.jpg: empty file")
+        }
+        XCTAssertThrowsError(try RGBImage.decode(Data("not an image".utf8), path: "notes.jpg")) { error in
+            XCTAssertEqual("\(error)", "notes.jpg: not a readable image (corrupt, truncated or unknown format)")
+        }
+        let jpeg = try RGBImage(width: 8, height: 8, pixels: [UInt8](repeating: 200, count: 192)).jpegData()
+        XCTAssertThrowsError(try RGBImage.decode(jpeg.prefix(20), path: "cut.jpg")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("cut.jpg: "), "\(error)")
+        }
+        XCTAssertThrowsError(try RGBImage.read(contentsOf: URL(fileURLWithPath: "/nonexistent/face.jpg"))) { error in
+            XCTAssertEqual("\(error)", "/nonexistent/face.jpg: cannot read the file")
+        }
+    }
+}
