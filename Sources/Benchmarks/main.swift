@@ -63,8 +63,7 @@ func randomTensor(_ shape: [Int], requiresGrad: Bool, name: String? = nil, seed:
 
 func benchmarkLayers(batch: Int, repeats: Int) {
     let architecture = EmbeddingArchitecture.tutorial
-    var generator = RandomGenerator(seed: 7)
-    let network = EmbeddingNetwork(architecture: architecture, generator: &generator)
+    let network = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 7))
     var rows: [Row] = []
     var inputShape = [batch] + architecture.inputShape
 

@@ -2,8 +2,9 @@
 //
 //   Conv2DLayer "prefix": prefix.weight [KH, KW, C, O], prefix.bias [O]
 //   DenseLayer  "prefix": prefix.weight [I, O],         prefix.bias [O]
-// Weights are Glorot-uniform, U(−l, l) with l = √(6 / (fanIn + fanOut)), where a convolution's
-// fanIn = KH·KW·C and fanOut = KH·KW·O (Keras's rule); biases start at zero.
+// A ParameterFactory makes each parameter: `.glorotUniform` draws weights from U(−l, l) with
+// l = √(6 / (fanIn + fanOut)) (a convolution's fanIn = KH·KW·C, fanOut = KH·KW·O, Keras's rule) and
+// zero biases; `.stored` takes the values of a loaded file, so loading never draws random numbers.
 
 /// Anything that owns parameters, listed in a stable order.
 public protocol ParameterContainer {
@@ -18,29 +19,56 @@ extension ParameterContainer {
     }
 }
 
-public func glorotUniform(
-    shape: [Int], fanIn: Int, fanOut: Int, name: String, generator: inout RandomGenerator
-) -> Tensor {
-    let limit = (6 / Float(fanIn + fanOut)).squareRoot()
-    var values = [Float](repeating: 0, count: Tensor.elementCount(of: shape))
-    for index in values.indices {
-        values[index] = generator.uniform(-limit, limit)
+/// What a parameter is, when a layer asks for one.
+public struct ParameterRequest {
+    public let name: String
+    public let shape: [Int]
+    public let fanIn: Int
+    public let fanOut: Int
+    public let isBias: Bool
+}
+
+/// Makes the parameters of a network: fresh (Glorot) or from stored values.
+public final class ParameterFactory {
+    private let make: (ParameterRequest) throws -> [Float]
+
+    public init(_ make: @escaping (ParameterRequest) throws -> [Float]) {
+        self.make = make
     }
-    return Tensor(shape: shape, data: values, requiresGrad: true, name: name)
+
+    /// Keras's defaults: Glorot-uniform weights and zero biases, drawn from `seed`.
+    public static func glorotUniform(seed: UInt64) -> ParameterFactory {
+        var generator = RandomGenerator(seed: seed)
+        return ParameterFactory { request in
+            let count = Tensor.elementCount(of: request.shape)
+            if request.isBias { return [Float](repeating: 0, count: count) }
+            let limit = (6 / Float(request.fanIn + request.fanOut)).squareRoot()
+            var values = [Float](repeating: 0, count: count)
+            for index in values.indices {
+                values[index] = generator.uniform(-limit, limit)
+            }
+            return values
+        }
+    }
+
+    func parameter(_ request: ParameterRequest) throws -> Tensor {
+        let values = try make(request)
+        precondition(values.count == Tensor.elementCount(of: request.shape), "ParameterFactory: wrong count for \(request.name)")
+        return Tensor(shape: request.shape, data: values, requiresGrad: true, name: request.name)
+    }
 }
 
 public final class Conv2DLayer: ParameterContainer {
     public let weight: Tensor
     public let bias: Tensor
 
-    public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int,
-                generator: inout RandomGenerator) {
+    public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, factory: ParameterFactory) throws {
         let receptiveField = kernelSize * kernelSize
-        weight = glorotUniform(
-            shape: [kernelSize, kernelSize, inputChannels, outputChannels],
-            fanIn: receptiveField * inputChannels, fanOut: receptiveField * outputChannels,
-            name: name + ".weight", generator: &generator)
-        bias = Tensor(zeros: [outputChannels], requiresGrad: true, name: name + ".bias")
+        weight = try factory.parameter(ParameterRequest(
+            name: name + ".weight", shape: [kernelSize, kernelSize, inputChannels, outputChannels],
+            fanIn: receptiveField * inputChannels, fanOut: receptiveField * outputChannels, isBias: false))
+        bias = try factory.parameter(ParameterRequest(
+            name: name + ".bias", shape: [outputChannels], fanIn: 0, fanOut: 0, isBias: true))
     }
 
     public var parameters: [Tensor] { [weight, bias] }
@@ -55,10 +83,11 @@ public final class DenseLayer: ParameterContainer {
     public let weight: Tensor
     public let bias: Tensor
 
-    public init(name: String, inputs: Int, outputs: Int, generator: inout RandomGenerator) {
-        weight = glorotUniform(shape: [inputs, outputs], fanIn: inputs, fanOut: outputs,
-                               name: name + ".weight", generator: &generator)
-        bias = Tensor(zeros: [outputs], requiresGrad: true, name: name + ".bias")
+    public init(name: String, inputs: Int, outputs: Int, factory: ParameterFactory) throws {
+        weight = try factory.parameter(ParameterRequest(
+            name: name + ".weight", shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, isBias: false))
+        bias = try factory.parameter(ParameterRequest(
+            name: name + ".bias", shape: [outputs], fanIn: 0, fanOut: 0, isBias: true))
     }
 
     public var parameters: [Tensor] { [weight, bias] }

@@ -184,17 +184,32 @@ extension ParameterContainer {
     /// on any mismatch nothing is changed and the error names the file and the tensor.
     public func loadParameters(from archive: SafetensorsArchive, path: String) throws {
         for parameter in parameters {
-            let name = parameter.name!
-            guard let stored = archive.tensors[name] else {
-                throw SafetensorsError(path: path, problem: "tensor '\(name)' is missing")
-            }
-            guard stored.shape == parameter.shape else {
-                throw SafetensorsError(
-                    path: path, problem: "tensor '\(name)' has shape \(stored.shape) but the model expects \(parameter.shape)")
-            }
+            _ = try archive.parameterValues(name: parameter.name!, shape: parameter.shape, path: path)
         }
         for parameter in parameters {
             parameter.data = archive.tensors[parameter.name!]!.values
+        }
+    }
+}
+
+extension SafetensorsArchive {
+    /// The values of tensor `name`, checked to have `shape`.
+    public func parameterValues(name: String, shape: [Int], path: String) throws -> [Float] {
+        guard let stored = tensors[name] else {
+            throw SafetensorsError(path: path, problem: "tensor '\(name)' is missing")
+        }
+        guard stored.shape == shape else {
+            throw SafetensorsError(path: path, problem: "tensor '\(name)' has shape \(stored.shape) but the model expects \(shape)")
+        }
+        return stored.values
+    }
+}
+
+extension ParameterFactory {
+    /// Takes every parameter from a loaded file, checking names and shapes.
+    public static func stored(in archive: SafetensorsArchive, path: String) -> ParameterFactory {
+        ParameterFactory { request in
+            try archive.parameterValues(name: request.name, shape: request.shape, path: path)
         }
     }
 }

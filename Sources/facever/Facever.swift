@@ -1,4 +1,7 @@
 // Facever.swift — the root command: configuration only; each subcommand lives in its own file.
+//
+// Exit status of every command: 0 success, 1 a verify that did not verify every probe,
+// 2 a usage or input error (one line on stderr naming the file), 130 training interrupted and saved.
 import ArgumentParser
 
 @main
@@ -6,7 +9,18 @@ struct Facever: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facever",
         abstract: "Face verification with a Siamese network (Koch et al. 2015), trained from the terminal.",
-        version: "0.1.0",
-        subcommands: [QuickstartCommand.self]
+        discussion: """
+            The workflow, in the order you live it:
+              facever import ~/lfw --into negative        other people's faces
+              facever import ~/me/anchors --into anchor   your own photos (or capture them)
+              facever import ~/me/positives --into positive
+              facever import ~/me/gallery --into verification
+              facever augment                             9 augmented copies of each anchor and positive
+              facever train --epochs 50                   Siamese network, 70/30 split by photo
+              facever evaluate                            precision, recall, ROC AUC, EER on the held-out 30 %
+              facever verify probe.jpg                    verified / not-verified against your gallery
+            """,
+        version: "0.2.0",
+        subcommands: [ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self]
     )
 }

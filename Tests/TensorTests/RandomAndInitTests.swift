@@ -22,13 +22,16 @@ final class RandomAndInitTests: XCTestCase {
     }
 
     func testGlorotUniformUsesKerasLimitsForConvolutions() {
-        var generator = RandomGenerator(seed: 8)
-        let layer = Conv2DLayer(name: "c", inputChannels: 3, outputChannels: 64, kernelSize: 10, generator: &generator)
+        let layer = try! Conv2DLayer(name: "c", inputChannels: 3, outputChannels: 64, kernelSize: 10,
+                                     factory: .glorotUniform(seed: 8))
         let limit = (6.0 / Float(100 * 3 + 100 * 64)).squareRoot()
         XCTAssertTrue(layer.weight.data.allSatisfy { abs($0) <= limit })
         XCTAssertGreaterThan(layer.weight.data.map(abs).max()!, 0.95 * limit)
         XCTAssertEqual(layer.bias.data, [Float](repeating: 0, count: 64))
         XCTAssertEqual(layer.weight.name, "c.weight")
         XCTAssertEqual(layer.bias.name, "c.bias")
+        let again = try! Conv2DLayer(name: "c", inputChannels: 3, outputChannels: 64, kernelSize: 10,
+                                     factory: .glorotUniform(seed: 8))
+        XCTAssertEqual(again.weight.data, layer.weight.data, "the same seed gives the same weights")
     }
 }

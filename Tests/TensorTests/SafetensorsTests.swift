@@ -91,11 +91,11 @@ final class SafetensorsTests: XCTestCase {
     private final class TwoLayers: ParameterContainer {
         let first: DenseLayer
         let second: DenseLayer
-        init(seed: UInt64) {
-            var generator = RandomGenerator(seed: seed)
-            first = DenseLayer(name: "net.first", inputs: 3, outputs: 2, generator: &generator)
-            second = DenseLayer(name: "net.second", inputs: 2, outputs: 1, generator: &generator)
+        init(factory: ParameterFactory) throws {
+            first = try DenseLayer(name: "net.first", inputs: 3, outputs: 2, factory: factory)
+            second = try DenseLayer(name: "net.second", inputs: 2, outputs: 1, factory: factory)
         }
+        convenience init(seed: UInt64) { try! self.init(factory: .glorotUniform(seed: seed)) }
         var parameters: [Tensor] { first.parameters + second.parameters }
     }
 
@@ -116,6 +116,7 @@ final class SafetensorsTests: XCTestCase {
             XCTAssertEqual("\(error)", "m.safetensors: tensor 'net.second.weight' is missing")
         }
         XCTAssertEqual(before.parameters.map(\.data), snapshot)
+        XCTAssertThrowsError(try TwoLayers(factory: .stored(in: archive, path: "m.safetensors")))
     }
 
     func testWritingOverAnExistingFileIsAtomic() throws {

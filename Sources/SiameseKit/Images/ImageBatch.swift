@@ -1,13 +1,24 @@
 // ImageBatch.swift — turning decoded pictures into the network's input tensor.
 //
-//   [RGBImage] → Tensor [N, H, W, C], each image resized to H×W and scaled to [0, 1].
+// Every photo the network sees — stored, gallery or probe — goes through the same steps:
+// the centred square (a no-op for stored 250×250 photos), a resize to H×W, and (for one channel)
+// the mean of R, G and B. Then [RGBImage] → Tensor [N, H, W, C] with values in [0, 1].
 import Tensor
 
 public enum ImageBatch {
-    /// One image as the network's input values: [H, W, C] floats in [0, 1].
+    /// The photo as the network's input bytes: [H, W, C], 8 bits each.
+    public static func inputBytes(of image: RGBImage, for architecture: EmbeddingArchitecture) -> [UInt8] {
+        let resized = image.centreSquare().resized(width: architecture.inputWidth, height: architecture.inputHeight)
+        if architecture.channels == 3 { return resized.pixels }
+        return (0..<(resized.width * resized.height)).map { index in
+            let sum = Int(resized.pixels[3 * index]) + Int(resized.pixels[3 * index + 1]) + Int(resized.pixels[3 * index + 2])
+            return UInt8((sum + 1) / 3)
+        }
+    }
+
+    /// One photo as the network's input values: [H, W, C] floats in [0, 1].
     public static func values(of image: RGBImage, for architecture: EmbeddingArchitecture) -> [Float] {
-        image.resized(width: architecture.inputWidth, height: architecture.inputHeight)
-            .floatValues(channels: architecture.channels)
+        inputBytes(of: image, for: architecture).map { Float($0) * (1 / 255) }
     }
 
     /// Stacks prepared images ([H, W, C] each) into [N, H, W, C].

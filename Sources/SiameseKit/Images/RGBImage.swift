@@ -79,20 +79,6 @@ public struct RGBImage: Equatable, Sendable {
         }
     }
 
-    /// Values scaled to [0, 1] as [H, W, C] floats; one channel is the mean of R, G and B.
-    public func floatValues(channels: Int) -> [Float] {
-        precondition(channels == 3 || channels == 1, "RGBImage: 1 or 3 channels, not \(channels)")
-        if channels == 3 {
-            return pixels.map { Float($0) / 255 }
-        }
-        var grey = [Float](repeating: 0, count: width * height)
-        for index in grey.indices {
-            let sum = Int(pixels[3 * index]) + Int(pixels[3 * index + 1]) + Int(pixels[3 * index + 2])
-            grey[index] = Float(sum) / (3 * 255)
-        }
-        return grey
-    }
-
     // MARK: Shim plumbing
 
     private func encoded(format: String, _ call: (inout fv_buffer, UnsafeMutablePointer<CChar>, Int) -> Int32) throws -> Data {

@@ -47,6 +47,16 @@ public struct EmbeddingArchitecture: Codable, Equatable, Sendable {
     public static let omniglot = EmbeddingArchitecture(
         inputHeight: 105, inputWidth: 105, channels: 1, convolutions: kochConvolutions, embeddingSize: 4096)
 
+    /// A small network for smoke tests and quick experiments: 32×32×3 → 3 convolutions → 128 (80,768 parameters).
+    public static let tiny = EmbeddingArchitecture(
+        inputHeight: 32, inputWidth: 32, channels: 3,
+        convolutions: [ConvolutionSpec(filters: 16, kernelSize: 5), ConvolutionSpec(filters: 32, kernelSize: 3),
+                       ConvolutionSpec(filters: 32, kernelSize: 3)],
+        embeddingSize: 128)
+
+    /// The architectures users can pick by name.
+    public static let named: [String: EmbeddingArchitecture] = ["tutorial": .tutorial, "omniglot": .omniglot, "tiny": .tiny]
+
     /// [H, W, C] after each convolution (and its pooling, where there is one).
     public var featureShapes: [[Int]] {
         var (height, width, channels) = (inputHeight, inputWidth, self.channels)

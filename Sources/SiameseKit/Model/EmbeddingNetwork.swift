@@ -9,20 +9,20 @@ public final class EmbeddingNetwork: ParameterContainer {
     public let convolutions: [Conv2DLayer]
     public let projection: DenseLayer
 
-    public init(architecture: EmbeddingArchitecture, generator: inout RandomGenerator) {
+    public init(architecture: EmbeddingArchitecture, factory: ParameterFactory) throws {
         self.architecture = architecture
         var layers: [Conv2DLayer] = []
         var channels = architecture.channels
         for (index, spec) in architecture.convolutions.enumerated() {
-            layers.append(Conv2DLayer(
+            layers.append(try Conv2DLayer(
                 name: "embedding.conv\(index + 1)", inputChannels: channels, outputChannels: spec.filters,
-                kernelSize: spec.kernelSize, generator: &generator))
+                kernelSize: spec.kernelSize, factory: factory))
             channels = spec.filters
         }
         convolutions = layers
-        projection = DenseLayer(
+        projection = try DenseLayer(
             name: "embedding.dense", inputs: architecture.flattenedSize, outputs: architecture.embeddingSize,
-            generator: &generator)
+            factory: factory)
     }
 
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }

@@ -13,10 +13,14 @@ public final class SiameseNetwork: ParameterContainer {
     public let embedding: EmbeddingNetwork
     public let classifier: DenseLayer
 
-    public init(architecture: EmbeddingArchitecture = .tutorial, seed: UInt64 = 0) {
-        var generator = RandomGenerator(seed: seed)
-        embedding = EmbeddingNetwork(architecture: architecture, generator: &generator)
-        classifier = DenseLayer(name: "classifier", inputs: architecture.embeddingSize, outputs: 1, generator: &generator)
+    /// A fresh network with Keras's initialisation drawn from `seed`.
+    public convenience init(architecture: EmbeddingArchitecture = .tutorial, seed: UInt64 = 0) {
+        try! self.init(architecture: architecture, factory: .glorotUniform(seed: seed))
+    }
+
+    public init(architecture: EmbeddingArchitecture, factory: ParameterFactory) throws {
+        embedding = try EmbeddingNetwork(architecture: architecture, factory: factory)
+        classifier = try DenseLayer(name: "classifier", inputs: architecture.embeddingSize, outputs: 1, factory: factory)
     }
 
     public var architecture: EmbeddingArchitecture { embedding.architecture }
@@ -43,29 +47,53 @@ public final class SiameseNetwork: ParameterContainer {
 
     // MARK: Files
 
-    public func metadata(extra: [String: String] = [:]) -> [String: String] {
-        var metadata = extra
-        metadata["format"] = "facever-siamese"
-        metadata["format_version"] = Self.formatVersion
-        metadata["architecture"] = architecture.jsonString()
-        return metadata
+    /// A fingerprint of every parameter's name, shape and bits: equal weights, equal id.
+    public func weightsFingerprint() -> ContentHash {
+        var hasher = ContentHash.Hasher64()
+        for parameter in parameters {
+            hasher.combine("\(parameter.name!)\(parameter.shape)")
+            parameter.data.withUnsafeBytes { hasher.combine(Data($0)) }
+        }
+        return hasher.finalize()
     }
 
+    /// Writes the model atomically: parameters, and metadata with the format, the architecture,
+    /// the weights' fingerprint (`model_id`) and whatever `extra` adds.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws {
-        try SafetensorsArchive(tensors: storedParameters(), metadata: metadata(extra: extra)).write(to: url)
+        var metadata = extra
+        metadata[ModelKeys.format] = ModelKeys.modelFormat
+        metadata[ModelKeys.formatVersion] = Self.formatVersion
+        metadata[ModelKeys.architecture] = architecture.jsonString()
+        metadata[ModelKeys.modelID] = weightsFingerprint().hex
+        try SafetensorsArchive(tensors: storedParameters(), metadata: metadata).write(to: url)
     }
 
     /// Loads a model file, building the network its metadata describes.
     public static func load(from url: URL) throws -> (network: SiameseNetwork, metadata: [String: String]) {
         let archive = try SafetensorsArchive.read(contentsOf: url)
-        guard archive.metadata["format"] == "facever-siamese" else {
+        guard archive.metadata[ModelKeys.format] == ModelKeys.modelFormat else {
             throw SafetensorsError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)")
         }
-        guard let text = archive.metadata["architecture"], let architecture = EmbeddingArchitecture.fromJSON(text) else {
+        guard let text = archive.metadata[ModelKeys.architecture], let architecture = EmbeddingArchitecture.fromJSON(text) else {
             throw SafetensorsError(path: url.path, problem: "the metadata has no readable 'architecture'")
         }
-        let network = SiameseNetwork(architecture: architecture)
-        try network.loadParameters(from: archive, path: url.path)
+        let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path))
         return (network, archive.metadata)
     }
+}
+
+/// The metadata keys of a model file.
+public enum ModelKeys {
+    public static let format = "format"
+    public static let modelFormat = "facever-siamese"
+    public static let formatVersion = "format_version"
+    public static let architecture = "architecture"
+    public static let modelID = "model_id"
+    public static let settings = "settings"
+    public static let dataFingerprint = "data_fingerprint"
+    public static let split = "split"
+    public static let detectionThreshold = "detection_threshold"
+    public static let verificationThreshold = "verification_threshold"
+    public static let epochsTrained = "epochs_trained"
+    public static let finalLoss = "final_training_loss"
 }

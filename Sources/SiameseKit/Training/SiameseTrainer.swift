@@ -8,9 +8,13 @@ public final class SiameseTrainer {
     public let network: SiameseNetwork
     public let optimizer: Adam
 
-    public init(network: SiameseNetwork, learningRate: Float = 1e-4) {
+    public convenience init(network: SiameseNetwork, learningRate: Float = 1e-4) {
+        self.init(network: network, optimizer: Adam(learningRate: learningRate))
+    }
+
+    public init(network: SiameseNetwork, optimizer: Adam) {
         self.network = network
-        self.optimizer = Adam(learningRate: learningRate)
+        self.optimizer = optimizer
     }
 
     /// Runs forward, backward and the update; returns the batch's mean loss before the update.

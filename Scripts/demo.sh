@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole facever workflow on the ORL faces bundled in data/samples/orl (AT&T Laboratories Cambridge):
+# subject s1 plays the user, s2 … s19 are the other people, s20 is someone the model never saw.
+#   s1 photos 1-3 → anchors, 4-6 → positives, 7-9 → the verification gallery, 10 → an unseen probe.
+# import → augment → train (a few epochs) → evaluate → verify the unseen s1 photo and an s20 photo.
+# Usage: Scripts/demo.sh [EPOCHS]   (work folder: $FACEVER_DEMO_DIR, default .build/demo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+epochs="${1:-3}"
+samples=data/samples/orl
+work="${FACEVER_DEMO_DIR:-.build/demo}"
+
+swift build -c release --product facever >&2
+facever=.build/release/facever
+
+rm -rf "$work"
+mkdir -p "$work/staging/anchor" "$work/staging/positive" "$work/staging/verification" "$work/staging/negative"
+for n in 1 2 3; do cp "$samples/s1/$n.pgm" "$work/staging/anchor/s1_$n.pgm"; done
+for n in 4 5 6; do cp "$samples/s1/$n.pgm" "$work/staging/positive/s1_$n.pgm"; done
+for n in 7 8 9; do cp "$samples/s1/$n.pgm" "$work/staging/verification/s1_$n.pgm"; done
+for s in $(seq 2 19); do
+    for n in $(seq 1 10); do cp "$samples/s$s/$n.pgm" "$work/staging/negative/s${s}_$n.pgm"; done
+done
+data="$work/data"
+
+set -x
+"$facever" import "$work/staging/anchor" --into anchor --data "$data"
+"$facever" import "$work/staging/positive" --into positive --data "$data"
+"$facever" import "$work/staging/verification" --into verification --data "$data"
+"$facever" import "$work/staging/negative" --into negative --data "$data"
+"$facever" augment --copies 9 --seed 1 --data "$data"
+"$facever" train --epochs "$epochs" --pairs 200 --seed 1 --data "$data"
+"$facever" evaluate --data "$data"
+status=0
+"$facever" verify "$samples/s1/10.pgm" "$samples/s20/1.pgm" --data "$data" || status=$?
+set +x
+echo "verify exit status: $status (0 all verified, 1 some not verified)"
+echo "expected: $samples/s1/10.pgm (the user, never seen in training) verified; $samples/s20/1.pgm (a stranger) not-verified"

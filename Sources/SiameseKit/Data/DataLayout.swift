@@ -1,0 +1,76 @@
+// DataLayout.swift — where facever keeps its photos, models and caches (the tutorial's layout).
+//
+//   DATA/anchor/         the user's anchor photos          DATA/positive/   the user's positive photos
+//   DATA/negative/       other people                      DATA/verification/  the stored positives that
+//   DATA/model.safetensors  the trained model (default)                     verify compares against
+// A photo's *source* is its file name without extension and without an augmentation suffix
+// (`face.aug3.jpg` comes from `face.jpg`), so copies of one photo are always kept together.
+import Foundation
+
+public enum FaceClass: String, CaseIterable, Codable, Sendable {
+    case anchor, positive, negative, verification
+}
+
+public struct DataLayout: Sendable {
+    public let root: URL
+
+    public init(root: URL) { self.root = root }
+
+    public func folder(_ faceClass: FaceClass) -> URL {
+        root.appendingPathComponent(faceClass.rawValue, isDirectory: true)
+    }
+
+    public var defaultModel: URL { root.appendingPathComponent("model.safetensors") }
+
+    /// File extensions facever treats as photos.
+    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "pgm", "ppm", "pnm", "bmp", "tif", "tiff", "webp"]
+
+    public static func isImageFile(_ url: URL) -> Bool {
+        imageExtensions.contains(url.pathExtension.lowercased()) && !url.lastPathComponent.hasPrefix(".")
+    }
+
+    /// The photos directly in `folder`, sorted by name. Throws when the folder is missing.
+    public static func imageFiles(in folder: URL) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ImageError(path: folder.path, problem: "no such folder")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        return names.sorted().map { folder.appendingPathComponent($0) }.filter(isImageFile)
+    }
+
+    /// Every photo below `folder`, recursively, sorted by path.
+    public static func imageFilesRecursively(in folder: URL) throws -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ImageError(path: folder.path, problem: "no such folder")
+        }
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            throw ImageError(path: folder.path, problem: "cannot list the folder")
+        }
+        var files: [URL] = []
+        for case let url as URL in walker where isImageFile(url) {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                files.append(url)
+            }
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// The marker between a photo's name and its augmentation number: `face.aug3.jpg`.
+    public static let augmentationMarker = ".aug"
+
+    /// `face.aug3.jpg` → `face`; `face.jpg` → `face`.
+    public static func sourceName(of url: URL) -> String {
+        let stem = url.deletingPathExtension().lastPathComponent
+        if let range = stem.range(of: augmentationMarker, options: .backwards),
+           !stem[range.upperBound...].isEmpty, stem[range.upperBound...].allSatisfy(\.isNumber) {
+            return String(stem[..<range.lowerBound])
+        }
+        return stem
+    }
+
+    public static func isAugmented(_ url: URL) -> Bool {
+        sourceName(of: url) != url.deletingPathExtension().lastPathComponent
+    }
+}

@@ -1,0 +1,98 @@
+// FaceDataset.swift — the photos of the anchor, positive and negative folders, decoded once.
+//
+// Every photo is decoded, resized to the network's input size and kept in memory as 8-bit values
+// (H·W·C bytes each), so an epoch never reads a file. Unreadable photos are skipped and listed.
+// `fingerprint` hashes every photo's folder, name and content: it changes when the data does.
+import Dispatch
+import Foundation
+import Tensor
+
+public struct FacePhoto: Sendable {
+    /// Path relative to the data folder: `anchor/face.aug3.jpg`.
+    public let relativePath: String
+    public let faceClass: FaceClass
+    /// The photo it was made from (`face` for `face.aug3.jpg`): copies share it.
+    public let source: String
+}
+
+public final class FaceDataset {
+    public let architecture: EmbeddingArchitecture
+    public let photos: [FacePhoto]
+    public let skipped: [ImageError]
+    public let fingerprint: ContentHash
+    /// One [H, W, C] block of bytes per photo, in `photos` order.
+    private let pixels: [[UInt8]]
+    private let indexByPath: [String: Int]
+
+    public var imageByteCount: Int { architecture.inputShape.reduce(1, *) }
+
+    /// Loads the photos of `classes` under `layout`; a missing folder is an error, an empty one is not.
+    public init(layout: DataLayout, classes: [FaceClass], architecture: EmbeddingArchitecture) throws {
+        self.architecture = architecture
+        var files: [(URL, FaceClass)] = []
+        for faceClass in classes {
+            files += try DataLayout.imageFiles(in: layout.folder(faceClass)).map { ($0, faceClass) }
+        }
+        let loaded = FaceDataset.decodeInParallel(files.map(\.0), architecture: architecture)
+
+        var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [ImageError] = []
+        var hasher = ContentHash.Hasher64()
+        for ((url, faceClass), result) in zip(files, loaded) {
+            switch result {
+            case .success(let (bytes, contentHash)):
+                let relativePath = "\(faceClass.rawValue)/\(url.lastPathComponent)"
+                photos.append(FacePhoto(relativePath: relativePath, faceClass: faceClass, source: DataLayout.sourceName(of: url)))
+                pixels.append(bytes)
+                hasher.combine("\(relativePath):\(contentHash.hex)\n")
+            case .failure(let error):
+                skipped.append(error)
+            }
+        }
+        self.photos = photos
+        self.pixels = pixels
+        self.skipped = skipped
+        self.fingerprint = hasher.finalize()
+        self.indexByPath = Dictionary(uniqueKeysWithValues: photos.enumerated().map { ($1.relativePath, $0) })
+    }
+
+    /// Decodes and resizes photos on all cores; each result is the input bytes and the file's hash.
+    static func decodeInParallel(_ urls: [URL], architecture: EmbeddingArchitecture) -> [Result<([UInt8], ContentHash), ImageError>] {
+        var results = [Result<([UInt8], ContentHash), ImageError>?](repeating: nil, count: urls.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: urls.count) { index in
+            let result: Result<([UInt8], ContentHash), ImageError>
+            do {
+                let data = try Data(contentsOf: urls[index])
+                let image = try RGBImage.decode(data, path: urls[index].path)
+                result = .success((ImageBatch.inputBytes(of: image, for: architecture), ContentHash(data)))
+            } catch let error as ImageError {
+                result = .failure(error)
+            } catch {
+                result = .failure(ImageError(path: urls[index].path, problem: "cannot read the file"))
+            }
+            lock.lock()
+            results[index] = result
+            lock.unlock()
+        }
+        return results.map { $0! }
+    }
+
+    public func index(of relativePath: String) -> Int? { indexByPath[relativePath] }
+
+    public func indices(of faceClass: FaceClass) -> [Int] {
+        photos.indices.filter { photos[$0].faceClass == faceClass }
+    }
+
+    /// [N, H, W, C] in [0, 1] for the photos at `indices`.
+    public func batch(_ indices: [Int]) -> Tensor {
+        let size = imageByteCount
+        var values = [Float](repeating: 0, count: indices.count * size)
+        for (slot, index) in indices.enumerated() {
+            let bytes = pixels[index]
+            for offset in 0..<size {
+                values[slot * size + offset] = Float(bytes[offset]) * (1 / 255)
+            }
+        }
+        return Tensor(shape: [indices.count] + architecture.inputShape, data: values)
+    }
+}

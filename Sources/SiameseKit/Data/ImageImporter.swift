@@ -1,0 +1,76 @@
+// ImageImporter.swift — `facever import`: bring a folder tree of face photos into one class folder.
+//
+// Every readable photo below the source (LFW's Name/Name_0001.jpg layout or flat) is decoded,
+// centre-squared, resized to 250×250 and written as JPEG into DATA/<class>/ under the name
+// `<source stem>-<content hash>.jpg`. A photo whose bytes were imported before (in this run or an
+// earlier one) is a duplicate and is skipped; unreadable files are skipped and reported.
+import Foundation
+import Tensor
+
+public struct ImportReport: Sendable {
+    public var imported = 0
+    public var duplicates = 0
+    public var unreadable: [ImageError] = []
+    public var examined = 0
+}
+
+public enum ImageImporter {
+    public static let storedSide = 250
+    public static let jpegQuality = 95
+
+    /// The content hashes already present in `folder`, read from file names `…-<16 hex>.jpg`.
+    static func importedHashes(in folder: URL) -> Set<ContentHash> {
+        let files = (try? DataLayout.imageFiles(in: folder)) ?? []
+        return Set(files.compactMap { url in
+            let stem = url.deletingPathExtension().lastPathComponent
+            guard let dash = stem.lastIndex(of: "-") else { return nil }
+            return ContentHash(hex: String(stem[stem.index(after: dash)...]))
+        })
+    }
+
+    public static func run(
+        source: URL, into destination: URL, limit: Int? = nil, onSkip: (ImageError) -> Void = { _ in }
+    ) throws -> ImportReport {
+        let files = try DataLayout.imageFilesRecursively(in: source)
+        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        var seen = importedHashes(in: destination)
+        var report = ImportReport()
+        for file in files {
+            if let limit, report.imported >= limit { break }
+            report.examined += 1
+            let bytes: Data
+            do {
+                bytes = try Data(contentsOf: file)
+            } catch {
+                let problem = ImageError(path: file.path, problem: "cannot read the file")
+                report.unreadable.append(problem)
+                onSkip(problem)
+                continue
+            }
+            let hash = ContentHash(bytes)
+            guard !seen.contains(hash) else {
+                report.duplicates += 1
+                continue
+            }
+            let face: RGBImage
+            do {
+                face = try RGBImage.decode(bytes, path: file.path).storedFace(side: storedSide)
+            } catch let error as ImageError {
+                report.unreadable.append(error)
+                onSkip(error)
+                continue
+            }
+            let name = "\(sanitized(file.deletingPathExtension().lastPathComponent))-\(hash.hex).jpg"
+            try AtomicFile.write(try face.jpegData(quality: jpegQuality), to: destination.appendingPathComponent(name))
+            seen.insert(hash)
+            report.imported += 1
+        }
+        return report
+    }
+
+    /// A file-name-safe stem: letters, digits, `_` and `-` (so never an augmentation marker).
+    static func sanitized(_ stem: String) -> String {
+        let text = String(stem.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" })
+        return text.isEmpty ? "photo" : text
+    }
+}

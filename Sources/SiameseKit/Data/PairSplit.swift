@@ -1,0 +1,98 @@
+// PairSplit.swift — labelled pairs, split into train and test *by source photo*.
+//
+// 1. Every source photo (a photo and all its augmented copies) is assigned to one side: test with
+//    probability `testFraction`, in equal shares per class (anchor, then positive, then negative
+//    sources not yet assigned), by a seeded shuffle. No source ever has copies on both sides.
+// 2. On each side, (anchor, positive, 1) and (anchor, negative, 0) pairs are drawn without repeats,
+//    in equal numbers: up to `pairsPerClass` (the tutorial takes 3,000) split 70/30 by the same fraction.
+// The split is stored with the model (by relative path), so `evaluate` tests exactly the held-out pairs.
+import Foundation
+import Tensor
+
+public struct LabelledPair: Codable, Equatable, Sendable {
+    public var anchor: String
+    public var other: String
+    public var label: Float
+
+    public init(anchor: String, other: String, label: Float) {
+        self.anchor = anchor
+        self.other = other
+        self.label = label
+    }
+}
+
+public struct PairSplit: Codable, Equatable, Sendable {
+    public var train: [LabelledPair]
+    public var test: [LabelledPair]
+    public var testSources: [String]
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func make(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64) throws -> PairSplit {
+        var generator = RandomGenerator(seed: seed)
+        var testSources = Set<String>(), assigned = Set<String>()
+        for faceClass in [FaceClass.anchor, .positive, .negative] {
+            let sources = Set(dataset.indices(of: faceClass).map { dataset.photos[$0].source }).subtracting(assigned).sorted()
+            guard !sources.isEmpty else { continue }
+            var shuffled = sources
+            shuffled.shuffle(using: &generator)
+            var testCount = Int((Double(sources.count) * testFraction).rounded())
+            if testFraction > 0 && sources.count >= 2 { testCount = min(max(testCount, 1), sources.count - 1) }
+            testSources.formUnion(shuffled.prefix(testCount))
+            assigned.formUnion(sources)
+        }
+
+        func side(_ isTest: Bool, target: Int) throws -> [LabelledPair] {
+            func members(_ faceClass: FaceClass) -> [Int] {
+                dataset.indices(of: faceClass).filter { testSources.contains(dataset.photos[$0].source) == isTest }
+            }
+            let anchors = members(.anchor), positives = members(.positive), negatives = members(.negative)
+            let name = isTest ? "test" : "training"
+            for (list, faceClass) in [(anchors, "anchor"), (positives, "positive"), (negatives, "negative")] where list.isEmpty {
+                throw Failure(description: "the \(name) side has no \(faceClass) photos: add more \(faceClass) photos (each side needs photos of every class)")
+            }
+            let count = min(target, anchors.count * positives.count, anchors.count * negatives.count)
+            var pairs: [LabelledPair] = []
+            for (partners, label) in [(positives, Float(1)), (negatives, Float(0))] {
+                for (a, b) in distinctPairs(anchors.count, partners.count, count: count, using: &generator) {
+                    pairs.append(LabelledPair(anchor: dataset.photos[anchors[a]].relativePath,
+                                              other: dataset.photos[partners[b]].relativePath, label: label))
+                }
+            }
+            pairs.shuffle(using: &generator)
+            return pairs
+        }
+
+        let testTarget = Int((Double(pairsPerClass) * testFraction).rounded())
+        let test = testFraction > 0 ? try side(true, target: max(testTarget, 1)) : []
+        let train = try side(false, target: max(pairsPerClass - testTarget, 1))
+        return PairSplit(train: train, test: test, testSources: testSources.sorted())
+    }
+
+    /// `count` distinct (i, j) with i < rows, j < columns, in random order.
+    static func distinctPairs(_ rows: Int, _ columns: Int, count: Int, using generator: inout RandomGenerator) -> [(Int, Int)] {
+        let total = rows * columns
+        precondition(count <= total, "distinctPairs: \(count) of \(total)")
+        if count * 2 > total {
+            var all = (0..<total).map { ($0 / columns, $0 % columns) }
+            all.shuffle(using: &generator)
+            return Array(all.prefix(count))
+        }
+        var chosen = Set<Int>(), pairs: [(Int, Int)] = []
+        while pairs.count < count {
+            let flat = Int(generator.next() % UInt64(total))
+            if chosen.insert(flat).inserted { pairs.append((flat / columns, flat % columns)) }
+        }
+        return pairs
+    }
+
+    public func jsonString() -> String {
+        String(decoding: try! JSONEncoder().encode(self), as: UTF8.self)
+    }
+
+    public static func fromJSON(_ text: String) -> PairSplit? {
+        try? JSONDecoder().decode(PairSplit.self, from: Data(text.utf8))
+    }
+}

@@ -1,0 +1,55 @@
+// TrainedModel.swift — a model file as the commands use it: the network plus what training recorded.
+//
+// Thresholds "in force" are those stored at training time (0.5 and 0.5 unless chosen otherwise);
+// the held-out split lets `evaluate` test exactly the pairs training never saw.
+import Foundation
+import Tensor
+
+public struct Thresholds: Codable, Equatable, Sendable {
+    /// A gallery photo matches when the Siamese score exceeds this.
+    public var detection: Float
+    /// A probe is verified when the share of matching gallery photos exceeds this.
+    public var verification: Float
+
+    public init(detection: Float = 0.5, verification: Float = 0.5) {
+        self.detection = detection
+        self.verification = verification
+    }
+}
+
+public struct TrainedModel {
+    public let url: URL
+    public let network: SiameseNetwork
+    public let metadata: [String: String]
+
+    public static func load(from url: URL) throws -> TrainedModel {
+        let (network, metadata) = try SiameseNetwork.load(from: url)
+        return TrainedModel(url: url, network: network, metadata: metadata)
+    }
+
+    public var modelID: String { metadata[ModelKeys.modelID] ?? network.weightsFingerprint().hex }
+
+    public var thresholds: Thresholds {
+        Thresholds(detection: metadata[ModelKeys.detectionThreshold].flatMap(Float.init) ?? 0.5,
+                   verification: metadata[ModelKeys.verificationThreshold].flatMap(Float.init) ?? 0.5)
+    }
+
+    public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
+    public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
+}
+
+extension TrainingSession {
+    /// Writes the trained model with its settings, data fingerprint, split and thresholds.
+    public func saveModel(to url: URL, thresholds: Thresholds = Thresholds()) throws {
+        var metadata = [
+            ModelKeys.settings: settings.jsonString(),
+            ModelKeys.dataFingerprint: dataset.fingerprint.hex,
+            ModelKeys.split: split.jsonString(),
+            ModelKeys.detectionThreshold: String(thresholds.detection),
+            ModelKeys.verificationThreshold: String(thresholds.verification),
+            ModelKeys.epochsTrained: String(progress.epochsDone),
+        ]
+        if let loss = progress.lastEpochLoss { metadata[ModelKeys.finalLoss] = String(loss) }
+        try network.save(to: url, metadata: metadata)
+    }
+}

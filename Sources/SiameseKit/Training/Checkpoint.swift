@@ -1,0 +1,77 @@
+// Checkpoint.swift — everything a training run needs to continue exactly where it stopped.
+//
+// One safetensors file: the parameters, Adam's moments (`adam.m.<name>`, `adam.v.<name>`), and
+// metadata with the architecture, settings, progress (epoch, step, shuffle state), Adam's step,
+// the data fingerprint and the train/test split. Written atomically after every epoch and on Ctrl-C.
+import Foundation
+import Tensor
+
+public enum CheckpointKeys {
+    public static let format = "facever-checkpoint"
+}
+
+public struct Checkpoint {
+    public var architecture: EmbeddingArchitecture
+    public var settings: TrainingSettings
+    public var progress: TrainingProgress
+    public var adamStep: Int
+    public var dataFingerprint: ContentHash
+    public var split: PairSplit
+    public var archive: SafetensorsArchive
+
+    /// The checkpoint that belongs with a model file: `model.safetensors` → `model.checkpoint.safetensors`.
+    public static func url(forModel model: URL) -> URL {
+        model.deletingPathExtension().appendingPathExtension("checkpoint.safetensors")
+    }
+
+    public static func write(session: TrainingSession, to url: URL) throws {
+        var tensors = session.network.storedParameters()
+        for (name, state) in session.optimizer.stateTensors() {
+            tensors[name] = StoredTensor(shape: state.shape, values: state.values)
+        }
+        let metadata = [
+            "format": CheckpointKeys.format,
+            "format_version": SiameseNetwork.formatVersion,
+            "architecture": session.network.architecture.jsonString(),
+            "settings": session.settings.jsonString(),
+            "progress": session.progress.jsonString(),
+            "adam_step": String(session.optimizer.step),
+            "data_fingerprint": session.dataset.fingerprint.hex,
+            "split": session.split.jsonString(),
+        ]
+        try SafetensorsArchive(tensors: tensors, metadata: metadata).write(to: url)
+    }
+
+    public static func read(from url: URL) throws -> Checkpoint {
+        let archive = try SafetensorsArchive.read(contentsOf: url)
+        func field(_ key: String) throws -> String {
+            guard let value = archive.metadata[key] else {
+                throw SafetensorsError(path: url.path, problem: "not a facever checkpoint (metadata '\(key)' is missing)")
+            }
+            return value
+        }
+        guard try field("format") == CheckpointKeys.format else {
+            throw SafetensorsError(path: url.path, problem: "not a facever checkpoint")
+        }
+        guard let architecture = EmbeddingArchitecture.fromJSON(try field("architecture")),
+              let settings = TrainingSettings.fromJSON(try field("settings")),
+              let progress = TrainingProgress.fromJSON(try field("progress")),
+              let adamStep = Int(try field("adam_step")),
+              let fingerprint = ContentHash(hex: try field("data_fingerprint")),
+              let split = PairSplit.fromJSON(try field("split"))
+        else {
+            throw SafetensorsError(path: url.path, problem: "damaged checkpoint metadata")
+        }
+        return Checkpoint(architecture: architecture, settings: settings, progress: progress, adamStep: adamStep,
+                          dataFingerprint: fingerprint, split: split, archive: archive)
+    }
+
+    /// Adam's moments as saved by `Adam.stateTensors()`.
+    var adamState: [String: (shape: [Int], values: [Float])] {
+        var state: [String: (shape: [Int], values: [Float])] = [:]
+        for (name, tensor) in archive.tensors where name.hasPrefix("adam.") {
+            state[name] = (tensor.shape, tensor.values)
+        }
+        return state
+    }
+}

@@ -1,0 +1,127 @@
+// TrainingSession.swift — the training loop: epochs of shuffled batches, checkpoints, interruption.
+//
+// Each epoch shuffles the training pairs with a generator whose state is part of the progress, runs
+// one Adam step per batch (the last batch may be short), and ends with a checkpoint. `shouldStop` is
+// asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
+// `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
+// interrupted run ends with the same weights as an uninterrupted one.
+import Foundation
+import Tensor
+
+public enum TrainingEvent {
+    case step(epoch: Int, step: Int, stepsInEpoch: Int, loss: Float, pairsPerSecond: Double, secondsLeft: Double)
+    case epochFinished(epoch: Int, meanLoss: Float, seconds: Double, pairsPerSecond: Double)
+}
+
+public enum TrainingOutcome: Equatable {
+    case completed
+    case interrupted
+}
+
+public struct TrainingError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+public final class TrainingSession {
+    public let settings: TrainingSettings
+    public let dataset: FaceDataset
+    public let split: PairSplit
+    public let network: SiameseNetwork
+    public let optimizer: Adam
+    public private(set) var progress: TrainingProgress
+
+    init(settings: TrainingSettings, dataset: FaceDataset, split: PairSplit, network: SiameseNetwork, optimizer: Adam,
+         progress: TrainingProgress) {
+        self.settings = settings
+        self.dataset = dataset
+        self.split = split
+        self.network = network
+        self.optimizer = optimizer
+        self.progress = progress
+    }
+
+    /// A new run: the split drawn from the seed, a fresh network, Adam at step 0.
+    public static func start(settings: TrainingSettings, dataset: FaceDataset) throws -> TrainingSession {
+        let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
+                                       testFraction: settings.testFraction, seed: settings.seed)
+        let network = SiameseNetwork(architecture: dataset.architecture, seed: settings.seed)
+        return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
+                               optimizer: Adam(learningRate: settings.learningRate), progress: TrainingProgress(seed: settings.seed))
+    }
+
+    /// Continues the run saved in `checkpoint`; `settings` may only change the number of epochs.
+    public static func resume(from checkpoint: Checkpoint, path: String, settings: TrainingSettings,
+                              dataset: FaceDataset) throws -> TrainingSession {
+        guard checkpoint.settings.sameRun(as: settings) else {
+            throw TrainingError("\(path): the checkpoint was made with other settings (\(checkpoint.settings.jsonString())); "
+                                + "repeat them, or train without --resume to start over")
+        }
+        guard checkpoint.dataFingerprint == dataset.fingerprint else {
+            throw TrainingError("\(path): the photos changed since this checkpoint; train without --resume to start over")
+        }
+        let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
+        let optimizer = Adam(learningRate: settings.learningRate)
+        optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
+        return TrainingSession(settings: settings, dataset: dataset, split: checkpoint.split, network: network,
+                               optimizer: optimizer, progress: checkpoint.progress)
+    }
+
+    public var stepsPerEpoch: Int { (split.train.count + settings.batchSize - 1) / settings.batchSize }
+
+    public func run(
+        shouldStop: () -> Bool = { false },
+        checkpoint: (TrainingSession) throws -> Void,
+        events: (TrainingEvent) -> Void = { _ in }
+    ) throws -> TrainingOutcome {
+        guard !split.train.isEmpty else { throw TrainingError("no training pairs") }
+        let trainer = SiameseTrainer(network: network, optimizer: optimizer)
+        let runStart = Date()
+        var pairsThisRun = 0
+        let pairsLeftAtStart = (settings.epochs - progress.epochsDone) * split.train.count
+            - min(split.train.count, progress.stepsDoneInEpoch * settings.batchSize)
+
+        while progress.epochsDone < settings.epochs {
+            let epochStart = Date()
+            var generator = RandomGenerator(state: progress.epochShuffleState)!
+            var order = Array(split.train.indices)
+            order.shuffle(using: &generator)
+            for step in progress.stepsDoneInEpoch..<stepsPerEpoch {
+                if shouldStop() {
+                    try checkpoint(self)
+                    return .interrupted
+                }
+                let batch = order[(step * settings.batchSize)..<min(order.count, (step + 1) * settings.batchSize)].map { split.train[$0] }
+                let loss = trainer.step(anchors: images(batch.map(\.anchor)), others: images(batch.map(\.other)),
+                                        labels: batch.map(\.label))
+                progress.stepsDoneInEpoch = step + 1
+                progress.epochLossSum += Double(loss) * Double(batch.count)
+                progress.epochPairsSeen += batch.count
+                pairsThisRun += batch.count
+                let rate = Double(pairsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)
+                events(.step(epoch: progress.epochsDone + 1, step: step + 1, stepsInEpoch: stepsPerEpoch, loss: loss,
+                             pairsPerSecond: rate, secondsLeft: Double(max(0, pairsLeftAtStart - pairsThisRun)) / rate))
+            }
+            let meanLoss = Float(progress.epochLossSum / Double(max(progress.epochPairsSeen, 1)))
+            progress.epochsDone += 1
+            progress.stepsDoneInEpoch = 0
+            progress.epochLossSum = 0
+            progress.epochPairsSeen = 0
+            progress.epochShuffleState = generator.state
+            progress.lastEpochLoss = meanLoss
+            try checkpoint(self)
+            let seconds = Date().timeIntervalSince(epochStart)
+            events(.epochFinished(epoch: progress.epochsDone, meanLoss: meanLoss, seconds: seconds,
+                                  pairsPerSecond: Double(pairsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)))
+        }
+        return .completed
+    }
+
+    /// [B, H, W, C] for photos given by relative path.
+    func images(_ paths: [String]) -> Tensor {
+        dataset.batch(paths.map { path in
+            guard let index = dataset.index(of: path) else { preconditionFailure("split names a photo not in the dataset: \(path)") }
+            return index
+        })
+    }
+}

@@ -1,0 +1,50 @@
+// AugmentCommand.swift — `facever augment`: the tutorial's nine augmented copies of each photo.
+import ArgumentParser
+import Foundation
+import SiameseKit
+
+struct AugmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augment",
+        abstract: "Write augmented copies (brightness, contrast, flip, JPEG quality, saturation) of each photo.",
+        discussion: """
+            Copies are named <photo>.aug<k>.jpg, so they stay with their source photo in every split.
+            Existing copies are kept; running it again only fills in what is missing.
+            Example:
+              facever augment --copies 9 --seed 7
+            """
+    )
+
+    @Option(help: "Copies per photo.")
+    var copies: Int = 9
+
+    @Option(help: "Seed of the random operations.")
+    var seed: UInt64 = 0
+
+    @Option(parsing: .upToNextOption, help: "Classes to augment.")
+    var classes: [FaceClass] = [.anchor, .positive]
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        guard (1...100).contains(copies) else { throw ValidationError("--copies must be 1...100") }
+    }
+
+    func run() throws {
+        var total = AugmentReport()
+        for faceClass in classes {
+            let report = try reportingInputErrors {
+                try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed) { skipped in
+                    Console.warning("skipped \(skipped)")
+                }
+            }
+            print("\(faceClass.rawValue): \(report.written) copies written from \(report.sources) photos (\(report.alreadyPresent) already there)")
+            total.sources += report.sources
+            total.written += report.written
+            total.alreadyPresent += report.alreadyPresent
+            total.unreadable += report.unreadable
+        }
+        print("augmented \(total.sources) photos: \(total.written) copies written, \(total.alreadyPresent) already there, "
+              + "\(total.unreadable.count) unreadable skipped")
+    }
+}

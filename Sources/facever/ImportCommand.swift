@@ -1,0 +1,44 @@
+// ImportCommand.swift — `facever import`: bring a folder of face photos into the data folder.
+import ArgumentParser
+import Foundation
+import SiameseKit
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import face photos (an LFW-style tree or a flat folder) as 250×250 JPEGs.",
+        discussion: """
+            Photos are centre-squared, resized to 250×250 and stored as DATA/<class>/<name>-<hash>.jpg.
+            Duplicates (same bytes as a photo imported before) and unreadable files are skipped and counted.
+            Example:
+              facever import ~/datasets/lfw --limit 3000
+              facever import ~/me/gallery --into verification
+            """
+    )
+
+    @Argument(help: "The folder to import from (searched recursively).")
+    var source: String
+
+    @Option(help: "The class to import into: anchor, positive, negative or verification.")
+    var into: FaceClass = .negative
+
+    @Option(help: "Import at most this many new photos.")
+    var limit: Int?
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    func run() throws {
+        let destination = options.layout.folder(into)
+        let report = try reportingInputErrors {
+            try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit) { skipped in
+                Console.warning("skipped \(skipped)")
+            }
+        }
+        print("imported \(report.imported) photos into \(destination.path) "
+              + "(\(report.duplicates) duplicates and \(report.unreadable.count) unreadable files skipped, \(report.examined) examined)")
+    }
+}

@@ -1,0 +1,104 @@
+// TrainCommand.swift — `facever train`: pairs, a 70/30 split by photo, Adam, checkpoints, resume.
+import ArgumentParser
+import Foundation
+import SiameseKit
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the Siamese network on DATA/anchor, DATA/positive and DATA/negative.",
+        discussion: """
+            Pairs (anchor, positive, 1) and (anchor, negative, 0) come in equal numbers, split into train and
+            test by source photo (augmented copies stay with their photo). A checkpoint is saved after every
+            epoch next to the model; Ctrl-C finishes the step, saves it and exits 130; --resume continues.
+            Example:
+              facever train --epochs 50 --seed 1
+              facever train --epochs 50 --seed 1 --resume
+            """
+    )
+
+    @Option(help: "Epochs (a resumed run may raise it).")
+    var epochs: Int = 50
+
+    @Option(help: "Pairs per batch.")
+    var batch: Int = 16
+
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
+    var learningRate: Float = 1e-4
+
+    @Option(help: "Pairs per class before the split (the tutorial takes 3000).")
+    var pairs: Int = 3000
+
+    @Option(name: .customLong("test-fraction"), help: "Share of source photos held out for evaluate.")
+    var testFraction: Double = 0.3
+
+    @Option(help: "Seed of weights, split and shuffling.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1) or tiny (32×32×3, for quick tests).")
+    var architecture: String = "tutorial"
+
+    @Flag(help: "Continue from the checkpoint next to the model.")
+    var resume = false
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard pairs >= 1 else { throw ValidationError("--pairs must be at least 1") }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        guard (0..<1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1)") }
+        guard EmbeddingArchitecture.named[architecture] != nil else {
+            throw ValidationError("--architecture must be one of \(EmbeddingArchitecture.named.keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    var settings: TrainingSettings {
+        TrainingSettings(architectureName: architecture, epochs: epochs, batchSize: batch, learningRate: learningRate,
+                         pairsPerClass: pairs, testFraction: testFraction, seed: seed)
+    }
+
+    func run() throws {
+        let modelURL = options.modelURL
+        let checkpointURL = Checkpoint.url(forModel: modelURL)
+        let interrupt = InterruptFlag()
+        interrupt.install()
+        let outcome: TrainingOutcome = try reportingInputErrors {
+            let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
+                                          architecture: settings.architecture!)
+            for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
+            let session: TrainingSession
+            if resume {
+                guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+                    throw TrainingError("\(checkpointURL.path): no checkpoint to resume from")
+                }
+                session = try TrainingSession.resume(from: try Checkpoint.read(from: checkpointURL), path: checkpointURL.path,
+                                                     settings: settings, dataset: dataset)
+                print("resuming at epoch \(session.progress.epochsDone + 1), step \(session.progress.stepsDoneInEpoch + 1)")
+            } else {
+                session = try TrainingSession.start(settings: settings, dataset: dataset)
+            }
+            print("\(dataset.photos.count) photos (\(dataset.skipped.count) unreadable skipped); "
+                  + "\(session.split.train.count) training pairs, \(session.split.test.count) test pairs; "
+                  + "\(session.network.parameterCount) parameters")
+            let display = ProgressDisplay(totalEpochs: epochs, interactive: Console.standardOutputIsTerminal)
+            let start = Date()
+            let outcome = try session.run(
+                shouldStop: { interrupt.isRaised },
+                checkpoint: { try Checkpoint.write(session: $0, to: checkpointURL) },
+                events: display.show)
+            if outcome == .interrupted {
+                print("\ninterrupted: checkpoint saved to \(checkpointURL.path) at epoch \(session.progress.epochsDone + 1), "
+                      + "step \(session.progress.stepsDoneInEpoch); continue with --resume")
+                return outcome
+            }
+            try session.saveModel(to: modelURL)
+            let loss = session.progress.lastEpochLoss.map { String(format: "%.4f", $0) } ?? "-"
+            print(String(format: "trained %d epochs in %.1f s: final training loss %@; model saved to %@",
+                         session.progress.epochsDone, Date().timeIntervalSince(start), loss, modelURL.path))
+            return outcome
+        }
+        if outcome == .interrupted { throw ExitCode(130) }
+    }
+}
