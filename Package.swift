@@ -65,8 +65,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SiameseKitTests",
-            dependencies: ["SiameseKit", "Tensor"],
-            resources: []
+            dependencies: ["SiameseKit", "Tensor"]
+        ),
+        // Runs the built `facever` binary end to end; the dependency makes `swift test` build it.
+        .testTarget(
+            name: "faceverTests",
+            dependencies: ["facever", "SiameseKit", "Tensor"]
         ),
     ],
     swiftLanguageModes: [.v5],

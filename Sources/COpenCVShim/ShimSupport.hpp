@@ -3,10 +3,12 @@
 #pragma once
 
 #include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
 
 #include <cstddef>
 #include <cstdio>
 #include <exception>
+#include <iostream>
 #include <string>
 
 namespace facever_shim {
@@ -20,9 +22,22 @@ inline void write_error(char *error, size_t capacity, const std::string &message
     std::snprintf(error, capacity, "%s", one_line.c_str());
 }
 
+// OpenCV reports decoder failures on stderr itself (its logger, and std::cerr directly in imdecode);
+// facever reports them as one line of its own. The shim is the only C++ in the process, so muting
+// std::cerr once, in a thread-safe static initialiser, silences nothing else.
+inline void silence_opencv_logging() {
+    static const bool silenced = [] {
+        cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+        std::cerr.rdbuf(nullptr);
+        return true;
+    }();
+    (void)silenced;
+}
+
 template <typename Body>
 int guarded(const char *operation, char *error, size_t capacity, Body body) noexcept {
     try {
+        silence_opencv_logging();
         return body();
     } catch (const cv::Exception &exception) {
         write_error(error, capacity, std::string(operation) + ": OpenCV error: " + exception.err);

@@ -1,0 +1,28 @@
+// FixtureData.swift — data folders for tests, built from the bundled ORL faces through the importer.
+import Foundation
+@testable import SiameseKit
+
+enum FixtureData {
+    /// Copies chosen ORL photos into `staging/<name>` and imports them into `layout`'s class folder.
+    static func importPhotos(_ photos: [(subject: Int, number: Int)], into faceClass: FaceClass, layout: DataLayout,
+                             staging: URL) throws {
+        let folder = staging.appendingPathComponent(faceClass.rawValue + "-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (subject, number) in photos {
+            let source = TestPaths.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm")
+            try FileManager.default.copyItem(at: source, to: folder.appendingPathComponent("s\(subject)_\(number).pgm"))
+        }
+        _ = try ImageImporter.run(source: folder, into: layout.folder(faceClass))
+    }
+
+    /// A small workflow data folder: s1 photos 1-3 anchors, 4-6 positives, 7-8 gallery; s2…s5 negatives.
+    static func makeWorkflowData(in root: URL) throws -> DataLayout {
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        let staging = root.appendingPathComponent("staging")
+        try importPhotos([1, 2, 3].map { (1, $0) }, into: .anchor, layout: layout, staging: staging)
+        try importPhotos([4, 5, 6].map { (1, $0) }, into: .positive, layout: layout, staging: staging)
+        try importPhotos([7, 8].map { (1, $0) }, into: .verification, layout: layout, staging: staging)
+        try importPhotos((2...5).flatMap { s in (1...4).map { (s, $0) } }, into: .negative, layout: layout, staging: staging)
+        return layout
+    }
+}

@@ -1,0 +1,83 @@
+// ImportTests.swift — `import` on an LFW-style tree: stored size and format, duplicates, bad files,
+// and the PNG kinds (alpha, 8- and 16-bit grey) that must import rather than fail.
+import Foundation
+@testable import SiameseKit
+import XCTest
+
+final class ImportTests: XCTestCase {
+    private var root: URL!
+
+    override func setUpWithError() throws { root = try TestPaths.temporaryFolder("import") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    private func write(_ data: Data, _ path: String) throws {
+        let url = root.appendingPathComponent("source/" + path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+    }
+
+    func testImportsAnLFWStyleTreeSkippingDuplicatesAndUnreadableFiles() throws {
+        let face = try Data(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s3/1.pgm"))
+        try write(face, "Ann_Able/Ann_Able_0001.pgm")
+        try write(try Data(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s3/2.pgm")), "Ann_Able/Ann_Able_0002.pgm")
+        try write(face, "Copy_Cat/Copy_Cat_0001.pgm")  // the same bytes again: a duplicate
+        try write(Data(), "Zero_Byte/Zero_Byte_0001.jpg")
+        try write(Data("this is not a photo".utf8), "Text_Only/Text_Only_0001.jpg")
+        try write(face.prefix(40), "Cut_Short/Cut_Short_0001.pgm")
+        try write(Data("notes".utf8), "README.txt")  // not a photo extension: not examined
+
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        var skipped: [ImageError] = []
+        let report = try ImageImporter.run(source: root.appendingPathComponent("source"), into: layout.folder(.negative)) {
+            skipped.append($0)
+        }
+        XCTAssertEqual(report.imported, 2)
+        XCTAssertEqual(report.duplicates, 1)
+        XCTAssertEqual(report.unreadable.count, 3)
+        XCTAssertEqual(skipped.map(\.path).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted(),
+                       ["Cut_Short_0001.pgm", "Text_Only_0001.jpg", "Zero_Byte_0001.jpg"])
+        let stored = try DataLayout.imageFiles(in: layout.folder(.negative))
+        XCTAssertEqual(stored.count, 2)
+        for file in stored {
+            XCTAssertEqual(file.pathExtension, "jpg")
+            XCTAssertTrue(file.lastPathComponent.hasPrefix("Ann_Able_000"))
+            let image = try RGBImage.read(contentsOf: file)
+            XCTAssertEqual([image.width, image.height], [250, 250])
+        }
+
+        let again = try ImageImporter.run(source: root.appendingPathComponent("source"), into: layout.folder(.negative))
+        XCTAssertEqual(again.imported, 0)
+        XCTAssertEqual(again.duplicates, 3, "everything readable was imported before")
+    }
+
+    func testLimitStopsAfterThatManyNewPhotos() throws {
+        for n in 1...5 {
+            try write(try Data(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s4/\(n).pgm")), "p\(n).pgm")
+        }
+        let report = try ImageImporter.run(source: root.appendingPathComponent("source"),
+                                           into: root.appendingPathComponent("data/negative"), limit: 3)
+        XCTAssertEqual(report.imported, 3)
+    }
+
+    func testPNGWithAlphaAndGreyscaleOf8And16BitsImport() throws {
+        try write(TestPNG.encode(width: 40, height: 30, kind: .rgba8) { x, y in [UInt8(x * 6), UInt8(y * 8), 100, UInt8(x * 3)] }, "alpha.png")
+        try write(TestPNG.encode(width: 30, height: 30, kind: .grey8) { x, _ in [UInt8(x * 8)] }, "grey8.png")
+        try write(TestPNG.encode(width: 30, height: 30, kind: .grey16) { _, y in [UInt8(y * 8), 0xFF] }, "grey16.png")
+        let report = try ImageImporter.run(source: root.appendingPathComponent("source"), into: root.appendingPathComponent("data/negative"))
+        XCTAssertEqual(report.imported, 3, "\(report.unreadable)")
+        XCTAssertTrue(report.unreadable.isEmpty)
+
+        // 16-bit samples are scaled to 8 bits: row y holds (8y << 8 | 0xFF) / 257 ≈ 8y.
+        let grey16 = try RGBImage.decode(TestPNG.encode(width: 2, height: 20, kind: .grey16) { _, y in [UInt8(y * 8), 0xFF] }, path: "g16")
+        XCTAssertEqual(Int(grey16.pixels[(10 * 2) * 3]), 80, accuracy: 1)
+        let alpha = try RGBImage.decode(TestPNG.encode(width: 2, height: 2, kind: .rgba8) { _, _ in [10, 20, 30, 0] }, path: "a")
+        XCTAssertEqual(Array(alpha.pixels.prefix(3)), [10, 20, 30], "alpha is dropped, colour kept")
+    }
+
+    func testAMissingSourceFolderIsAnErrorNamingIt() {
+        let missing = root.appendingPathComponent("nowhere")
+        XCTAssertThrowsError(try ImageImporter.run(source: missing, into: root.appendingPathComponent("data/negative"))) { error in
+            XCTAssertEqual("\(error)", "\(missing.path): no such folder")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+// PairSplitTests.swift — pairs are labelled right, balanced, distinct, reproducible, and no source photo
+// (a photo with all its augmented copies) ever lands on both sides of the split.
+import Foundation
+@testable import SiameseKit
+import XCTest
+
+final class PairSplitTests: XCTestCase {
+    // One augmented data folder for all tests of this class (building it is the slow part).
+    private static var root: URL!
+    private static var dataset: FaceDataset!
+    private var root: URL { Self.root }
+    private var dataset: FaceDataset { Self.dataset }
+
+    override class func setUp() {
+        root = try! TestPaths.temporaryFolder("split")
+        let layout = try! FixtureData.makeWorkflowData(in: root)
+        for faceClass in [FaceClass.anchor, .positive, .negative] {
+            _ = try! Augmenter.run(folder: layout.folder(faceClass), copies: 3, seed: 5)
+        }
+        dataset = try! FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
+    }
+
+    override class func tearDown() {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    func testNoSourcePhotoIsOnBothSides() throws {
+        let split = try PairSplit.make(dataset: dataset, pairsPerClass: 500, testFraction: 0.3, seed: 11)
+        func sources(_ pairs: [LabelledPair]) -> Set<String> {
+            Set(pairs.flatMap { [$0.anchor, $0.other] }.map { dataset.photos[dataset.index(of: $0)!].source })
+        }
+        let trainSources = sources(split.train), testSources = sources(split.test)
+        XCTAssertFalse(trainSources.isEmpty)
+        XCTAssertFalse(testSources.isEmpty)
+        XCTAssertTrue(trainSources.isDisjoint(with: testSources), "shared: \(trainSources.intersection(testSources))")
+        XCTAssertTrue(testSources.isSubset(of: Set(split.testSources)))
+        // Augmented copies exist and travel with their source.
+        XCTAssertTrue(split.train.contains { $0.anchor.contains(".aug") })
+    }
+
+    func testPairsAreLabelledBalancedAndDistinct() throws {
+        let split = try PairSplit.make(dataset: dataset, pairsPerClass: 40, testFraction: 0.3, seed: 12)
+        for side in [split.train, split.test] {
+            XCTAssertEqual(side.filter { $0.label == 1 }.count, side.filter { $0.label == 0 }.count)
+            for pair in side {
+                XCTAssertTrue(pair.anchor.hasPrefix("anchor/"))
+                XCTAssertTrue(pair.other.hasPrefix(pair.label == 1 ? "positive/" : "negative/"), "\(pair)")
+            }
+            XCTAssertEqual(Set(side.map { "\($0.anchor)|\($0.other)" }).count, side.count, "no pair twice")
+        }
+        XCTAssertEqual(split.train.count / 2, 28)  // 40 − round(40 · 0.3) per class
+        XCTAssertEqual(split.test.count / 2, 12)
+    }
+
+    func testTheSameSeedGivesTheSameSplit() throws {
+        let a = try PairSplit.make(dataset: dataset, pairsPerClass: 80, testFraction: 0.3, seed: 3)
+        let b = try PairSplit.make(dataset: dataset, pairsPerClass: 80, testFraction: 0.3, seed: 3)
+        let c = try PairSplit.make(dataset: dataset, pairsPerClass: 80, testFraction: 0.3, seed: 4)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+    }
+
+    func testASideWithoutPhotosOfAClassIsAClearError() throws {
+        let layout = DataLayout(root: root.appendingPathComponent("lonely"))
+        try FixtureData.importPhotos([(1, 1)], into: .anchor, layout: layout, staging: root.appendingPathComponent("st2"))
+        try FixtureData.importPhotos([(1, 2)], into: .positive, layout: layout, staging: root.appendingPathComponent("st2"))
+        try FixtureData.importPhotos([(2, 1)], into: .negative, layout: layout, staging: root.appendingPathComponent("st2"))
+        let small = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
+        XCTAssertThrowsError(try PairSplit.make(dataset: small, pairsPerClass: 10, testFraction: 0.3, seed: 1)) { error in
+            XCTAssertTrue("\(error)".contains("has no anchor photos"), "\(error)")
+        }
+        XCTAssertNoThrow(try PairSplit.make(dataset: small, pairsPerClass: 10, testFraction: 0, seed: 1))
+    }
+}
