@@ -1,0 +1,66 @@
+// GalleryCacheTests.swift — verify embeds only what the cache lacks: reuse on the second run,
+// one new embedding for a changed photo, everything again for another model.
+import Foundation
+@testable import SiameseKit
+import Tensor
+import XCTest
+
+final class GalleryCacheTests: XCTestCase {
+    func testCacheIsReusedAndInvalidatedByPhotoAndModelChanges() throws {
+        let root = try TestPaths.temporaryFolder("gallery")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        try FixtureData.importPhotos([(1, 7), (1, 8), (1, 9)], into: .verification, layout: layout, staging: root)
+        let gallery = layout.folder(.verification)
+        let cacheURL = GalleryCache.url(forGallery: gallery)
+        XCTAssertEqual(cacheURL.lastPathComponent, "verification.embeddings.safetensors")
+        XCTAssertEqual(cacheURL.deletingLastPathComponent().standardizedFileURL.path, layout.root.standardizedFileURL.path)
+
+        let modelURL = root.appendingPathComponent("model.safetensors")
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: modelURL)
+        let model = try TrainedModel.load(from: modelURL)
+        let probe = try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s1/10.pgm"))
+
+        let first = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds())
+        XCTAssertEqual([first.report.computed, first.report.cached], [3, 0])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cacheURL.path))
+
+        let second = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds())
+        XCTAssertEqual([second.report.computed, second.report.cached], [0, 3])
+        XCTAssertEqual(second.gallery.data, first.gallery.data, "cached embeddings equal computed ones")
+        XCTAssertEqual(first.verify(probe).scores, second.verify(probe).scores)
+
+        // Replace one photo's content: only it is embedded again.
+        let files = try DataLayout.imageFiles(in: gallery)
+        try Data(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s1/6.pgm")).write(to: files[0])
+        let third = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds())
+        XCTAssertEqual([third.report.computed, third.report.cached], [1, 2])
+
+        // Another model: nothing in the cache is valid.
+        try SiameseNetwork(architecture: .tiny, seed: 2).save(to: modelURL)
+        let fourth = try Verifier(model: try TrainedModel.load(from: modelURL), galleryFolder: gallery, thresholds: Thresholds())
+        XCTAssertEqual([fourth.report.computed, fourth.report.cached], [3, 0])
+    }
+
+    func testVerificationRuleCountsMatchesAboveTheDetectionThreshold() throws {
+        let root = try TestPaths.temporaryFolder("rule")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        try FixtureData.importPhotos([(1, 7), (1, 8), (2, 9), (3, 1)], into: .verification, layout: layout, staging: root)
+        let modelURL = root.appendingPathComponent("model.safetensors")
+        try SiameseNetwork(architecture: .tiny, seed: 3).save(to: modelURL)
+        let model = try TrainedModel.load(from: modelURL)
+        let probe = try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s1/10.pgm"))
+        let scores = try Verifier(model: model, galleryFolder: layout.folder(.verification), thresholds: Thresholds()).verify(probe).scores
+        let sorted = scores.sorted()
+        // A detection threshold between the 2nd and 3rd score gives exactly 2 matches of 4.
+        let detection = (sorted[1] + sorted[2]) / 2
+        for (verification, expected) in [(Float(0.4), true), (0.5, false)] {
+            let result = try Verifier(model: model, galleryFolder: layout.folder(.verification),
+                                      thresholds: Thresholds(detection: detection, verification: verification)).verify(probe)
+            XCTAssertEqual(result.matches, 2)
+            XCTAssertEqual(result.share, 0.5)
+            XCTAssertEqual(result.verified, expected, "share 0.5 > \(verification)")
+        }
+    }
+}
