@@ -1,0 +1,72 @@
+// CommandRunner.swift — runs the built `facever` binary as a user would, capturing output and status.
+import Foundation
+import XCTest
+
+struct CommandResult {
+    let status: Int32
+    let standardOutput: String
+    let standardError: String
+
+    var lines: [String] { standardOutput.split(separator: "\n").map(String.init) }
+}
+
+enum Facever {
+    /// The `facever` executable next to the test bundle (`swift test` builds it: the test target depends on it).
+    static let executable: URL = {
+        let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        for folder in candidates {
+            let url = folder.appendingPathComponent("facever")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        fatalError("facever binary not found near \(candidates.map(\.path))")
+    }()
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let sampleFaces = repository.appendingPathComponent("data/samples/orl")
+
+    @discardableResult
+    static func run(_ arguments: [String], in folder: URL) throws -> CommandResult {
+        let process = try start(arguments, in: folder)
+        let outputData = process.output.fileHandleForReading.readDataToEndOfFile()
+        process.process.waitUntilExit()
+        return CommandResult(status: process.process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                             standardError: process.errorText())
+    }
+
+    /// A running facever: stdout through a pipe, stderr into a file (so neither can block the process).
+    struct Running {
+        let process: Process
+        let output: Pipe
+        let errorFile: URL
+
+        func errorText() -> String {
+            defer { try? FileManager.default.removeItem(at: errorFile) }
+            return (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+        }
+    }
+
+    static func start(_ arguments: [String], in folder: URL) throws -> Running {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let output = Pipe()
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("facever-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        try process.run()
+        return Running(process: process, output: output, errorFile: errorFile)
+    }
+
+    /// Copies ORL photos `s<subject>/<number>.pgm` into `folder` as `s<subject>_<number>.pgm`.
+    static func stage(_ photos: [(Int, Int)], in folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (subject, number) in photos {
+            try FileManager.default.copyItem(at: sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"),
+                                             to: folder.appendingPathComponent("s\(subject)_\(number).pgm"))
+        }
+    }
+}

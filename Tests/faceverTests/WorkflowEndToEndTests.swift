@@ -1,0 +1,155 @@
+// WorkflowEndToEndTests.swift — import → augment → train → evaluate → verify through the real binary,
+// on bundled ORL faces, checking every artefact, output format and exit status; then bad inputs.
+import Foundation
+import XCTest
+
+final class WorkflowEndToEndTests: XCTestCase {
+    private var root: URL!
+    private var data: String { root.appendingPathComponent("data").path }
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    private func files(_ name: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("data/\(name)").path)) ?? []).sorted()
+    }
+
+    private func json(_ line: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+    }
+
+    func testTheWholeWorkflowThroughTheCommandLine() throws {
+        let staging = root.appendingPathComponent("staging")
+        try Facever.stage([1, 2, 3].map { (1, $0) }, in: staging.appendingPathComponent("anchor"))
+        try Facever.stage([4, 5, 6].map { (1, $0) }, in: staging.appendingPathComponent("positive"))
+        try Facever.stage([7, 8, 9].map { (1, $0) }, in: staging.appendingPathComponent("gallery"))
+        try Facever.stage((2...6).flatMap { s in (1...10).map { (s, $0) } }, in: staging.appendingPathComponent("others/people"))
+        try Data("not a face".utf8).write(to: staging.appendingPathComponent("others/people/broken.jpg"))
+
+        // import
+        for (folder, faceClass) in [("anchor", "anchor"), ("positive", "positive"), ("gallery", "verification")] {
+            let result = try Facever.run(["import", "staging/\(folder)", "--into", faceClass, "--data", data], in: root)
+            XCTAssertEqual(result.status, 0, result.standardError)
+            XCTAssertTrue(result.standardOutput.hasPrefix("imported 3 photos into"), result.standardOutput)
+        }
+        let negatives = try Facever.run(["import", "staging/others", "--data", data], in: root)
+        XCTAssertEqual(negatives.status, 0)
+        XCTAssertTrue(negatives.standardOutput.contains("imported 50 photos"), negatives.standardOutput)
+        XCTAssertTrue(negatives.standardOutput.contains("1 unreadable"), negatives.standardOutput)
+        XCTAssertTrue(negatives.standardError.contains("broken.jpg: not a readable image"), negatives.standardError)
+        XCTAssertEqual(files("negative").count, 50)
+
+        // augment
+        let augment = try Facever.run(["augment", "--copies", "2", "--seed", "1", "--data", data], in: root)
+        XCTAssertEqual(augment.status, 0, augment.standardError)
+        XCTAssertEqual(augment.lines.last, "augmented 6 photos: 12 copies written, 0 already there, 0 unreadable skipped")
+        XCTAssertEqual(files("anchor").count, 9)
+        XCTAssertEqual(files("anchor").filter { $0.contains(".aug") }.count, 6)
+
+        // train (the tiny network, so the test stays fast)
+        let trainArguments = ["train", "--architecture", "tiny", "--epochs", "2", "--pairs", "40", "--batch", "8",
+                              "--learning-rate", "0.001", "--seed", "3", "--data", data]
+        let train = try Facever.run(trainArguments, in: root)
+        XCTAssertEqual(train.status, 0, train.standardError)
+        XCTAssertEqual(train.lines.filter { $0.hasPrefix("epoch ") }.count, 2, "one plain line per epoch when not a terminal")
+        XCTAssertTrue(train.lines.last!.hasPrefix("trained 2 epochs"), train.standardOutput)
+        XCTAssertTrue(files("").contains("model.safetensors"))
+        XCTAssertTrue(files("").contains("model.checkpoint.safetensors"))
+
+        // resume: two more epochs from the checkpoint
+        let resumed = try Facever.run(trainArguments.map { $0 == "2" ? "4" : $0 } + ["--resume"], in: root)
+        XCTAssertEqual(resumed.status, 0, resumed.standardError)
+        XCTAssertTrue(resumed.standardOutput.contains("resuming at epoch 3, step 1"), resumed.standardOutput)
+        XCTAssertTrue(resumed.lines.last!.hasPrefix("trained 4 epochs"), resumed.standardOutput)
+
+        // evaluate
+        let evaluate = try Facever.run(["evaluate", "--json", "--data", data], in: root)
+        XCTAssertEqual(evaluate.status, 0, evaluate.standardError)
+        XCTAssertEqual(evaluate.lines.count, 1)
+        let metrics = try json(evaluate.lines[0])
+        for key in ["precision", "recall", "accuracy", "roc_auc", "equal_error_rate", "equal_error_threshold", "confusion", "pairs", "threshold"] {
+            XCTAssertNotNil(metrics[key], "evaluate --json lacks \(key)")
+        }
+        let confusion = try XCTUnwrap(metrics["confusion"] as? [String: Int])
+        XCTAssertEqual(confusion.values.reduce(0, +), metrics["pairs"] as? Int)
+        let text = try Facever.run(["evaluate", "--data", data], in: root)
+        XCTAssertTrue(text.standardOutput.contains("ROC AUC"), text.standardOutput)
+
+        // verify: one line per image, JSON fields, exit status from the verdicts, cache beside the gallery
+        let probes = [Facever.sampleFaces.appendingPathComponent("s1/10.pgm").path, Facever.sampleFaces.appendingPathComponent("s20/1.pgm").path]
+        let verify = try Facever.run(["verify"] + probes + ["--json", "--data", data], in: root)
+        XCTAssertEqual(verify.lines.count, 2)
+        var allVerified = true
+        for (line, probe) in zip(verify.lines, probes) {
+            let object = try json(line)
+            XCTAssertEqual(object["image"] as? String, probe)
+            XCTAssertEqual(object["gallery_size"] as? Int, 3)
+            for key in ["verified", "share", "matches", "detection_threshold", "verification_threshold", "model", "time_ms"] {
+                XCTAssertNotNil(object[key], "verify --json lacks \(key)")
+            }
+            let share = try XCTUnwrap(object["share"] as? Double), matches = try XCTUnwrap(object["matches"] as? Int)
+            XCTAssertEqual(share, Double(matches) / 3, accuracy: 1e-9)
+            allVerified = allVerified && (object["verified"] as? Bool == true)
+        }
+        XCTAssertEqual(verify.status, allVerified ? 0 : 1)
+        XCTAssertTrue(verify.standardError.contains("(0 cached, 3 embedded now)"), verify.standardError)
+        XCTAssertTrue(files("").contains("verification.embeddings.safetensors"))
+
+        let again = try Facever.run(["verify", probes[0], "--data", data], in: root)
+        XCTAssertTrue(again.lines[0].range(of: #"^.*/s1/10\.pgm (verified|not-verified) share=[01]\.\d\d \([0-3]/3\)$"#, options: .regularExpression) != nil,
+                      again.lines[0])
+        XCTAssertTrue(again.standardOutput.contains("(3 cached, 0 embedded now)"), again.standardOutput)
+
+        // a threshold of 0 for both makes every photo match and every probe verified: exit 0
+        let lenient = try Facever.run(["verify", probes[1], "--detection-threshold", "0", "--verification-threshold", "0", "--data", data], in: root)
+        XCTAssertEqual(lenient.status, 0)
+        XCTAssertTrue(lenient.lines[0].hasSuffix("verified share=1.00 (3/3)"), lenient.standardOutput)
+    }
+
+    func testBadInputsGiveOneLineErrorsAndExitStatusTwo() throws {
+        let missingModel = root.appendingPathComponent("data/model.safetensors").path
+        let probe = Facever.sampleFaces.appendingPathComponent("s1/10.pgm").path
+
+        var result = try Facever.run(["verify", probe, "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.hasPrefix("facever: \(missingModel): cannot read the file"), result.standardError)
+        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1)
+
+        result = try Facever.run(["evaluate", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.hasPrefix("facever: \(missingModel):"), result.standardError)
+
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try Data(repeating: 7, count: 100).write(to: URL(fileURLWithPath: missingModel))
+        result = try Facever.run(["verify", probe, "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.hasPrefix("facever: \(missingModel): header length"), result.standardError)
+
+        result = try Facever.run(["train", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/anchor").path): no such folder\n")
+
+        result = try Facever.run(["import", "no/such/folder", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.hasSuffix("no/such/folder: no such folder\n"), result.standardError)
+
+        result = try Facever.run(["train", "--epochs", "0", "--data", data], in: root)
+        XCTAssertEqual(result.status, 64, "argument-parser's usage error")
+        XCTAssertTrue(result.standardError.contains("--epochs must be at least 1"), result.standardError)
+
+        for faceClass in ["anchor", "positive", "negative"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("data/\(faceClass)"), withIntermediateDirectories: true)
+        }
+        result = try Facever.run(["train", "--resume", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/model.checkpoint.safetensors").path): no checkpoint to resume from\n")
+
+        result = try Facever.run(["train", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.contains("has no anchor photos"), result.standardError)
+    }
+}
