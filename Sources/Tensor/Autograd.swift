@@ -24,7 +24,7 @@ extension Tensor {
         for node in order where node.backwardStep != nil {
             node.inputs = []
             node.backwardStep = nil
-            node.grad = nil
+            node.releaseGrad()
         }
     }
 

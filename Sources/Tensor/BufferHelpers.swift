@@ -1,20 +1,14 @@
 // BufferHelpers.swift — small pointer utilities shared by the kernels.
-extension Optional where Wrapped == [Float] {
-    /// Calls `body` with a pointer to the array's storage, or with nil when there is no array.
-    mutating func withOptionalMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
-        switch self {
-        case .none:
-            return body(nil)
-        case .some(var array):
-            self = nil  // keep the array uniquely referenced while we write to it
-            let result = array.withUnsafeMutableBufferPointer { body($0.baseAddress) }
-            self = array
-            return result
-        }
-    }
-}
-
 extension Tensor {
+    /// Calls `body` with this tensor's gradient buffer (allocated as zeros when needed), or with nil
+    /// when the tensor does not require a gradient.
+    func withGradPointer<R>(_ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+        guard requiresGrad else { return body(nil) }
+        var result: R?
+        accumulateGrad { result = body($0.baseAddress) }
+        return result!
+    }
+
     /// grad += delta, element by element.
     func addToGrad(_ delta: [Float]) {
         precondition(delta.count == count, "addToGrad: \(delta.count) values for a tensor of \(count)")

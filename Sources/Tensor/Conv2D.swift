@@ -21,8 +21,7 @@ public enum Conv2D {
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, budget: Int = im2colBudget
     ) {
         let chunk = imagesPerChunk(g, budget: budget)
-        var col = [Float](repeating: 0, count: chunk * g.positionsPerImage * g.patchSize)
-        col.withUnsafeMutableBufferPointer { col in
+        Scratch.withBuffer(count: chunk * g.positionsPerImage * g.patchSize) { col in
             for first in stride(from: 0, to: g.batch, by: chunk) {
                 let images = first..<min(g.batch, first + chunk)
                 let rows = images.count * g.positionsPerImage
@@ -30,11 +29,11 @@ public enum Conv2D {
                 for row in 0..<rows {
                     (yChunk + row * g.outputChannels).update(from: bias, count: g.outputChannels)
                 }
-                Im2col.unfold(x, geometry: g, images: images, into: col.baseAddress!)
+                Im2col.unfold(x, geometry: g, images: images, into: col)
                 // y[rows, O] += col[rows, P] · weight[P, O]
                 Matrix.multiply(
                     m: rows, n: g.outputChannels, k: g.patchSize,
-                    a: col.baseAddress!, b: weight, into: yChunk, beta: 1)
+                    a: col, b: weight, into: yChunk, beta: 1)
             }
         }
     }
@@ -51,25 +50,24 @@ public enum Conv2D {
         }
         guard dweight != nil || dx != nil else { return }
         let chunk = imagesPerChunk(g, budget: budget)
-        var col = [Float](repeating: 0, count: chunk * g.positionsPerImage * g.patchSize)
-        col.withUnsafeMutableBufferPointer { col in
+        Scratch.withBuffer(count: chunk * g.positionsPerImage * g.patchSize) { col in
             for first in stride(from: 0, to: g.batch, by: chunk) {
                 let images = first..<min(g.batch, first + chunk)
                 let rows = images.count * g.positionsPerImage
                 let dyChunk = dy + first * g.positionsPerImage * g.outputChannels
                 if let dweight {
-                    Im2col.unfold(x, geometry: g, images: images, into: col.baseAddress!)
+                    Im2col.unfold(x, geometry: g, images: images, into: col)
                     // dweight[P, O] += colᵀ[P, rows] · dy[rows, O]
                     Matrix.multiply(
                         m: g.patchSize, n: g.outputChannels, k: rows,
-                        a: col.baseAddress!, transposeA: true, b: dyChunk, into: dweight, beta: 1)
+                        a: col, transposeA: true, b: dyChunk, into: dweight, beta: 1)
                 }
                 if let dx {
                     // dcol[rows, P] = dy[rows, O] · weightᵀ[O, P]
                     Matrix.multiply(
                         m: rows, n: g.patchSize, k: g.outputChannels,
-                        a: dyChunk, b: weight, transposeB: true, into: col.baseAddress!)
-                    Im2col.fold(col.baseAddress!, geometry: g, images: images, into: dx)
+                        a: dyChunk, b: weight, transposeB: true, into: col)
+                    Im2col.fold(col, geometry: g, images: images, into: dx)
                 }
             }
         }
@@ -94,26 +92,14 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
     }
     return Tensor(result: g.outputShape, data: y, inputs: [x, weight, bias]) { output in
         let dy = output.incomingGrad
-        var dweight: [Float]? = weight.requiresGrad ? [Float](repeating: 0, count: weight.count) : nil
-        var dbias: [Float]? = bias.requiresGrad ? [Float](repeating: 0, count: bias.count) : nil
-        var dx: [Float]? = x.requiresGrad ? [Float](repeating: 0, count: x.count) : nil
-        x.data.withUnsafeBufferPointer { xp in
-            weight.data.withUnsafeBufferPointer { wp in
-                dy.withUnsafeBufferPointer { dyp in
-                    dweight.withOptionalMutablePointer { dwp in
-                        dbias.withOptionalMutablePointer { dbp in
-                            dx.withOptionalMutablePointer { dxp in
-                                Conv2D.backward(
-                                    x: xp.baseAddress!, weight: wp.baseAddress!, dy: dyp.baseAddress!,
-                                    geometry: g, dweight: dwp, dbias: dbp, dx: dxp)
-                            }
-                        }
-                    }
+        // Gradients accumulate straight into the inputs' grad buffers (nil: not needed).
+        weight.withGradPointer { dweight in
+            bias.withGradPointer { dbias in
+                x.withGradPointer { dx in
+                    Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g,
+                                    dweight: dweight, dbias: dbias, dx: dx)
                 }
             }
         }
-        if let dweight { weight.addToGrad(dweight) }
-        if let dbias { bias.addToGrad(dbias) }
-        if let dx { x.addToGrad(dx) }
     }
 }

@@ -26,20 +26,21 @@ public enum MaxPool2D {
                 for ow in 0..<outputWidth {
                     let columnEnd = min(2 * ow + 2, width)
                     let outputBase = (row * outputWidth + ow) * channels
+                    // The window's first pixel starts as the winner; the others challenge it,
+                    // channels innermost so every pass reads contiguous memory.
+                    let first = ((n * height + 2 * oh) * width + 2 * ow) * channels
                     for c in 0..<channels {
-                        var best = -Float.infinity
-                        var bestIndex = -1
-                        for h in (2 * oh)..<rowEnd {
-                            for w in (2 * ow)..<columnEnd {
-                                let index = ((n * height + h) * width + w) * channels + c
-                                if x[index] > best || bestIndex < 0 {
-                                    best = x[index]
-                                    bestIndex = index
-                                }
+                        y[outputBase + c] = x[first + c]
+                        winners[outputBase + c] = Int32(first + c)
+                    }
+                    for h in (2 * oh)..<rowEnd {
+                        for w in (2 * ow)..<columnEnd where h != 2 * oh || w != 2 * ow {
+                            let base = ((n * height + h) * width + w) * channels
+                            for c in 0..<channels where x[base + c] > y[outputBase + c] {
+                                y[outputBase + c] = x[base + c]
+                                winners[outputBase + c] = Int32(base + c)
                             }
                         }
-                        y[outputBase + c] = best
-                        winners[outputBase + c] = Int32(bestIndex)
                     }
                 }
             }

@@ -12,8 +12,19 @@ import Foundation
 public final class Tensor {
     public let shape: [Int]
     public var data: [Float]
-    /// dLoss/dself, allocated by the first backward step that reaches this tensor.
-    public var grad: [Float]?
+    /// dLoss/dself, allocated by the first backward step that reaches this tensor; nil before that
+    /// and after `zeroGrad()`.
+    public var grad: [Float]? {
+        get { gradIsLive ? gradStorage : nil }
+        set {
+            gradStorage = newValue
+            gradIsLive = newValue != nil
+        }
+    }
+    /// The gradient's memory, kept across `zeroGrad()` so that a parameter's gradient is not
+    /// reallocated (and page-faulted in) on every training step.
+    private var gradStorage: [Float]?
+    private var gradIsLive = false
     public let requiresGrad: Bool
     /// A stable dotted name (`embedding.conv1.weight`) for parameters; nil for intermediate values.
     public let name: String?
@@ -60,19 +71,36 @@ public final class Tensor {
         shape.reduce(1, *)
     }
 
-    /// Sets the gradient to nil; the next backward starts from zero.
+    /// Sets the gradient to nil; the next backward starts from zero (reusing the memory).
     public func zeroGrad() {
-        grad = nil
+        gradIsLive = false
     }
 
-    /// Adds into this tensor's gradient through `body`, allocating zeros first if there is none yet.
+    /// Releases the gradient and its memory (intermediate values after backward).
+    func releaseGrad() {
+        gradIsLive = false
+        gradStorage = nil
+    }
+
+    /// Adds into this tensor's gradient through `body`, starting from zeros if there is none yet.
     /// Does nothing for a tensor that does not require a gradient.
     func accumulateGrad(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         guard requiresGrad else { return }
-        if grad == nil {
-            grad = [Float](repeating: 0, count: count)
+        makeGradLive()
+        gradStorage!.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    /// Makes `grad` zeros if it is not live, reusing kept memory.
+    func makeGradLive() {
+        guard !gradIsLive else { return }
+        if gradStorage == nil {
+            gradStorage = [Float](repeating: 0, count: count)
+        } else {
+            gradStorage!.withUnsafeMutableBufferPointer { buffer in
+                buffer.update(repeating: 0)
+            }
         }
-        grad!.withUnsafeMutableBufferPointer { body($0) }
+        gradIsLive = true
     }
 
     /// The gradient flowing into this node; backward steps only run once it has been set.
