@@ -81,3 +81,19 @@ final class ImportTests: XCTestCase {
         }
     }
 }
+
+final class ImportLinkTests: XCTestCase {
+    func testSymbolicLinksToPhotosAndFoldersAreFollowedOnce() throws {
+        let root = try TestPaths.temporaryFolder("links")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let source = root.appendingPathComponent("source")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        let person = TestPaths.sampleFaces.appendingPathComponent("s5")
+        try FileManager.default.createSymbolicLink(at: source.appendingPathComponent("s5"), withDestinationURL: person)
+        try FileManager.default.createSymbolicLink(at: source.appendingPathComponent("face.pgm"),
+                                                   withDestinationURL: TestPaths.sampleFaces.appendingPathComponent("s6/1.pgm"))
+        try FileManager.default.createSymbolicLink(at: source.appendingPathComponent("loop"), withDestinationURL: source)
+        let files = try DataLayout.imageFilesRecursively(in: source)
+        XCTAssertEqual(files.count, 11, "10 photos through the folder link, 1 through the file link, the loop once")
+    }
+}

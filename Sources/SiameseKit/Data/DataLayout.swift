@@ -39,19 +39,30 @@ public struct DataLayout: Sendable {
         return names.sorted().map { folder.appendingPathComponent($0) }.filter(isImageFile)
     }
 
-    /// Every photo below `folder`, recursively, sorted by path.
+    /// Every photo below `folder`, recursively, sorted by path. Symbolic links to photos and to
+    /// folders are followed (each real folder is visited once, so link cycles end).
     public static func imageFilesRecursively(in folder: URL) throws -> [URL] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ImageError(path: folder.path, problem: "no such folder")
         }
-        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else {
-            throw ImageError(path: folder.path, problem: "cannot list the folder")
-        }
         var files: [URL] = []
-        for case let url as URL in walker where isImageFile(url) {
-            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-                files.append(url)
+        var visited = Set<String>()
+        var pending = [folder]
+        while let current = pending.popLast() {
+            guard visited.insert(current.resolvingSymlinksInPath().path).inserted else { continue }
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: current.path) else {
+                throw ImageError(path: current.path, problem: "cannot list the folder")
+            }
+            for name in names where !name.hasPrefix(".") {
+                let url = current.appendingPathComponent(name)
+                var entryIsDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory) else { continue }
+                if entryIsDirectory.boolValue {
+                    pending.append(url)
+                } else if isImageFile(url) {
+                    files.append(url)
+                }
             }
         }
         return files.sorted { $0.path < $1.path }

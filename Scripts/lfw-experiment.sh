@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The tutorial's experiment on real faces from LFW (lfw_dev): Colin_Powell plays the user.
+#   Scripts/lfw-experiment.sh LFW_DEV_DIR [EPOCHS=5] [PAIRS_PER_CLASS=1000]
+# e.g. Scripts/lfw-experiment.sh ../shared/data/lfw_dev
+#
+# Colin_Powell's 234 photos, in a seeded order: 60 anchors, 60 positives, 50 for the verification
+# gallery, and the remaining 64 as unseen probes. Negatives: LFW's pool of people who appear in no
+# View 2 pair (1,563 photos). Unseen other people: the first photo of each of 300 people of the View 2
+# pairs (never imported). Anchors and positives get the tutorial's 9 augmented copies.
+# Reports evaluate's figures on the held-out 30 %, the verify acceptance rates on unseen photos
+# (TAR: Colin_Powell accepted; FAR: others accepted), the training time and pairs/s.
+# Work folder: $FACEVER_LFW_DIR (default .build/lfw-experiment). Nothing here is committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lfw="${1:?usage: Scripts/lfw-experiment.sh LFW_DEV_DIR [EPOCHS] [PAIRS_PER_CLASS]}"
+epochs="${2:-5}"
+pairs="${3:-1000}"
+work="${FACEVER_LFW_DIR:-.build/lfw-experiment}"
+user=Colin_Powell
+[ -d "$lfw/images/$user" ] || { echo "lfw-experiment: $lfw/images/$user not found" >&2; exit 2; }
+
+swift build -c release --product facever >&2
+facever=.build/release/facever
+
+# A reproducible order that does not depend on the file system: sort by a hash of seed + name.
+seeded_order() { while read -r name; do printf '%s %s\n' "$(printf 'facever-1%s' "$name" | md5sum | cut -c1-12)" "$name"; done | sort | cut -d' ' -f2; }
+
+rm -rf "$work"
+mkdir -p "$work"/staging/{anchor,positive,verification,probes,negative,others}
+mapfile -t photos < <(ls "$lfw/images/$user" | seeded_order)
+for i in "${!photos[@]}"; do
+    if   [ "$i" -lt 60 ];  then target=anchor
+    elif [ "$i" -lt 120 ]; then target=positive
+    elif [ "$i" -lt 170 ]; then target=verification
+    else                        target=probes
+    fi
+    ln -s "$(realpath "$lfw/images/$user/${photos[$i]}")" "$work/staging/$target/${photos[$i]}"
+done
+
+# Negatives: people in no View 2 pair. Others: people in the pairs (but not the user), one photo each.
+cut -f2,3 "$lfw/pairs.tsv" | tail -n +2 | tr '\t' '\n' | cut -d/ -f2 | sort -u > "$work/pair-people.txt"
+tail -n +2 "$lfw/identities.tsv" | cut -f1 | sort > "$work/all-people.txt"
+comm -23 "$work/all-people.txt" "$work/pair-people.txt" | while read -r person; do
+    ln -s "$(realpath "$lfw/images/$person")" "$work/staging/negative/$person"
+done
+grep -vx "$user" "$work/pair-people.txt" | seeded_order | head -300 | while read -r person; do
+    first=$(ls "$lfw/images/$person" | sort | head -1)
+    ln -s "$(realpath "$lfw/images/$person/$first")" "$work/staging/others/$first"
+done
+
+data="$work/data"
+for class in anchor positive verification negative; do
+    "$facever" import "$work/staging/$class" --into "$class" --data "$data"
+done
+"$facever" augment --copies 9 --seed 1 --data "$data"
+"$facever" train --epochs "$epochs" --pairs "$pairs" --seed 1 --data "$data" | tee "$work/train.log"
+"$facever" evaluate --data "$data" | tee "$work/evaluate.txt"
+"$facever" evaluate --json --data "$data" > "$work/evaluate.json"
+
+verify_rate() {  # folder → "accepted/total"
+    local accepted total
+    "$facever" verify "$1"/* --json --data "$data" > "$work/verify-$(basename "$1").jsonl" 2>/dev/null || true
+    accepted=$(grep -c '"verified":true' "$work/verify-$(basename "$1").jsonl" || true)
+    total=$(grep -c '"image"' "$work/verify-$(basename "$1").jsonl" || true)
+    echo "$accepted/$total"
+}
+tar=$(verify_rate "$work/staging/probes")
+far=$(verify_rate "$work/staging/others")
+
+echo
+echo "== LFW experiment: $user as the user, $epochs epochs, $pairs pairs per class =="
+grep -E "^[0-9]+ photos" "$work/train.log" || true
+grep -E "^epoch|^trained" "$work/train.log"
+cat "$work/evaluate.txt"
+echo "verify on unseen $user photos (TAR): $tar accepted"
+echo "verify on unseen other people (FAR): $far accepted"
