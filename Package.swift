@@ -16,6 +16,7 @@ let openCVLibraries: [LinkerSetting] = [
     .linkedLibrary("opencv_imgcodecs"),
     .linkedLibrary("opencv_videoio"),
     .linkedLibrary("opencv_objdetect"),
+    .linkedLibrary("opencv_highgui"),
 ]
 
 let package = Package(

@@ -1,0 +1,73 @@
+/*
+ * facever_video.h — cameras, video files, image sequences, face detection and a preview window,
+ * for facever's capture commands. Same contract as facever_opencv.h: 0 on success, a one-line
+ * message in `error` otherwise, no C++ exception ever escapes, images are packed RGB8.
+ */
+#ifndef FACEVER_VIDEO_H
+#define FACEVER_VIDEO_H
+
+#include "facever_opencv.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fv_capture fv_capture;
+typedef struct fv_video_writer fv_video_writer;
+typedef struct fv_cascade fv_cascade;
+
+typedef struct fv_rect {
+    int32_t x;
+    int32_t y;
+    int32_t width;
+    int32_t height;
+} fv_rect;
+
+/* Opens a V4L2 device: `device` is a path such as /dev/video0. */
+int fv_capture_open_device(const char *device, fv_capture **out, char *error, size_t error_capacity);
+
+/* Opens a video file, or an image sequence when `path` holds a printf pattern (frames/%04d.jpg). */
+int fv_capture_open_file(const char *path, fv_capture **out, char *error, size_t error_capacity);
+
+/* Reads the next frame into `frame` (free with fv_image_free) and its time in milliseconds from the
+ * start of the stream (the file's timestamps; for a camera, time since opening).
+ * Returns 0 for a frame, 1 at the end of the stream, -1 on error. */
+int fv_capture_read(fv_capture *capture, fv_image *frame, double *milliseconds, char *error, size_t error_capacity);
+
+/* Frames per second the source declares (0 when unknown). */
+double fv_capture_fps(fv_capture *capture);
+
+void fv_capture_close(fv_capture *capture);
+
+/* Writes an MJPEG AVI file. */
+int fv_video_writer_open(const char *path, int32_t width, int32_t height, double fps, fv_video_writer **out,
+                         char *error, size_t error_capacity);
+int fv_video_writer_write(fv_video_writer *writer, const uint8_t *rgb, int32_t width, int32_t height, char *error,
+                          size_t error_capacity);
+void fv_video_writer_close(fv_video_writer *writer);
+
+/* Loads a Haar or LBP cascade (OpenCV's XML format). */
+int fv_cascade_load(const char *path, fv_cascade **out, char *error, size_t error_capacity);
+
+/* Finds faces at least `minimum_size` pixels wide; writes up to `capacity` boxes, largest first, and
+ * the number found into `count`. */
+int fv_cascade_detect(fv_cascade *cascade, const uint8_t *rgb, int32_t width, int32_t height, int32_t minimum_size,
+                      fv_rect *boxes, int32_t capacity, int32_t *count, char *error, size_t error_capacity);
+
+void fv_cascade_free(fv_cascade *cascade);
+
+/* Draws a rectangle outline into RGB8 pixels in place. */
+int fv_draw_rectangle(uint8_t *rgb, int32_t width, int32_t height, fv_rect box, uint8_t red, uint8_t green,
+                      uint8_t blue, int32_t thickness, char *error, size_t error_capacity);
+
+/* Shows RGB8 pixels in a window named `title` and waits up to `wait_milliseconds` for a key.
+ * `key` receives the key code or -1. Needs a display (DISPLAY or WAYLAND_DISPLAY). */
+int fv_preview_show(const char *title, const uint8_t *rgb, int32_t width, int32_t height, int32_t wait_milliseconds,
+                    int32_t *key, char *error, size_t error_capacity);
+void fv_preview_close_all(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FACEVER_VIDEO_H */

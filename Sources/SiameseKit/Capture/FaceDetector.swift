@@ -1,0 +1,60 @@
+// FaceDetector.swift — OpenCV's Haar cascade, finding faces in a frame, largest first.
+import COpenCVShim
+import Foundation
+
+public struct FaceBox: Equatable, Sendable {
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+
+    public var centreX: Double { Double(x) + Double(width) / 2 }
+    public var centreY: Double { Double(y) + Double(height) / 2 }
+}
+
+public final class FaceDetector {
+    /// Debian's opencv-data installs it here.
+    public static let defaultCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+
+    private let handle: OpaquePointer
+    /// Faces narrower than this share of the frame's shorter side are ignored.
+    public var minimumSizeFraction = 0.1
+
+    public init(cascadePath: String = FaceDetector.defaultCascade) throws {
+        var handle: OpaquePointer?
+        if let problem = ShimCall.run({ fv_cascade_load(cascadePath, &handle, $0, $1) }) {
+            throw ImageError(path: cascadePath, problem: problem)
+        }
+        self.handle = handle!
+    }
+
+    deinit { fv_cascade_free(handle) }
+
+    /// Faces in `image`, largest first.
+    public func faces(in image: RGBImage) -> [FaceBox] {
+        var boxes = [fv_rect](repeating: fv_rect(), count: 16)
+        var count: Int32 = 0
+        let minimum = Int32(Double(min(image.width, image.height)) * minimumSizeFraction)
+        let problem = ShimCall.run { error, capacity in
+            fv_cascade_detect(handle, image.pixels, Int32(image.width), Int32(image.height), max(minimum, 20),
+                              &boxes, Int32(boxes.count), &count, error, capacity)
+        }
+        guard problem == nil else { return [] }
+        return boxes.prefix(Int(min(count, 16))).map { FaceBox(x: Int($0.x), y: Int($0.y), width: Int($0.width), height: Int($0.height)) }
+    }
+
+    public func largestFace(in image: RGBImage) -> FaceBox? { faces(in: image).first }
+}
+
+extension RGBImage {
+    /// A copy with a rectangle outline drawn on it (for the preview window).
+    public func outlined(_ box: FaceBox, red: UInt8 = 0, green: UInt8 = 255, blue: UInt8 = 0) -> RGBImage {
+        var pixels = self.pixels
+        _ = ShimCall.run { error, capacity in
+            fv_draw_rectangle(&pixels, Int32(width), Int32(height),
+                              fv_rect(x: Int32(box.x), y: Int32(box.y), width: Int32(box.width), height: Int32(box.height)),
+                              red, green, blue, 2, error, capacity)
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+}

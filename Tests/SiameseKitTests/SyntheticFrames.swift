@@ -1,0 +1,45 @@
+// SyntheticFrames.swift — camera-like 640×480 frames made from bundled ORL faces, for capture tests.
+import Foundation
+@testable import SiameseKit
+
+enum SyntheticFrames {
+    static let width = 640, height = 480
+    /// An ORL face (92×112) enlarged 2× is 184×224.
+    static let faceWidth = 184, faceHeight = 224
+
+    static func face(subject: Int, number: Int) throws -> RGBImage {
+        try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"))
+            .resized(width: faceWidth, height: faceHeight)
+    }
+
+    /// A plain grey frame, with `face` pasted with its top-left corner at (left, top) when given.
+    static func frame(face: RGBImage? = nil, left: Int = 0, top: Int = 0, grey: UInt8 = 70) -> RGBImage {
+        var pixels = [UInt8](repeating: grey, count: width * height * 3)
+        if let face {
+            for row in 0..<face.height where top + row < height {
+                for column in 0..<face.width where left + column < width {
+                    for channel in 0..<3 {
+                        pixels[((top + row) * width + left + column) * 3 + channel] = face.pixels[(row * face.width + column) * 3 + channel]
+                    }
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// A video: `faceFrames` frames with a face moving left to right, then `emptyFrames` without one,
+    /// at 10 frames per second. Returns the face's left edge in each face frame.
+    @discardableResult
+    static func writeVideo(to url: URL, faceFrames: Int, emptyFrames: Int, subject: Int = 1) throws -> [Int] {
+        let writer = try VideoWriter(path: url.path, width: width, height: height, framesPerSecond: 10)
+        var lefts: [Int] = []
+        for index in 0..<faceFrames {
+            let left = 60 + index * (width - faceWidth - 120) / max(faceFrames - 1, 1)
+            lefts.append(left)
+            try writer.write(frame(face: try face(subject: subject, number: 1 + index % 10), left: left, top: 120))
+        }
+        for _ in 0..<emptyFrames { try writer.write(frame()) }
+        writer.close()
+        return lefts
+    }
+}
