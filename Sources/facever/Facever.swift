@@ -11,6 +11,7 @@ struct Facever: ParsableCommand {
         abstract: "Face verification with a Siamese network (Koch et al. 2015), trained from the terminal.",
         discussion: """
             The workflow, in the order you live it:
+              facever collect --camera 0                  your anchors, positives and gallery from a webcam
               facever import ~/lfw --into negative        other people's faces
               facever import ~/me/anchors --into anchor   your own photos (or capture them)
               facever import ~/me/positives --into positive
@@ -21,6 +22,6 @@ struct Facever: ParsableCommand {
               facever verify probe.jpg                    verified / not-verified against your gallery
             """,
         version: "0.2.0",
-        subcommands: [ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self]
+        subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self]
     )
 }

@@ -1,13 +1,19 @@
-// InterruptFlag.swift — Ctrl-C during training: the first press asks the loop to stop after the
-// current step (it then saves a checkpoint); a second press quits at once, leaving the last
-// checkpoint as it was.
+// InterruptFlag.swift — Ctrl-C during a long command: the first press asks the loop to stop at the
+// next safe point (training saves a checkpoint there); a second press quits at once, leaving every
+// file as the last atomic write left it.
 import Dispatch
 import Foundation
 
 final class InterruptFlag {
+    /// What the first Ctrl-C does, for the message it prints.
+    private let message: String
     private let lock = NSLock()
     private var raised = false
     private var source: DispatchSourceSignal?
+
+    init(message: String) {
+        self.message = message
+    }
 
     var isRaised: Bool {
         lock.lock()
@@ -41,6 +47,6 @@ final class InterruptFlag {
             FileHandle.standardError.write(Data("\nfacever: interrupted again; quitting without saving (the last checkpoint is intact)\n".utf8))
             exit(130)
         }
-        FileHandle.standardError.write(Data("\nfacever: interrupt: finishing the current step, then saving a checkpoint (Ctrl-C again to quit now)\n".utf8))
+        FileHandle.standardError.write(Data("\nfacever: interrupt: \(message) (Ctrl-C again to quit now)\n".utf8))
     }
 }

@@ -62,7 +62,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let modelURL = options.modelURL
         let checkpointURL = Checkpoint.url(forModel: modelURL)
-        let interrupt = InterruptFlag()
+        let interrupt = InterruptFlag(message: "finishing the current step, then saving a checkpoint")
         interrupt.install()
         let outcome: TrainingOutcome = try reportingInputErrors {
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],

@@ -11,15 +11,26 @@ struct VerifyCommand: ParsableCommand {
             A gallery photo matches when the Siamese score exceeds the detection threshold; the image is
             verified when the share of matches exceeds the verification threshold. Gallery embeddings are
             cached beside the gallery (GALLERY.embeddings.safetensors).
+            Live: with --camera, --device or --source, press v to verify the face in view (q quits), or
+            verify the first N frames with a face with --auto --count N.
             Exit status: 0 every image verified, 1 some not verified, 2 usage or input error.
-            Example:
+            Examples:
               facever verify probe.jpg
               facever verify --json shots/*.jpg | jq -c 'select(.verified)'
+              facever verify --camera 0 --auto --count 1
             """
     )
 
     @Argument(help: "Face photos to verify.")
-    var images: [String]
+    var images: [String] = []
+
+    @OptionGroup var capture: CaptureOptions
+
+    @Flag(help: "Live: verify frames with a face without keys (needs --count).")
+    var auto = false
+
+    @Option(help: "Live with --auto: how many frames with a face to verify.")
+    var count: Int?
 
     @Option(help: "The gallery folder (default: DATA/verification).")
     var gallery: String?
@@ -36,6 +47,13 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func validate() throws {
+        if capture.isGiven {
+            guard images.isEmpty else { throw ValidationError("give image files or a live source, not both") }
+        } else {
+            guard !images.isEmpty else { throw ValidationError("give at least one image (or --camera, --device, --source)") }
+            guard !auto && count == nil else { throw ValidationError("--auto and --count are for a live source") }
+        }
+        if auto { guard let count, count >= 1 else { throw ValidationError("--auto needs --count N (N ≥ 1)") } }
         for (name, value) in [("--detection-threshold", detectionThreshold), ("--verification-threshold", verificationThreshold)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1]") }
         }
@@ -52,40 +70,90 @@ struct VerifyCommand: ParsableCommand {
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
 
-        var verifiedCount = 0, notVerifiedCount = 0, errorCount = 0
-        for path in images {
-            let start = Date()
-            let result: VerificationResult
-            do {
-                result = verifier.verify(try RGBImage.read(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                errorCount += 1
-                Console.error("\(error)")
-                if json { print(jsonLine(["image": path, "error": "\(error)"])) }
-                continue
-            }
-            let milliseconds = Date().timeIntervalSince(start) * 1000
-            if result.verified { verifiedCount += 1 } else { notVerifiedCount += 1 }
-            if json {
-                print(jsonLine([
-                    "image": path, "verified": result.verified, "share": result.share, "matches": result.matches,
-                    "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
-                    "verification_threshold": Double(verifier.thresholds.verification), "model": options.modelURL.path,
-                    "time_ms": (milliseconds * 10).rounded() / 10,
-                ]))
-            } else {
-                print("\(path) \(result.verified ? "verified" : "not-verified") share=\(String(format: "%.2f", result.share)) (\(result.matches)/\(result.gallerySize))")
+        var tally = Tally()
+        if capture.isGiven {
+            try verifyLive(with: verifier, tally: &tally)
+        } else {
+            for path in images {
+                let start = Date()
+                do {
+                    let result = verifier.verify(try RGBImage.read(contentsOf: URL(fileURLWithPath: path)))
+                    report(path, result, milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
+                } catch {
+                    tally.errors += 1
+                    Console.error("\(error)")
+                    if json { print(jsonLine(["image": path, "error": "\(error)"])) }
+                }
             }
         }
-        let summary = "\(verifiedCount) verified, \(notVerifiedCount) not verified, \(errorCount) unreadable; "
+        let summary = "\(tally.verified) verified, \(tally.notVerified) not verified, \(tally.errors) unreadable; "
             + "gallery \(verifier.gallery.shape[0]) photos (\(verifier.report.cached) cached, \(verifier.report.computed) embedded now)"
         if json {
             FileHandle.standardError.write(Data("facever: \(summary)\n".utf8))
         } else {
             print(summary)
         }
-        if errorCount > 0 { throw ExitCode(2) }
-        if notVerifiedCount > 0 { throw ExitCode(1) }
+        if tally.errors > 0 { throw ExitCode(2) }
+        if tally.notVerified > 0 || tally.verified == 0 { throw ExitCode(1) }
+    }
+
+    struct Tally {
+        var verified = 0, notVerified = 0, errors = 0
+        var verdicts: Int { verified + notVerified }
+    }
+
+    private func report(_ name: String, _ result: VerificationResult, milliseconds: Double, verifier: Verifier, tally: inout Tally) {
+        if result.verified { tally.verified += 1 } else { tally.notVerified += 1 }
+        if json {
+            print(jsonLine([
+                "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
+                "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
+                "verification_threshold": Double(verifier.thresholds.verification), "model": options.modelURL.path,
+                "time_ms": (milliseconds * 10).rounded() / 10,
+            ]))
+        } else {
+            print("\(name) \(result.verified ? "verified" : "not-verified") share=\(String(format: "%.2f", result.share)) (\(result.matches)/\(result.gallerySize))")
+        }
+        fflush(stdout)
+    }
+
+    /// Frames from a camera or a recording: each `v` (or, with --auto, each frame with a face) is verified.
+    private func verifyLive(with verifier: Verifier, tally: inout Tally) throws {
+        let interrupt = InterruptFlag(message: "stopping after this frame")
+        interrupt.install()
+        try reportingInputErrors {
+            let source = try capture.openSource()
+            let cropper = try capture.makeCropper()
+            let preview = capture.makePreview(title: "facever verify")
+            let keys = auto ? nil : try TerminalKeys.open()
+            defer { keys?.restore() }
+            if keys != nil { Console.warning("press v to verify the face in view, q to quit") }
+            while !interrupt.isRaised {
+                if let count, tally.verdicts >= count { return }
+                guard let frame = try source.next() else {
+                    if auto {
+                        throw ImageError(path: source.name, problem: "the video ended after \(tally.verdicts) verdicts of \(count!)")
+                    }
+                    return
+                }
+                let start = Date()
+                let crop = cropper.crop(frame.image)
+                var pressed = keys?.pendingKeys() ?? []
+                pressed += preview?.show(frame.image, face: crop?.face) ?? []
+                if pressed.contains(UInt8(ascii: "q")) { return }
+                if !auto && !source.isLive && source.framesPerSecond > 0 {
+                    Thread.sleep(forTimeInterval: max(0, 1 / source.framesPerSecond - Date().timeIntervalSince(start)))
+                }
+                guard auto || pressed.contains(UInt8(ascii: "v")) else { continue }
+                guard let crop else {
+                    if !auto { Console.warning("no face in view: nothing verified") }
+                    continue
+                }
+                report("\(source.name)#\(frame.index)", verifier.verify(crop.photo),
+                       milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
+            }
+            throw ExitCode(130)
+        }
     }
 
     private func jsonLine(_ object: [String: Any]) -> String {

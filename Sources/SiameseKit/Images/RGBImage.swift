@@ -9,6 +9,11 @@ public struct ImageError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let problem: String
     public var description: String { "\(path): \(problem)" }
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
 }
 
 public struct RGBImage: Equatable, Sendable {

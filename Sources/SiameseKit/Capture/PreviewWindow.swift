@@ -1,0 +1,28 @@
+// PreviewWindow.swift — the optional OpenCV window showing the camera with the detected face outlined.
+import COpenCVShim
+import Foundation
+
+public final class PreviewWindow {
+    public let title: String
+
+    /// Why a window cannot be shown here, or nil when a display is available.
+    public static var unavailableReason: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if environment["DISPLAY"] == nil && environment["WAYLAND_DISPLAY"] == nil {
+            return "no display (DISPLAY and WAYLAND_DISPLAY are unset)"
+        }
+        return nil
+    }
+
+    public init(title: String) { self.title = title }
+
+    deinit { fv_preview_close_all() }
+
+    /// Shows the frame (with the face outlined) and returns the keys pressed in the window.
+    public func show(_ frame: RGBImage, face: FaceBox?) -> [UInt8] {
+        let image = face.map { frame.outlined($0) } ?? frame
+        var key: Int32 = -1
+        _ = ShimCall.run { fv_preview_show(title, image.pixels, Int32(image.width), Int32(image.height), 1, &key, $0, $1) }
+        return key >= 0 && key < 256 ? [UInt8(key)] : []
+    }
+}
