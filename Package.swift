@@ -64,14 +64,20 @@ let package = Package(
             name: "TensorTests",
             dependencies: ["Tensor"]
         ),
+        // Synthetic camera frames and videos made from the bundled faces, for both test targets below.
+        .target(
+            name: "TestSupport",
+            dependencies: ["SiameseKit"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "SiameseKitTests",
-            dependencies: ["SiameseKit", "Tensor"]
+            dependencies: ["SiameseKit", "Tensor", "TestSupport"]
         ),
         // Runs the built `facever` binary end to end; the dependency makes `swift test` build it.
         .testTarget(
             name: "faceverTests",
-            dependencies: ["facever", "SiameseKit", "Tensor"]
+            dependencies: ["facever", "SiameseKit", "Tensor", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v5],

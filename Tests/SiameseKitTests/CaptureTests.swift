@@ -1,6 +1,7 @@
 // CaptureTests.swift — video in and out, the Haar cascade on real faces, and the crop following the face.
 import Foundation
 @testable import SiameseKit
+import TestSupport
 import XCTest
 
 final class CaptureTests: XCTestCase {

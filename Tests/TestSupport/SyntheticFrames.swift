@@ -1,19 +1,25 @@
-// SyntheticFrames.swift — camera-like 640×480 frames made from bundled ORL faces, for capture tests.
+// SyntheticFrames.swift — camera-like 640×480 frames made from bundled ORL faces, for capture tests
+// (shared by the SiameseKit and facever test targets).
 import Foundation
-@testable import SiameseKit
+import SiameseKit
 
-enum SyntheticFrames {
-    static let width = 640, height = 480
+public enum SyntheticFrames {
+    public static let width = 640, height = 480
     /// An ORL face (92×112) enlarged 2× is 184×224.
-    static let faceWidth = 184, faceHeight = 224
+    public static let faceWidth = 184, faceHeight = 224
 
-    static func face(subject: Int, number: Int) throws -> RGBImage {
-        try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"))
+    /// The bundled sample faces, found from this file's path.
+    public static let sampleFaces = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("data/samples/orl")
+
+    public static func face(subject: Int, number: Int) throws -> RGBImage {
+        try RGBImage.read(contentsOf: sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"))
             .resized(width: faceWidth, height: faceHeight)
     }
 
     /// A plain grey frame, with `face` pasted with its top-left corner at (left, top) when given.
-    static func frame(face: RGBImage? = nil, left: Int = 0, top: Int = 0, grey: UInt8 = 70) -> RGBImage {
+    public static func frame(face: RGBImage? = nil, left: Int = 0, top: Int = 0, grey: UInt8 = 70) -> RGBImage {
         var pixels = [UInt8](repeating: grey, count: width * height * 3)
         if let face {
             for row in 0..<face.height where top + row < height {
@@ -30,7 +36,7 @@ enum SyntheticFrames {
     /// A video: `faceFrames` frames with a face moving left to right, then `emptyFrames` without one,
     /// at 10 frames per second. Returns the face's left edge in each face frame.
     @discardableResult
-    static func writeVideo(to url: URL, faceFrames: Int, emptyFrames: Int, subject: Int = 1) throws -> [Int] {
+    public static func writeVideo(to url: URL, faceFrames: Int, emptyFrames: Int, subject: Int = 1) throws -> [Int] {
         let writer = try VideoWriter(path: url.path, width: width, height: height, framesPerSecond: 10)
         var lefts: [Int] = []
         for index in 0..<faceFrames {
