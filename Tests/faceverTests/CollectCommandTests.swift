@@ -35,6 +35,32 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertEqual(photos("anchor").count, 3)
     }
 
+    func testImageSequenceSourceAndPreviewWithoutADisplay() throws {
+        let frames = root.appendingPathComponent("frames")
+        try FileManager.default.createDirectory(at: frames, withIntermediateDirectories: true)
+        for index in 1...4 {
+            let frame = index == 2 ? SyntheticFrames.frame() : SyntheticFrames.frame(face: try SyntheticFrames.face(subject: 3, number: index), left: 200, top: 100)
+            try frame.jpegData(quality: 90).write(to: frames.appendingPathComponent(String(format: "%04d.jpg", index)))
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["DISPLAY"] = nil
+        environment["WAYLAND_DISPLAY"] = nil
+        let result = try Facever.run(["collect", "--source", frames.path + "/%04d.jpg", "--auto", "verification", "--count", "3",
+                                      "--preview", "--data", data], in: root, environment: environment)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(photos("verification").count, 3)
+        XCTAssertTrue(result.standardOutput.contains("1 of 4 frames had no face"), result.standardOutput)
+        XCTAssertEqual(result.standardError, "facever: warning: --preview: no display (DISPLAY and WAYLAND_DISPLAY are unset); continuing without a window\n")
+    }
+
+    func testADeviceThatIsNotACameraIsAClearError() throws {
+        let result = try Facever.run(["collect", "--device", "/etc/hostname", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.hasPrefix("facever: /etc/hostname: no camera at /etc/hostname (it exists but V4L2 could not open it"),
+                      result.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data))
+    }
+
     func testAVideoThatEndsEarlyIsAnErrorButKeepsThePhotos() throws {
         let result = try Facever.run(["collect", "--source", video.path, "--auto", "anchor", "--count", "100", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)

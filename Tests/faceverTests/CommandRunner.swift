@@ -27,8 +27,8 @@ enum Facever {
     static let sampleFaces = repository.appendingPathComponent("data/samples/orl")
 
     @discardableResult
-    static func run(_ arguments: [String], in folder: URL) throws -> CommandResult {
-        let process = try start(arguments, in: folder)
+    static func run(_ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws -> CommandResult {
+        let process = try start(arguments, in: folder, environment: environment)
         let outputData = process.output.fileHandleForReading.readDataToEndOfFile()
         process.process.waitUntilExit()
         return CommandResult(status: process.process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
@@ -47,8 +47,9 @@ enum Facever {
         }
     }
 
-    static func start(_ arguments: [String], in folder: URL) throws -> Running {
+    static func start(_ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws -> Running {
         let process = Process()
+        if let environment { process.environment = environment }
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = folder
