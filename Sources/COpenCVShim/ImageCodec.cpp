@@ -75,15 +75,10 @@ extern "C" int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *ou
         cv::Mat rgb;
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
         if (!rgb.isContinuous()) rgb = rgb.clone();
-        size_t byte_count = rgb.total() * 3;
-        out->pixels = static_cast<uint8_t *>(std::malloc(byte_count));
-        if (out->pixels == nullptr) {
+        if (!facever_shim::copy_to_image(rgb, out)) {
             write_error(error, error_capacity, "decode: out of memory");
             return 1;
         }
-        std::memcpy(out->pixels, rgb.data, byte_count);
-        out->width = rgb.cols;
-        out->height = rgb.rows;
         return 0;
     });
 }

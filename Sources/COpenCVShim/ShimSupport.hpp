@@ -2,11 +2,15 @@
 // through guarded(), which turns any exception into status 1 and a one-line message.
 #pragma once
 
+#include "facever_opencv.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -47,6 +51,17 @@ int guarded(const char *operation, char *error, size_t capacity, Body body) noex
         write_error(error, capacity, std::string(operation) + ": unknown C++ exception");
     }
     return 1;
+}
+
+// Copies a continuous 8-bit RGB Mat into a malloc'd fv_image (released with fv_image_free).
+inline bool copy_to_image(const cv::Mat &rgb, fv_image *out) {
+    size_t byte_count = rgb.total() * 3;
+    out->pixels = static_cast<uint8_t *>(std::malloc(byte_count));
+    if (out->pixels == nullptr) return false;
+    std::memcpy(out->pixels, rgb.data, byte_count);
+    out->width = rgb.cols;
+    out->height = rgb.rows;
+    return true;
 }
 
 } // namespace facever_shim

@@ -100,15 +100,10 @@ extern "C" int fv_capture_read(fv_capture *capture, fv_image *frame, double *mil
         }
         if (rgb.depth() != CV_8U) rgb.convertTo(rgb, CV_8U, 1.0 / 256);
         if (!rgb.isContinuous()) rgb = rgb.clone();
-        size_t bytes = rgb.total() * 3;
-        frame->pixels = static_cast<uint8_t *>(std::malloc(bytes));
-        if (frame->pixels == nullptr) {
+        if (!facever_shim::copy_to_image(rgb, frame)) {
             write_error(error, error_capacity, "read frame: out of memory");
             return 1;
         }
-        std::memcpy(frame->pixels, rgb.data, bytes);
-        frame->width = rgb.cols;
-        frame->height = rgb.rows;
         if (milliseconds != nullptr) {
             if (capture->is_camera) {
                 auto elapsed = std::chrono::steady_clock::now() - capture->opened;

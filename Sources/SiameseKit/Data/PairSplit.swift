@@ -21,7 +21,7 @@ public struct LabelledPair: Codable, Equatable, Sendable {
     }
 }
 
-public struct PairSplit: Codable, Equatable, Sendable {
+public struct PairSplit: MetadataJSON, Equatable, Sendable {
     public var train: [LabelledPair]
     public var test: [LabelledPair]
     public var testSources: [String]
@@ -86,13 +86,5 @@ public struct PairSplit: Codable, Equatable, Sendable {
             if chosen.insert(flat).inserted { pairs.append((flat / columns, flat % columns)) }
         }
         return pairs
-    }
-
-    public func jsonString() -> String {
-        String(decoding: try! JSONEncoder().encode(self), as: UTF8.self)
-    }
-
-    public static func fromJSON(_ text: String) -> PairSplit? {
-        try? JSONDecoder().decode(PairSplit.self, from: Data(text.utf8))
     }
 }

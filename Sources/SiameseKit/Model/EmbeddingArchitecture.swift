@@ -16,7 +16,7 @@ public struct ConvolutionSpec: Codable, Equatable, Sendable {
     }
 }
 
-public struct EmbeddingArchitecture: Codable, Equatable, Sendable {
+public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
     public var inputHeight: Int
     public var inputWidth: Int
     public var channels: Int
@@ -79,14 +79,4 @@ public struct EmbeddingArchitecture: Codable, Equatable, Sendable {
     public var flattenedSize: Int { featureShapes.last!.reduce(1, *) }
 
     public var inputShape: [Int] { [inputHeight, inputWidth, channels] }
-
-    public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
-    }
-
-    public static func fromJSON(_ text: String) -> EmbeddingArchitecture? {
-        try? JSONDecoder().decode(EmbeddingArchitecture.self, from: Data(text.utf8))
-    }
 }

@@ -2,7 +2,7 @@
 import Foundation
 import Tensor
 
-public struct TrainingSettings: Codable, Equatable, Sendable {
+public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     public var architectureName: String
     public var epochs: Int
     public var batchSize: Int
@@ -31,22 +31,12 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
         theirs.epochs = 0
         return mine == theirs
     }
-
-    public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
-    }
-
-    public static func fromJSON(_ text: String) -> TrainingSettings? {
-        try? JSONDecoder().decode(TrainingSettings.self, from: Data(text.utf8))
-    }
 }
 
 /// Where a run stands: whole epochs done, steps done in the current epoch with their summed loss,
 /// and the state of the generator that shuffles the current epoch (so a resumed epoch replays the
 /// same order).
-public struct TrainingProgress: Codable, Equatable, Sendable {
+public struct TrainingProgress: MetadataJSON, Equatable, Sendable {
     public var epochsDone = 0
     public var stepsDoneInEpoch = 0
     public var epochLossSum: Double = 0
@@ -56,13 +46,5 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
 
     public init(seed: UInt64) {
         epochShuffleState = RandomGenerator(seed: seed ^ 0x5EED_E90C).state
-    }
-
-    public func jsonString() -> String {
-        String(decoding: try! JSONEncoder().encode(self), as: UTF8.self)
-    }
-
-    public static func fromJSON(_ text: String) -> TrainingProgress? {
-        try? JSONDecoder().decode(TrainingProgress.self, from: Data(text.utf8))
     }
 }
