@@ -55,9 +55,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A machine probe (FMA peak) for the benchmarks, dispatched by CPU feature at run time.
+        .target(name: "BenchmarkKernels"),
         .executableTarget(
             name: "facever-bench",
-            dependencies: ["Tensor", "SiameseKit", "CBLAS"],
+            dependencies: ["Tensor", "SiameseKit", "CBLAS", "BenchmarkKernels"],
             path: "Sources/Benchmarks"
         ),
         .testTarget(

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# facever against TensorFlow on this machine, side by side in one run (release build).
+#   Scripts/benchmark-vs-tensorflow.sh [--rounds 3] [--steps 5]
+# Makes a virtualenv with tensorflow-cpu from PyPI under .build/bench-venv on first use.
+# PyTorch is not compared: PyPI serves only its CUDA build (several GB of GPU libraries); the CPU
+# build lives on an index this machine does not reach.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.build/bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import tensorflow" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check tensorflow-cpu
+fi
+swift build -c release --product facever >&2
+swift build -c release --product facever-bench >&2
+"$venv/bin/python" -c "import tensorflow as tf; print('TensorFlow', tf.__version__)" 2>/dev/null
+"$venv/bin/python" Scripts/benchmark_vs_tensorflow.py "$@"

@@ -1,0 +1,163 @@
+// WorkloadBenchmarks.swift — the workloads a user waits for, measured the way the TensorFlow side of
+// Scripts/benchmark-vs-tensorflow.sh measures them. Each prints one JSON object per line:
+//   {"framework": "facever", "task": …, figures…}
+// Times are medians after warm-up; the inputs are random (speed does not depend on the values).
+import BenchmarkKernels
+import Dispatch
+import Foundation
+import SiameseKit
+import Tensor
+
+func emit(_ object: [String: Any]) {
+    var line = object
+    line["framework"] = "facever"
+    let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+    fflush(stdout)
+}
+
+func peakResidentMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024  // Linux reports KiB
+}
+
+/// FLOPs of one training pair: both branches forward, backward to every weight and to every
+/// activation except the input images (which need no gradient), and the small head.
+func trainingFLOPsPerPair(_ architecture: EmbeddingArchitecture) -> (actual: Double, forwardPerImage: Double) {
+    var forward = 0.0, firstLayer = 0.0
+    var shape = [1] + architecture.inputShape
+    let convolutions = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 0)).convolutions
+    for (index, layer) in convolutions.enumerated() {
+        let g = ConvolutionGeometry(input: shape, weight: layer.weight.shape)
+        forward += g.forwardFLOPs
+        if index == 0 { firstLayer = g.forwardFLOPs }
+        shape = index < convolutions.count - 1 ? MaxPool2D.outputShape(g.outputShape) : g.outputShape
+    }
+    forward += 2 * Double(architecture.flattenedSize * architecture.embeddingSize)
+    let backward = 2 * forward - firstLayer
+    return (2 * (forward + backward), forward)
+}
+
+/// The same GEMMs a training step runs (batch of 2·pairs images), timed in cblas_sgemm alone.
+func sgemmSecondsForTrainingStep(architecture: EmbeddingArchitecture, images: Int) -> Double {
+    var total = 0.0
+    var shape = [images] + architecture.inputShape
+    let convolutions = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 0)).convolutions
+    for (index, layer) in convolutions.enumerated() {
+        let g = ConvolutionGeometry(input: shape, weight: layer.weight.shape)
+        let rows = g.batch * g.positionsPerImage
+        total += sgemmSeconds(m: rows, n: g.outputChannels, k: g.patchSize, repeats: 2)
+        total += sgemmSeconds(m: g.patchSize, n: g.outputChannels, k: rows, transposeA: true, repeats: 2)
+        if index > 0 {
+            total += sgemmSeconds(m: rows, n: g.patchSize, k: g.outputChannels, transposeB: true, repeats: 2)
+        }
+        shape = index < convolutions.count - 1 ? MaxPool2D.outputShape(g.outputShape) : g.outputShape
+    }
+    let (i, o) = (architecture.flattenedSize, architecture.embeddingSize)
+    total += sgemmSeconds(m: images, n: o, k: i, repeats: 2)
+    total += sgemmSeconds(m: i, n: o, k: images, transposeA: true, repeats: 2)
+    total += sgemmSeconds(m: images, n: i, k: o, transposeB: true, repeats: 2)
+    return total
+}
+
+func benchmarkTraining(steps: Int, batch: Int) {
+    let architecture = EmbeddingArchitecture.tutorial
+    let trainer = SiameseTrainer(network: SiameseNetwork(architecture: architecture, seed: 1))
+    let anchors = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 1)
+    let others = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 2)
+    let labels = (0..<batch).map { Float($0 % 2) }
+    trainer.step(anchors: anchors, others: others, labels: labels)  // warm-up
+    var times: [Double] = []
+    for _ in 0..<steps {
+        times.append(seconds { trainer.step(anchors: anchors, others: others, labels: labels) })
+    }
+    let step = median(times)
+    let flops = trainingFLOPsPerPair(architecture)
+    let sgemmStep = sgemmSecondsForTrainingStep(architecture: architecture, images: 2 * batch)
+    emit([
+        "task": "train", "batch": batch, "step_seconds": step, "pairs_per_second": Double(batch) / step,
+        "samples": times, "gflop_per_pair": flops.actual / 1e9,
+        "gflops": flops.actual * Double(batch) / step / 1e9,
+        "sgemm_only_step_seconds": sgemmStep, "sgemm_only_gflops": flops.actual * Double(batch) / sgemmStep / 1e9,
+        "peak_rss_mib": peakResidentMiB(),
+    ])
+}
+
+func benchmarkEmbedding(batch: Int, repeats: Int) {
+    let architecture = EmbeddingArchitecture.tutorial
+    let network = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 1))
+    let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 3)
+    _ = network(images)
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        times.append(seconds { _ = network(images) })
+    }
+    let time = median(times)
+    let flops = trainingFLOPsPerPair(architecture).forwardPerImage
+    emit([
+        "task": batch == 1 ? "embed1" : "embed\(batch)", "batch": batch, "seconds": time, "milliseconds": time * 1000,
+        "images_per_second": Double(batch) / time, "gflops": flops * Double(batch) / time / 1e9, "samples": times,
+    ])
+}
+
+/// A tutorial-size model (random weights), a gallery of 50 bundled faces with its cache warmed, and a probe.
+func prepareVerify(folder: URL) throws {
+    let layout = DataLayout(root: folder.appendingPathComponent("data"))
+    let staging = folder.appendingPathComponent("staging")
+    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    let samples = URL(fileURLWithPath: "data/samples/orl")
+    for subject in 1...5 {
+        for number in 1...10 {
+            let target = staging.appendingPathComponent("s\(subject)_\(number).pgm")
+            if !FileManager.default.fileExists(atPath: target.path) {
+                try FileManager.default.copyItem(at: samples.appendingPathComponent("s\(subject)/\(number).pgm"), to: target)
+            }
+        }
+    }
+    _ = try ImageImporter.run(source: staging, into: layout.folder(.verification))
+    try SiameseNetwork(architecture: .tutorial, seed: 1).save(to: layout.defaultModel)
+    let probe = folder.appendingPathComponent("probe.jpg")
+    try AtomicFile.write(try RGBImage.read(contentsOf: samples.appendingPathComponent("s6/1.pgm")).storedFace().jpegData(), to: probe)
+    let verifier = try Verifier(model: try TrainedModel.load(from: layout.defaultModel), galleryFolder: layout.folder(.verification),
+                                thresholds: Thresholds())
+    emit(["task": "prepare-verify", "gallery": verifier.gallery.shape[0], "model": layout.defaultModel.path, "probe": probe.path])
+}
+
+func benchmarkVerify(folder: URL, repeats: Int) throws {
+    let layout = DataLayout(root: folder.appendingPathComponent("data"))
+    var verifier: Verifier!
+    let loadSeconds = try seconds {
+        verifier = try! Verifier(model: try! TrainedModel.load(from: layout.defaultModel), galleryFolder: layout.folder(.verification),
+                                 thresholds: Thresholds())
+    }
+    let probe = try RGBImage.read(contentsOf: folder.appendingPathComponent("probe.jpg"))
+    _ = verifier.verify(probe)
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        times.append(seconds { _ = verifier.verify(probe) })
+    }
+    emit([
+        "task": "verify", "gallery": verifier.gallery.shape[0], "cached": verifier.report.cached,
+        "milliseconds": median(times) * 1000, "samples": times, "load_model_and_gallery_seconds": loadSeconds,
+    ])
+}
+
+func benchmarkPeak(seconds duration: Double) {
+    let threads = ComputeThreads.count
+    var width: Int32 = 0
+    let calibration = seconds { _ = fv_fma_probe(1_000_000, &width) }
+    let iterations = Int64(Double(1_000_000) * duration / max(calibration, 1e-6))
+    let lock = NSLock()
+    var flops = 0.0
+    let elapsed = seconds {
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            var lanes: Int32 = 0
+            let done = fv_fma_probe(iterations, &lanes)
+            lock.lock()
+            flops += done
+            lock.unlock()
+        }
+    }
+    emit(["task": "peak", "threads": threads, "vector_floats": Int(width), "gflops": flops / elapsed / 1e9])
+}
