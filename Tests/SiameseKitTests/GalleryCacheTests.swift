@@ -42,6 +42,27 @@ final class GalleryCacheTests: XCTestCase {
         XCTAssertEqual([fourth.report.computed, fourth.report.cached], [3, 0])
     }
 
+    func testAnEmptyOrMissingGalleryIsAClearError() throws {
+        let root = try TestPaths.temporaryFolder("empty-gallery")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let modelURL = root.appendingPathComponent("model.safetensors")
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: modelURL)
+        let model = try TrainedModel.load(from: modelURL)
+        let empty = root.appendingPathComponent("verification")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try Verifier(model: model, galleryFolder: empty, thresholds: Thresholds())) { error in
+            XCTAssertEqual("\(error)", "\(empty.path): the gallery has no photos")
+        }
+        try Data("junk".utf8).write(to: empty.appendingPathComponent("broken.jpg"))
+        XCTAssertThrowsError(try Verifier(model: model, galleryFolder: empty, thresholds: Thresholds())) { error in
+            XCTAssertEqual("\(error)", "\(empty.path): no gallery photo could be read")
+        }
+        let missing = root.appendingPathComponent("nowhere")
+        XCTAssertThrowsError(try Verifier(model: model, galleryFolder: missing, thresholds: Thresholds())) { error in
+            XCTAssertEqual("\(error)", "\(missing.path): no such folder")
+        }
+    }
+
     func testVerificationRuleCountsMatchesAboveTheDetectionThreshold() throws {
         let root = try TestPaths.temporaryFolder("rule")
         defer { try? FileManager.default.removeItem(at: root) }
