@@ -2,6 +2,8 @@
 //
 //   x: [N, H, W, C], weight: [KH, KW, C, O], bias: [O]  →  y: [N, OH, OW, O]
 //   y[n, oh, ow, o] = bias[o] + Σ_{i, j, c} x[n, oh+i, ow+j, c] · weight[i, j, c, o]
+//   with `fusedReLU`: y = max(0, …), applied to each chunk while it is still in cache, and the
+//   backward pass zeroes dy where y = 0 (in place: the output's gradient is not needed afterwards).
 //
 // Images are processed in chunks whose im2col matrix stays under `im2colBudget` floats, so memory
 // does not grow with the batch. Backward recomputes the im2col matrix instead of keeping it.
@@ -18,7 +20,8 @@ public enum Conv2D {
     /// y = conv(x, weight) + bias, as raw buffers.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, budget: Int = im2colBudget
+        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool = false,
+        budget: Int = im2colBudget
     ) {
         let chunk = imagesPerChunk(g, budget: budget)
         Scratch.withBuffer(count: chunk * g.positionsPerImage * g.patchSize) { col in
@@ -34,6 +37,11 @@ public enum Conv2D {
                 Matrix.multiply(
                     m: rows, n: g.outputChannels, k: g.patchSize,
                     a: col, b: weight, into: yChunk, beta: 1)
+                if fusedReLU {
+                    parallelFor(rows * g.outputChannels, minimumChunk: 1 << 14) { range in
+                        for index in range where yChunk[index] < 0 { yChunk[index] = 0 }
+                    }
+                }
             }
         }
     }
@@ -74,30 +82,31 @@ public enum Conv2D {
     }
 }
 
-/// y = conv2d(x, weight) + bias, recorded for autograd. See Conv2D for shapes.
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+/// y = conv2d(x, weight) + bias (then max(0, ·) when `fusedReLU`), recorded for autograd.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = false) -> Tensor {
     let g = ConvolutionGeometry(input: x.shape, weight: weight.shape)
     precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
     var y = [Float](repeating: 0, count: Tensor.elementCount(of: g.outputShape))
-    x.data.withUnsafeBufferPointer { xp in
-        weight.data.withUnsafeBufferPointer { wp in
-            bias.data.withUnsafeBufferPointer { bp in
-                y.withUnsafeMutableBufferPointer { yp in
-                    Conv2D.forward(
-                        x: xp.baseAddress!, weight: wp.baseAddress!, bias: bp.baseAddress!,
-                        geometry: g, into: yp.baseAddress!)
-                }
-            }
-        }
+    y.withUnsafeMutableBufferPointer { yp in
+        Conv2D.forward(x: x.data, weight: weight.data, bias: bias.data, geometry: g, into: yp.baseAddress!, fusedReLU: fusedReLU)
     }
     return Tensor(result: g.outputShape, data: y, inputs: [x, weight, bias]) { output in
-        let dy = output.incomingGrad
-        // Gradients accumulate straight into the inputs' grad buffers (nil: not needed).
-        weight.withGradPointer { dweight in
-            bias.withGradPointer { dbias in
-                x.withGradPointer { dx in
-                    Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g,
-                                    dweight: dweight, dbias: dbias, dx: dx)
+        output.withGradPointer { dy in
+            guard let dy else { return }
+            if fusedReLU {
+                output.data.withUnsafeBufferPointer { y in
+                    parallelFor(y.count, minimumChunk: 1 << 14) { range in
+                        for index in range where y[index] <= 0 { dy[index] = 0 }
+                    }
+                }
+            }
+            // Gradients accumulate straight into the inputs' grad buffers (nil: not needed).
+            weight.withGradPointer { dweight in
+                bias.withGradPointer { dbias in
+                    x.withGradPointer { dx in
+                        Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g,
+                                        dweight: dweight, dbias: dbias, dx: dx)
+                    }
                 }
             }
         }

@@ -73,9 +73,9 @@ public final class Conv2DLayer: ParameterContainer {
 
     public var parameters: [Tensor] { [weight, bias] }
 
-    /// x: [N, H, W, C] → [N, H−K+1, W−K+1, O]
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        conv2d(x, weight: weight, bias: bias)
+    /// x: [N, H, W, C] → [N, H−K+1, W−K+1, O]; `relu` fuses max(0, ·) into the convolution.
+    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, fusedReLU: relu)
     }
 }
 

@@ -32,6 +32,19 @@ final class Conv2DTests: XCTestCase {
             reference: { self.reference($0, xShape, wShape) })
     }
 
+    func testFusedReLUEqualsConvolutionThenReLUWithGradients() {
+        var random = TestRandom(seed: 7)
+        let xShape = [2, 6, 5, 3], wShape = [3, 2, 3, 4]
+        let inputs = [random.tensor(xShape), random.tensor(wShape), random.tensor([4])]
+        let fused = conv2d(inputs[0], weight: inputs[1], bias: inputs[2], fusedReLU: true)
+        let separate = relu(conv2d(inputs[0], weight: inputs[1], bias: inputs[2]))
+        XCTAssertEqual(fused.data, separate.data)
+        XCTAssertTrue(fused.data.contains(0) && fused.data.contains { $0 > 0 }, "both sides of the kink are exercised")
+        assertGradientsMatchFiniteDifferences(
+            inputs: inputs, op: { conv2d($0[0], weight: $0[1], bias: $0[2], fusedReLU: true) },
+            reference: { Reference.relu(self.reference($0, xShape, wShape)) })
+    }
+
     func testChunkedBatchesGiveTheSameResultAsOneChunk() {
         var random = TestRandom(seed: 3)
         let x = random.tensor([5, 8, 8, 2]), w = random.tensor([3, 3, 2, 4]), b = random.tensor([4])

@@ -32,7 +32,7 @@ public final class EmbeddingNetwork: ParameterContainer {
                      "EmbeddingNetwork: images must be [N, \(architecture.inputShape)], got \(images.shape)")
         var features = images
         for (index, convolution) in convolutions.enumerated() {
-            features = relu(convolution(features))
+            features = convolution(features, relu: true)
             if index < convolutions.count - 1 {
                 features = maxPool2d(features)
             }
