@@ -127,7 +127,7 @@ func prepareVerify(folder: URL) throws {
 func benchmarkVerify(folder: URL, repeats: Int) throws {
     let layout = DataLayout(root: folder.appendingPathComponent("data"))
     var verifier: Verifier!
-    let loadSeconds = try seconds {
+    let loadSeconds = seconds {
         verifier = try! Verifier(model: try! TrainedModel.load(from: layout.defaultModel), galleryFolder: layout.folder(.verification),
                                  thresholds: Thresholds())
     }

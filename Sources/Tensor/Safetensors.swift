@@ -73,7 +73,8 @@ public struct SafetensorsArchive: Equatable {
         else {
             throw fail("the header is not a JSON object")
         }
-        let buffer = data.subdata(in: (data.startIndex + 8 + Int(headerLength))..<data.endIndex)
+        // A slice, not a copy: the tensors are copied once, straight from the file's bytes.
+        let buffer = data[(data.startIndex + 8 + Int(headerLength))...]
 
         var archive = SafetensorsArchive()
         var extents: [(name: String, begin: Int, end: Int)] = []
@@ -122,12 +123,21 @@ public struct SafetensorsArchive: Equatable {
         return archive
     }
 
+    /// The little-endian F32 values in `range` of the data buffer (one copy; byte-swapped only on a
+    /// big-endian host).
     private static func floats(_ buffer: Data, _ range: Range<Int>) -> [Float] {
-        var values = [Float](repeating: 0, count: range.count / 4)
-        values.withUnsafeMutableBytes { target in
-            buffer.copyBytes(to: target.bindMemory(to: UInt8.self), from: (buffer.startIndex + range.lowerBound)..<(buffer.startIndex + range.upperBound))
+        let count = range.count / 4
+        let values = [Float](unsafeUninitializedCapacity: count) { storage, initialized in
+            let target = UnsafeMutableRawBufferPointer(storage)
+            buffer.copyBytes(to: target.bindMemory(to: UInt8.self),
+                             from: (buffer.startIndex + range.lowerBound)..<(buffer.startIndex + range.upperBound))
+            initialized = count
         }
+        #if _endian(big)
         return values.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+        #else
+        return values
+        #endif
     }
 
     private static func reason(_ error: Error) -> String {
@@ -159,8 +169,12 @@ public struct SafetensorsArchive: Equatable {
         withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
         file.append(headerBytes)
         for name in names {
-            let littleEndian = tensors[name]!.values.map { $0.bitPattern.littleEndian }
-            littleEndian.withUnsafeBytes { file.append(contentsOf: $0) }
+            #if _endian(big)
+            let values = tensors[name]!.values.map { Float(bitPattern: $0.bitPattern.littleEndian) }
+            #else
+            let values = tensors[name]!.values
+            #endif
+            values.withUnsafeBytes { file.append(contentsOf: $0) }
         }
         return file
     }
