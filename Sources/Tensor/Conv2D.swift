@@ -7,14 +7,25 @@
 //
 // Images are processed in chunks whose im2col matrix stays under `im2colBudget` floats, so memory
 // does not grow with the batch. Backward recomputes the im2col matrix instead of keeping it.
-// The direct (naive) convolution in Reference/DirectConvolution.swift is this kernel's test oracle.
+// The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
+import Dispatch
+
 public enum Conv2D {
-    /// Largest im2col matrix, in floats, built at once (64 MiB).
+    /// Largest im2col matrix, in floats, built at once across all threads (64 MiB).
     static let im2colBudget = 16 * 1024 * 1024
 
     static func imagesPerChunk(_ g: ConvolutionGeometry, budget: Int) -> Int {
         let perImage = g.positionsPerImage * g.patchSize
         return max(1, min(g.batch, budget / max(1, perImage)))
+    }
+
+    /// How the work is shared: with several images and threads, each thread takes whole images and
+    /// runs im2col and a single-threaded sgemm on them, so the memory passes never compete with
+    /// OpenBLAS's own thread pool; with one image, OpenBLAS and the im2col loop use every thread.
+    static func imageShares(batch: Int) -> [Range<Int>] {
+        let workers = min(ComputeThreads.count, batch)
+        guard workers > 1 else { return [0..<batch] }
+        return (0..<workers).map { worker in (worker * batch / workers)..<((worker + 1) * batch / workers) }
     }
 
     /// y = conv(x, weight) + bias, as raw buffers.
@@ -23,24 +34,43 @@ public enum Conv2D {
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool = false,
         budget: Int = im2colBudget
     ) {
-        let chunk = imagesPerChunk(g, budget: budget)
-        Scratch.withBuffer(count: chunk * g.positionsPerImage * g.patchSize) { col in
-            for first in stride(from: 0, to: g.batch, by: chunk) {
-                let images = first..<min(g.batch, first + chunk)
-                let rows = images.count * g.positionsPerImage
+        let shares = imageShares(batch: g.batch)
+        if shares.count == 1 {
+            forward(images: shares[0], x: x, weight: weight, bias: bias, geometry: g, into: y, fusedReLU: fusedReLU,
+                    budget: budget, slot: 0, parallel: true)
+            return
+        }
+        BLASThreads.withSingleThreadedCalls {
+            DispatchQueue.concurrentPerform(iterations: shares.count) { worker in
+                forward(images: shares[worker], x: x, weight: weight, bias: bias, geometry: g, into: y, fusedReLU: fusedReLU,
+                        budget: budget / shares.count, slot: worker, parallel: false)
+            }
+        }
+    }
+
+    /// The forward pass for `images`, in chunks that fit `budget`, with scratch buffer `slot`.
+    private static func forward(
+        images: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, budget: Int, slot: Int,
+        parallel: Bool
+    ) {
+        let chunk = min(images.count, imagesPerChunk(g, budget: budget))
+        Scratch.withBuffer(slot: slot, count: chunk * g.positionsPerImage * g.patchSize) { col in
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                let part = first..<min(images.upperBound, first + chunk)
+                let rows = part.count * g.positionsPerImage
                 let yChunk = y + first * g.positionsPerImage * g.outputChannels
                 for row in 0..<rows {
                     (yChunk + row * g.outputChannels).update(from: bias, count: g.outputChannels)
                 }
-                Im2col.unfold(x, geometry: g, images: images, into: col)
+                Im2col.unfold(x, geometry: g, images: part, into: col, parallel: parallel)
                 // y[rows, O] += col[rows, P] · weight[P, O]
                 Matrix.multiply(
                     m: rows, n: g.outputChannels, k: g.patchSize,
                     a: col, b: weight, into: yChunk, beta: 1)
                 if fusedReLU {
-                    parallelFor(rows * g.outputChannels, minimumChunk: 1 << 14) { range in
-                        for index in range where yChunk[index] < 0 { yChunk[index] = 0 }
-                    }
+                    let count = rows * g.outputChannels
+                    for index in 0..<count where yChunk[index] < 0 { yChunk[index] = 0 }
                 }
             }
         }
@@ -57,14 +87,47 @@ public enum Conv2D {
             ColumnSums.accumulate(dy, rows: g.batch * g.positionsPerImage, columns: g.outputChannels, into: dbias)
         }
         guard dweight != nil || dx != nil else { return }
-        let chunk = imagesPerChunk(g, budget: budget)
-        Scratch.withBuffer(count: chunk * g.positionsPerImage * g.patchSize) { col in
-            for first in stride(from: 0, to: g.batch, by: chunk) {
-                let images = first..<min(g.batch, first + chunk)
-                let rows = images.count * g.positionsPerImage
+        let shares = imageShares(batch: g.batch)
+        if shares.count == 1 {
+            backward(images: shares[0], x: x, weight: weight, dy: dy, geometry: g, dweight: dweight, dx: dx,
+                     budget: budget, slot: 0, parallel: true)
+            return
+        }
+        // Each thread sums its own part of dweight; the parts are added in a fixed order afterwards,
+        // so the result does not depend on which thread finishes first.
+        let weightCount = g.patchSize * g.outputChannels
+        var partials = [Float](repeating: 0, count: dweight == nil ? 0 : weightCount * (shares.count - 1))
+        partials.withUnsafeMutableBufferPointer { partials in
+            BLASThreads.withSingleThreadedCalls {
+                DispatchQueue.concurrentPerform(iterations: shares.count) { worker in
+                    let target = dweight.map { worker == 0 ? $0 : partials.baseAddress! + (worker - 1) * weightCount }
+                    backward(images: shares[worker], x: x, weight: weight, dy: dy, geometry: g, dweight: target, dx: dx,
+                             budget: budget / shares.count, slot: worker, parallel: false)
+                }
+            }
+            if let dweight {
+                for worker in 1..<shares.count {
+                    let part = partials.baseAddress! + (worker - 1) * weightCount
+                    for index in 0..<weightCount { dweight[index] += part[index] }
+                }
+            }
+        }
+    }
+
+    /// The backward pass for `images` (dweight and dx; dx rows of other images are not touched).
+    private static func backward(
+        images: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        geometry g: ConvolutionGeometry, dweight: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
+        budget: Int, slot: Int, parallel: Bool
+    ) {
+        let chunk = min(images.count, imagesPerChunk(g, budget: budget))
+        Scratch.withBuffer(slot: slot, count: chunk * g.positionsPerImage * g.patchSize) { col in
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: chunk) {
+                let part = first..<min(images.upperBound, first + chunk)
+                let rows = part.count * g.positionsPerImage
                 let dyChunk = dy + first * g.positionsPerImage * g.outputChannels
                 if let dweight {
-                    Im2col.unfold(x, geometry: g, images: images, into: col)
+                    Im2col.unfold(x, geometry: g, images: part, into: col, parallel: parallel)
                     // dweight[P, O] += colᵀ[P, rows] · dy[rows, O]
                     Matrix.multiply(
                         m: g.patchSize, n: g.outputChannels, k: rows,
@@ -75,7 +138,7 @@ public enum Conv2D {
                     Matrix.multiply(
                         m: rows, n: g.patchSize, k: g.outputChannels,
                         a: dyChunk, b: weight, transposeB: true, into: col)
-                    Im2col.fold(col, geometry: g, images: images, into: dx)
+                    Im2col.fold(col, geometry: g, images: part, into: dx, parallel: parallel)
                 }
             }
         }
@@ -95,9 +158,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = 
             guard let dy else { return }
             if fusedReLU {
                 output.data.withUnsafeBufferPointer { y in
-                    parallelFor(y.count, minimumChunk: 1 << 14) { range in
-                        for index in range where y[index] <= 0 { dy[index] = 0 }
-                    }
+                    for index in 0..<y.count where y[index] <= 0 { dy[index] = 0 }
                 }
             }
             // Gradients accumulate straight into the inputs' grad buffers (nil: not needed).

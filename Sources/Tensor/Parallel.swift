@@ -22,6 +22,16 @@ public enum ComputeThreads {
     }
 }
 
+/// OpenBLAS's thread count around calls that the caller already runs on several threads at once.
+enum BLASThreads {
+    /// Runs `body` with OpenBLAS computing each call on its calling thread, then restores the setting.
+    static func withSingleThreadedCalls(_ body: () -> Void) {
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(Int32(ComputeThreads.count))
+    }
+}
+
 /// Runs `body` over `0..<total` split into at most `ComputeThreads.count` contiguous chunks.
 /// Small ranges (fewer than 2 × `minimumChunk` items) run on the calling thread.
 @inline(__always)
