@@ -26,9 +26,23 @@ public enum MaxPool2D {
                 for ow in 0..<outputWidth {
                     let columnEnd = min(2 * ow + 2, width)
                     let outputBase = (row * outputWidth + ow) * channels
-                    // The window's first pixel starts as the winner; the others challenge it,
-                    // channels innermost so every pass reads contiguous memory.
                     let first = ((n * height + 2 * oh) * width + 2 * ow) * channels
+                    if rowEnd - 2 * oh == 2 && columnEnd - 2 * ow == 2 {
+                        // A full window: four contiguous channel vectors, compared without branches.
+                        let right = first + channels, below = first + width * channels, diagonal = below + channels
+                        for c in 0..<channels {
+                            var best = x[first + c], winner = first + c
+                            let v1 = x[right + c], v2 = x[below + c], v3 = x[diagonal + c]
+                            if v1 > best { best = v1; winner = right + c }
+                            if v2 > best { best = v2; winner = below + c }
+                            if v3 > best { best = v3; winner = diagonal + c }
+                            y[outputBase + c] = best
+                            winners[outputBase + c] = Int32(truncatingIfNeeded: winner)
+                        }
+                        continue
+                    }
+                    // A window clipped by the bottom or right edge: the first pixel starts as the
+                    // winner and the others (inside the image) challenge it.
                     for c in 0..<channels {
                         y[outputBase + c] = x[first + c]
                         winners[outputBase + c] = Int32(first + c)
