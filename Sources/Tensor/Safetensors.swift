@@ -5,7 +5,8 @@
 //            "__metadata__": {"key": "value", …}}
 //   offsets are relative to the data buffer; the tensors tile it with no gap and no overlap.
 // Reading checks every rule the reference implementation checks and reports the first broken one
-// with the file's path. Writing is atomic (AtomicFile) and pads the header to 8 bytes with spaces.
+// with the file's path. Writing is atomic (AtomicFile), streams tensor by tensor, and pads the header
+// to 8 bytes with spaces.
 import Foundation
 
 public struct StoredTensor: Equatable, Sendable {
@@ -146,11 +147,10 @@ public struct SafetensorsArchive: Equatable {
 
     // MARK: Writing
 
-    /// The file's bytes: tensors in name order, header padded with spaces to a multiple of 8.
-    public func encoded() -> Data {
+    /// The header: tensors in name order, padded with spaces to a multiple of 8 bytes.
+    private func headerBytes(names: [String]) -> Data {
         var header: [String: Any] = [:]
         var offset = 0
-        let names = tensors.keys.sorted()
         for name in names {
             let tensor = tensors[name]!
             let byteCount = tensor.values.count * 4
@@ -160,27 +160,33 @@ public struct SafetensorsArchive: Equatable {
         if !metadata.isEmpty {
             header["__metadata__"] = metadata
         }
-        var headerBytes = try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        while headerBytes.count % 8 != 0 {
-            headerBytes.append(UInt8(ascii: " "))
+        var bytes = try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        while bytes.count % 8 != 0 {
+            bytes.append(UInt8(ascii: " "))
         }
-        var file = Data(capacity: 8 + headerBytes.count + offset)
-        var length = UInt64(headerBytes.count).littleEndian
-        withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
-        file.append(headerBytes)
+        return bytes
+    }
+
+    /// Writes the file's bytes, tensor by tensor, into `sink`.
+    private func write(into sink: AtomicFile.Sink) throws {
+        let names = tensors.keys.sorted()
+        let header = headerBytes(names: names)
+        var length = UInt64(header.count).littleEndian
+        try withUnsafeBytes(of: &length) { try sink.write($0) }
+        try sink.write(header)
         for name in names {
             #if _endian(big)
             let values = tensors[name]!.values.map { Float(bitPattern: $0.bitPattern.littleEndian) }
             #else
             let values = tensors[name]!.values
             #endif
-            values.withUnsafeBytes { file.append(contentsOf: $0) }
+            try values.withUnsafeBytes { try sink.write($0) }
         }
-        return file
     }
 
+    /// Writes the file atomically, streaming the tensors (no copy of the whole file in memory).
     public func write(to url: URL) throws {
-        try AtomicFile.write(encoded(), to: url)
+        try AtomicFile.write(to: url) { sink in try write(into: sink) }
     }
 }
 
