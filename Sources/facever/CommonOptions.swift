@@ -22,6 +22,11 @@ enum Console {
         FileHandle.standardError.write(Data("facever: \(message)\n".utf8))
     }
 
+    /// A hint for the person at the keyboard, on stderr so that stdout stays machine-readable.
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data("facever: \(message)\n".utf8))
+    }
+
     static func warning(_ message: String) {
         FileHandle.standardError.write(Data("facever: warning: \(message)\n".utf8))
     }

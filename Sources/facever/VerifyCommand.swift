@@ -127,7 +127,7 @@ struct VerifyCommand: ParsableCommand {
             let preview = capture.makePreview(title: "facever verify")
             let keys = auto ? nil : try TerminalKeys.open()
             defer { keys?.restore() }
-            if keys != nil { Console.warning("press v to verify the face in view, q to quit") }
+            if keys != nil { Console.note("press v to verify the face in view, q to quit") }
             while !interrupt.isRaised {
                 if let count, tally.verdicts >= count { return }
                 guard let frame = try source.next() else {
@@ -146,7 +146,7 @@ struct VerifyCommand: ParsableCommand {
                 }
                 guard auto || pressed.contains(UInt8(ascii: "v")) else { continue }
                 guard let crop else {
-                    if !auto { Console.warning("no face in view: nothing verified") }
+                    if !auto { Console.note("no face in view: nothing verified") }
                     continue
                 }
                 report("\(source.name)#\(frame.index)", verifier.verify(crop.photo),
