@@ -44,7 +44,9 @@ tail -n +2 "$lfw/identities.tsv" | cut -f1 | sort > "$work/all-people.txt"
 comm -23 "$work/all-people.txt" "$work/pair-people.txt" | while read -r person; do
     ln -s "$(realpath "$lfw/images/$person")" "$work/staging/negative/$person"
 done
-grep -vx "$user" "$work/pair-people.txt" | seeded_order | head -300 | while read -r person; do
+# (The order goes to a file first: `head` closing a pipe early would fail the pipeline under pipefail.)
+grep -vx "$user" "$work/pair-people.txt" | seeded_order > "$work/others-order.txt"
+head -300 "$work/others-order.txt" | while read -r person; do
     first=$(ls "$lfw/images/$person" | sort | head -1)
     ln -s "$(realpath "$lfw/images/$person/$first")" "$work/staging/others/$first"
 done
