@@ -3,58 +3,110 @@
 //   x: [N, H, W, C]  →  y: [N, ⌈H/2⌉, ⌈W/2⌉, C]        (91 → 46, 40 → 20, 17 → 9)
 //   y[n, oh, ow, c] = max over x[n, 2·oh + a, 2·ow + b, c], a, b ∈ {0, 1}, inside the image.
 // With an odd size TensorFlow pads only at the bottom/right, so the last window is clipped;
-// padding never wins a max. Backward sends each dy to the input that won its window (first one on ties).
+// padding never wins a max. Backward sends each dy to the input that won its window: the first one
+// (top-left, top-right, bottom-left, bottom-right) equal to the max. The winners are found again from
+// x and y during backward rather than stored, so pooling keeps no memory beyond its output.
 public enum MaxPool2D {
     public static func outputShape(_ xShape: [Int]) -> [Int] {
         precondition(xShape.count == 4, "maxPool2d: input must be [N, H, W, C], got \(xShape)")
         return [xShape[0], (xShape[1] + 1) / 2, (xShape[2] + 1) / 2, xShape[3]]
     }
 
-    /// Writes y and, for each y, the flat index into x of the input that won.
-    static func forward(
-        x: UnsafePointer<Float>, shape: [Int], into y: UnsafeMutablePointer<Float>,
-        winners: UnsafeMutablePointer<Int32>
-    ) {
-        let (height, width, channels) = (shape[1], shape[2], shape[3])
-        let out = outputShape(shape)
-        let (outputHeight, outputWidth) = (out[1], out[2])
-        parallelFor(shape[0] * outputHeight, minimumChunk: 2) { rows in
+    /// The sizes of one pooling, and the positions (flat indices into x) of a window's pixels.
+    struct Geometry {
+        let height: Int, width: Int, channels: Int, outputHeight: Int, outputWidth: Int
+
+        init(_ shape: [Int]) {
+            (height, width, channels) = (shape[1], shape[2], shape[3])
+            (outputHeight, outputWidth) = ((shape[1] + 1) / 2, (shape[2] + 1) / 2)
+        }
+
+        /// Flat indices of channel 0 of the window's pixels inside the image, in tie-breaking order:
+        /// the top-left one, then the others that exist (none, one or three).
+        func window(n: Int, oh: Int, ow: Int) -> (first: Int, others: WindowRest) {
+            let first = ((n * height + 2 * oh) * width + 2 * ow) * channels
+            let hasRight = 2 * ow + 1 < width, hasBelow = 2 * oh + 1 < height
+            let right = first + channels, below = first + width * channels
+            switch (hasRight, hasBelow) {
+            case (true, true): return (first, WindowRest(count: 3, indices: (right, below, below + channels)))
+            case (true, false): return (first, WindowRest(count: 1, indices: (right, 0, 0)))
+            case (false, true): return (first, WindowRest(count: 1, indices: (below, 0, 0)))
+            case (false, false): return (first, WindowRest(count: 0, indices: (0, 0, 0)))
+            }
+        }
+    }
+
+    /// Up to three more pixels of a window, without an array allocation per window.
+    struct WindowRest {
+        let count: Int
+        let indices: (Int, Int, Int)
+
+        subscript(position: Int) -> Int {
+            position == 0 ? indices.0 : (position == 1 ? indices.1 : indices.2)
+        }
+    }
+
+    static func forward(x: UnsafePointer<Float>, shape: [Int], into y: UnsafeMutablePointer<Float>) {
+        let g = Geometry(shape)
+        parallelFor(shape[0] * g.outputHeight, minimumChunk: 2) { rows in
             for row in rows {
-                let n = row / outputHeight
-                let oh = row % outputHeight
-                let rowEnd = min(2 * oh + 2, height)
-                for ow in 0..<outputWidth {
-                    let columnEnd = min(2 * ow + 2, width)
-                    let outputBase = (row * outputWidth + ow) * channels
-                    let first = ((n * height + 2 * oh) * width + 2 * ow) * channels
-                    if rowEnd - 2 * oh == 2 && columnEnd - 2 * ow == 2 {
-                        // A full window: four contiguous channel vectors, compared without branches.
-                        let right = first + channels, below = first + width * channels, diagonal = below + channels
-                        for c in 0..<channels {
-                            var best = x[first + c], winner = first + c
-                            let v1 = x[right + c], v2 = x[below + c], v3 = x[diagonal + c]
-                            if v1 > best { best = v1; winner = right + c }
-                            if v2 > best { best = v2; winner = below + c }
-                            if v3 > best { best = v3; winner = diagonal + c }
-                            y[outputBase + c] = best
-                            winners[outputBase + c] = Int32(truncatingIfNeeded: winner)
+                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
+                for ow in 0..<g.outputWidth {
+                    let outputBase = (row * g.outputWidth + ow) * g.channels
+                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
+                    if others.count == 3 {
+                        // A full window: four contiguous channel vectors, a plain maximum.
+                        let (a, b, c) = (others[0], others[1], others[2])
+                        for channel in 0..<g.channels {
+                            y[outputBase + channel] = max(max(x[first + channel], x[a + channel]),
+                                                          max(x[b + channel], x[c + channel]))
                         }
                         continue
                     }
-                    // A window clipped by the bottom or right edge: the first pixel starts as the
-                    // winner and the others (inside the image) challenge it.
-                    for c in 0..<channels {
-                        y[outputBase + c] = x[first + c]
-                        winners[outputBase + c] = Int32(first + c)
+                    for channel in 0..<g.channels {
+                        var best = x[first + channel]
+                        for k in 0..<others.count { best = max(best, x[others[k] + channel]) }
+                        y[outputBase + channel] = best
                     }
-                    for h in (2 * oh)..<rowEnd {
-                        for w in (2 * ow)..<columnEnd where h != 2 * oh || w != 2 * ow {
-                            let base = ((n * height + h) * width + w) * channels
-                            for c in 0..<channels where x[base + c] > y[outputBase + c] {
-                                y[outputBase + c] = x[base + c]
-                                winners[outputBase + c] = Int32(base + c)
+                }
+            }
+        }
+    }
+
+    /// dx[winner] += dy for every output; the winner is the first window pixel equal to y.
+    static func backward(
+        x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, shape: [Int],
+        into dx: UnsafeMutablePointer<Float>
+    ) {
+        let g = Geometry(shape)
+        // Windows do not overlap, so threads owning different output rows never write the same input.
+        parallelFor(shape[0] * g.outputHeight, minimumChunk: 2) { rows in
+            for row in rows {
+                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
+                for ow in 0..<g.outputWidth {
+                    let outputBase = (row * g.outputWidth + ow) * g.channels
+                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
+                    if others.count == 3 {
+                        // A full window: the first of the four equal to the max, without branches.
+                        let (a, b, c) = (others[0], others[1], others[2])
+                        for channel in 0..<g.channels {
+                            let best = y[outputBase + channel]
+                            let winner = x[first + channel] == best ? first
+                                : (x[a + channel] == best ? a : (x[b + channel] == best ? b : c))
+                            dx[winner + channel] += dy[outputBase + channel]
+                        }
+                        continue
+                    }
+                    for channel in 0..<g.channels {
+                        let best = y[outputBase + channel]
+                        var winner = first
+                        if x[first + channel] != best {
+                            for k in 0..<others.count where x[others[k] + channel] == best {
+                                winner = others[k]
+                                break
                             }
                         }
+                        dx[winner + channel] += dy[outputBase + channel]
                     }
                 }
             }
@@ -65,24 +117,14 @@ public enum MaxPool2D {
 /// y = maxPool2d(x), recorded for autograd.
 public func maxPool2d(_ x: Tensor) -> Tensor {
     let outShape = MaxPool2D.outputShape(x.shape)
-    let outCount = Tensor.elementCount(of: outShape)
-    precondition(x.count <= Int(Int32.max), "maxPool2d: input too large for 32-bit winner indices")
-    var y = [Float](repeating: 0, count: outCount)
-    var winners = [Int32](repeating: 0, count: outCount)
-    x.data.withUnsafeBufferPointer { xp in
-        y.withUnsafeMutableBufferPointer { yp in
-            winners.withUnsafeMutableBufferPointer { wp in
-                MaxPool2D.forward(x: xp.baseAddress!, shape: x.shape, into: yp.baseAddress!, winners: wp.baseAddress!)
-            }
-        }
+    var y = [Float](repeating: 0, count: Tensor.elementCount(of: outShape))
+    y.withUnsafeMutableBufferPointer { yp in
+        MaxPool2D.forward(x: x.data, shape: x.shape, into: yp.baseAddress!)
     }
     return Tensor(result: outShape, data: y, inputs: [x]) { output in
         let dy = output.incomingGrad
         x.accumulateGrad { dx in
-            // Windows do not overlap, so every input receives from at most one output.
-            for index in 0..<outCount {
-                dx[Int(winners[index])] += dy[index]
-            }
+            MaxPool2D.backward(x: x.data, y: output.data, dy: dy, shape: x.shape, into: dx.baseAddress!)
         }
     }
 }

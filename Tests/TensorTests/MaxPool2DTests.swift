@@ -34,4 +34,13 @@ final class MaxPool2DTests: XCTestCase {
         y.backward(seed: [10, 20, 30, 40])
         XCTAssertEqual(x.grad, [0, 10, 0, 0, 0, 20, 30, 0, 40])
     }
+
+    func testTiesGoToTheFirstPixelOfTheWindow() {
+        // Two channels of one 2×2 window: channel 0 all equal, channel 1 tied at bottom-left and bottom-right.
+        let x = Tensor(shape: [1, 2, 2, 2], data: [5, 1, 5, 2, 5, 7, 5, 7], requiresGrad: true, name: "x")
+        let y = maxPool2d(x)
+        XCTAssertEqual(y.data, [5, 7])
+        y.backward(seed: [1, 2])
+        XCTAssertEqual(x.grad, [1, 0, 0, 0, 0, 2, 0, 0])
+    }
 }
