@@ -36,6 +36,21 @@ public enum MaxPool2D {
         }
     }
 
+    /// Calls `body(outputBase, first, others)` for every window of a batch — `outputBase` the flat
+    /// index of its output's channel 0 — with the output rows split across threads.
+    @inline(__always)
+    static func forEachWindow(_ g: Geometry, batch: Int, _ body: (Int, Int, WindowRest) -> Void) {
+        parallelFor(batch * g.outputHeight, minimumChunk: 2) { rows in
+            for row in rows {
+                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
+                for ow in 0..<g.outputWidth {
+                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
+                    body((row * g.outputWidth + ow) * g.channels, first, others)
+                }
+            }
+        }
+    }
+
     /// Up to three more pixels of a window, without an array allocation per window.
     struct WindowRest {
         let count: Int
@@ -46,69 +61,56 @@ public enum MaxPool2D {
         }
     }
 
+    /// y = the maximum of each window.
     static func forward(x: UnsafePointer<Float>, shape: [Int], into y: UnsafeMutablePointer<Float>) {
         let g = Geometry(shape)
-        parallelFor(shape[0] * g.outputHeight, minimumChunk: 2) { rows in
-            for row in rows {
-                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
-                for ow in 0..<g.outputWidth {
-                    let outputBase = (row * g.outputWidth + ow) * g.channels
-                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
-                    if others.count == 3 {
-                        // A full window: four contiguous channel vectors, a plain maximum.
-                        let (a, b, c) = (others[0], others[1], others[2])
-                        for channel in 0..<g.channels {
-                            y[outputBase + channel] = max(max(x[first + channel], x[a + channel]),
-                                                          max(x[b + channel], x[c + channel]))
-                        }
-                        continue
-                    }
-                    for channel in 0..<g.channels {
-                        var best = x[first + channel]
-                        for k in 0..<others.count { best = max(best, x[others[k] + channel]) }
-                        y[outputBase + channel] = best
-                    }
+        forEachWindow(g, batch: shape[0]) { outputBase, first, others in
+            if others.count == 3 {
+                // A full window: four contiguous channel vectors, a plain maximum.
+                let (a, b, c) = others.indices
+                for channel in 0..<g.channels {
+                    y[outputBase + channel] = max(max(x[first + channel], x[a + channel]),
+                                                  max(x[b + channel], x[c + channel]))
                 }
+                return
+            }
+            for channel in 0..<g.channels {
+                var best = x[first + channel]
+                for k in 0..<others.count { best = max(best, x[others[k] + channel]) }
+                y[outputBase + channel] = best
             }
         }
     }
 
     /// dx[winner] += dy for every output; the winner is the first window pixel equal to y.
+    /// Windows do not overlap, so threads owning different output rows never write the same input.
     static func backward(
         x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, shape: [Int],
         into dx: UnsafeMutablePointer<Float>
     ) {
         let g = Geometry(shape)
-        // Windows do not overlap, so threads owning different output rows never write the same input.
-        parallelFor(shape[0] * g.outputHeight, minimumChunk: 2) { rows in
-            for row in rows {
-                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
-                for ow in 0..<g.outputWidth {
-                    let outputBase = (row * g.outputWidth + ow) * g.channels
-                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
-                    if others.count == 3 {
-                        // A full window: the first of the four equal to the max, without branches.
-                        let (a, b, c) = (others[0], others[1], others[2])
-                        for channel in 0..<g.channels {
-                            let best = y[outputBase + channel]
-                            let winner = x[first + channel] == best ? first
-                                : (x[a + channel] == best ? a : (x[b + channel] == best ? b : c))
-                            dx[winner + channel] += dy[outputBase + channel]
-                        }
-                        continue
-                    }
-                    for channel in 0..<g.channels {
-                        let best = y[outputBase + channel]
-                        var winner = first
-                        if x[first + channel] != best {
-                            for k in 0..<others.count where x[others[k] + channel] == best {
-                                winner = others[k]
-                                break
-                            }
-                        }
-                        dx[winner + channel] += dy[outputBase + channel]
+        forEachWindow(g, batch: shape[0]) { outputBase, first, others in
+            if others.count == 3 {
+                // A full window: the first of the four equal to the max, without branches.
+                let (a, b, c) = others.indices
+                for channel in 0..<g.channels {
+                    let best = y[outputBase + channel]
+                    let winner = x[first + channel] == best ? first
+                        : (x[a + channel] == best ? a : (x[b + channel] == best ? b : c))
+                    dx[winner + channel] += dy[outputBase + channel]
+                }
+                return
+            }
+            for channel in 0..<g.channels {
+                let best = y[outputBase + channel]
+                var winner = first
+                if x[first + channel] != best {
+                    for k in 0..<others.count where x[others[k] + channel] == best {
+                        winner = others[k]
+                        break
                     }
                 }
+                dx[winner + channel] += dy[outputBase + channel]
             }
         }
     }
