@@ -30,7 +30,8 @@ struct EvaluateCommand: ParsableCommand {
                 throw TrainingError("\(options.modelURL.path): the model has no held-out test pairs (trained with --test-fraction 0?)")
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          architecture: model.network.architecture)
+                                          architecture: model.network.architecture,
+                                          only: Set(split.test.flatMap { [$0.anchor, $0.other] }))
             let start = Date()
             let scores = try Evaluation.scores(network: model.network, dataset: dataset, pairs: split.test)
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)

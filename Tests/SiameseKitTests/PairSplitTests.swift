@@ -52,6 +52,17 @@ final class PairSplitTests: XCTestCase {
         XCTAssertEqual(split.test.count / 2, 12)
     }
 
+    func testADatasetCanDecodeJustTheNamedPhotos() throws {
+        let split = try PairSplit.make(dataset: dataset, pairsPerClass: 40, testFraction: 0.3, seed: 12)
+        let needed = Set(split.test.flatMap { [$0.anchor, $0.other] })
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        let subset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny, only: needed)
+        XCTAssertEqual(Set(subset.photos.map(\.relativePath)), needed)
+        XCTAssertLessThan(subset.photos.count, dataset.photos.count)
+        let path = try XCTUnwrap(needed.first)
+        XCTAssertEqual(subset.batch([subset.index(of: path)!]).data, dataset.batch([dataset.index(of: path)!]).data)
+    }
+
     func testTheSameSeedGivesTheSameSplit() throws {
         let a = try PairSplit.make(dataset: dataset, pairsPerClass: 80, testFraction: 0.3, seed: 3)
         let b = try PairSplit.make(dataset: dataset, pairsPerClass: 80, testFraction: 0.3, seed: 3)

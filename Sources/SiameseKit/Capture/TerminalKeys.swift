@@ -9,6 +9,7 @@ public final class TerminalKeys: KeySource {
     private var original = termios()
     private var restored = false
     nonisolated(unsafe) private static var settingsToRestoreAtExit: termios?
+    nonisolated(unsafe) private static var exitHandlerInstalled = false
 
     public struct NotATerminal: Error, CustomStringConvertible {
         public let description = "interactive capture needs a terminal on standard input (use --auto for scripts)"
@@ -26,9 +27,12 @@ public final class TerminalKeys: KeySource {
         }
         tcsetattr(STDIN_FILENO, TCSANOW, &raw)
         settingsToRestoreAtExit = keys.original
-        atexit {
-            if var settings = TerminalKeys.settingsToRestoreAtExit {
-                tcsetattr(STDIN_FILENO, TCSANOW, &settings)
+        if !exitHandlerInstalled {
+            exitHandlerInstalled = true
+            atexit {
+                if var settings = TerminalKeys.settingsToRestoreAtExit {
+                    tcsetattr(STDIN_FILENO, TCSANOW, &settings)
+                }
             }
         }
         return keys

@@ -98,14 +98,3 @@ public final class VideoWriter {
 
     deinit { if !closed { fv_video_writer_close(handle) } }
 }
-
-/// Calls a shim function with an error buffer; returns the message when it failed.
-enum ShimCall {
-    static func run(_ call: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> String? {
-        let capacity = 512
-        let error = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
-        defer { error.deallocate() }
-        error[0] = 0
-        return call(error, capacity) == 0 ? nil : String(cString: error)
-    }
-}

@@ -27,11 +27,17 @@ public final class FaceDataset {
     public var imageByteCount: Int { architecture.inputShape.reduce(1, *) }
 
     /// Loads the photos of `classes` under `layout`; a missing folder is an error, an empty one is not.
-    public init(layout: DataLayout, classes: [FaceClass], architecture: EmbeddingArchitecture) throws {
+    /// With `only`, just the photos with those relative paths are decoded (evaluate needs only the
+    /// held-out ones); the fingerprint then covers just them.
+    public init(layout: DataLayout, classes: [FaceClass], architecture: EmbeddingArchitecture,
+                only: Set<String>? = nil) throws {
         self.architecture = architecture
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
             files += try DataLayout.imageFiles(in: layout.folder(faceClass)).map { ($0, faceClass) }
+        }
+        if let only {
+            files = files.filter { only.contains("\($0.1.rawValue)/\($0.0.lastPathComponent)") }
         }
         let loaded = FaceDataset.decodeInParallel(files.map(\.0), architecture: architecture)
 

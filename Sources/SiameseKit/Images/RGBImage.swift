@@ -44,13 +44,13 @@ public struct RGBImage: Equatable, Sendable {
     /// Decodes encoded bytes; `path` only names the source in errors.
     public static func decode(_ bytes: Data, path: String) throws -> RGBImage {
         var image = fv_image()
-        let status = withErrorBuffer { error, capacity in
+        let problem = ShimCall.run { error, capacity in
             bytes.withUnsafeBytes { raw in
                 fv_decode_image(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
             }
         }
         defer { fv_image_free(&image) }
-        if let problem = status.problem {
+        if let problem {
             throw ImageError(path: path, problem: problem)
         }
         let count = Int(image.width) * Int(image.height) * 3
@@ -62,13 +62,13 @@ public struct RGBImage: Equatable, Sendable {
     public func resized(width newWidth: Int, height newHeight: Int) -> RGBImage {
         if newWidth == width && newHeight == height { return self }
         var output = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
-        let status = Self.withErrorBuffer { error, capacity in
+        let problem = ShimCall.run { error, capacity in
             output.withUnsafeMutableBufferPointer { target in
                 fv_resize_rgb(pixels, Int32(width), Int32(height), target.baseAddress,
                               Int32(newWidth), Int32(newHeight), error, capacity)
             }
         }
-        precondition(status.problem == nil, "resize failed on a valid image: \(status.problem ?? "")")
+        precondition(problem == nil, "resize failed on a valid image: \(problem ?? "")")
         return RGBImage(width: newWidth, height: newHeight, pixels: output)
     }
 
@@ -88,24 +88,11 @@ public struct RGBImage: Equatable, Sendable {
 
     private func encoded(format: String, _ call: (inout fv_buffer, UnsafeMutablePointer<CChar>, Int) -> Int32) throws -> Data {
         var buffer = fv_buffer()
-        let status = Self.withErrorBuffer { error, capacity in call(&buffer, error, capacity) }
+        let problem = ShimCall.run { error, capacity in call(&buffer, error, capacity) }
         defer { fv_buffer_free(&buffer) }
-        if let problem = status.problem {
+        if let problem {
             throw ImageError(path: "<\(format) encoder>", problem: problem)
         }
         return Data(bytes: buffer.bytes, count: buffer.length)
-    }
-
-    private struct ShimStatus {
-        var problem: String?
-    }
-
-    private static func withErrorBuffer(_ call: (UnsafeMutablePointer<CChar>, Int) -> Int32) -> ShimStatus {
-        let capacity = 512
-        let error = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
-        defer { error.deallocate() }
-        error[0] = 0
-        let code = call(error, capacity)
-        return ShimStatus(problem: code == 0 ? nil : String(cString: error))
     }
 }
