@@ -4,7 +4,7 @@
 // facever: a command-line face verifier on a Siamese network, with its own tensor engine over OpenBLAS.
 //
 // Dependencies point one way only:
-//   facever (CLI) → SiameseKit → Tensor → CBLAS (OpenBLAS)
+//   facever (CLI) → SiameseKit → Tensor → CBLAS (OpenBLAS), MatrixKernels (bfloat16 GEMM)
 //                   SiameseKit → COpenCVShim (OpenCV 4.6 behind a plain C header)
 import PackageDescription
 
@@ -40,9 +40,15 @@ let package = Package(
             cxxSettings: [.unsafeFlags(openCVIncludeFlags)],
             linkerSettings: openCVLibraries
         ),
+        // The bfloat16 GEMM (AVX512-BF16, chosen at run time). Optimised even in debug builds so that
+        // the test suite's products stay fast.
+        .target(
+            name: "MatrixKernels",
+            cSettings: [.unsafeFlags(["-O2"])]
+        ),
         .target(
             name: "Tensor",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "MatrixKernels"]
         ),
         .target(
             name: "SiameseKit",

@@ -11,6 +11,7 @@ import Tensor
 func emit(_ object: [String: Any]) {
     var line = object
     line["framework"] = "facever"
+    line["precision"] = MatrixPrecision.current.rawValue
     let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
     fflush(stdout)

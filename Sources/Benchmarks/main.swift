@@ -6,8 +6,10 @@
 //   facever-bench prepare-verify DIR                        a tutorial-size model, 50 gallery photos, a probe
 //   facever-bench verify DIR [--repeats 20]                 one probe against the cached gallery, in process
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
+// Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
 // Workload commands print one JSON object per line (see WorkloadBenchmarks.swift).
 import Foundation
+import Tensor
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -23,6 +25,20 @@ func doubleOption(_ name: String, default value: Double) -> Double {
         return value
     }
     return parsed
+}
+
+func precisionOption() -> MatrixPrecision {
+    guard let index = arguments.firstIndex(of: "--precision"), index + 1 < arguments.count else { return .float32 }
+    guard let precision = MatrixPrecision(rawValue: arguments[index + 1]) else {
+        FileHandle.standardError.write(Data("facever-bench: unknown precision \(arguments[index + 1])\n".utf8))
+        exit(2)
+    }
+    return precision
+}
+
+if !MatrixPrecision.configure(precisionOption()) {
+    FileHandle.standardError.write(Data("facever-bench: this CPU has no AVX512_BF16\n".utf8))
+    exit(2)
 }
 
 let usage = "usage: facever-bench layers|train|embed|prepare-verify DIR|verify DIR|peak [options]\n"

@@ -1,4 +1,4 @@
-// Conv2D.swift — 2-D convolution, valid padding, stride 1, with bias: im2col + sgemm.
+// Conv2D.swift — 2-D convolution, valid padding, stride 1, with bias: im2col + one matrix product.
 //
 //   x: [N, H, W, C], weight: [KH, KW, C, O], bias: [O]  →  y: [N, OH, OW, O]
 //   y[n, oh, ow, o] = bias[o] + Σ_{i, j, c} x[n, oh+i, ow+j, c] · weight[i, j, c, o]
@@ -67,7 +67,7 @@ public enum Conv2D {
                 // y[rows, O] += col[rows, P] · weight[P, O]
                 Matrix.multiply(
                     m: rows, n: g.outputChannels, k: g.patchSize,
-                    a: col, b: weight, into: yChunk, beta: 1)
+                    a: col, b: weight, into: yChunk, beta: 1, parallel: parallel)
                 if fusedReLU {
                     let count = rows * g.outputChannels
                     for index in 0..<count where yChunk[index] < 0 { yChunk[index] = 0 }
@@ -131,13 +131,13 @@ public enum Conv2D {
                     // dweight[P, O] += colᵀ[P, rows] · dy[rows, O]
                     Matrix.multiply(
                         m: g.patchSize, n: g.outputChannels, k: rows,
-                        a: col, transposeA: true, b: dyChunk, into: dweight, beta: 1)
+                        a: col, transposeA: true, b: dyChunk, into: dweight, beta: 1, parallel: parallel)
                 }
                 if let dx {
                     // dcol[rows, P] = dy[rows, O] · weightᵀ[O, P]
                     Matrix.multiply(
                         m: rows, n: g.patchSize, k: g.outputChannels,
-                        a: dyChunk, b: weight, transposeB: true, into: col)
+                        a: dyChunk, b: weight, transposeB: true, into: col, parallel: parallel)
                     Im2col.fold(col, geometry: g, images: part, into: dx, parallel: parallel)
                 }
             }

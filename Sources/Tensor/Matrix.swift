@@ -1,25 +1,96 @@
-// Matrix.swift — the single doorway to OpenBLAS's sgemm, row-major, with named transposes.
+// Matrix.swift — the single doorway to matrix multiplication, row-major, with named transposes.
 //
 //   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]
 // where op(A) is A or Aᵀ. Leading dimensions are those of the matrices as stored (row-major).
+//
+// `MatrixPrecision.current` chooses the arithmetic for every product in the engine:
+//   .float32  — OpenBLAS's sgemm (the reference; every test of the engine's ops runs on it);
+//   .bfloat16 — inputs rounded to bfloat16, products summed in float32, by our AVX512-BF16 kernel
+//               (MatrixKernels); about twice sgemm's speed on this CPU, at 8 bits of mantissa.
+// With `parallel`, a bfloat16 product splits C's rows (or, with few rows, its columns) across
+// `ComputeThreads.count` threads; without it, it runs on the calling thread (callers that already
+// run one product per thread say so). sgemm threads itself.
 import CBLAS
+import MatrixKernels
+
+public enum MatrixPrecision: String, CaseIterable, Sendable {
+    case float32
+    case bfloat16
+
+    /// Whether this CPU runs the bfloat16 kernel (AVX512F, AVX512BW, AVX512VL and AVX512_BF16).
+    public static let isBFloat16Available: Bool = fv_gemm_bf16_available() != 0
+
+    nonisolated(unsafe) public private(set) static var current: MatrixPrecision = .float32
+
+    /// Uses `precision` for every later product; false (and float32 kept) when the CPU lacks it.
+    @discardableResult
+    public static func configure(_ precision: MatrixPrecision) -> Bool {
+        if precision == .bfloat16 && !isBFloat16Available {
+            current = .float32
+            return false
+        }
+        current = precision
+        return true
+    }
+
+    /// Runs `body` with `precision`, then restores the previous setting (for tests and benchmarks).
+    public static func with<Result>(_ precision: MatrixPrecision, _ body: () throws -> Result) rethrows -> Result {
+        let previous = current
+        precondition(configure(precision), "bfloat16 products need AVX512_BF16, which this CPU lacks")
+        defer { current = previous }
+        return try body()
+    }
+}
 
 enum Matrix {
+    /// Rows of C per bfloat16 micro-tile: row splits between threads are multiples of it.
+    private static let tileRows = 8
+
     static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, transposeA: Bool = false,
         b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
-        alpha: Float = 1, beta: Float = 0
+        alpha: Float = 1, beta: Float = 0,
+        parallel: Bool = true
     ) {
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
-        cblas_sgemm(
-            CblasRowMajor,
-            transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb),
-            beta, c, Int32(n))
+        switch MatrixPrecision.current {
+        case .float32:
+            cblas_sgemm(
+                CblasRowMajor,
+                transposeA ? CblasTrans : CblasNoTrans,
+                transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k),
+                alpha, a, Int32(lda), b, Int32(ldb),
+                beta, c, Int32(n))
+        case .bfloat16:
+            let threads = parallel ? ComputeThreads.count : 1
+            if threads > 1 && m >= 4 * tileRows * threads {
+                // Each thread takes a band of C's rows: op(A)'s rows start at row·lda (or, transposed, at column row).
+                let tiles = (m + tileRows - 1) / tileRows
+                parallelFor(tiles) { tileRange in
+                    let first = tileRange.lowerBound * tileRows
+                    let rows = min(m, tileRange.upperBound * tileRows) - first
+                    let aStart = transposeA ? a + first : a + first * lda
+                    fv_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(rows), Int64(n), Int64(k),
+                                 alpha, aStart, Int64(lda), b, Int64(ldb), beta, c + first * n, Int64(n))
+                }
+            } else if threads > 1 && n >= 64 * threads {
+                // Few rows (a dense layer's batch): each thread takes a band of C's columns.
+                let panels = (n + 31) / 32
+                parallelFor(panels) { panelRange in
+                    let first = panelRange.lowerBound * 32
+                    let columns = min(n, panelRange.upperBound * 32) - first
+                    let bStart = transposeB ? b + first * ldb : b + first
+                    fv_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(columns), Int64(k),
+                                 alpha, a, Int64(lda), bStart, Int64(ldb), beta, c + first, Int64(n))
+                }
+            } else {
+                fv_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k),
+                             alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(n))
+            }
+        }
     }
 }

@@ -1,5 +1,6 @@
 // ToyTaskLearningTests.swift — a small Siamese network learns "same glyph or not" on patterns drawn
-// in the test, through the real model, loss, backward and Adam: the loss falls and accuracy rises.
+// in the test, through the real model, loss, backward and Adam: the loss falls and accuracy rises,
+// with float32 products and with bfloat16 ones.
 import SiameseKit
 import Tensor
 import XCTest
@@ -42,6 +43,15 @@ final class ToyTaskLearningTests: XCTestCase {
     }
 
     func testLossFallsAndAccuracyRisesOnTheGlyphTask() {
+        learnGlyphs()
+    }
+
+    func testLossFallsAndAccuracyRisesOnTheGlyphTaskWithBFloat16Products() throws {
+        try XCTSkipUnless(MatrixPrecision.isBFloat16Available, "this CPU has no AVX512_BF16")
+        MatrixPrecision.with(.bfloat16) { learnGlyphs() }
+    }
+
+    private func learnGlyphs() {
         var glyphs = Glyphs()
         let trainer = SiameseTrainer(network: SiameseNetwork(architecture: ArchitectureTests.small, seed: 7), learningRate: 3e-3)
         let (testA, testB, testLabels) = glyphs.batch(200)
@@ -58,7 +68,7 @@ final class ToyTaskLearningTests: XCTestCase {
         let early = losses.prefix(20).reduce(0, +) / 20
         let late = losses.suffix(20).reduce(0, +) / 20
         let accuracyAfter = accuracy()
-        print("toy task: loss \(early) → \(late), held-out accuracy \(accuracyBefore) → \(accuracyAfter)")
+        print("toy task (\(MatrixPrecision.current.rawValue)): loss \(early) → \(late), held-out accuracy \(accuracyBefore) → \(accuracyAfter)")
         XCTAssertGreaterThan(early, 0.6, "an untrained network is near chance (ln 2 ≈ 0.69)")
         XCTAssertLessThan(late, 0.25, "the loss must fall well below chance")
         XCTAssertLessThan(accuracyBefore, 0.7)

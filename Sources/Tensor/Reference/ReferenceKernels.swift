@@ -34,6 +34,53 @@ public enum Reference {
         return y
     }
 
+    /// The convolution's gradients for an output gradient dy: [N, OH, OW, O], straight from
+    /// dweight[i, j, c, o] = Σ x[n, oh+i, ow+j, c] · dy[n, oh, ow, o] and
+    /// dx[n, oh+i, ow+j, c] = Σ weight[i, j, c, o] · dy[n, oh, ow, o].
+    public static func conv2dGradients(
+        x: [Double], xShape: [Int], weight w: [Double], wShape: [Int], dy: [Double]
+    ) -> (dweight: [Double], dx: [Double]) {
+        let (n, h, wd, c) = (xShape[0], xShape[1], xShape[2], xShape[3])
+        let (kh, kw, o) = (wShape[0], wShape[1], wShape[3])
+        let (oh, ow) = (h - kh + 1, wd - kw + 1)
+        var dweight = [Double](repeating: 0, count: w.count), dx = [Double](repeating: 0, count: x.count)
+        for image in 0..<n {
+            for row in 0..<oh {
+                for column in 0..<ow {
+                    for out in 0..<o {
+                        let g = dy[((image * oh + row) * ow + column) * o + out]
+                        for i in 0..<kh {
+                            for j in 0..<kw {
+                                for channel in 0..<c {
+                                    let xIndex = ((image * h + row + i) * wd + column + j) * c + channel
+                                    let wIndex = ((i * kw + j) * c + channel) * o + out
+                                    dweight[wIndex] += x[xIndex] * g
+                                    dx[xIndex] += w[wIndex] * g
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dweight, dx)
+    }
+
+    /// C = A · B for row-major a: [m, k], b: [k, n].
+    public static func matrixProduct(_ a: [Double], _ b: [Double], m: Int, n: Int, k: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        for row in 0..<m {
+            for column in 0..<n {
+                var sum = 0.0
+                for step in 0..<k {
+                    sum += a[row * k + step] * b[step * n + column]
+                }
+                c[row * n + column] = sum
+            }
+        }
+        return c
+    }
+
     /// 2×2 max pooling, stride 2, "same" padding. x: [N, H, W, C] → [N, ⌈H/2⌉, ⌈W/2⌉, C].
     public static func maxPool2d(x: [Double], xShape: [Int]) -> [Double] {
         let (n, h, w, c) = (xShape[0], xShape[1], xShape[2], xShape[3])

@@ -1,0 +1,29 @@
+/*
+ * MatrixKernels.h — a row-major GEMM that rounds its inputs to bfloat16 and sums in float32, for the
+ * AVX512-BF16 instruction VDPBF16PS. Compiled for the baseline target; the AVX-512 code is chosen at
+ * run time by CPU feature (never by compiling for this exact CPU). Callers fall back to sgemm when
+ * `fv_gemm_bf16_available()` is 0.
+ *
+ *   C[m, n] = alpha · Σ_k bf16(op(A)[m, k]) · bf16(op(B)[k, n]) + beta · C[m, n]
+ *
+ * op(A) is A ([m, k], leading dimension lda) or, with transpose_a, Aᵀ where A is stored [k, m];
+ * likewise op(B) is B ([k, n]) or Bᵀ (B stored [n, k]). bf16(x) rounds to nearest, ties to even.
+ * With beta = 0, C is only written (it may hold garbage). Runs on the calling thread; packing
+ * buffers are per thread and reused between calls.
+ */
+#ifndef MATRIX_KERNELS_H
+#define MATRIX_KERNELS_H
+
+#include <stdint.h>
+
+/* 1 when this CPU has AVX512F, AVX512BW and AVX512_BF16; 0 otherwise. */
+int fv_gemm_bf16_available(void);
+
+void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
+                  float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                  float beta, float *c, int64_t ldc);
+
+/* The rounding the kernel applies to its inputs, for tests: float32 → bfloat16 → float32. */
+float fv_round_to_bf16(float value);
+
+#endif

@@ -1,0 +1,149 @@
+// BFloat16ProductTests.swift — the bfloat16 GEMM (MatrixKernels) and the ops that run on it, each
+// against a Float64 reference computed on the same inputs rounded to bfloat16: what remains is only
+// float32 summation error. A second check shows the rounding really happened.
+import MatrixKernels
+@testable import Tensor
+import XCTest
+
+final class BFloat16ProductTests: XCTestCase {
+    override func setUpWithError() throws {
+        try XCTSkipUnless(MatrixPrecision.isBFloat16Available, "this CPU has no AVX512_BF16")
+    }
+
+    private func rounded(_ values: [Float]) -> [Double] { values.map { Double(fv_round_to_bf16($0)) } }
+
+    /// Summation error allowed on a sum of terms whose magnitudes add up to `magnitude`.
+    private func summationTolerance(_ magnitude: Double) -> Double { 1e-5 * (magnitude + 1) }
+
+    func testRoundingIsToNearestWithTiesToEven() {
+        let ulpAtOne = Float(1) / 128  // 7 stored mantissa bits
+        XCTAssertEqual(fv_round_to_bf16(1), 1)
+        XCTAssertEqual(fv_round_to_bf16(1 + ulpAtOne / 2), 1, "a tie goes to the even neighbour (1)")
+        XCTAssertEqual(fv_round_to_bf16(1 + 3 * ulpAtOne / 2), 1 + 2 * ulpAtOne, "a tie goes to the even neighbour (1 + 2 ulp)")
+        XCTAssertEqual(fv_round_to_bf16(1 + ulpAtOne * 0.51), 1 + ulpAtOne)
+        XCTAssertEqual(fv_round_to_bf16(-3.0), -3.0)
+        XCTAssertTrue(fv_round_to_bf16(.nan).isNaN)
+    }
+
+    func testKernelRoundsLikeTheScalarRounding() {
+        // C[0, j] = 1 · B[0, j] with k = 1: the kernel's own conversion, lane by lane.
+        var random = TestRandom(seed: 11)
+        let b = random.values(1000, -1000, 1000) + random.values(1000, -1e-3, 1e-3)
+        var c = [Float](repeating: 0, count: b.count)
+        let one: [Float] = [1]
+        MatrixPrecision.with(.bfloat16) {
+            Matrix.multiply(m: 1, n: b.count, k: 1, a: one, b: b, into: &c, parallel: false)
+        }
+        XCTAssertEqual(c, b.map(fv_round_to_bf16))
+    }
+
+    func testProductEqualsTheReferenceOnRoundedInputsForEveryTransposeAndEdge() {
+        var random = TestRandom(seed: 12)
+        // Edges of the 8 × 32 tile and of the 512-step k block; odd k; a single row or column.
+        let shapes: [(m: Int, n: Int, k: Int)] = [
+            (1, 1, 1), (8, 32, 16), (9, 33, 17), (37, 45, 67), (7, 300, 3), (70, 31, 1100), (1, 70, 513),
+        ]
+        for (m, n, k) in shapes {
+            for transposeA in [false, true] {
+                for transposeB in [false, true] {
+                    let a = random.values(m * k), b = random.values(k * n), start = random.values(m * n)
+                    // The logical op(A) [m, k] and op(B) [k, n], from the stored layouts.
+                    let logicalA = (0..<(m * k)).map { i in transposeA ? a[(i % k) * m + i / k] : a[i] }
+                    let logicalB = (0..<(k * n)).map { i in transposeB ? b[(i % n) * k + i / n] : b[i] }
+                    let product = Reference.matrixProduct(rounded(logicalA), rounded(logicalB), m: m, n: n, k: k)
+                    let magnitude = Reference.matrixProduct(rounded(logicalA).map(abs), rounded(logicalB).map(abs), m: m, n: n, k: k)
+                    var c = start
+                    MatrixPrecision.with(.bfloat16) {
+                        Matrix.multiply(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
+                                        into: &c, alpha: 0.5, beta: 0.25, parallel: false)
+                    }
+                    for index in 0..<(m * n) {
+                        let expected = 0.5 * product[index] + 0.25 * Double(start[index])
+                        let error = abs(Double(c[index]) - expected)
+                        if error > summationTolerance(magnitude[index]) {
+                            XCTFail("\(m)×\(n)×\(k) tA \(transposeA) tB \(transposeB) [\(index)]: \(c[index]) vs \(expected)")
+                            return
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testBetaZeroOnlyWritesTheOutput() {
+        var random = TestRandom(seed: 13)
+        let a = random.values(9 * 20), b = random.values(20 * 40)
+        var c = [Float](repeating: .nan, count: 9 * 40)
+        MatrixPrecision.with(.bfloat16) {
+            Matrix.multiply(m: 9, n: 40, k: 20, a: a, b: b, into: &c, parallel: false)
+        }
+        XCTAssertFalse(c.contains { $0.isNaN }, "beta = 0 must not read the garbage already in C")
+    }
+
+    func testSplittingRowsOrColumnsAcrossThreadsGivesIdenticalBits() {
+        let savedThreads = ComputeThreads.count
+        defer { ComputeThreads.configure(savedThreads) }
+        ComputeThreads.configure(2)
+        var random = TestRandom(seed: 14)
+        // Many rows (split by rows) and a dense-layer shape with few rows (split by columns).
+        for (m, n, k) in [(300, 50, 70), (3, 700, 90)] {
+            let a = random.values(m * k), b = random.values(k * n)
+            var together = [Float](repeating: 0, count: m * n), split = together
+            MatrixPrecision.with(.bfloat16) {
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &together, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &split, parallel: true)
+            }
+            XCTAssertEqual(together, split, "\(m)×\(n)×\(k)")
+        }
+    }
+
+    func testConvolutionForwardAndGradientsMatchTheReferenceOnRoundedInputs() {
+        var random = TestRandom(seed: 15)
+        let xShape = [3, 9, 8, 5], wShape = [3, 4, 5, 6]
+        let x = random.values(3 * 9 * 8 * 5), w = random.values(3 * 4 * 5 * 6), bias = random.values(6)
+        let g = ConvolutionGeometry(input: xShape, weight: wShape)
+        let dy = random.values(g.batch * g.positionsPerImage * g.outputChannels)
+        var y = [Float](repeating: 0, count: dy.count)
+        var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: 6)
+        var dx = [Float](repeating: 0, count: x.count)
+        MatrixPrecision.with(.bfloat16) {
+            Conv2D.forward(x: x, weight: w, bias: bias, geometry: g, into: &y)
+            Conv2D.backward(x: x, weight: w, dy: dy, geometry: g, dweight: &dw, dbias: &db, dx: &dx)
+        }
+        let tolerance = summationTolerance(Double(g.patchSize))  // |x|, |w|, |dy| ≤ 1
+        let expectedY = Reference.conv2d(x: rounded(x), xShape: xShape, weight: rounded(w), wShape: wShape,
+                                          bias: bias.map(Double.init))
+        let expected = Reference.conv2dGradients(x: rounded(x), xShape: xShape, weight: rounded(w), wShape: wShape,
+                                                 dy: rounded(dy))
+        assertClose(y, expectedY, tolerance: tolerance)
+        assertClose(dw, expected.dweight, tolerance: summationTolerance(Double(dy.count)))
+        assertClose(dx, expected.dx, tolerance: tolerance)
+
+        let exactY = Reference.conv2d(x: x.map(Double.init), xShape: xShape, weight: w.map(Double.init), wShape: wShape,
+                                      bias: bias.map(Double.init))
+        let largestRoundingEffect = zip(y, exactY).map { abs(Double($0) - $1) }.max() ?? 0
+        XCTAssertGreaterThan(largestRoundingEffect, 10 * tolerance, "the products ran in bfloat16, not float32")
+    }
+
+    func testDenseForwardAndGradientsMatchTheReferenceOnRoundedInputs() {
+        var random = TestRandom(seed: 16)
+        let (batch, inputs, outputs) = (5, 70, 140)
+        let x = random.tensor([batch, inputs]), w = random.tensor([inputs, outputs]), b = random.tensor([outputs])
+        let seed = random.values(batch * outputs)
+        let y = MatrixPrecision.with(.bfloat16) { () -> Tensor in
+            let y = dense(x, weight: w, bias: b)
+            y.backward(seed: seed)
+            return y
+        }
+        let tolerance = summationTolerance(Double(max(inputs, outputs, batch)))
+        assertClose(y.data, Reference.dense(x: rounded(x.data), batch: batch, weight: rounded(w.data), inputs: inputs,
+                                            outputs: outputs, bias: b.data.map(Double.init)), tolerance: tolerance)
+        // dx = dy · wᵀ, dw = xᵀ · dy, on rounded operands.
+        let wTransposed = (0..<(outputs * inputs)).map { i in w.data[(i % inputs) * outputs + i / inputs] }
+        let xTransposed = (0..<(inputs * batch)).map { i in x.data[(i % batch) * inputs + i / batch] }
+        assertClose(x.grad!, Reference.matrixProduct(rounded(seed), rounded(wTransposed), m: batch, n: inputs, k: outputs),
+                    tolerance: tolerance)
+        assertClose(w.grad!, Reference.matrixProduct(rounded(xTransposed), rounded(seed), m: inputs, n: outputs, k: batch),
+                    tolerance: tolerance)
+    }
+}
