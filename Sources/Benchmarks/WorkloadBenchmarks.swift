@@ -62,26 +62,42 @@ func sgemmSecondsForTrainingStep(architecture: EmbeddingArchitecture, images: In
     return total
 }
 
-func benchmarkTraining(steps: Int, batch: Int) {
+/// Training steps on random images: `batch` pairs, as independent pairs (2 photos each) or as
+/// triplets (an anchor, a positive and a negative: 3 photos for 2 pairs).
+func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition) {
     let architecture = EmbeddingArchitecture.tutorial
     let trainer = SiameseTrainer(network: SiameseNetwork(architecture: architecture, seed: 1))
-    let anchors = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 1)
-    let others = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 2)
-    let labels = (0..<batch).map { Float($0 % 2) }
-    trainer.step(anchors: anchors, others: others, labels: labels)  // warm-up
+    let pairBatch: PairBatch
+    switch composition {
+    case .pairs:
+        let anchors = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 1)
+        let others = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 2)
+        pairBatch = PairBatch(anchors: anchors, others: others, labels: (0..<batch).map { Float($0 % 2) })
+    case .triplets:
+        let triplets = batch / 2
+        let photos = randomTensor([3 * triplets] + architecture.inputShape, requiresGrad: false, seed: 1)
+        // Photos: anchors 0..<T, positives T..<2T, negatives 2T..<3T; pairs (a_k, p_k, 1), (a_k, n_k, 0).
+        pairBatch = PairBatch(photos: photos, anchorRows: (0..<triplets).flatMap { [$0, $0] },
+                              otherRows: (0..<triplets).flatMap { [triplets + $0, 2 * triplets + $0] },
+                              labels: (0..<triplets).flatMap { _ in [Float(1), 0] })
+    }
+    let pairs = pairBatch.labels.count, photos = pairBatch.photos.shape[0]
+    trainer.step(pairBatch)  // warm-up
     var times: [Double] = []
     for _ in 0..<steps {
-        times.append(seconds { trainer.step(anchors: anchors, others: others, labels: labels) })
+        times.append(seconds { trainer.step(pairBatch) })
     }
     let step = median(times)
     let peakRSS = peakResidentMiB()  // before the sgemm comparison below allocates its own matrices
-    let flops = trainingFLOPsPerPair(architecture)
-    let sgemmStep = sgemmSecondsForTrainingStep(architecture: architecture, images: 2 * batch)
+    let flopsPerPhoto = trainingFLOPsPerPair(architecture).actual / 2
+    let stepFLOPs = flopsPerPhoto * Double(photos)
+    let sgemmStep = sgemmSecondsForTrainingStep(architecture: architecture, images: photos)
     emit([
-        "task": "train", "batch": batch, "step_seconds": step, "pairs_per_second": Double(batch) / step,
-        "samples": times, "gflop_per_pair": flops.actual / 1e9,
-        "gflops": flops.actual * Double(batch) / step / 1e9,
-        "sgemm_only_step_seconds": sgemmStep, "sgemm_only_gflops": flops.actual * Double(batch) / sgemmStep / 1e9,
+        "task": "train", "batch": pairs, "batches": composition.rawValue, "photos_per_step": photos,
+        "step_seconds": step, "pairs_per_second": Double(pairs) / step,
+        "samples": times, "gflop_per_pair": stepFLOPs / Double(pairs) / 1e9,
+        "gflops": stepFLOPs / step / 1e9,
+        "sgemm_only_step_seconds": sgemmStep, "sgemm_only_gflops": stepFLOPs / sgemmStep / 1e9,
         "peak_rss_mib": peakRSS,
     ])
 }

@@ -1,7 +1,7 @@
 // facever-bench — release-build measurements of the engine and the workloads (driven by Scripts/).
 //
 //   facever-bench layers [--batch 32] [--repeats 5]        per-layer times beside raw sgemm
-//   facever-bench train [--steps 6] [--batch 16]           training step: pairs/s, peak RSS
+//   facever-bench train [--steps 6] [--batch 16] [--batches pairs|triplets]   training step: pairs/s, peak RSS
 //   facever-bench embed [--batch 1|32] [--repeats 20]      embedding latency / throughput
 //   facever-bench prepare-verify DIR                        a tutorial-size model, 50 gallery photos, a probe
 //   facever-bench verify DIR [--repeats 20]                 one probe against the cached gallery, in process
@@ -9,6 +9,7 @@
 // Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
 // Workload commands print one JSON object per line (see WorkloadBenchmarks.swift).
 import Foundation
+import SiameseKit
 import Tensor
 
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -36,6 +37,15 @@ func precisionOption() -> MatrixPrecision {
     return precision
 }
 
+func compositionOption() -> BatchComposition {
+    guard let index = arguments.firstIndex(of: "--batches"), index + 1 < arguments.count else { return .pairs }
+    guard let composition = BatchComposition(rawValue: arguments[index + 1]) else {
+        FileHandle.standardError.write(Data("facever-bench: unknown batches \(arguments[index + 1])\n".utf8))
+        exit(2)
+    }
+    return composition
+}
+
 if !MatrixPrecision.configure(precisionOption()) {
     FileHandle.standardError.write(Data("facever-bench: this CPU has no AVX512_BF16\n".utf8))
     exit(2)
@@ -47,7 +57,8 @@ switch arguments.first {
 case "layers":
     benchmarkLayers(batch: option("--batch", default: 32), repeats: option("--repeats", default: 5))
 case "train":
-    benchmarkTraining(steps: option("--steps", default: 6), batch: option("--batch", default: 16))
+    benchmarkTraining(steps: option("--steps", default: 6), batch: option("--batch", default: 16),
+                      composition: compositionOption())
 case "embed":
     benchmarkEmbedding(batch: option("--batch", default: 1), repeats: option("--repeats", default: 20))
 case "prepare-verify" where arguments.count >= 2:

@@ -13,7 +13,7 @@
 import CBLAS
 import MatrixKernels
 
-public enum MatrixPrecision: String, CaseIterable, Sendable {
+public enum MatrixPrecision: String, CaseIterable, Codable, Sendable {
     case float32
     case bfloat16
 

@@ -3,6 +3,8 @@
 //   reshape(x, shape): same values, new shape (counts must match); gradient reshaped back.
 //   flatten(x): [N, …] → [N, Π…]
 //   rows(x, range): x[range, …] along the first axis; gradient added into those rows.
+//   gatherRows(x, indices): y[i, …] = x[indices[i], …], rows may repeat; each row's gradient is
+//     added into the row it came from (a row taken twice receives both).
 public func reshape(_ x: Tensor, to shape: [Int]) -> Tensor {
     precondition(Tensor.elementCount(of: shape) == x.count, "reshape: \(x.shape) cannot become \(shape)")
     return Tensor(result: shape, data: x.data, inputs: [x]) { output in
@@ -25,6 +27,25 @@ public func rows(_ x: Tensor, _ range: Range<Int>) -> Tensor {
         let dy = output.incomingGrad
         x.accumulateGrad { dx in
             for index in 0..<dy.count { dx[start + index] += dy[index] }
+        }
+    }
+}
+
+public func gatherRows(_ x: Tensor, _ indices: [Int]) -> Tensor {
+    precondition(x.rank >= 1 && indices.allSatisfy { (0..<x.shape[0]).contains($0) },
+                 "gatherRows: an index is outside the first axis of \(x.shape)")
+    let rowSize = x.count / max(1, x.shape[0])
+    var values = [Float]()
+    values.reserveCapacity(indices.count * rowSize)
+    for index in indices {
+        values += x.data[(index * rowSize)..<((index + 1) * rowSize)]
+    }
+    return Tensor(result: [indices.count] + x.shape.dropFirst(), data: values, inputs: [x]) { output in
+        let dy = output.incomingGrad
+        x.accumulateGrad { dx in
+            for (row, index) in indices.enumerated() {
+                for offset in 0..<rowSize { dx[index * rowSize + offset] += dy[row * rowSize + offset] }
+            }
         }
     }
 }

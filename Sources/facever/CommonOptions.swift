@@ -16,6 +16,24 @@ struct DataOptions: ParsableArguments {
 }
 
 extension FaceClass: ExpressibleByArgument {}
+extension MatrixPrecision: ExpressibleByArgument {}
+extension BatchComposition: ExpressibleByArgument {}
+
+/// The arithmetic of the network's matrix products when a command runs a trained model.
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Matrix products: float32, or bfloat16 (AVX512-BF16 CPUs; about twice as fast). Default: the model's training precision.",
+        valueName: "precision"))
+    var precision: MatrixPrecision?
+
+    /// Sets the engine's precision for `model`; an error when the CPU cannot run it.
+    func apply(for model: TrainedModel) throws {
+        let chosen = precision ?? model.settings?.precision ?? .float32
+        guard MatrixPrecision.configure(chosen) else {
+            throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
+        }
+    }
+}
 
 enum Console {
     static func error(_ message: String) {

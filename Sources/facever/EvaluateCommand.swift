@@ -23,9 +23,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var compute: PrecisionOptions
+
     func run() throws {
         try reportingInputErrors {
             let model = try TrainedModel.load(from: options.modelURL)
+            try compute.apply(for: model)
             guard let split = model.split, !split.test.isEmpty else {
                 throw TrainingError("\(options.modelURL.path): the model has no held-out test pairs (trained with --test-fraction 0?)")
             }

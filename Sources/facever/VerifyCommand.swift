@@ -46,6 +46,8 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var compute: PrecisionOptions
+
     func validate() throws {
         if capture.isGiven {
             guard images.isEmpty else { throw ValidationError("give image files or a live source, not both") }
@@ -63,6 +65,7 @@ struct VerifyCommand: ParsableCommand {
         let galleryURL = gallery.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         let verifier: Verifier = try reportingInputErrors {
             let model = try TrainedModel.load(from: options.modelURL)
+            try compute.apply(for: model)
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }

@@ -52,6 +52,25 @@ final class PairSplitTests: XCTestCase {
         XCTAssertEqual(split.test.count / 2, 12)
     }
 
+    func testTripletsPairEachPositiveWithANegativeForTheSameAnchorAndKeepTheTestSide() throws {
+        let pairs = try PairSplit.make(dataset: dataset, pairsPerClass: 40, testFraction: 0.3, seed: 12)
+        let triplets = try PairSplit.make(dataset: dataset, pairsPerClass: 40, testFraction: 0.3, seed: 12, batches: .triplets)
+        XCTAssertEqual(triplets.test, pairs.test, "both compositions are evaluated on the same held-out pairs")
+        XCTAssertEqual(triplets.testSources, pairs.testSources)
+        XCTAssertEqual(triplets.train.count, pairs.train.count)
+        for k in 0..<(triplets.train.count / 2) {
+            let (positive, negative) = (triplets.train[2 * k], triplets.train[2 * k + 1])
+            XCTAssertEqual(positive.label, 1)
+            XCTAssertEqual(negative.label, 0)
+            XCTAssertEqual(positive.anchor, negative.anchor, "triplet \(k) shares its anchor")
+            XCTAssertTrue(negative.other.hasPrefix("negative/"))
+        }
+        XCTAssertEqual(Set(triplets.train.map { "\($0.anchor)|\($0.other)" }).count, triplets.train.count, "no pair twice")
+        let testPhotos = Set(triplets.test.flatMap { [$0.anchor, $0.other] }.map { dataset.photos[dataset.index(of: $0)!].source })
+        let trainPhotos = Set(triplets.train.flatMap { [$0.anchor, $0.other] }.map { dataset.photos[dataset.index(of: $0)!].source })
+        XCTAssertTrue(testPhotos.isDisjoint(with: trainPhotos))
+    }
+
     func testADatasetCanDecodeJustTheNamedPhotos() throws {
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: 40, testFraction: 0.3, seed: 12)
         let needed = Set(split.test.flatMap { [$0.anchor, $0.other] })

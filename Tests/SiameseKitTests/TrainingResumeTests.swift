@@ -24,6 +24,20 @@ final class TrainingResumeTests: XCTestCase {
     }
 
     func testInterruptedThenResumedRunMatchesAnUninterruptedRunBitForBit() throws {
+        try assertResumedRunMatchesUninterruptedRun(settings: settings)
+    }
+
+    func testResumeIsBitExactWithTripletBatchesAndBFloat16Products() throws {
+        try XCTSkipUnless(MatrixPrecision.isBFloat16Available, "this CPU has no AVX512_BF16")
+        var triplets = settings
+        triplets.batchSize = 2  // one triplet per step
+        triplets.batches = .triplets
+        triplets.precision = .bfloat16
+        try assertResumedRunMatchesUninterruptedRun(settings: triplets)
+        XCTAssertEqual(MatrixPrecision.current, .float32, "a run restores the precision it found")
+    }
+
+    private func assertResumedRunMatchesUninterruptedRun(settings: TrainingSettings) throws {
         let straight = try TrainingSession.start(settings: settings, dataset: try dataset())
         var checkpoints = 0
         XCTAssertEqual(try straight.run(checkpoint: { _ in checkpoints += 1 }), .completed)

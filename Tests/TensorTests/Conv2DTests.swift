@@ -45,7 +45,7 @@ final class Conv2DTests: XCTestCase {
             reference: { Reference.relu(self.reference($0, xShape, wShape)) })
     }
 
-    func testChunkedBatchesGiveTheSameResultAsOneChunk() {
+    func testChunksOfOutputRowsGiveTheSameResultAsOneChunk() {
         var random = TestRandom(seed: 3)
         let x = random.tensor([5, 8, 8, 2]), w = random.tensor([3, 3, 2, 4]), b = random.tensor([4])
         let dy = random.values(5 * 6 * 6 * 4)
@@ -59,9 +59,10 @@ final class Conv2DTests: XCTestCase {
             return (y, dw, db, dx)
         }
         let whole = run(budget: 1 << 24)
-        let perImage = run(budget: 1)  // one image per chunk
-        let pairs = run(budget: 2 * 36 * 18)  // two images per chunk, the last chunk shorter
-        for other in [perImage, pairs] {
+        let perRow = run(budget: 1)  // one output row (6 patch rows) per chunk
+        let image = run(budget: 6 * 6 * 18)  // one image per chunk
+        let straddling = run(budget: 4 * 6 * 18)  // four output rows: chunks that cross image boundaries
+        for other in [perRow, image, straddling] {
             assertClose(other.y, whole.y.map(Double.init), tolerance: 1e-5)
             assertClose(other.dw, whole.dw.map(Double.init), tolerance: 1e-4)
             assertClose(other.db, whole.db.map(Double.init), tolerance: 1e-4)

@@ -52,4 +52,21 @@ final class DenseAndElementwiseTests: XCTestCase {
         assertGradientsMatchFiniteDifferences(inputs: [x], op: { reshape($0[0], to: [8, 3]) }, reference: { $0[0] })
         assertGradientsMatchFiniteDifferences(inputs: [x], op: { rows($0[0], 1..<3) }, reference: { Array($0[0][6..<18]) })
     }
+
+    func testGatherRowsRepeatsRowsAndAddsTheirGradients() {
+        var random = TestRandom(seed: 15)
+        let x = random.tensor([4, 2, 3])
+        let indices = [2, 0, 2, 3, 2]  // row 2 three times, row 1 never
+        let y = gatherRows(x, indices)
+        XCTAssertEqual(y.shape, [5, 2, 3])
+        assertClose(y.data, Reference.gatherRows(x.data.map(Double.init), rowSize: 6, indices: indices), tolerance: 0)
+        assertGradientsMatchFiniteDifferences(
+            inputs: [x], op: { gatherRows($0[0], indices) },
+            reference: { Reference.gatherRows($0[0], rowSize: 6, indices: indices) })
+        let fresh = Tensor(shape: x.shape, data: x.data, requiresGrad: true)
+        gatherRows(fresh, indices).backward(seed: [Float](repeating: 1, count: y.count))
+        XCTAssertEqual(fresh.grad!.count, 24)
+        XCTAssertEqual(Array(fresh.grad![12..<18]), [Float](repeating: 3, count: 6), "a row taken three times gets three gradients")
+        XCTAssertEqual(Array(fresh.grad![6..<12]), [Float](repeating: 0, count: 6), "a row never taken gets none")
+    }
 }

@@ -5,6 +5,10 @@
 //    sources not yet assigned), by a seeded shuffle. No source ever has copies on both sides.
 // 2. On each side, (anchor, positive, 1) and (anchor, negative, 0) pairs are drawn without repeats,
 //    in equal numbers: up to `pairsPerClass` (the tutorial takes 3,000) split 70/30 by the same fraction.
+//    With `.triplets` batches the training side is drawn as triplets instead: each positive pair is
+//    followed by a negative pair for the same anchor (train[2k], train[2k + 1]), the negatives of an
+//    anchor taken in a shuffled order without repeats while they last. The test side is drawn as
+//    pairs either way, first, so both compositions are evaluated on the same held-out pairs.
 // The split is stored with the model (by relative path), so `evaluate` tests exactly the held-out pairs.
 import Foundation
 import Tensor
@@ -30,7 +34,8 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
         public let description: String
     }
 
-    public static func make(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64) throws -> PairSplit {
+    public static func make(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64,
+                            batches: BatchComposition = .pairs) throws -> PairSplit {
         var generator = RandomGenerator(seed: seed)
         var testSources = Set<String>(), assigned = Set<String>()
         for faceClass in [FaceClass.anchor, .positive, .negative] {
@@ -44,7 +49,7 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
             assigned.formUnion(sources)
         }
 
-        func side(_ isTest: Bool, target: Int) throws -> [LabelledPair] {
+        func side(_ isTest: Bool, target: Int, composition: BatchComposition) throws -> [LabelledPair] {
             func members(_ faceClass: FaceClass) -> [Int] {
                 dataset.indices(of: faceClass).filter { testSources.contains(dataset.photos[$0].source) == isTest }
             }
@@ -54,6 +59,26 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
                 throw Failure(description: "the \(name) side has no \(faceClass) photos: add more \(faceClass) photos (each side needs photos of every class)")
             }
             let count = min(target, anchors.count * positives.count, anchors.count * negatives.count)
+            func pair(_ anchor: Int, _ other: Int, _ label: Float) -> LabelledPair {
+                LabelledPair(anchor: dataset.photos[anchor].relativePath, other: dataset.photos[other].relativePath, label: label)
+            }
+            if composition == .triplets {
+                var negativeOrder: [Int: [Int]] = [:], negativesUsed: [Int: Int] = [:]
+                var triplets: [LabelledPair] = []
+                for (a, p) in distinctPairs(anchors.count, positives.count, count: count, using: &generator) {
+                    if negativeOrder[a] == nil {
+                        var order = Array(negatives.indices)
+                        order.shuffle(using: &generator)
+                        negativeOrder[a] = order
+                    }
+                    let used = negativesUsed[a, default: 0]
+                    negativesUsed[a] = used + 1
+                    let negative = negativeOrder[a]![used % negatives.count]
+                    triplets.append(pair(anchors[a], positives[p], 1))
+                    triplets.append(pair(anchors[a], negatives[negative], 0))
+                }
+                return triplets
+            }
             var pairs: [LabelledPair] = []
             for (partners, label) in [(positives, Float(1)), (negatives, Float(0))] {
                 for (a, b) in distinctPairs(anchors.count, partners.count, count: count, using: &generator) {
@@ -66,8 +91,8 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
         }
 
         let testTarget = Int((Double(pairsPerClass) * testFraction).rounded())
-        let test = testFraction > 0 ? try side(true, target: max(testTarget, 1)) : []
-        let train = try side(false, target: max(pairsPerClass - testTarget, 1))
+        let test = testFraction > 0 ? try side(true, target: max(testTarget, 1), composition: .pairs) : []
+        let train = try side(false, target: max(pairsPerClass - testTarget, 1), composition: batches)
         return PairSplit(train: train, test: test, testSources: testSources.sorted())
     }
 

@@ -3,7 +3,8 @@
 //   anchors, others: [B, H, W, C]  →  embeddings e1, e2: [B, E] (one shared EmbeddingNetwork)
 //   logits = Dense(|e1 − e2|): [B, 1],  score = sigmoid(logits)
 // Training uses the logits with binaryCrossEntropy(logits:labels:), which is the tutorial's
-// sigmoid + BCE computed without overflow. Both branches run as one batch of 2B images.
+// sigmoid + BCE computed without overflow. Both branches run as one batch of images, each distinct
+// photo of a PairBatch once.
 import Foundation
 import Tensor
 
@@ -28,11 +29,14 @@ public final class SiameseNetwork: ParameterContainer {
 
     /// logits: [B, 1] for pairs (anchors[i], others[i]).
     public func logits(anchors: Tensor, others: Tensor) -> Tensor {
-        precondition(anchors.shape == others.shape, "SiameseNetwork: anchors \(anchors.shape) vs others \(others.shape)")
-        let batch = anchors.shape[0]
-        let both = Tensor(shape: [2 * batch] + Array(anchors.shape.dropFirst()), data: anchors.data + others.data)
-        let embeddings = embedding(both)
-        return logits(anchorEmbeddings: rows(embeddings, 0..<batch), otherEmbeddings: rows(embeddings, batch..<(2 * batch)))
+        logits(PairBatch(anchors: anchors, others: others, labels: [Float](repeating: 0, count: anchors.shape[0])))
+    }
+
+    /// logits: [B, 1] for a batch's pairs, each distinct photo embedded once.
+    public func logits(_ batch: PairBatch) -> Tensor {
+        let embeddings = embedding(batch.photos)
+        return logits(anchorEmbeddings: gatherRows(embeddings, batch.anchorRows),
+                      otherEmbeddings: gatherRows(embeddings, batch.otherRows))
     }
 
     /// logits: [B, 1] from embeddings already computed: [B, E] each.

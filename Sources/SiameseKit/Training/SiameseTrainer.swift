@@ -1,6 +1,7 @@
 // SiameseTrainer.swift — one optimisation step on a batch of labelled pairs.
 //
-//   anchors, others: [B, H, W, C]; labels: [B] (1 same face, 0 different)
+//   a PairBatch (photos [U, H, W, C], rows of each pair's two photos), or anchors, others: [B, H, W, C];
+//   labels: [B] (1 same face, 0 different)
 //   loss = BCE(sigmoid(logits), labels), then backward, then one Adam update.
 import Tensor
 
@@ -20,16 +21,22 @@ public final class SiameseTrainer {
     /// Runs forward, backward and the update; returns the batch's mean loss before the update.
     @discardableResult
     public func step(anchors: Tensor, others: Tensor, labels: [Float]) -> Float {
+        step(PairBatch(anchors: anchors, others: others, labels: labels))
+    }
+
+    /// The same for a batch over distinct photos.
+    @discardableResult
+    public func step(_ batch: PairBatch) -> Float {
         network.zeroGrad()
-        let loss = self.loss(anchors: anchors, others: others, labels: labels)
+        let loss = self.loss(batch)
         loss.backward()
         optimizer.update(network.parameters)
         return loss.data[0]
     }
 
     /// The mean loss on a batch, with the graph recorded (call backward on it to train).
-    public func loss(anchors: Tensor, others: Tensor, labels: [Float]) -> Tensor {
-        let logits = network.logits(anchors: anchors, others: others)
-        return binaryCrossEntropy(logits: logits, labels: Tensor(shape: [labels.count, 1], data: labels))
+    public func loss(_ batch: PairBatch) -> Tensor {
+        let logits = network.logits(batch)
+        return binaryCrossEntropy(logits: logits, labels: Tensor(shape: [batch.labels.count, 1], data: batch.labels))
     }
 }

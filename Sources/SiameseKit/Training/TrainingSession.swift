@@ -1,7 +1,8 @@
 // TrainingSession.swift — the training loop: epochs of shuffled batches, checkpoints, interruption.
 //
-// Each epoch shuffles the training pairs with a generator whose state is part of the progress, runs
-// one Adam step per batch (the last batch may be short), and ends with a checkpoint. `shouldStop` is
+// Each epoch shuffles the training pairs (or triplets: see BatchComposition) with a generator whose
+// state is part of the progress, runs one Adam step per batch (the last batch may be short), with the
+// run's matrix precision, and ends with a checkpoint. `shouldStop` is
 // asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
 // `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
 // interrupted run ends with the same weights as an uninterrupted one.
@@ -43,8 +44,9 @@ public final class TrainingSession {
 
     /// A new run: the split drawn from the seed, a fresh network, Adam at step 0.
     public static func start(settings: TrainingSettings, dataset: FaceDataset) throws -> TrainingSession {
+        try checkPrecision(settings)
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
-                                       testFraction: settings.testFraction, seed: settings.seed)
+                                       testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
         let network = SiameseNetwork(architecture: dataset.architecture, seed: settings.seed)
         return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
                                optimizer: Adam(learningRate: settings.learningRate), progress: TrainingProgress(seed: settings.seed))
@@ -60,6 +62,7 @@ public final class TrainingSession {
         guard checkpoint.dataFingerprint == dataset.fingerprint else {
             throw TrainingError("\(path): the photos changed since this checkpoint; train without --resume to start over")
         }
+        try checkPrecision(settings)
         let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
         let optimizer = Adam(learningRate: settings.learningRate)
         optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
@@ -67,7 +70,22 @@ public final class TrainingSession {
                                optimizer: optimizer, progress: checkpoint.progress)
     }
 
-    public var stepsPerEpoch: Int { (split.train.count + settings.batchSize - 1) / settings.batchSize }
+    static func checkPrecision(_ settings: TrainingSettings) throws {
+        if settings.precision == .bfloat16 && !MatrixPrecision.isBFloat16Available {
+            throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
+        }
+        if settings.batches == .triplets && settings.batchSize % 2 != 0 {
+            throw TrainingError("triplet batches need an even batch size (two pairs per triplet), got \(settings.batchSize)")
+        }
+    }
+
+    /// Training pairs shuffled together: 1 (pairs) or 2 (a triplet's positive and negative pair).
+    private var pairsPerUnit: Int { settings.batches.pairsPerUnit }
+    private var unitsPerBatch: Int { max(1, settings.batchSize / pairsPerUnit) }
+    public var stepsPerEpoch: Int {
+        let units = split.train.count / pairsPerUnit
+        return (units + unitsPerBatch - 1) / unitsPerBatch
+    }
 
     public func run(
         shouldStop: () -> Bool = { false },
@@ -75,6 +93,10 @@ public final class TrainingSession {
         events: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingOutcome {
         guard !split.train.isEmpty else { throw TrainingError("no training pairs") }
+        try Self.checkPrecision(settings)
+        let savedPrecision = MatrixPrecision.current
+        MatrixPrecision.configure(settings.precision)
+        defer { MatrixPrecision.configure(savedPrecision) }
         let trainer = SiameseTrainer(network: network, optimizer: optimizer)
         let runStart = Date()
         var pairsThisRun = 0
@@ -84,16 +106,16 @@ public final class TrainingSession {
         while progress.epochsDone < settings.epochs {
             let epochStart = Date()
             var generator = RandomGenerator(state: progress.epochShuffleState)!
-            var order = Array(split.train.indices)
+            var order = Array(0..<(split.train.count / pairsPerUnit))
             order.shuffle(using: &generator)
             for step in progress.stepsDoneInEpoch..<stepsPerEpoch {
                 if shouldStop() {
                     try checkpoint(self)
                     return .interrupted
                 }
-                let batch = order[(step * settings.batchSize)..<min(order.count, (step + 1) * settings.batchSize)].map { split.train[$0] }
-                let loss = trainer.step(anchors: images(batch.map(\.anchor)), others: images(batch.map(\.other)),
-                                        labels: batch.map(\.label))
+                let units = order[(step * unitsPerBatch)..<min(order.count, (step + 1) * unitsPerBatch)]
+                let batch = units.flatMap { unit in split.train[(unit * pairsPerUnit)..<((unit + 1) * pairsPerUnit)] }
+                let loss = trainer.step(PairBatch(pairs: batch, load: images))
                 progress.stepsDoneInEpoch = step + 1
                 progress.epochLossSum += Double(loss) * Double(batch.count)
                 progress.epochPairsSeen += batch.count

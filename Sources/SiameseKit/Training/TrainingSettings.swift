@@ -10,9 +10,14 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     public var pairsPerClass: Int
     public var testFraction: Double
     public var seed: UInt64
+    /// How pairs are grouped into batches (files from before this setting existed: `.pairs`).
+    public var batches: BatchComposition
+    /// The arithmetic of the engine's matrix products (files from before: `.float32`).
+    public var precision: MatrixPrecision
 
     public init(architectureName: String = "tutorial", epochs: Int = 50, batchSize: Int = 16, learningRate: Float = 1e-4,
-                pairsPerClass: Int = 3000, testFraction: Double = 0.3, seed: UInt64 = 0) {
+                pairsPerClass: Int = 3000, testFraction: Double = 0.3, seed: UInt64 = 0,
+                batches: BatchComposition = .pairs, precision: MatrixPrecision = .float32) {
         self.architectureName = architectureName
         self.epochs = epochs
         self.batchSize = batchSize
@@ -20,6 +25,25 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         self.pairsPerClass = pairsPerClass
         self.testFraction = testFraction
         self.seed = seed
+        self.batches = batches
+        self.precision = precision
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision
+    }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        architectureName = try values.decode(String.self, forKey: .architectureName)
+        epochs = try values.decode(Int.self, forKey: .epochs)
+        batchSize = try values.decode(Int.self, forKey: .batchSize)
+        learningRate = try values.decode(Float.self, forKey: .learningRate)
+        pairsPerClass = try values.decode(Int.self, forKey: .pairsPerClass)
+        testFraction = try values.decode(Double.self, forKey: .testFraction)
+        seed = try values.decode(UInt64.self, forKey: .seed)
+        batches = try values.decodeIfPresent(BatchComposition.self, forKey: .batches) ?? .pairs
+        precision = try values.decodeIfPresent(MatrixPrecision.self, forKey: .precision) ?? .float32
     }
 
     public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.named[architectureName] }

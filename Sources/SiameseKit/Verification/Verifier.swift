@@ -3,7 +3,7 @@
 //   matches = #{gallery photos g : score(probe, g) > detection threshold}
 //   share   = matches / gallery size;   verified ⇔ share > verification threshold
 // Gallery embeddings come from the GalleryCache when it has them, so a verify computes one new
-// embedding per probe. Unreadable gallery photos are skipped and listed; an empty gallery is an error.
+// embedding per probe; the cache is kept per model and precision. Unreadable gallery photos are skipped and listed; an empty gallery is an error.
 import Foundation
 import Tensor
 
@@ -29,12 +29,18 @@ public final class Verifier {
     public let galleryPaths: [URL]
     public let report: GalleryLoadReport
 
+    /// Embeddings depend on the model and on the precision they were computed in (float32 keeps
+    /// the bare model id, so caches written before bfloat16 existed stay valid).
+    static func cacheKey(for model: TrainedModel) -> String {
+        MatrixPrecision.current == .float32 ? model.modelID : "\(model.modelID)@\(MatrixPrecision.current.rawValue)"
+    }
+
     public init(model: TrainedModel, galleryFolder: URL, thresholds: Thresholds, cacheURL: URL? = nil) throws {
         self.model = model
         self.thresholds = thresholds
         let files = try DataLayout.imageFiles(in: galleryFolder)
         let architecture = model.network.architecture
-        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder), modelID: model.modelID)
+        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder), modelID: Self.cacheKey(for: model))
         var report = GalleryLoadReport()
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []

@@ -114,6 +114,15 @@ public enum Reference {
         return y
     }
 
+    /// Rows of x: [N, rowSize] in the order of `indices` (repeats allowed).
+    public static func gatherRows(_ x: [Double], rowSize: Int, indices: [Int]) -> [Double] {
+        var y: [Double] = []
+        for index in indices {
+            for offset in 0..<rowSize { y.append(x[index * rowSize + offset]) }
+        }
+        return y
+    }
+
     public static func relu(_ x: [Double]) -> [Double] { x.map { max($0, 0) } }
 
     public static func sigmoid(_ x: [Double]) -> [Double] { x.map { 1 / (1 + exp(-$0)) } }
