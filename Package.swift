@@ -38,7 +38,7 @@ let package = Package(
         .target(
             name: "COpenCVShim",
             cxxSettings: [.unsafeFlags(openCVIncludeFlags)],
-            linkerSettings: openCVLibraries
+            linkerSettings: openCVLibraries + [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
         // The bfloat16 GEMM (AVX512-BF16, chosen at run time). Optimised even in debug builds so that
         // the test suite's products stay fast.

@@ -10,6 +10,8 @@
 # Reports evaluate's figures on the held-out 30 %, the verify acceptance rates on unseen photos
 # (TAR: Colin_Powell accepted; FAR: others accepted), the training time and pairs/s.
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-experiment). Nothing here is committed.
+# Extra options for `facever train` (evaluate and verify then use the model's precision):
+#   FACEVER_TRAIN_OPTIONS="--batches triplets --precision bfloat16" Scripts/lfw-experiment.sh …
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,7 +58,8 @@ for class in anchor positive verification negative; do
     "$facever" import "$work/staging/$class" --into "$class" --data "$data"
 done
 "$facever" augment --copies 9 --seed 1 --data "$data"
-"$facever" train --epochs "$epochs" --pairs "$pairs" --seed 1 --data "$data" | tee "$work/train.log"
+# shellcheck disable=SC2086  # the options are words on purpose
+"$facever" train --epochs "$epochs" --pairs "$pairs" --seed 1 --data "$data" ${FACEVER_TRAIN_OPTIONS:-} | tee "$work/train.log"
 "$facever" evaluate --data "$data" | tee "$work/evaluate.txt"
 "$facever" evaluate --json --data "$data" > "$work/evaluate.json"
 
@@ -71,7 +74,7 @@ tar=$(verify_rate "$work/staging/probes")
 far=$(verify_rate "$work/staging/others")
 
 echo
-echo "== LFW experiment: $user as the user, $epochs epochs, $pairs pairs per class =="
+echo "== LFW experiment: $user as the user, $epochs epochs, $pairs pairs per class ${FACEVER_TRAIN_OPTIONS:-} =="
 grep -E "^[0-9]+ photos" "$work/train.log" || true
 grep -E "^epoch|^trained" "$work/train.log"
 cat "$work/evaluate.txt"

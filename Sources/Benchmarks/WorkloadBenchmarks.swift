@@ -105,6 +105,7 @@ func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition) {
 func benchmarkEmbedding(batch: Int, repeats: Int) {
     let architecture = EmbeddingArchitecture.tutorial
     let network = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 1))
+    if MatrixPrecision.current == .bfloat16 { network.projection.packWeightForInference() }  // as a loaded model does
     let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 3)
     _ = network(images)
     var times: [Double] = []
@@ -137,17 +138,25 @@ func prepareVerify(folder: URL) throws {
     try SiameseNetwork(architecture: .tutorial, seed: 1).save(to: layout.defaultModel)
     let probe = folder.appendingPathComponent("probe.jpg")
     try AtomicFile.write(try RGBImage.read(contentsOf: samples.appendingPathComponent("s6/1.pgm")).storedFace().jpegData(), to: probe)
-    let verifier = try Verifier(model: try TrainedModel.load(from: layout.defaultModel), galleryFolder: layout.folder(.verification),
-                                thresholds: Thresholds())
-    emit(["task": "prepare-verify", "gallery": verifier.gallery.shape[0], "model": layout.defaultModel.path, "probe": probe.path])
+    // Warm the gallery cache in every precision this CPU runs (the cache keeps one set per precision).
+    var gallerySize = 0
+    for precision in MatrixPrecision.allCases where precision == .float32 || MatrixPrecision.isBFloat16Available {
+        try MatrixPrecision.with(precision) {
+            let model = try TrainedModel.load(from: layout.defaultModel)
+            model.prepareForInference()
+            gallerySize = try Verifier(model: model, galleryFolder: layout.folder(.verification), thresholds: Thresholds()).gallery.shape[0]
+        }
+    }
+    emit(["task": "prepare-verify", "gallery": gallerySize, "model": layout.defaultModel.path, "probe": probe.path])
 }
 
 func benchmarkVerify(folder: URL, repeats: Int) throws {
     let layout = DataLayout(root: folder.appendingPathComponent("data"))
     var verifier: Verifier!
     let loadSeconds = seconds {
-        verifier = try! Verifier(model: try! TrainedModel.load(from: layout.defaultModel), galleryFolder: layout.folder(.verification),
-                                 thresholds: Thresholds())
+        let model = try! TrainedModel.load(from: layout.defaultModel)
+        model.prepareForInference()
+        verifier = try! Verifier(model: model, galleryFolder: layout.folder(.verification), thresholds: Thresholds())
     }
     let probe = try RGBImage.read(contentsOf: folder.appendingPathComponent("probe.jpg"))
     _ = verifier.verify(probe)

@@ -1,10 +1,12 @@
 // ImageCodec.cpp — decode, encode and resize for facever, behind facever_opencv.h.
-// Every entry point catches every exception and turns it into a status code and a one-line message.
+// Decoding picks the format by the file's first bytes (ImageFormats.hpp); resizing is OpenCV's
+// imgproc. Every entry point catches every exception and turns it into a status code and a
+// one-line message.
 #include "facever_opencv.h"
+#include "ImageFormats.hpp"
 #include "ShimSupport.hpp"
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <cstdlib>
@@ -20,33 +22,8 @@ bool valid_dimensions(int32_t width, int32_t height) {
     return width > 0 && height > 0 && width <= 65536 && height <= 65536;
 }
 
-// Wraps caller-owned RGB8 bytes as a BGR Mat copy, the channel order OpenCV's codecs expect.
-cv::Mat bgr_copy_of(const uint8_t *rgb, int32_t width, int32_t height) {
-    cv::Mat rgb_view(height, width, CV_8UC3, const_cast<uint8_t *>(rgb));
-    cv::Mat bgr;
-    cv::cvtColor(rgb_view, bgr, cv::COLOR_RGB2BGR);
-    return bgr;
-}
-
-int encode(const char *extension, const std::vector<int> &parameters, const uint8_t *rgb, int32_t width,
-           int32_t height, fv_buffer *out, char *error, size_t error_capacity) {
-    if (rgb == nullptr || out == nullptr || !valid_dimensions(width, height)) {
-        write_error(error, error_capacity, "encode: invalid image (null pixels or bad size)");
-        return 1;
-    }
-    std::vector<uint8_t> encoded;
-    if (!cv::imencode(extension, bgr_copy_of(rgb, width, height), encoded, parameters)) {
-        write_error(error, error_capacity, "encode: OpenCV could not encode the image");
-        return 1;
-    }
-    out->bytes = static_cast<uint8_t *>(std::malloc(encoded.size()));
-    if (out->bytes == nullptr) {
-        write_error(error, error_capacity, "encode: out of memory");
-        return 1;
-    }
-    std::memcpy(out->bytes, encoded.data(), encoded.size());
-    out->length = encoded.size();
-    return 0;
+bool starts_with(const uint8_t *bytes, size_t length, const char *magic, size_t count) {
+    return length >= count && std::memcmp(bytes, magic, count) == 0;
 }
 
 } // namespace
@@ -65,18 +42,19 @@ extern "C" int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *ou
             write_error(error, error_capacity, "empty file");
             return 1;
         }
-        cv::Mat encoded(1, static_cast<int>(length), CV_8UC1, const_cast<uint8_t *>(bytes));
-        // IMREAD_COLOR: greyscale becomes 3 channels, 16-bit becomes 8-bit, alpha is dropped.
-        cv::Mat bgr = cv::imdecode(encoded, cv::IMREAD_COLOR);
-        if (bgr.empty()) {
+        facever_shim::DecodeResult result;
+        if (starts_with(bytes, length, "\xff\xd8\xff", 3)) {
+            result = facever_shim::decode_jpeg(bytes, length, out);
+        } else if (starts_with(bytes, length, "\x89PNG\r\n\x1a\n", 8)) {
+            result = facever_shim::decode_png(bytes, length, out);
+        } else if (length >= 2 && bytes[0] == 'P' && std::strchr("2356", bytes[1]) != nullptr && bytes[1] != 0) {
+            result = facever_shim::decode_pnm(bytes, length, out);
+        } else {
             write_error(error, error_capacity, "not a readable image (corrupt, truncated or unknown format)");
-            return 1;
+            return 2;
         }
-        cv::Mat rgb;
-        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-        if (!rgb.isContinuous()) rgb = rgb.clone();
-        if (!facever_shim::copy_to_image(rgb, out)) {
-            write_error(error, error_capacity, "decode: out of memory");
+        if (!result.ok) {
+            write_error(error, error_capacity, result.message);
             return 1;
         }
         return 0;
@@ -90,15 +68,26 @@ extern "C" int fv_encode_jpeg(const uint8_t *rgb, int32_t width, int32_t height,
             write_error(error, error_capacity, "encode JPEG: quality must be 1...100");
             return 1;
         }
-        return encode(".jpg", {cv::IMWRITE_JPEG_QUALITY, quality}, rgb, width, height, out, error,
-                      error_capacity);
+        if (rgb == nullptr || out == nullptr || !valid_dimensions(width, height)) {
+            write_error(error, error_capacity, "encode JPEG: invalid image (null pixels or bad size)");
+            return 1;
+        }
+        facever_shim::DecodeResult result = facever_shim::encode_jpeg(rgb, width, height, quality, out);
+        if (!result.ok) write_error(error, error_capacity, result.message);
+        return result.ok ? 0 : 1;
     });
 }
 
 extern "C" int fv_encode_png(const uint8_t *rgb, int32_t width, int32_t height, fv_buffer *out, char *error,
                              size_t error_capacity) {
     return guarded("encode PNG", error, error_capacity, [&]() -> int {
-        return encode(".png", {}, rgb, width, height, out, error, error_capacity);
+        if (rgb == nullptr || out == nullptr || !valid_dimensions(width, height)) {
+            write_error(error, error_capacity, "encode PNG: invalid image (null pixels or bad size)");
+            return 1;
+        }
+        facever_shim::DecodeResult result = facever_shim::encode_png(rgb, width, height, out);
+        if (!result.ok) write_error(error, error_capacity, result.message);
+        return result.ok ? 0 : 1;
     });
 }
 

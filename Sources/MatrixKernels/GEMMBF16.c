@@ -216,21 +216,45 @@ static void scale_only(int64_t m, int64_t n, float beta, float *c, int64_t ldc) 
     }
 }
 
-TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
-                                  float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                                  float beta, float *c, int64_t ldc, uint32_t *a_panel, uint32_t *b_panels) {
-    for (int64_t n0 = 0; n0 < n; n0 += NC) {
-        const int64_t columns = n - n0 < NC ? n - n0 : NC;
+/* Words of one KC-step block of B packed NC columns wide, summed over all k blocks. */
+static int64_t column_block_words(int64_t k) {
+    int64_t words = 0;
+    for (int64_t k0 = 0; k0 < k; k0 += KC) {
+        const int64_t steps = k - k0 < KC ? k - k0 : KC;
+        words += (steps + 1) / 2 * NC;
+    }
+    return words;
+}
+
+/*
+ * The blocked loop over C's columns [first_column, first_column + columns) (first_column a multiple
+ * of NC, and the end a multiple of NC or n's end, when `prepacked` is given). B comes from `prepacked` (laid out by fv_gemm_bf16_pack) or is
+ * packed block by block into `b_panels`.
+ */
+TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t first_column, int64_t columns_total,
+                                  int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                                  const uint32_t *prepacked, float beta, float *c, int64_t ldc,
+                                  uint32_t *a_panel, uint32_t *b_panels) {
+    const uint32_t *next_prepacked = prepacked ? prepacked + (first_column / NC) * column_block_words(k) : NULL;
+    const int64_t end_column = first_column + columns_total;
+    for (int64_t n0 = first_column; n0 < end_column; n0 += NC) {
+        const int64_t columns = end_column - n0 < NC ? end_column - n0 : NC;
         for (int64_t k0 = 0; k0 < k; k0 += KC) {
             const int64_t steps = k - k0 < KC ? k - k0 : KC;
             const int64_t pairs = (steps + 1) / 2;
             const float blockBeta = k0 == 0 ? beta : 1.0f;
-            pack_b(transpose_b, b, ldb, k0, steps, n0, columns, b_panels);
+            const uint32_t *panels = b_panels;
+            if (next_prepacked) {
+                panels = next_prepacked;
+                next_prepacked += pairs * ((columns + NR - 1) / NR * NR);  /* NC for every block but n's last */
+            } else {
+                pack_b(transpose_b, b, ldb, k0, steps, n0, columns, b_panels);
+            }
             for (int64_t m0 = 0; m0 < m; m0 += MR) {
                 const int64_t rows = m - m0 < MR ? m - m0 : MR;
                 pack_a(transpose_a, a, lda, m0, rows, k0, steps, a_panel);
                 for (int64_t j = 0; j < columns; j += NR) {
-                    micro_kernel(pairs, a_panel, b_panels + (j / NR) * pairs * NR,
+                    micro_kernel(pairs, a_panel, panels + (j / NR) * pairs * NR,
                                  c + m0 * ldc + n0 + j, ldc, rows, columns - j, alpha, blockBeta);
                 }
             }
@@ -238,16 +262,65 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
     }
 }
 
+static int prepare(int64_t m, int64_t n, int64_t k, float beta, float *c, int64_t ldc,
+                   uint32_t **a_panel, uint32_t **b_panels) {
+    if (m <= 0 || n <= 0) return 0;
+    if (k <= 0) {
+        scale_only(m, n, beta, c, ldc);
+        return 0;
+    }
+    *a_panel = workspace(&a_workspace, (size_t)MR * (KC / 2));
+    *b_panels = workspace(&b_workspace, (size_t)NC * (KC / 2));
+    if (*a_panel == NULL || *b_panels == NULL) abort();
+    return 1;
+}
+
 void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
                   float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
                   float beta, float *c, int64_t ldc) {
-    if (m <= 0 || n <= 0) return;
-    if (k <= 0) {
-        scale_only(m, n, beta, c, ldc);
-        return;
+    uint32_t *a_panel, *b_panels;
+    if (!prepare(m, n, k, beta, c, ldc, &a_panel, &b_panels)) return;
+    /* Columns are addressed from b and c as given: the loop's column origin is 0. */
+    gemm_bf16(transpose_a, transpose_b, m, 0, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, a_panel, b_panels);
+}
+
+int64_t fv_gemm_bf16_column_block(void) { return NC; }
+
+int64_t fv_gemm_bf16_packed_words(int64_t k, int64_t n) {
+    const int64_t full_blocks = n / NC, last = n % NC;
+    int64_t words = full_blocks * column_block_words(k);
+    if (last > 0) {
+        for (int64_t k0 = 0; k0 < k; k0 += KC) {
+            const int64_t steps = k - k0 < KC ? k - k0 : KC;
+            words += (steps + 1) / 2 * ((last + NR - 1) / NR * NR);
+        }
     }
-    uint32_t *a_panel = workspace(&a_workspace, (size_t)MR * (KC / 2));
-    uint32_t *b_panels = workspace(&b_workspace, (size_t)NC * (KC / 2));
-    if (a_panel == NULL || b_panels == NULL) abort();
-    gemm_bf16(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, a_panel, b_panels);
+    return words;
+}
+
+TARGET_BF16 static void pack_all(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb, uint32_t *packed) {
+    for (int64_t n0 = 0; n0 < n; n0 += NC) {
+        const int64_t columns = n - n0 < NC ? n - n0 : NC;
+        for (int64_t k0 = 0; k0 < k; k0 += KC) {
+            const int64_t steps = k - k0 < KC ? k - k0 : KC;
+            pack_b(transpose_b, b, ldb, k0, steps, n0, columns, packed);
+            packed += (steps + 1) / 2 * ((columns + NR - 1) / NR * NR);
+        }
+    }
+}
+
+void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb, uint32_t *packed) {
+    if (k <= 0 || n <= 0) return;
+    pack_all(transpose_b, k, n, b, ldb, packed);
+}
+
+void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                            const uint32_t *packed_b, int64_t first_column, int64_t columns,
+                            float beta, float *c, int64_t ldc) {
+    uint32_t *a_panel, *b_panels;
+    const int64_t end = first_column + columns;
+    if (first_column < 0 || first_column % NC != 0 || end > n || (end % NC != 0 && end != n)) abort();
+    if (!prepare(m, columns, k, beta, c + first_column, ldc, &a_panel, &b_panels)) return;
+    gemm_bf16(transpose_a, 0, m, first_column, columns, k, alpha, a, lda, NULL, 0, packed_b, beta, c, ldc,
+              a_panel, b_panels);
 }

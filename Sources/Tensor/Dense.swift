@@ -2,7 +2,9 @@
 //
 //   x: [N, I], weight: [I, O], bias: [O]  →  y: [N, O] = x · weight + bias
 //   dx = dy · weightᵀ,  dweight += xᵀ · dy,  dbias += Σ_n dy[n, :]
-public func dense(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+// With `packedWeight` (a PackedMatrix of this weight) and .bfloat16 products, the forward product
+// reads the pack instead of converting the weight again; the result is the same.
+public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: PackedMatrix? = nil) -> Tensor {
     precondition(x.rank == 2, "dense: input must be [N, I], got \(x.shape)")
     precondition(weight.rank == 2 && weight.shape[0] == x.shape[1],
                  "dense: weight must be [\(x.shape[1]), O], got \(weight.shape)")
@@ -14,7 +16,12 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
         for row in 0..<batch {
             (yp.baseAddress! + row * outputs).update(from: bias.data, count: outputs)
         }
-        Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!, beta: 1)
+        if let packedWeight, MatrixPrecision.current == .bfloat16 {
+            precondition(packedWeight.k == inputs && packedWeight.n == outputs, "dense: the packed weight has another shape")
+            Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, beta: 1)
+        } else {
+            Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!, beta: 1)
+        }
     }
     return Tensor(result: [batch, outputs], data: y, inputs: [x, weight, bias]) { output in
         let dy = output.incomingGrad

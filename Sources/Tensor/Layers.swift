@@ -92,8 +92,19 @@ public final class DenseLayer: ParameterContainer {
 
     public var parameters: [Tensor] { [weight, bias] }
 
+    /// The weight packed for bfloat16 products, while the layer only runs inference.
+    public private(set) var packedWeight: PackedMatrix?
+
+    /// Packs the weight once for the bfloat16 products of inference. The pack is a copy: call
+    /// `unpackWeight()` before the weight changes (training never packs).
+    public func packWeightForInference() {
+        packedWeight = weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: weight.shape[0], n: weight.shape[1]) }
+    }
+
+    public func unpackWeight() { packedWeight = nil }
+
     /// x: [N, I] → [N, O]
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        dense(x, weight: weight, bias: bias)
+        dense(x, weight: weight, bias: bias, packedWeight: packedWeight)
     }
 }

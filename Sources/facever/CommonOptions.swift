@@ -26,12 +26,13 @@ struct PrecisionOptions: ParsableArguments {
         valueName: "precision"))
     var precision: MatrixPrecision?
 
-    /// Sets the engine's precision for `model`; an error when the CPU cannot run it.
+    /// Sets the engine's precision for `model` and readies the model for it; an error when the CPU cannot run it.
     func apply(for model: TrainedModel) throws {
         let chosen = precision ?? model.settings?.precision ?? .float32
         guard MatrixPrecision.configure(chosen) else {
             throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
         }
+        model.prepareForInference()
     }
 }
 

@@ -146,4 +146,37 @@ final class BFloat16ProductTests: XCTestCase {
         assertClose(w.grad!, Reference.matrixProduct(rounded(xTransposed), rounded(seed), m: inputs, n: outputs, k: batch),
                     tolerance: tolerance)
     }
+
+    func testPrepackedProductsAreBitIdenticalForEveryColumnBlockRange() {
+        var random = TestRandom(seed: 17)
+        let block = Int(fv_gemm_bf16_column_block())
+        // n: one partial block, several blocks with a partial last one; k across the 512-step block.
+        for (m, n, k) in [(3, 45, 20), (5, 2 * block + 70, 1030), (40, block, 7)] {
+            let a = random.values(m * k), b = random.values(k * n)
+            var expected = [Float](repeating: 0, count: m * n)
+            fv_gemm_bf16(0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n))
+            let packed = PackedMatrix(b: b, k: k, n: n)
+            var whole = [Float](repeating: 0, count: m * n)
+            Matrix.multiply(m: m, a: a, packedB: packed, into: &whole, parallel: true)
+            XCTAssertEqual(whole, expected, "\(m)×\(n)×\(k)")
+            // Column-block ranges computed separately fill the same matrix.
+            var pieces = [Float](repeating: 0, count: m * n)
+            packed.words.withUnsafeBufferPointer { words in
+                for first in stride(from: 0, to: n, by: block) {
+                    fv_gemm_bf16_prepacked(0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), words.baseAddress!,
+                                           Int64(first), Int64(min(block, n - first)), 0, &pieces, Int64(n))
+                }
+            }
+            XCTAssertEqual(pieces, expected, "\(m)×\(n)×\(k) by column blocks")
+        }
+    }
+
+    func testDenseWithAPackedWeightGivesTheSameOutput() {
+        var random = TestRandom(seed: 18)
+        let x = random.tensor([3, 300], requiresGrad: false), w = random.tensor([300, 600]), b = random.tensor([600])
+        let packed = w.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: 300, n: 600) }
+        MatrixPrecision.with(.bfloat16) {
+            XCTAssertEqual(dense(x, weight: w, bias: b, packedWeight: packed).data, dense(x, weight: w, bias: b).data)
+        }
+    }
 }

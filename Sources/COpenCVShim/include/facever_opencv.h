@@ -1,5 +1,5 @@
 /*
- * facever_opencv.h — the plain C face of facever's OpenCV shim.
+ * facever_opencv.h — the plain C face of facever's image shim: codecs and resizing.
  *
  * Contract:
  *  - Every function returns 0 on success. On failure it returns non-zero and writes a one-line,
@@ -32,8 +32,10 @@ typedef struct fv_buffer {
     size_t length;
 } fv_buffer;
 
-/* Decodes JPEG, PNG, PGM/PPM or any format OpenCV reads into RGB8. Greyscale is expanded to three
- * channels, 16-bit samples are scaled to 8 bits, and an alpha channel is dropped. */
+/* Decodes JPEG (libjpeg, EXIF orientation applied), PNG (libpng) and PGM/PPM into RGB8. Greyscale
+ * is expanded to three channels, 16-bit samples are reduced to 8 bits, and an alpha channel is
+ * dropped. Returns 2 (with a message) for a file in none of these formats, which the capture
+ * library's OpenCV decoder may still read (facever_capture.h). */
 int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *out, char *error, size_t error_capacity);
 
 /* Encodes RGB8 pixels as a baseline JPEG at `quality` (1...100). */

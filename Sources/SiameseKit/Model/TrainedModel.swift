@@ -34,6 +34,17 @@ public struct TrainedModel {
                    verification: metadata[ModelKeys.verificationThreshold].flatMap(Float.init) ?? 0.5)
     }
 
+    /// Readies the network for inference in the current precision: with .bfloat16, the embedding's
+    /// dense weight is packed once (75 MB for the tutorial's network) instead of at every product.
+    /// A loaded model is never trained, so the pack cannot go stale.
+    public func prepareForInference() {
+        if MatrixPrecision.current == .bfloat16 {
+            network.embedding.projection.packWeightForInference()
+        } else {
+            network.embedding.projection.unpackWeight()
+        }
+    }
+
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 }

@@ -1,0 +1,59 @@
+// PackedMatrix.swift — the B operand of a product packed once into the bfloat16 kernel's layout.
+//
+// For weights that stay fixed across many products: a trained model at inference packs its large
+// dense weight once, and every later product reads 2 bytes a value instead of converting 4 (at batch 1
+// the dense layer only streams its weight, so this halves its time). The products are bit-identical
+// to Matrix.multiply on the unpacked weight in .bfloat16. The pack is a copy: it does not follow later
+// changes of the weight (training never uses one).
+import MatrixKernels
+
+public final class PackedMatrix {
+    /// op(B): [k, n].
+    public let k: Int
+    public let n: Int
+    let words: [UInt32]
+
+    /// Packs b: [k, n] (row-major). Needs the bfloat16 kernel (MatrixPrecision.isBFloat16Available).
+    public init(b: UnsafePointer<Float>, k: Int, n: Int) {
+        precondition(MatrixPrecision.isBFloat16Available, "PackedMatrix: this CPU has no AVX512_BF16")
+        self.k = k
+        self.n = n
+        let count = Int(fv_gemm_bf16_packed_words(Int64(k), Int64(n)))
+        words = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fv_gemm_bf16_pack(0, Int64(k), Int64(n), b, Int64(n), buffer.baseAddress!)
+            initialized = count
+        }
+    }
+
+    /// The pack's size in bytes.
+    public var byteCount: Int { words.count * MemoryLayout<UInt32>.size }
+}
+
+extension Matrix {
+    /// C[m, n] = alpha · A[m, k] · B + beta · C with B packed, in bfloat16; with `parallel`, threads
+    /// take bands of C's rows, or with few rows, bands of whole column blocks.
+    static func multiply(
+        m: Int, a: UnsafePointer<Float>, packedB b: PackedMatrix, into c: UnsafeMutablePointer<Float>,
+        alpha: Float = 1, beta: Float = 0, parallel: Bool = true
+    ) {
+        let block = Int(fv_gemm_bf16_column_block())
+        let blocks = (b.n + block - 1) / block
+        b.words.withUnsafeBufferPointer { words in
+            func run(rows: Range<Int>, columnBlocks: Range<Int>) {
+                let first = columnBlocks.lowerBound * block
+                let end = min(b.n, columnBlocks.upperBound * block)
+                fv_gemm_bf16_prepacked(0, Int64(rows.count), Int64(b.n), Int64(b.k), alpha, a + rows.lowerBound * b.k,
+                                       Int64(b.k), words.baseAddress!, Int64(first), Int64(end - first),
+                                       beta, c + rows.lowerBound * b.n, Int64(b.n))
+            }
+            let threads = parallel ? ComputeThreads.count : 1
+            if threads > 1 && m >= 32 * threads {
+                parallelFor((m + 7) / 8) { tiles in run(rows: (tiles.lowerBound * 8)..<min(m, tiles.upperBound * 8), columnBlocks: 0..<blocks) }
+            } else if threads > 1 && blocks >= threads {
+                parallelFor(blocks) { columnBlocks in run(rows: 0..<m, columnBlocks: columnBlocks) }
+            } else {
+                run(rows: 0..<m, columnBlocks: 0..<blocks)
+            }
+        }
+    }
+}
