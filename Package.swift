@@ -5,14 +5,27 @@
 //
 // Dependencies point one way only:
 //   facever (CLI) → SiameseKit → Tensor → CBLAS (OpenBLAS), MatrixKernels (bfloat16 GEMM)
-//                   SiameseKit → COpenCVShim (OpenCV 4.6 behind a plain C header)
+//                   SiameseKit → COpenCVShim (codecs and resizing behind a plain C header)
+//   libFaceverCapture.so (FaceverCapture: OpenCV video, cascades, preview), loaded by SiameseKit at run time
+import Foundation
 import PackageDescription
 
 // Debian's OpenCV component packages ship no opencv4.pc, so the include path and libraries are named here.
 let openCVIncludeFlags: [String] = ["-I/usr/include/opencv4"]
-let openCVLibraries: [LinkerSetting] = [
+// The capture library shares the shim's private C++ support header (exceptions stop there).
+let shimSupportIncludeFlags: [String] = [
+    "-I" + URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/COpenCVShim").path,
+]
+// facever itself links only core and imgproc (resizing) plus libjpeg and libpng; the modules that bring
+// some 250 shared libraries (videoio, objdetect, highgui, imgcodecs) are linked only into
+// libFaceverCapture.so, which facever loads when a command needs a camera, a video or a cascade.
+let openCVImageLibraries: [LinkerSetting] = [
     .linkedLibrary("opencv_core"),
     .linkedLibrary("opencv_imgproc"),
+    .linkedLibrary("jpeg"),
+    .linkedLibrary("png16"),
+]
+let openCVCaptureLibraries: [LinkerSetting] = [
     .linkedLibrary("opencv_imgcodecs"),
     .linkedLibrary("opencv_videoio"),
     .linkedLibrary("opencv_objdetect"),
@@ -25,6 +38,7 @@ let package = Package(
         .executable(name: "facever", targets: ["facever"]),
         .library(name: "SiameseKit", targets: ["SiameseKit"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "FaceverCapture", type: .dynamic, targets: ["FaceverCapture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -38,7 +52,15 @@ let package = Package(
         .target(
             name: "COpenCVShim",
             cxxSettings: [.unsafeFlags(openCVIncludeFlags)],
-            linkerSettings: openCVLibraries + [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+            linkerSettings: openCVImageLibraries
+        ),
+        // Cameras, videos, cascades, preview, other image formats: built as libFaceverCapture.so and
+        // loaded with dlopen at first use (Sources/SiameseKit/Capture/CaptureLibrary.swift).
+        .target(
+            name: "FaceverCapture",
+            dependencies: ["COpenCVShim"],
+            cxxSettings: [.unsafeFlags(openCVIncludeFlags + shimSupportIncludeFlags)],
+            linkerSettings: openCVCaptureLibraries
         ),
         // The bfloat16 GEMM (AVX512-BF16, chosen at run time). Optimised even in debug builds so that
         // the test suite's products stay fast.

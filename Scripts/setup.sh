@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine (root or sudo, apt) for building and testing facever. Idempotent:
 # when everything is already there it only checks, in a second or so.
-#   - Debian packages: OpenBLAS, the OpenCV 4.6 modules the shim links (highgui for the optional preview
-#     window), OpenCV's face cascades (opencv-data), pkg-config.
+#   - Debian packages: OpenBLAS; libjpeg and libpng (facever's own codecs); the OpenCV 4.6 modules
+#     (core and imgproc in facever; imgcodecs, videoio, objdetect and highgui in libFaceverCapture.so,
+#     highgui for the optional preview window); OpenCV's face cascades (opencv-data); pkg-config.
 #   - Python's reference `safetensors` (PyPI), used by the interoperability test, when python3 exists.
 set -euo pipefail
 
 packages=(
     pkg-config
     libopenblas-dev
+    libjpeg-dev libpng-dev
     libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
     libopencv-videoio-dev libopencv-objdetect-dev libopencv-highgui-dev
     opencv-data

@@ -54,6 +54,11 @@ struct CaptureOptions: ParsableArguments {
             Console.warning("--preview: \(reason); continuing without a window")
             return nil
         }
-        return PreviewWindow(title: title)
+        do {
+            return try PreviewWindow(title: title)
+        } catch {
+            Console.warning("--preview: \(error); continuing without a window")
+            return nil
+        }
     }
 }

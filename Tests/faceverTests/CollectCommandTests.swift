@@ -69,6 +69,34 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertEqual(photos("anchor").count, 30)
     }
 
+    func testFaceverStartsWithoutTheCaptureModulesAndLoadsThemOnlyForCapture() throws {
+        // The binary itself must not need OpenCV's video, GUI, cascade or codec modules (and their
+        // ~250 libraries): `ldd` lists what the loader maps at every start.
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [Facever.executable.path]
+        let pipe = Pipe()
+        ldd.standardOutput = pipe
+        try ldd.run()
+        let libraries = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        XCTAssertTrue(libraries.contains("libopencv_core"), libraries)
+        for module in ["videoio", "highgui", "objdetect", "imgcodecs"] {
+            XCTAssertFalse(libraries.contains("libopencv_\(module)"), "facever links libopencv_\(module)")
+        }
+        XCTAssertLessThan(libraries.split(separator: "\n").count, 80, libraries)
+
+        // Capture without the library: one clear line, exit 2, nothing written.
+        var environment = ProcessInfo.processInfo.environment
+        environment["FACEVER_CAPTURE_LIBRARY"] = root.appendingPathComponent("missing.so").path
+        let result = try Facever.run(["collect", "--source", video.path, "--auto", "anchor", "--count", "1", "--data", data],
+                                     in: root, environment: environment)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.standardError.contains("need libFaceverCapture.so beside the facever binary"), result.standardError)
+        XCTAssertEqual(result.standardError.split(separator: "\n").count, 1, result.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data), "nothing written")
+    }
+
     func testNoCameraMeansOneClearMessageExitTwoAndNothingWritten() throws {
         try XCTSkipIf(FileManager.default.fileExists(atPath: "/dev/video0"), "this machine has a camera at /dev/video0")
         let result = try Facever.run(["collect", "--camera", "0", "--data", data], in: root)

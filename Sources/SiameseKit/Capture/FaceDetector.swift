@@ -1,4 +1,4 @@
-// FaceDetector.swift — OpenCV's Haar cascade, finding faces in a frame, largest first.
+// FaceDetector.swift — OpenCV's Haar cascade (in the capture library), finding faces in a frame, largest first.
 import COpenCVShim
 import Foundation
 
@@ -16,19 +16,22 @@ public final class FaceDetector {
     /// Debian's opencv-data installs it here.
     public static let defaultCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
 
+    private let api: fv_capture_api
     private let handle: OpaquePointer
     /// Faces narrower than this share of the frame's shorter side are ignored.
     public var minimumSizeFraction = 0.1
 
     public init(cascadePath: String = FaceDetector.defaultCascade) throws {
+        let api = try CaptureLibrary.api(for: cascadePath)
         var handle: OpaquePointer?
-        if let problem = ShimCall.run({ fv_cascade_load(cascadePath, &handle, $0, $1) }) {
+        if let problem = ShimCall.run({ api.cascade_load(cascadePath, &handle, $0, $1) }) {
             throw ImageError(path: cascadePath, problem: problem)
         }
+        self.api = api
         self.handle = handle!
     }
 
-    deinit { fv_cascade_free(handle) }
+    deinit { api.cascade_free(handle) }
 
     /// Faces in `image`, largest first.
     public func faces(in image: RGBImage) -> [FaceBox] {
@@ -36,7 +39,7 @@ public final class FaceDetector {
         var count: Int32 = 0
         let minimum = Int32(Double(min(image.width, image.height)) * minimumSizeFraction)
         let problem = ShimCall.run { error, capacity in
-            fv_cascade_detect(handle, image.pixels, Int32(image.width), Int32(image.height), max(minimum, 20),
+            api.cascade_detect(handle, image.pixels, Int32(image.width), Int32(image.height), max(minimum, 20),
                               &boxes, Int32(boxes.count), &count, error, capacity)
         }
         guard problem == nil else { return [] }
@@ -48,12 +51,14 @@ public final class FaceDetector {
 
 extension RGBImage {
     /// A copy with a rectangle outline drawn on it (for the preview window).
+    /// Unchanged when the capture library is unavailable (only a detector, which needs it, makes boxes).
     public func outlined(_ box: FaceBox, red: UInt8 = 0, green: UInt8 = 255, blue: UInt8 = 0) -> RGBImage {
+        guard case .success(let api) = CaptureLibrary.loaded else { return self }
         var pixels = self.pixels
         _ = ShimCall.run { error, capacity in
-            fv_draw_rectangle(&pixels, Int32(width), Int32(height),
-                              fv_rect(x: Int32(box.x), y: Int32(box.y), width: Int32(box.width), height: Int32(box.height)),
-                              red, green, blue, 2, error, capacity)
+            api.draw_rectangle(&pixels, Int32(width), Int32(height),
+                               fv_rect(x: Int32(box.x), y: Int32(box.y), width: Int32(box.width), height: Int32(box.height)),
+                               red, green, blue, 2, error, capacity)
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }

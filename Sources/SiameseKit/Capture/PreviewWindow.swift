@@ -14,15 +14,20 @@ public final class PreviewWindow {
         return nil
     }
 
-    public init(title: String) { self.title = title }
+    private let api: fv_capture_api
 
-    deinit { fv_preview_close_all() }
+    public init(title: String) throws {
+        self.title = title
+        api = try CaptureLibrary.api(for: "preview window")
+    }
+
+    deinit { api.preview_close_all() }
 
     /// Shows the frame (with the face outlined) and returns the keys pressed in the window.
     public func show(_ frame: RGBImage, face: FaceBox?) -> [UInt8] {
         let image = face.map { frame.outlined($0) } ?? frame
         var key: Int32 = -1
-        _ = ShimCall.run { fv_preview_show(title, image.pixels, Int32(image.width), Int32(image.height), 1, &key, $0, $1) }
+        _ = ShimCall.run { api.preview_show(title, image.pixels, Int32(image.width), Int32(image.height), 1, &key, $0, $1) }
         return key >= 0 && key < 256 ? [UInt8(key)] : []
     }
 }

@@ -44,12 +44,22 @@ public struct RGBImage: Equatable, Sendable {
     /// Decodes encoded bytes; `path` only names the source in errors.
     public static func decode(_ bytes: Data, path: String) throws -> RGBImage {
         var image = fv_image()
-        let problem = ShimCall.run { error, capacity in
-            bytes.withUnsafeBytes { raw in
+        var status: Int32 = 0
+        var problem = ShimCall.run { error, capacity in
+            status = bytes.withUnsafeBytes { raw in
                 fv_decode_image(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
             }
+            return status
         }
         defer { fv_image_free(&image) }
+        if status == 2, case .success(let api) = CaptureLibrary.loaded {
+            // Not JPEG, PNG or PGM/PPM: OpenCV's imgcodecs, in the capture library, may read it.
+            problem = ShimCall.run { error, capacity in
+                bytes.withUnsafeBytes { raw in
+                    api.decode_any(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
+                }
+            }
+        }
         if let problem {
             throw ImageError(path: path, problem: problem)
         }

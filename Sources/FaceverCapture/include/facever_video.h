@@ -1,27 +1,17 @@
 /*
- * facever_video.h — cameras, video files, image sequences, face detection and a preview window,
- * for facever's capture commands. Same contract as facever_opencv.h: 0 on success, a one-line
+ * facever_video.h — cameras, video files, image sequences, face detection, a preview window and a
+ * decoder for any image format OpenCV reads: the functions of libFaceverCapture.so, reached by
+ * facever through the table in facever_capture.h. Same contract as facever_opencv.h: 0 on success, a one-line
  * message in `error` otherwise, no C++ exception ever escapes, images are packed RGB8.
  */
 #ifndef FACEVER_VIDEO_H
 #define FACEVER_VIDEO_H
 
-#include "facever_opencv.h"
+#include "facever_capture.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct fv_capture fv_capture;
-typedef struct fv_video_writer fv_video_writer;
-typedef struct fv_cascade fv_cascade;
-
-typedef struct fv_rect {
-    int32_t x;
-    int32_t y;
-    int32_t width;
-    int32_t height;
-} fv_rect;
 
 /* Opens a V4L2 device: `device` is a path such as /dev/video0. */
 int fv_capture_open_device(const char *device, fv_capture **out, char *error, size_t error_capacity);
@@ -65,6 +55,9 @@ int fv_draw_rectangle(uint8_t *rgb, int32_t width, int32_t height, fv_rect box, 
 int fv_preview_show(const char *title, const uint8_t *rgb, int32_t width, int32_t height, int32_t wait_milliseconds,
                     int32_t *key, char *error, size_t error_capacity);
 void fv_preview_close_all(void);
+
+/* Decodes any image format OpenCV's imgcodecs reads (BMP, TIFF, WebP, …) into RGB8. */
+int fv_decode_any_image(const uint8_t *bytes, size_t length, fv_image *out, char *error, size_t error_capacity);
 
 #ifdef __cplusplus
 }
