@@ -30,7 +30,7 @@ final class CollectorTests: XCTestCase {
     func testAutomaticCaptureSavesCountFaceCropsAndSkipsFacelessFrames() throws {
         let layout = DataLayout(root: root.appendingPathComponent("data"))
         var savedFrames: [Int] = []
-        let report = try collector(layout).runAutomatic(into: .anchor, count: 4, intervalSeconds: 0) { _, frame in savedFrames.append(frame.index) }
+        let report = try collector(layout).runAutomatic(into: .anchor, count: 4, intervalSeconds: 0, onSaved: { _, frame in savedFrames.append(frame.index) })
         XCTAssertEqual(report.ending, .countReached)
         XCTAssertEqual(report.saved[.anchor], 4)
         XCTAssertEqual(report.framesWithoutFace, 5)
@@ -48,7 +48,7 @@ final class CollectorTests: XCTestCase {
         let layout = DataLayout(root: root.appendingPathComponent("data"))
         var savedFrames: [Int] = []
         // 10 fps: 0.25 s between saves means every third face frame.
-        _ = try collector(layout).runAutomatic(into: .positive, count: 3, intervalSeconds: 0.25) { _, frame in savedFrames.append(frame.index) }
+        _ = try collector(layout).runAutomatic(into: .positive, count: 3, intervalSeconds: 0.25, onSaved: { _, frame in savedFrames.append(frame.index) })
         XCTAssertEqual(savedFrames, [6, 9, 12])
     }
 

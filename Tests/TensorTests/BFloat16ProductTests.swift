@@ -151,7 +151,7 @@ final class BFloat16ProductTests: XCTestCase {
         var random = TestRandom(seed: 17)
         let block = Int(fv_gemm_bf16_column_block())
         // n: one partial block, several blocks with a partial last one; k across the 512-step block.
-        for (m, n, k) in [(3, 45, 20), (5, 2 * block + 70, 1030), (40, block, 7)] {
+        for (m, n, k) in [(3, 45, 20), (5, 2 * block + 70, 1030), (40, block, 7), (1, block + 33, 600)] {
             let a = random.values(m * k), b = random.values(k * n)
             var expected = [Float](repeating: 0, count: m * n)
             fv_gemm_bf16(0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n))
