@@ -19,16 +19,32 @@ extension FaceClass: ExpressibleByArgument {}
 extension MatrixPrecision: ExpressibleByArgument {}
 extension BatchComposition: ExpressibleByArgument {}
 
+/// `--precision`: a precision, or `auto` (bfloat16 where the CPU has AVX512-BF16, float32 elsewhere).
+enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
+    case auto
+    case float32
+    case bfloat16
+
+    var resolved: MatrixPrecision {
+        switch self {
+        case .auto: return MatrixPrecision.isBFloat16Available ? .bfloat16 : .float32
+        case .float32: return .float32
+        case .bfloat16: return .bfloat16
+        }
+    }
+}
+
 /// The arithmetic of the network's matrix products when a command runs a trained model.
 struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Matrix products: float32, or bfloat16 (AVX512-BF16 CPUs; about twice as fast). Default: the model's training precision.",
+        "Matrix products: auto, float32, or bfloat16 (AVX512-BF16 CPUs; about twice as fast). Default: the model's training precision where this CPU runs it, float32 otherwise.",
         valueName: "precision"))
-    var precision: MatrixPrecision?
+    var precision: PrecisionChoice?
 
     /// Sets the engine's precision for `model` and readies the model for it; an error when the CPU cannot run it.
     func apply(for model: TrainedModel) throws {
-        let chosen = precision ?? model.settings?.precision ?? .float32
+        let trained = model.settings?.precision ?? .float32
+        let chosen = precision?.resolved ?? (trained == .bfloat16 && !MatrixPrecision.isBFloat16Available ? .float32 : trained)
         guard MatrixPrecision.configure(chosen) else {
             throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
         }

@@ -39,11 +39,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1) or tiny (32×32×3, for quick tests).")
     var architecture: String = "tutorial"
 
-    @Option(help: "Batches of independent pairs (the tutorial's), or of triplets: each anchor with a positive and a negative, embedded once for both pairs.")
-    var batches: BatchComposition = .pairs
+    @Option(help: "triplets: each anchor with a positive and a negative in the same batch, embedded once for both pairs (3 photos for 2 pairs); pairs: the tutorial's independent pairs.")
+    var batches: BatchComposition = .triplets
 
-    @Option(help: "Matrix products: float32, or bfloat16 (AVX512-BF16 CPUs; about twice as fast). Stored with the model.")
-    var precision: MatrixPrecision = .float32
+    @Option(help: "Matrix products: auto (bfloat16 where the CPU has AVX512-BF16, else float32), float32, or bfloat16. Stored with the model.")
+    var precision: PrecisionChoice = .auto
 
     @Flag(help: "Continue from the checkpoint next to the model.")
     var resume = false
@@ -54,6 +54,9 @@ struct TrainCommand: ParsableCommand {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard batches == .pairs || batch % 2 == 0 else { throw ValidationError("--batches triplets needs an even --batch (two pairs per triplet)") }
+        guard precision != .bfloat16 || MatrixPrecision.isBFloat16Available else {
+            throw ValidationError("--precision bfloat16 needs a CPU with AVX512_BF16, which this one lacks; use auto or float32")
+        }
         guard pairs >= 1 else { throw ValidationError("--pairs must be at least 1") }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         guard (0..<1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1)") }
@@ -64,7 +67,7 @@ struct TrainCommand: ParsableCommand {
 
     var settings: TrainingSettings {
         TrainingSettings(architectureName: architecture, epochs: epochs, batchSize: batch, learningRate: learningRate,
-                         pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches, precision: precision)
+                         pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches, precision: precision.resolved)
     }
 
     func run() throws {
@@ -89,7 +92,8 @@ struct TrainCommand: ParsableCommand {
             }
             print("\(dataset.photos.count) photos (\(dataset.skipped.count) unreadable skipped); "
                   + "\(session.split.train.count) training pairs, \(session.split.test.count) test pairs; "
-                  + "\(session.network.parameterCount) parameters")
+                  + "\(session.network.parameterCount) parameters; \(session.settings.batches.rawValue) batches of \(session.settings.batchSize) pairs, "
+                  + "\(session.settings.precision.rawValue) products")
             let display = ProgressDisplay(totalEpochs: epochs, interactive: Console.standardOutputIsTerminal)
             let start = Date()
             let outcome = try session.run(

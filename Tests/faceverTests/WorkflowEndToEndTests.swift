@@ -1,6 +1,7 @@
 // WorkflowEndToEndTests.swift — import → augment → train → evaluate → verify through the real binary,
 // on bundled ORL faces, checking every artefact, output format and exit status; then bad inputs.
 import Foundation
+import Tensor
 import XCTest
 
 final class WorkflowEndToEndTests: XCTestCase {
@@ -57,6 +58,8 @@ final class WorkflowEndToEndTests: XCTestCase {
         XCTAssertEqual(train.status, 0, train.standardError)
         XCTAssertEqual(train.lines.filter { $0.hasPrefix("epoch ") }.count, 2, "one plain line per epoch when not a terminal")
         XCTAssertTrue(train.lines.last!.hasPrefix("trained 2 epochs"), train.standardOutput)
+        let precision = MatrixPrecision.isBFloat16Available ? "bfloat16" : "float32"
+        XCTAssertTrue(train.standardOutput.contains("; triplets batches of 8 pairs, \(precision) products"), "the defaults: \(train.standardOutput)")
         XCTAssertTrue(files("").contains("model.safetensors"))
         XCTAssertTrue(files("").contains("model.checkpoint.safetensors"))
 
@@ -104,6 +107,12 @@ final class WorkflowEndToEndTests: XCTestCase {
                       again.lines[0])
         XCTAssertTrue(again.standardOutput.contains("(3 cached, 0 embedded now)"), again.standardOutput)
 
+        // another precision than the model's: its own gallery cache, the same verdict format
+        let float32 = try Facever.run(["verify", probes[0], "--precision", "float32", "--data", data], in: root)
+        XCTAssertTrue([0, 1].contains(float32.status), float32.standardError)
+        XCTAssertTrue(float32.standardOutput.contains(precision == "float32" ? "(3 cached, 0 embedded now)" : "(0 cached, 3 embedded now)"),
+                      float32.standardOutput)
+
         // a threshold of 0 for both makes every photo match and every probe verified: exit 0
         let lenient = try Facever.run(["verify", probes[1], "--detection-threshold", "0", "--verification-threshold", "0", "--data", data], in: root)
         XCTAssertEqual(lenient.status, 0)
@@ -140,6 +149,13 @@ final class WorkflowEndToEndTests: XCTestCase {
         result = try Facever.run(["train", "--epochs", "0", "--data", data], in: root)
         XCTAssertEqual(result.status, 64, "argument-parser's usage error")
         XCTAssertTrue(result.standardError.contains("--epochs must be at least 1"), result.standardError)
+
+        result = try Facever.run(["train", "--batch", "5", "--data", data], in: root)
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.standardError.contains("--batches triplets needs an even --batch"), result.standardError)
+        result = try Facever.run(["train", "--precision", "float16", "--data", data], in: root)
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.standardError.contains("float16"), result.standardError)
 
         for faceClass in ["anchor", "positive", "negative"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent("data/\(faceClass)"), withIntermediateDirectories: true)
