@@ -325,9 +325,11 @@ int64_t fv_gemm_bf16_packed_words(int64_t k, int64_t n) {
     return words;
 }
 
-TARGET_BF16 static void pack_all(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb, uint32_t *packed) {
-    for (int64_t n0 = 0; n0 < n; n0 += NC) {
-        const int64_t columns = n - n0 < NC ? n - n0 : NC;
+TARGET_BF16 static void pack_columns(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb,
+                                     int64_t first_column, int64_t end_column, uint32_t *packed) {
+    packed += (first_column / NC) * column_block_words(k);
+    for (int64_t n0 = first_column; n0 < end_column; n0 += NC) {
+        const int64_t columns = end_column - n0 < NC ? end_column - n0 : NC;
         for (int64_t k0 = 0; k0 < k; k0 += KC) {
             const int64_t steps = k - k0 < KC ? k - k0 : KC;
             pack_b(transpose_b, b, ldb, k0, steps, n0, columns, packed);
@@ -336,9 +338,12 @@ TARGET_BF16 static void pack_all(int transpose_b, int64_t k, int64_t n, const fl
     }
 }
 
-void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb, uint32_t *packed) {
-    if (k <= 0 || n <= 0) return;
-    pack_all(transpose_b, k, n, b, ldb, packed);
+void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb,
+                       int64_t first_column, int64_t columns, uint32_t *packed) {
+    const int64_t end = first_column + columns;
+    if (k <= 0 || columns <= 0) return;
+    if (first_column < 0 || first_column % NC != 0 || end > n || (end % NC != 0 && end != n)) abort();
+    pack_columns(transpose_b, k, n, b, ldb, first_column, end, packed);
 }
 
 void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,

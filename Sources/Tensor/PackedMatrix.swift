@@ -19,8 +19,15 @@ public final class PackedMatrix {
         self.k = k
         self.n = n
         let count = Int(fv_gemm_bf16_packed_words(Int64(k), Int64(n)))
+        let block = Int(fv_gemm_bf16_column_block())
         words = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
-            fv_gemm_bf16_pack(0, Int64(k), Int64(n), b, Int64(n), buffer.baseAddress!)
+            let packed = buffer.baseAddress!
+            // Threads pack disjoint bands of column blocks.
+            parallelFor((n + block - 1) / block) { blocks in
+                let first = blocks.lowerBound * block
+                let end = min(n, blocks.upperBound * block)
+                fv_gemm_bf16_pack(0, Int64(k), Int64(n), b, Int64(n), Int64(first), Int64(end - first), packed)
+            }
             initialized = count
         }
     }

@@ -48,7 +48,9 @@ public struct SafetensorsArchive: Equatable {
     public static func read(contentsOf url: URL) throws -> SafetensorsArchive {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
+            // Mapped, not read: the tensors are copied once, straight from the page cache (facever replaces
+            // files by rename, so a mapped file never changes under the reader).
+            data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             throw SafetensorsError(path: url.path, problem: "cannot read the file (\(Self.reason(error)))")
         }

@@ -179,4 +179,21 @@ final class BFloat16ProductTests: XCTestCase {
             XCTAssertEqual(dense(x, weight: w, bias: b, packedWeight: packed).data, dense(x, weight: w, bias: b).data)
         }
     }
+
+    func testADenseLayerPacksItsWeightOnlyAfterEnoughRowsAndKeepsItsOutputs() throws {
+        let layer = try DenseLayer(name: "d", inputs: 300, outputs: 600, factory: .glorotUniform(seed: 4))
+        var random = TestRandom(seed: 19)
+        let few = random.tensor([3, 300], requiresGrad: false), more = random.tensor([5, 300], requiresGrad: false)
+        MatrixPrecision.with(.bfloat16) {
+            let expectedFew = layer(few).data, expectedMore = layer(more).data
+            layer.packWeightForInference()
+            XCTAssertEqual(layer(few).data, expectedFew)
+            XCTAssertNil(layer.packedWeight, "3 rows: not packed yet")
+            XCTAssertEqual(layer(more).data, expectedMore)
+            XCTAssertNotNil(layer.packedWeight, "8 rows: packed")
+            XCTAssertEqual(layer(few).data, expectedFew, "the packed product gives the same bits")
+            layer.unpackWeight()
+            XCTAssertNil(layer.packedWeight)
+        }
+    }
 }

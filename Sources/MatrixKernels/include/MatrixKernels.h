@@ -25,14 +25,17 @@ void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_
 
 /*
  * Packing op(B) once for many products (weights that do not change between calls):
- * fv_gemm_bf16_pack writes op(B) [k, n] into `packed` (fv_gemm_bf16_packed_words(k, n) words), and
- * fv_gemm_bf16_prepacked computes C[:, first_column ..< first_column + columns] of
- * alpha · op(A) · op(B) + beta · C from it, where first_column is a multiple of
- * fv_gemm_bf16_column_block() and so is first_column + columns, unless it is n. Results are bit-identical to fv_gemm_bf16 on the same operands.
+ * fv_gemm_bf16_pack writes columns [first_column, first_column + columns) of op(B) [k, n] into their
+ * place in `packed` (fv_gemm_bf16_packed_words(k, n) words for all n columns; threads may pack
+ * disjoint column ranges at once), and fv_gemm_bf16_prepacked computes
+ * C[:, first_column ..< first_column + columns] of alpha · op(A) · op(B) + beta · C from it. In both,
+ * first_column is a multiple of fv_gemm_bf16_column_block() and so is first_column + columns, unless
+ * it is n. Results are bit-identical to fv_gemm_bf16 on the same operands.
  */
 int64_t fv_gemm_bf16_column_block(void);
 int64_t fv_gemm_bf16_packed_words(int64_t k, int64_t n);
-void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb, uint32_t *packed);
+void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, int64_t ldb,
+                       int64_t first_column, int64_t columns, uint32_t *packed);
 void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                             const uint32_t *packed_b, int64_t first_column, int64_t columns,
                             float beta, float *c, int64_t ldc);
