@@ -100,7 +100,8 @@ final class WorkflowEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(verify.status, allVerified ? 0 : 1)
         XCTAssertTrue(verify.standardError.contains("(0 cached, 3 embedded now)"), verify.standardError)
-        XCTAssertTrue(files("").contains("verification.embeddings.safetensors"))
+        XCTAssertTrue(files("").contains(precision == "float32" ? "verification.embeddings.safetensors" : "verification.embeddings.bfloat16.safetensors"),
+                      "\(files(""))")
 
         let again = try Facever.run(["verify", probes[0], "--data", data], in: root)
         XCTAssertTrue(again.lines[0].range(of: #"^.*/s1/10\.pgm (verified|not-verified) share=[01]\.\d\d \([0-3]/3\)$"#, options: .regularExpression) != nil,
@@ -112,6 +113,8 @@ final class WorkflowEndToEndTests: XCTestCase {
         XCTAssertTrue([0, 1].contains(float32.status), float32.standardError)
         XCTAssertTrue(float32.standardOutput.contains(precision == "float32" ? "(3 cached, 0 embedded now)" : "(0 cached, 3 embedded now)"),
                       float32.standardOutput)
+        let backAgain = try Facever.run(["verify", probes[0], "--data", data], in: root)
+        XCTAssertTrue(backAgain.standardOutput.contains("(3 cached, 0 embedded now)"), "each precision keeps its own cache: \(backAgain.standardOutput)")
 
         // a threshold of 0 for both makes every photo match and every probe verified: exit 0
         let lenient = try Facever.run(["verify", probes[1], "--detection-threshold", "0", "--verification-threshold", "0", "--data", data], in: root)

@@ -1,6 +1,7 @@
 // GalleryCache.swift — gallery embeddings kept on disk between verify runs.
 //
-// The cache is a safetensors file beside the gallery folder (`verification/` → `verification.embeddings.safetensors`):
+// The cache is a safetensors file beside the gallery folder (`verification/` → `verification.embeddings.safetensors`,
+// or `verification.embeddings.bfloat16.safetensors` for embeddings computed with bfloat16 products):
 // one tensor per photo, named by the hash of the photo's bytes, and the model's id in the metadata.
 // Another model invalidates the whole cache; a changed, added or removed photo changes only its entry.
 import Foundation
@@ -11,9 +12,12 @@ public struct GalleryCache {
     public let modelID: String
     public private(set) var embeddings: [ContentHash: [Float]]
 
-    public static func url(forGallery gallery: URL) -> URL {
+    /// The cache of `gallery`'s embeddings computed with `precision`: one file per precision, so that
+    /// verifying in float32 and in bfloat16 in turn never discards the other's cache.
+    public static func url(forGallery gallery: URL, precision: MatrixPrecision = .float32) -> URL {
         let folder = gallery.standardizedFileURL
-        return folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".embeddings.safetensors")
+        let suffix = precision == .float32 ? "" : ".\(precision.rawValue)"
+        return folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".embeddings\(suffix).safetensors")
     }
 
     /// The cache for `modelID`; empty when the file is missing, unreadable or made by another model.

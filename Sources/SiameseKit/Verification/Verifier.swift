@@ -40,7 +40,8 @@ public final class Verifier {
         self.thresholds = thresholds
         let files = try DataLayout.imageFiles(in: galleryFolder)
         let architecture = model.network.architecture
-        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder), modelID: Self.cacheKey(for: model))
+        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder, precision: MatrixPrecision.current),
+                                     modelID: Self.cacheKey(for: model))
         var report = GalleryLoadReport()
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []
