@@ -161,12 +161,31 @@ TARGET_BF16 static void pack_b(int transpose_b, const float *b, int64_t ldb, int
 /* ---- Micro-kernel ----------------------------------------------------------------------------- */
 
 /*
- * C[0 ..< rows, 0 ..< columns] = alpha · Apanel · Bpanel + beta · C over `pairs` k pairs.
+ * How a tile's sums become C. Every k block but the last stores alpha · acc + beta · C (beta is 1
+ * after the first block); the last one also adds the column bias and applies max(0, ·) when asked.
+ */
+typedef struct {
+    float alpha, beta;
+    const float *bias;   /* NULL, or this tile's first column of the bias */
+    int relu;
+} epilogue;
+
+/* Stores one 16-lane vector of sums into C at `target` (lanes beyond `mask` untouched). */
+TARGET_BF16 static inline void store_sums(float *target, __m512 sums, __mmask16 mask, const float *bias,
+                                          const epilogue *e) {
+    __m512 value = _mm512_mul_ps(_mm512_set1_ps(e->alpha), sums);
+    if (e->beta != 0) value = _mm512_fmadd_ps(_mm512_set1_ps(e->beta), _mm512_maskz_loadu_ps(mask, target), value);
+    if (bias) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, bias));
+    if (e->relu) value = _mm512_max_ps(value, _mm512_setzero_ps());
+    _mm512_mask_storeu_ps(target, mask, value);
+}
+
+/*
+ * C[0 ..< rows, 0 ..< columns] from Apanel · Bpanel over `pairs` k pairs, through the epilogue.
  * 16 accumulators (8 rows × 2 vectors); each k pair loads two B vectors and broadcasts 8 A words.
  */
 TARGET_BF16 static void micro_kernel(int64_t pairs, const uint32_t *a_panel, const uint32_t *b_panel,
-                                     float *c, int64_t ldc, int64_t rows, int64_t columns,
-                                     float alpha, float beta) {
+                                     float *c, int64_t ldc, int64_t rows, int64_t columns, const epilogue *e) {
     __m512 acc[MR][2];
     for (int r = 0; r < MR; r++) {
         acc[r][0] = _mm512_setzero_ps();
@@ -182,16 +201,10 @@ TARGET_BF16 static void micro_kernel(int64_t pairs, const uint32_t *a_panel, con
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], a, b1);
         }
     }
-    const __m512 alphas = _mm512_set1_ps(alpha), betas = _mm512_set1_ps(beta);
     const __mmask16 masks[2] = {first_lanes(columns), first_lanes(columns - 16)};
     for (int r = 0; r < MR && r < rows; r++) {
         for (int h = 0; h < 2; h++) {
-            float *target = c + r * ldc + h * 16;
-            __m512 value = _mm512_mul_ps(alphas, acc[r][h]);
-            if (beta != 0) {
-                value = _mm512_fmadd_ps(betas, _mm512_maskz_loadu_ps(masks[h], target), value);
-            }
-            _mm512_mask_storeu_ps(target, masks[h], value);
+            store_sums(c + r * ldc + h * 16, acc[r][h], masks[h], e->bias ? e->bias + h * 16 : NULL, e);
         }
     }
 }
@@ -201,21 +214,15 @@ TARGET_BF16 static void micro_kernel(int64_t pairs, const uint32_t *a_panel, con
  * dot products per k pair, so the loop streams B at memory speed instead of computing 7 empty rows.
  */
 TARGET_BF16 static void micro_kernel_one_row(int64_t pairs, const uint32_t *a_panel, const uint32_t *b_panel,
-                                             float *c, int64_t columns, float alpha, float beta) {
+                                             float *c, int64_t columns, const epilogue *e) {
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     for (int64_t p = 0; p < pairs; p++) {
         const __m512bh a = (__m512bh)_mm512_set1_epi32((int)a_panel[p * MR]);
         acc0 = _mm512_dpbf16_ps(acc0, a, (__m512bh)_mm512_loadu_si512(b_panel + p * NR));
         acc1 = _mm512_dpbf16_ps(acc1, a, (__m512bh)_mm512_loadu_si512(b_panel + p * NR + 16));
     }
-    const __m512 alphas = _mm512_set1_ps(alpha), betas = _mm512_set1_ps(beta);
-    const __mmask16 masks[2] = {first_lanes(columns), first_lanes(columns - 16)};
-    const __m512 sums[2] = {acc0, acc1};
-    for (int h = 0; h < 2; h++) {
-        __m512 value = _mm512_mul_ps(alphas, sums[h]);
-        if (beta != 0) value = _mm512_fmadd_ps(betas, _mm512_maskz_loadu_ps(masks[h], c + h * 16), value);
-        _mm512_mask_storeu_ps(c + h * 16, masks[h], value);
-    }
+    store_sums(c, acc0, first_lanes(columns), e->bias, e);
+    store_sums(c + 16, acc1, first_lanes(columns - 16), e->bias ? e->bias + 16 : NULL, e);
 }
 
 /* ---- Driver ----------------------------------------------------------------------------------- */
@@ -230,10 +237,14 @@ static uint32_t *workspace(uint32_t **slot, size_t words) {
     return *slot;
 }
 
-static void scale_only(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
+/* C = beta · C (+ bias, then max(0, ·)) when there is nothing to sum (k = 0). */
+static void scale_only(int64_t m, int64_t n, float beta, float *c, int64_t ldc, const float *bias, int relu) {
     for (int64_t i = 0; i < m; i++) {
         for (int64_t j = 0; j < n; j++) {
-            c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j];
+            float value = beta == 0 ? 0 : beta * c[i * ldc + j];
+            if (bias) value += bias[j];
+            if (relu && value < 0) value = 0;
+            c[i * ldc + j] = value;
         }
     }
 }
@@ -256,7 +267,7 @@ static int64_t column_block_words(int64_t k) {
 TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t first_column, int64_t columns_total,
                                   int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
                                   const uint32_t *prepacked, float beta, float *c, int64_t ldc,
-                                  uint32_t *a_panel, uint32_t *b_panels) {
+                                  const float *bias, int relu, uint32_t *a_panel, uint32_t *b_panels) {
     const uint32_t *next_prepacked = prepacked ? prepacked + (first_column / NC) * column_block_words(k) : NULL;
     const int64_t end_column = first_column + columns_total;
     for (int64_t n0 = first_column; n0 < end_column; n0 += NC) {
@@ -264,7 +275,8 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
         for (int64_t k0 = 0; k0 < k; k0 += KC) {
             const int64_t steps = k - k0 < KC ? k - k0 : KC;
             const int64_t pairs = (steps + 1) / 2;
-            const float blockBeta = k0 == 0 ? beta : 1.0f;
+            const int last_block = k0 + KC >= k;
+            const epilogue block_epilogue = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
             const uint32_t *panels = b_panels;
             if (next_prepacked) {
                 panels = next_prepacked;
@@ -276,12 +288,14 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
                 const int64_t rows = m - m0 < MR ? m - m0 : MR;
                 pack_a(transpose_a, a, lda, m0, rows, k0, steps, a_panel);
                 for (int64_t j = 0; j < columns; j += NR) {
+                    epilogue tile_epilogue = block_epilogue;
+                    if (last_block && bias) tile_epilogue.bias = bias + n0 + j;  /* bias is indexed like the columns of c */
                     if (rows == 1) {
                         micro_kernel_one_row(pairs, a_panel, panels + (j / NR) * pairs * NR,
-                                             c + m0 * ldc + n0 + j, columns - j, alpha, blockBeta);
+                                             c + m0 * ldc + n0 + j, columns - j, &tile_epilogue);
                     } else {
                         micro_kernel(pairs, a_panel, panels + (j / NR) * pairs * NR,
-                                     c + m0 * ldc + n0 + j, ldc, rows, columns - j, alpha, blockBeta);
+                                     c + m0 * ldc + n0 + j, ldc, rows, columns - j, &tile_epilogue);
                     }
                 }
             }
@@ -289,11 +303,11 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
     }
 }
 
-static int prepare(int64_t m, int64_t n, int64_t k, float beta, float *c, int64_t ldc,
+static int prepare(int64_t m, int64_t n, int64_t k, float beta, float *c, int64_t ldc, const float *bias, int relu,
                    uint32_t **a_panel, uint32_t **b_panels) {
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
-        scale_only(m, n, beta, c, ldc);
+        scale_only(m, n, beta, c, ldc, bias, relu);
         return 0;
     }
     *a_panel = workspace(&a_workspace, (size_t)MR * (KC / 2));
@@ -304,11 +318,12 @@ static int prepare(int64_t m, int64_t n, int64_t k, float beta, float *c, int64_
 
 void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
                   float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                  float beta, float *c, int64_t ldc) {
+                  float beta, float *c, int64_t ldc, const float *column_bias, int relu) {
     uint32_t *a_panel, *b_panels;
-    if (!prepare(m, n, k, beta, c, ldc, &a_panel, &b_panels)) return;
+    if (!prepare(m, n, k, beta, c, ldc, column_bias, relu, &a_panel, &b_panels)) return;
     /* Columns are addressed from b and c as given: the loop's column origin is 0. */
-    gemm_bf16(transpose_a, transpose_b, m, 0, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, a_panel, b_panels);
+    gemm_bf16(transpose_a, transpose_b, m, 0, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, column_bias, relu,
+              a_panel, b_panels);
 }
 
 int64_t fv_gemm_bf16_column_block(void) { return NC; }
@@ -348,11 +363,14 @@ void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, in
 
 void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                             const uint32_t *packed_b, int64_t first_column, int64_t columns,
-                            float beta, float *c, int64_t ldc) {
+                            float beta, float *c, int64_t ldc, const float *column_bias, int relu) {
     uint32_t *a_panel, *b_panels;
     const int64_t end = first_column + columns;
     if (first_column < 0 || first_column % NC != 0 || end > n || (end % NC != 0 && end != n)) abort();
-    if (!prepare(m, columns, k, beta, c + first_column, ldc, &a_panel, &b_panels)) return;
+    if (!prepare(m, columns, k, beta, c + first_column, ldc, column_bias ? column_bias + first_column : NULL, relu,
+                 &a_panel, &b_panels)) {
+        return;
+    }
     gemm_bf16(transpose_a, 0, m, first_column, columns, k, alpha, a, lda, NULL, 0, packed_b, beta, c, ldc,
-              a_panel, b_panels);
+              column_bias, relu, a_panel, b_panels);
 }

@@ -72,18 +72,11 @@ public enum Conv2D {
             for outputRows in chunks {
                 let rows = outputRows.count * g.outputWidth
                 let yChunk = y + outputRows.lowerBound * g.outputWidth * g.outputChannels
-                for row in 0..<rows {
-                    (yChunk + row * g.outputChannels).update(from: bias, count: g.outputChannels)
-                }
                 Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, parallel: parallel)
-                // y[rows, O] += col[rows, P] · weight[P, O]
+                // y[rows, O] = col[rows, P] · weight[P, O] + bias (then max(0, ·)), fused into the product's stores
                 Matrix.multiply(
                     m: rows, n: g.outputChannels, k: g.patchSize,
-                    a: col, b: weight, into: yChunk, beta: 1, parallel: parallel)
-                if fusedReLU {
-                    let count = rows * g.outputChannels
-                    for index in 0..<count where yChunk[index] < 0 { yChunk[index] = 0 }
-                }
+                    a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, parallel: parallel)
             }
         }
     }
@@ -161,9 +154,11 @@ public enum Conv2D {
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = false) -> Tensor {
     let g = ConvolutionGeometry(input: x.shape, weight: weight.shape)
     precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
-    var y = [Float](repeating: 0, count: Tensor.elementCount(of: g.outputShape))
-    y.withUnsafeMutableBufferPointer { yp in
+    let count = Tensor.elementCount(of: g.outputShape)
+    let y = [Float](unsafeUninitializedCapacity: count) { yp, initialized in
+        // Every output row is written by one chunk's product: no zero-fill first.
         Conv2D.forward(x: x.data, weight: weight.data, bias: bias.data, geometry: g, into: yp.baseAddress!, fusedReLU: fusedReLU)
+        initialized = count
     }
     return Tensor(result: g.outputShape, data: y, inputs: [x, weight, bias]) { output in
         output.withGradPointer { dy in

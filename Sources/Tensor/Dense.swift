@@ -11,17 +11,16 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: Packe
     let (batch, inputs, outputs) = (x.shape[0], x.shape[1], weight.shape[1])
     precondition(bias.shape == [outputs], "dense: bias must be [\(outputs)], got \(bias.shape)")
 
-    var y = [Float](repeating: 0, count: batch * outputs)
-    y.withUnsafeMutableBufferPointer { yp in
-        for row in 0..<batch {
-            (yp.baseAddress! + row * outputs).update(from: bias.data, count: outputs)
-        }
+    let y = [Float](unsafeUninitializedCapacity: batch * outputs) { yp, initialized in
+        // y = x · weight + bias, the bias added as the product stores each tile (beta = 0: y is only written)
         if let packedWeight, MatrixPrecision.current == .bfloat16 {
             precondition(packedWeight.k == inputs && packedWeight.n == outputs, "dense: the packed weight has another shape")
-            Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, beta: 1)
+            Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, addingBias: bias.data)
         } else {
-            Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!, beta: 1)
+            Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!,
+                            addingBias: bias.data)
         }
+        initialized = batch * outputs
     }
     return Tensor(result: [batch, outputs], data: y, inputs: [x, weight, bias]) { output in
         let dy = output.incomingGrad

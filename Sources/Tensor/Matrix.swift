@@ -46,12 +46,14 @@ enum Matrix {
     /// Rows of C per bfloat16 micro-tile: row splits between threads are multiples of it.
     private static let tileRows = 8
 
+    /// C = alpha · op(A) · op(B) + beta · C, then, when given, + bias[n] on every row and max(0, ·).
     static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, transposeA: Bool = false,
         b: UnsafePointer<Float>, transposeB: Bool = false,
         into c: UnsafeMutablePointer<Float>,
         alpha: Float = 1, beta: Float = 0,
+        addingBias bias: UnsafePointer<Float>? = nil, relu: Bool = false,
         parallel: Bool = true
     ) {
         let lda = transposeA ? m : k
@@ -65,8 +67,12 @@ enum Matrix {
                 Int32(m), Int32(n), Int32(k),
                 alpha, a, Int32(lda), b, Int32(ldb),
                 beta, c, Int32(n))
+            if bias != nil || relu {
+                finishRows(c, rows: m, columns: n, bias: bias, relu: relu)
+            }
         case .bfloat16:
             let threads = parallel ? ComputeThreads.count : 1
+            let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
             if threads > 1 && m >= 4 * tileRows * threads {
                 // Each thread takes a band of C's rows: op(A)'s rows start at row·lda (or, transposed, at column row).
                 let tiles = (m + tileRows - 1) / tileRows
@@ -74,8 +80,8 @@ enum Matrix {
                     let first = tileRange.lowerBound * tileRows
                     let rows = min(m, tileRange.upperBound * tileRows) - first
                     let aStart = transposeA ? a + first : a + first * lda
-                    fv_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(rows), Int64(n), Int64(k),
-                                 alpha, aStart, Int64(lda), b, Int64(ldb), beta, c + first * n, Int64(n))
+                    fv_gemm_bf16(ta, tb, Int64(rows), Int64(n), Int64(k), alpha, aStart, Int64(lda), b, Int64(ldb),
+                                 beta, c + first * n, Int64(n), bias, relu ? 1 : 0)
                 }
             } else if threads > 1 && n >= 64 * threads {
                 // Few rows (a dense layer's batch): each thread takes a band of C's columns.
@@ -84,12 +90,25 @@ enum Matrix {
                     let first = panelRange.lowerBound * 32
                     let columns = min(n, panelRange.upperBound * 32) - first
                     let bStart = transposeB ? b + first * ldb : b + first
-                    fv_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(columns), Int64(k),
-                                 alpha, a, Int64(lda), bStart, Int64(ldb), beta, c + first, Int64(n))
+                    fv_gemm_bf16(ta, tb, Int64(m), Int64(columns), Int64(k), alpha, a, Int64(lda), bStart, Int64(ldb),
+                                 beta, c + first, Int64(n), bias.map { $0 + first }, relu ? 1 : 0)
                 }
             } else {
-                fv_gemm_bf16(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k),
-                             alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(n))
+                fv_gemm_bf16(ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
+                             beta, c, Int64(n), bias, relu ? 1 : 0)
+            }
+        }
+    }
+
+    /// C[r, :] += bias, then max(0, ·): the float32 path's pass after sgemm.
+    static func finishRows(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>?, relu: Bool) {
+        for row in 0..<rows {
+            let line = c + row * columns
+            if let bias {
+                for column in 0..<columns { line[column] += bias[column] }
+            }
+            if relu {
+                for column in 0..<columns { line[column] = max(line[column], 0) }
             }
         }
     }

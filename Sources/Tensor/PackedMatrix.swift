@@ -37,11 +37,12 @@ public final class PackedMatrix {
 }
 
 extension Matrix {
-    /// C[m, n] = alpha · A[m, k] · B + beta · C with B packed, in bfloat16; with `parallel`, threads
+    /// C[m, n] = alpha · A[m, k] · B + beta · C (+ bias, max(0, ·)) with B packed, in bfloat16; with `parallel`, threads
     /// take bands of C's rows, or with few rows, bands of whole column blocks.
     static func multiply(
         m: Int, a: UnsafePointer<Float>, packedB b: PackedMatrix, into c: UnsafeMutablePointer<Float>,
-        alpha: Float = 1, beta: Float = 0, parallel: Bool = true
+        alpha: Float = 1, beta: Float = 0, addingBias bias: UnsafePointer<Float>? = nil, relu: Bool = false,
+        parallel: Bool = true
     ) {
         let block = Int(fv_gemm_bf16_column_block())
         let blocks = (b.n + block - 1) / block
@@ -51,7 +52,7 @@ extension Matrix {
                 let end = min(b.n, columnBlocks.upperBound * block)
                 fv_gemm_bf16_prepacked(0, Int64(rows.count), Int64(b.n), Int64(b.k), alpha, a + rows.lowerBound * b.k,
                                        Int64(b.k), words.baseAddress!, Int64(first), Int64(end - first),
-                                       beta, c + rows.lowerBound * b.n, Int64(b.n))
+                                       beta, c + rows.lowerBound * b.n, Int64(b.n), bias, relu ? 1 : 0)
             }
             let threads = parallel ? ComputeThreads.count : 1
             if threads > 1 && m >= 32 * threads {

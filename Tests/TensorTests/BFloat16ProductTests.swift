@@ -154,7 +154,7 @@ final class BFloat16ProductTests: XCTestCase {
         for (m, n, k) in [(3, 45, 20), (5, 2 * block + 70, 1030), (40, block, 7), (1, block + 33, 600)] {
             let a = random.values(m * k), b = random.values(k * n)
             var expected = [Float](repeating: 0, count: m * n)
-            fv_gemm_bf16(0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n))
+            fv_gemm_bf16(0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n), nil, 0)
             let packed = PackedMatrix(b: b, k: k, n: n)
             var whole = [Float](repeating: 0, count: m * n)
             Matrix.multiply(m: m, a: a, packedB: packed, into: &whole, parallel: true)
@@ -164,7 +164,7 @@ final class BFloat16ProductTests: XCTestCase {
             packed.words.withUnsafeBufferPointer { words in
                 for first in stride(from: 0, to: n, by: block) {
                     fv_gemm_bf16_prepacked(0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), words.baseAddress!,
-                                           Int64(first), Int64(min(block, n - first)), 0, &pieces, Int64(n))
+                                           Int64(first), Int64(min(block, n - first)), 0, &pieces, Int64(n), nil, 0)
                 }
             }
             XCTAssertEqual(pieces, expected, "\(m)×\(n)×\(k) by column blocks")
@@ -194,6 +194,26 @@ final class BFloat16ProductTests: XCTestCase {
             XCTAssertEqual(layer(few).data, expectedFew, "the packed product gives the same bits")
             layer.unpackWeight()
             XCTAssertNil(layer.packedWeight)
+        }
+    }
+
+    func testBiasAndReLUAreAppliedAsTheProductStoresItsTiles() {
+        var random = TestRandom(seed: 20)
+        // k across the 512-step block (the bias must be added once, after the last block), odd n.
+        for (m, n, k) in [(9, 45, 600), (1, 70, 30), (40, 300, 7), (100, 40, 50)] {
+            let a = random.values(m * k), b = random.values(k * n), bias = random.values(n, -3, 3)
+            var plain = [Float](repeating: 0, count: m * n), fused = plain, fusedReLU = plain, split = plain
+            MatrixPrecision.with(.bfloat16) {
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &plain, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &fused, addingBias: bias, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &fusedReLU, addingBias: bias, relu: true, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &split, addingBias: bias, relu: true, parallel: true)
+            }
+            let expected = (0..<(m * n)).map { plain[$0] + bias[$0 % n] }
+            XCTAssertEqual(fused, expected, "\(m)×\(n)×\(k): bias")
+            XCTAssertEqual(fusedReLU, expected.map { max($0, 0) }, "\(m)×\(n)×\(k): bias and ReLU")
+            XCTAssertEqual(split, fusedReLU, "\(m)×\(n)×\(k): split across threads")
+            XCTAssertTrue(expected.contains { $0 < 0 } && expected.contains { $0 > 0 })
         }
     }
 }

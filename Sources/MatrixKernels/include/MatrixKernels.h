@@ -4,12 +4,14 @@
  * run time by CPU feature (never by compiling for this exact CPU). Callers fall back to sgemm when
  * `fv_gemm_bf16_available()` is 0.
  *
- *   C[m, n] = alpha · Σ_k bf16(op(A)[m, k]) · bf16(op(B)[k, n]) + beta · C[m, n]
+ *   C[m, n] = relu?(alpha · Σ_k bf16(op(A)[m, k]) · bf16(op(B)[k, n]) + beta · C[m, n] + bias[n])
  *
  * op(A) is A ([m, k], leading dimension lda) or, with transpose_a, Aᵀ where A is stored [k, m];
  * likewise op(B) is B ([k, n]) or Bᵀ (B stored [n, k]). bf16(x) rounds to nearest, ties to even.
- * With beta = 0, C is only written (it may hold garbage). Runs on the calling thread; packing
- * buffers are per thread and reused between calls.
+ * With beta = 0, C is only written (it may hold garbage). `column_bias` (n floats, or NULL) and `relu`
+ * (max(0, ·) when non-zero) are applied as each tile is stored, so neither costs a pass over C; the
+ * bias is indexed like the columns of c (for fv_gemm_bf16_prepacked, bias[first_column] belongs to
+ * column first_column). Runs on the calling thread; packing buffers are per thread and reused.
  */
 #ifndef MATRIX_KERNELS_H
 #define MATRIX_KERNELS_H
@@ -21,7 +23,7 @@ int fv_gemm_bf16_available(void);
 
 void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
                   float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
-                  float beta, float *c, int64_t ldc);
+                  float beta, float *c, int64_t ldc, const float *column_bias, int relu);
 
 /*
  * Packing op(B) once for many products (weights that do not change between calls):
@@ -38,7 +40,7 @@ void fv_gemm_bf16_pack(int transpose_b, int64_t k, int64_t n, const float *b, in
                        int64_t first_column, int64_t columns, uint32_t *packed);
 void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
                             const uint32_t *packed_b, int64_t first_column, int64_t columns,
-                            float beta, float *c, int64_t ldc);
+                            float beta, float *c, int64_t ldc, const float *column_bias, int relu);
 
 /* The rounding the kernel applies to its inputs, for tests: float32 → bfloat16 → float32. */
 float fv_round_to_bf16(float value);
