@@ -216,4 +216,19 @@ final class BFloat16ProductTests: XCTestCase {
             XCTAssertTrue(expected.contains { $0 < 0 } && expected.contains { $0 > 0 })
         }
     }
+
+    func testOneImageCutIntoBandsOfRowsGivesTheSameBitsAsOneThread() {
+        let savedThreads = ComputeThreads.count
+        defer { ComputeThreads.configure(savedThreads) }
+        var random = TestRandom(seed: 21)
+        let x = random.tensor([1, 23, 19, 5], requiresGrad: false), w = random.tensor([4, 3, 5, 16]), b = random.tensor([16])
+        func forward(threads: Int) -> [Float] {
+            ComputeThreads.configure(threads)
+            return MatrixPrecision.with(.bfloat16) { conv2d(x, weight: w, bias: b, fusedReLU: true).data }
+        }
+        let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
+        ComputeThreads.configure(2)
+        XCTAssertEqual(MatrixPrecision.with(.bfloat16) { Conv2D.forwardShares(g) }.count, 2, "two bands of one image")
+        XCTAssertEqual(forward(threads: 2), forward(threads: 1))
+    }
 }
