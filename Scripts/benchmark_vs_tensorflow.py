@@ -58,7 +58,7 @@ def main():
     run_json([BENCH, "prepare-verify", verify_folder])
     tasks = {
         "train": commands(["train", "--steps", str(args.steps), "--batch", "16"], ["--batches", "triplets"]),
-        "embed1": commands(["embed", "--batch", "1", "--repeats", "20"]),
+        "embed1": commands(["embed", "--batch", "1", "--repeats", "50"]),
         "embed32": commands(["embed", "--batch", "32", "--repeats", "5"]),
         "verify": {"same": [BENCH, "verify", verify_folder] + SAME, "defaults": [BENCH, "verify", verify_folder] + DEFAULTS,
                    "tensorflow": TF + ["verify"]},

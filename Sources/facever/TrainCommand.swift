@@ -92,8 +92,9 @@ struct TrainCommand: ParsableCommand {
             }
             print("\(dataset.photos.count) photos (\(dataset.skipped.count) unreadable skipped); "
                   + "\(session.split.train.count) training pairs, \(session.split.test.count) test pairs; "
-                  + "\(session.network.parameterCount) parameters; \(session.settings.batches.rawValue) batches of \(session.settings.batchSize) pairs, "
-                  + "\(session.settings.precision.rawValue) products")
+                  + "\(session.network.parameterCount) parameters; batches of \(session.settings.batchSize) pairs"
+                  + (session.settings.batches == .triplets ? " as \(session.settings.batchSize / 2) triplets" : "")
+                  + ", \(session.settings.precision.rawValue) products")
             let display = ProgressDisplay(totalEpochs: epochs, interactive: Console.standardOutputIsTerminal)
             let start = Date()
             let outcome = try session.run(
