@@ -107,6 +107,19 @@ TARGET_BF16 static inline void transpose_8x8_words(__m256 rows[8]) {
     }
 }
 
+/* Converts 8 rows of 16 floats (k .. k + 15 of a panel) and stores them as 8 k pairs × 8 rows of words. */
+TARGET_BF16 static inline void store_pairs_of_8_rows(const __m512 values[8], int64_t k, int64_t steps, int width,
+                                                      int group, uint32_t *dst) {
+    __m256 rows[8];
+    for (int r = 0; r < 8; r++) rows[r] = (__m256)_mm512_cvtneps_pbh(values[r]);
+    transpose_8x8_words(rows);
+    const int64_t firstPair = k / 2;
+    const int64_t pairsHere = (steps - k + 1) / 2 < 8 ? (steps - k + 1) / 2 : 8;
+    for (int64_t p = 0; p < pairsHere; p++) {
+        _mm256_storeu_ps((float *)(dst + (firstPair + p) * width + group), rows[p]);
+    }
+}
+
 /*
  * Source laid out with k contiguous: element (i, k) at src[i · ld + k], i < valid (rows beyond are
  * zeros). Writes dst[p · width + i] = (src(i, 2p), src(i, 2p + 1)), in groups of 8 rows and 16 k,
@@ -117,26 +130,73 @@ TARGET_BF16 static void pack_rows_of_pairs(const float *src, int64_t ld, int64_t
     for (int group = 0; group < width; group += 8) {
         for (int64_t k = 0; k < steps; k += 16) {
             const __mmask16 mask = first_lanes(steps - k);
-            __m256 rows[8];
+            __m512 values[8];
             for (int r = 0; r < 8; r++) {
                 const int64_t i = group + r;
-                const __m512 x = i < valid ? _mm512_maskz_loadu_ps(mask, src + i * ld + k) : _mm512_setzero_ps();
-                rows[r] = (__m256)_mm512_cvtneps_pbh(x);
+                values[r] = i < valid ? _mm512_maskz_loadu_ps(mask, src + i * ld + k) : _mm512_setzero_ps();
             }
-            transpose_8x8_words(rows);
-            const int64_t firstPair = k / 2;
-            const int64_t pairsHere = (steps - k + 1) / 2 < 8 ? (steps - k + 1) / 2 : 8;
-            for (int64_t p = 0; p < pairsHere; p++) {
-                _mm256_storeu_ps((float *)(dst + (firstPair + p) * width + group), rows[p]);
-            }
+            store_pairs_of_8_rows(values, k, steps, width, group, dst);
         }
     }
 }
 
-/* Packs op(A)[m0 ..< m0 + rows, k0 ..< k0 + steps] into one MR-row panel. */
-TARGET_BF16 static void pack_a(int transpose_a, const float *a, int64_t lda, int64_t m0, int64_t rows,
-                               int64_t k0, int64_t steps, uint32_t *panel) {
-    if (transpose_a) {
+/*
+ * Up to 16 values k .. k + count − 1 of one im2col row, read straight from the image: the row is
+ * kernel_height runs of `run` floats, run i at base + i · image_row. Lanes that cross into the next
+ * run are filled by a second (third, …) masked load.
+ */
+TARGET_BF16 static inline __m512 load_patch_values(const float *base, int64_t k, int64_t count, int64_t run,
+                                                   int64_t image_row) {
+    int64_t i = k / run, t = k % run;
+    if (t + count <= run) return _mm512_maskz_loadu_ps(first_lanes(count), base + i * image_row + t);
+    __m512 values = _mm512_setzero_ps();
+    int64_t filled = 0;
+    while (filled < count) {
+        const int64_t take = run - t < count - filled ? run - t : count - filled;
+        const __mmask16 lanes = (__mmask16)(first_lanes(filled + take) & ~first_lanes(filled));
+        /* Lane l reads base[i · image_row + t + (l − filled)]; lanes outside `lanes` are not read. */
+        values = _mm512_mask_loadu_ps(values, lanes, base + i * image_row + t - filled);
+        filled += take;
+        i++;
+        t = 0;
+    }
+    return values;
+}
+
+/* Packs rows first_position ..< first_position + valid of the im2col matrix of `patches`, steps
+ * k0 ..< k0 + steps, into one MR-row panel, without the matrix ever being built. */
+TARGET_BF16 static void pack_patch_rows(const fv_patches *patches, int64_t first_position, int64_t k0, int64_t steps,
+                                        int64_t valid, uint32_t *dst) {
+    const int64_t run = patches->kernel_width * patches->channels;
+    const int64_t image_row = patches->width * patches->channels;
+    const int64_t per_image = patches->output_height * patches->output_width;
+    const float *bases[MR];
+    for (int r = 0; r < MR; r++) {
+        bases[r] = NULL;
+        if (r >= valid) continue;
+        const int64_t position = first_position + r;
+        const int64_t n = position / per_image, oh = position % per_image / patches->output_width;
+        const int64_t ow = position % patches->output_width;
+        bases[r] = patches->x + ((n * patches->height + oh) * patches->width + ow) * patches->channels;
+    }
+    for (int64_t k = 0; k < steps; k += 16) {
+        const int64_t count = steps - k < 16 ? steps - k : 16;
+        __m512 values[8];
+        for (int r = 0; r < MR; r++) {
+            values[r] = bases[r] ? load_patch_values(bases[r], k0 + k, count, run, image_row) : _mm512_setzero_ps();
+        }
+        store_pairs_of_8_rows(values, k, steps, MR, 0, dst);
+    }
+}
+
+/* Packs op(A)[m0 ..< m0 + rows, k0 ..< k0 + steps] into one MR-row panel; with `patches`, A is their
+ * im2col matrix from row `first_position` on. */
+TARGET_BF16 static void pack_a(int transpose_a, const float *a, int64_t lda, const fv_patches *patches,
+                               int64_t first_position, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
+                               uint32_t *panel) {
+    if (patches) {
+        pack_patch_rows(patches, first_position + m0, k0, steps, rows, panel);
+    } else if (transpose_a) {
         pack_pairs_of_rows(a + k0 * lda + m0, lda, steps, rows, MR, panel);
     } else {
         pack_rows_of_pairs(a + m0 * lda + k0, lda, steps, rows, MR, panel);
@@ -265,7 +325,8 @@ static int64_t column_block_words(int64_t k) {
  * packed block by block into `b_panels`.
  */
 TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t first_column, int64_t columns_total,
-                                  int64_t k, float alpha, const float *a, int64_t lda, const float *b, int64_t ldb,
+                                  int64_t k, float alpha, const float *a, int64_t lda, const fv_patches *patches,
+                                  int64_t first_position, const float *b, int64_t ldb,
                                   const uint32_t *prepacked, float beta, float *c, int64_t ldc,
                                   const float *bias, int relu, uint32_t *a_panel, uint32_t *b_panels) {
     const uint32_t *next_prepacked = prepacked ? prepacked + (first_column / NC) * column_block_words(k) : NULL;
@@ -286,7 +347,7 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
             }
             for (int64_t m0 = 0; m0 < m; m0 += MR) {
                 const int64_t rows = m - m0 < MR ? m - m0 : MR;
-                pack_a(transpose_a, a, lda, m0, rows, k0, steps, a_panel);
+                pack_a(transpose_a, a, lda, patches, first_position, m0, rows, k0, steps, a_panel);
                 for (int64_t j = 0; j < columns; j += NR) {
                     epilogue tile_epilogue = block_epilogue;
                     if (last_block && bias) tile_epilogue.bias = bias + n0 + j;  /* bias is indexed like the columns of c */
@@ -322,7 +383,7 @@ void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_
     uint32_t *a_panel, *b_panels;
     if (!prepare(m, n, k, beta, c, ldc, column_bias, relu, &a_panel, &b_panels)) return;
     /* Columns are addressed from b and c as given: the loop's column origin is 0. */
-    gemm_bf16(transpose_a, transpose_b, m, 0, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, column_bias, relu,
+    gemm_bf16(transpose_a, transpose_b, m, 0, n, k, alpha, a, lda, NULL, 0, b, ldb, NULL, beta, c, ldc, column_bias, relu,
               a_panel, b_panels);
 }
 
@@ -371,6 +432,15 @@ void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, fl
                  &a_panel, &b_panels)) {
         return;
     }
-    gemm_bf16(transpose_a, 0, m, first_column, columns, k, alpha, a, lda, NULL, 0, packed_b, beta, c, ldc,
+    gemm_bf16(transpose_a, 0, m, first_column, columns, k, alpha, a, lda, NULL, 0, NULL, 0, packed_b, beta, c, ldc,
               column_bias, relu, a_panel, b_panels);
+}
+
+void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
+                          int64_t output_channels, const float *bias, int relu, float *y) {
+    const int64_t k = patches->kernel_height * patches->kernel_width * patches->channels;
+    uint32_t *a_panel, *b_panels;
+    if (!prepare(positions, output_channels, k, 0, y, output_channels, bias, relu, &a_panel, &b_panels)) return;
+    gemm_bf16(0, 0, positions, 0, output_channels, k, 1, NULL, 0, patches, first_position, weight, output_channels, NULL,
+              0, y, output_channels, bias, relu, a_panel, b_panels);
 }

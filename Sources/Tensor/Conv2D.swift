@@ -10,6 +10,7 @@
 // does not grow with the batch. Backward recomputes the im2col matrix instead of keeping it.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
 import Dispatch
+import MatrixKernels
 
 public enum Conv2D {
     /// Largest im2col matrix, in floats, built at once across all threads (8 MiB: within L3).
@@ -83,6 +84,11 @@ public enum Conv2D {
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, budget: Int, slot: Int,
         parallel: Bool
     ) {
+        if MatrixPrecision.current == .bfloat16 {
+            forwardFromPatches(outputRows: share, x: x, weight: weight, bias: bias, geometry: g, into: y,
+                               fusedReLU: fusedReLU, parallel: parallel)
+            return
+        }
         let chunks = chunks(of: share, g, budget: budget)
         let largest = chunks.map(\.count).max() ?? 0
         Scratch.withBuffer(slot: slot, count: largest * g.outputWidth * g.patchSize) { col in
@@ -95,6 +101,27 @@ public enum Conv2D {
                     m: rows, n: g.outputChannels, k: g.patchSize,
                     a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, parallel: parallel)
             }
+        }
+    }
+
+    /// The bfloat16 forward pass for `outputRows`: the product packs its A panels straight from x, so
+    /// no im2col matrix is written and read back (one-image embedding → see README). With `parallel`,
+    /// threads take bands of output positions.
+    private static func forwardFromPatches(
+        outputRows share: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, parallel: Bool
+    ) {
+        var patches = fv_patches(
+            x: x, height: Int64(g.height), width: Int64(g.width), channels: Int64(g.inputChannels),
+            kernel_height: Int64(g.kernelHeight), kernel_width: Int64(g.kernelWidth),
+            output_height: Int64(g.outputHeight), output_width: Int64(g.outputWidth))
+        let positions = (share.lowerBound * g.outputWidth)..<(share.upperBound * g.outputWidth)
+        let tiles = (positions.count + 7) / 8  // bands split at multiples of the kernel's 8-row tiles
+        parallelFor(tiles, minimumChunk: parallel ? 4 : Int.max) { tileRange in
+            let first = positions.lowerBound + tileRange.lowerBound * 8
+            let end = min(positions.upperBound, positions.lowerBound + tileRange.upperBound * 8)
+            fv_conv_bf16_forward(&patches, Int64(first), Int64(end - first), weight, Int64(g.outputChannels),
+                                 bias, fusedReLU ? 1 : 0, y + first * g.outputChannels)
         }
     }
 

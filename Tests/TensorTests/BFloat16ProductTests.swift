@@ -231,4 +231,21 @@ final class BFloat16ProductTests: XCTestCase {
         XCTAssertEqual(MatrixPrecision.with(.bfloat16) { Conv2D.forwardShares(g) }.count, 2, "two bands of one image")
         XCTAssertEqual(forward(threads: 2), forward(threads: 1))
     }
+
+    func testConvolutionStraightFromPatchesMatchesTheReferenceOnSeveralShapes() {
+        var random = TestRandom(seed: 22)
+        // Kernel rows of 2, 15, 30 and 64 floats: several runs per 16 lanes, runs crossing lanes, whole lanes.
+        let cases: [([Int], [Int])] = [
+            ([2, 6, 7, 1], [2, 2, 1, 5]), ([1, 12, 11, 5], [3, 3, 5, 40]), ([3, 14, 13, 3], [10, 10, 3, 8]),
+            ([1, 9, 9, 16], [4, 4, 16, 33]),
+        ]
+        for (xShape, wShape) in cases {
+            let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
+            let y = MatrixPrecision.with(.bfloat16) { conv2d(x, weight: w, bias: b, fusedReLU: true) }
+            let g = ConvolutionGeometry(input: xShape, weight: wShape)
+            let expected = Reference.relu(Reference.conv2d(x: rounded(x.data), xShape: xShape, weight: rounded(w.data),
+                                                           wShape: wShape, bias: b.data.map(Double.init)))
+            assertClose(y.data, expected, tolerance: summationTolerance(Double(g.patchSize)))
+        }
+    }
 }

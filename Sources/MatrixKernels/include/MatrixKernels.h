@@ -42,6 +42,26 @@ void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, fl
                             const uint32_t *packed_b, int64_t first_column, int64_t columns,
                             float beta, float *c, int64_t ldc, const float *column_bias, int relu);
 
+/*
+ * A convolution's input seen as its im2col matrix, for fv_conv_bf16_forward: x is NHWC
+ * [N, height, width, channels]; row p of the matrix is output position p = n·OH·OW + oh·OW + ow
+ * and holds the kernel_height × kernel_width × channels patch under it (valid padding, stride 1).
+ */
+typedef struct fv_patches {
+    const float *x;
+    int64_t height, width, channels;
+    int64_t kernel_height, kernel_width;
+    int64_t output_height, output_width;
+} fv_patches;
+
+/*
+ * y[p − first_position, o] = relu?(Σ_k bf16(im2col(x)[p, k]) · bf16(weight[k, o]) + bias[o]) for the
+ * `positions` output positions from first_position on: the product packs its A panels straight from
+ * the image, so no im2col matrix is built. weight is [kernel_height · kernel_width · channels, O].
+ */
+void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
+                          int64_t output_channels, const float *bias, int relu, float *y);
+
 /* The rounding the kernel applies to its inputs, for tests: float32 → bfloat16 → float32. */
 float fv_round_to_bf16(float value);
 
