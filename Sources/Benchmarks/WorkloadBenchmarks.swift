@@ -105,7 +105,7 @@ func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition) {
 func benchmarkEmbedding(batch: Int, repeats: Int) {
     let architecture = EmbeddingArchitecture.tutorial
     let network = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 1))
-    if MatrixPrecision.current == .bfloat16 { network.projection.packWeightForInference() }  // as a loaded model does
+    if MatrixPrecision.current == .bfloat16 { network.packWeightsForInference() }  // as a loaded model does
     let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 3)
     _ = network(images)
     var times: [Double] = []

@@ -437,10 +437,11 @@ void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, fl
 }
 
 void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
-                          int64_t output_channels, const float *bias, int relu, float *y) {
+                          const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y) {
     const int64_t k = patches->kernel_height * patches->kernel_width * patches->channels;
     uint32_t *a_panel, *b_panels;
     if (!prepare(positions, output_channels, k, 0, y, output_channels, bias, relu, &a_panel, &b_panels)) return;
-    gemm_bf16(0, 0, positions, 0, output_channels, k, 1, NULL, 0, patches, first_position, weight, output_channels, NULL,
-              0, y, output_channels, bias, relu, a_panel, b_panels);
+    gemm_bf16(0, 0, positions, 0, output_channels, k, 1, NULL, 0, patches, first_position,
+              packed_weight ? NULL : weight, output_channels, packed_weight, 0, y, output_channels, bias, relu,
+              a_panel, b_panels);
 }

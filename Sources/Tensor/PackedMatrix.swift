@@ -32,6 +32,11 @@ public final class PackedMatrix {
         }
     }
 
+    /// The packed words, for the kernels.
+    func withWords<Result>(_ body: (UnsafePointer<UInt32>) -> Result) -> Result {
+        words.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
     /// The pack's size in bytes.
     public var byteCount: Int { words.count * MemoryLayout<UInt32>.size }
 }
@@ -62,6 +67,16 @@ extension Matrix {
             } else {
                 run(rows: 0..<m, columnBlocks: 0..<blocks)
             }
+        }
+    }
+}
+
+extension Optional where Wrapped == PackedMatrix {
+    /// The pack's words, or nil when there is no pack.
+    func withWords<Result>(_ body: (UnsafePointer<UInt32>?) -> Result) -> Result {
+        switch self {
+        case .some(let pack): return pack.withWords { body($0) }
+        case .none: return body(nil)
         }
     }
 }

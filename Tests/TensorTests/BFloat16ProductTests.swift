@@ -248,4 +248,17 @@ final class BFloat16ProductTests: XCTestCase {
             assertClose(y.data, expected, tolerance: summationTolerance(Double(g.patchSize)))
         }
     }
+
+    func testAConvolutionWithItsWeightPackedGivesTheSameBits() throws {
+        let layer = try Conv2DLayer(name: "c", inputChannels: 5, outputChannels: 40, kernelSize: 3, factory: .glorotUniform(seed: 5))
+        var random = TestRandom(seed: 23)
+        let x = random.tensor([2, 11, 10, 5], requiresGrad: false)
+        MatrixPrecision.with(.bfloat16) {
+            let expected = layer(x, relu: true).data
+            layer.packWeightForInference()
+            XCTAssertNotNil(layer.packedWeight)
+            XCTAssertEqual(layer(x, relu: true).data, expected)
+        }
+        XCTAssertEqual(layer(x).data, conv2d(x, weight: layer.weight, bias: layer.bias).data, "float32 ignores the pack")
+    }
 }

@@ -57,10 +57,11 @@ typedef struct fv_patches {
 /*
  * y[p − first_position, o] = relu?(Σ_k bf16(im2col(x)[p, k]) · bf16(weight[k, o]) + bias[o]) for the
  * `positions` output positions from first_position on: the product packs its A panels straight from
- * the image, so no im2col matrix is built. weight is [kernel_height · kernel_width · channels, O].
+ * the image, so no im2col matrix is built. weight is [kernel_height · kernel_width · channels, O];
+ * packed_weight, when not NULL, is that weight packed by fv_gemm_bf16_pack (then weight is unused).
  */
 void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
-                          int64_t output_channels, const float *bias, int relu, float *y);
+                          const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y);
 
 /* The rounding the kernel applies to its inputs, for tests: float32 → bfloat16 → float32. */
 float fv_round_to_bf16(float value);

@@ -27,6 +27,18 @@ public final class EmbeddingNetwork: ParameterContainer {
 
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
 
+    /// Readies the weights for bfloat16 inference: each convolution's weight packed now, the large
+    /// dense weight once enough rows have gone through it (see DenseLayer). Never for training.
+    public func packWeightsForInference() {
+        for convolution in convolutions { convolution.packWeightForInference() }
+        projection.packWeightForInference()
+    }
+
+    public func unpackWeights() {
+        for convolution in convolutions { convolution.unpackWeight() }
+        projection.unpackWeight()
+    }
+
     public func callAsFunction(_ images: Tensor) -> Tensor {
         precondition(Array(images.shape.dropFirst()) == architecture.inputShape,
                      "EmbeddingNetwork: images must be [N, \(architecture.inputShape)], got \(images.shape)")
