@@ -1,12 +1,14 @@
 // Matrix.swift — the single doorway to matrix multiplication, row-major, with named transposes.
 //
-//   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]
+//   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]   (+ bias[n], then max(0, ·), when asked)
 // where op(A) is A or Aᵀ. Leading dimensions are those of the matrices as stored (row-major).
 //
 // `MatrixPrecision.current` chooses the arithmetic for every product in the engine:
-//   .float32  — OpenBLAS's sgemm (the reference; every test of the engine's ops runs on it);
+//   .float32  — OpenBLAS's sgemm, then a pass for bias and ReLU (the reference; the engine's op tests
+//               run on it);
 //   .bfloat16 — inputs rounded to bfloat16, products summed in float32, by our AVX512-BF16 kernel
-//               (MatrixKernels); about twice sgemm's speed on this CPU, at 8 bits of mantissa.
+//               (MatrixKernels), bias and ReLU applied as it stores each tile; about twice sgemm's speed
+//               on this CPU, at 8 bits of mantissa.
 // With `parallel`, a bfloat16 product splits C's rows (or, with few rows, its columns) across
 // `ComputeThreads.count` threads; without it, it runs on the calling thread (callers that already
 // run one product per thread say so). sgemm threads itself.

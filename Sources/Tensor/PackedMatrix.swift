@@ -1,8 +1,8 @@
 // PackedMatrix.swift — the B operand of a product packed once into the bfloat16 kernel's layout.
 //
-// For weights that stay fixed across many products: a trained model at inference packs its large
-// dense weight once, and every later product reads 2 bytes a value instead of converting 4 (at batch 1
-// the dense layer only streams its weight, so this halves its time). The products are bit-identical
+// For weights that stay fixed across many products: a trained model at inference packs its weights
+// once, and every later product reads 2 bytes a value instead of converting 4 (at batch 1 the dense
+// layer only streams its weight, so this halves its time). The products are bit-identical
 // to Matrix.multiply on the unpacked weight in .bfloat16. The pack is a copy: it does not follow later
 // changes of the weight (training never uses one).
 import MatrixKernels
