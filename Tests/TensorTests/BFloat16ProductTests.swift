@@ -221,23 +221,26 @@ final class BFloat16ProductTests: XCTestCase {
         let savedThreads = ComputeThreads.count
         defer { ComputeThreads.configure(savedThreads) }
         var random = TestRandom(seed: 21)
-        let x = random.tensor([1, 23, 19, 5], requiresGrad: false), w = random.tensor([4, 3, 5, 16]), b = random.tensor([16])
-        func forward(threads: Int) -> [Float] {
-            ComputeThreads.configure(threads)
-            return MatrixPrecision.with(.bfloat16) { conv2d(x, weight: w, bias: b, fusedReLU: true).data }
+        // Through im2col (kernel rows of 15 floats) and straight from the patches (32 floats).
+        for (xShape, wShape) in [([1, 23, 19, 5], [4, 3, 5, 16]), ([1, 21, 17, 16], [3, 2, 16, 24])] {
+            let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
+            func forward(threads: Int) -> [Float] {
+                ComputeThreads.configure(threads)
+                return MatrixPrecision.with(.bfloat16) { conv2d(x, weight: w, bias: b, fusedReLU: true).data }
+            }
+            let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
+            ComputeThreads.configure(2)
+            XCTAssertEqual(MatrixPrecision.with(.bfloat16) { Conv2D.forwardShares(g) }.count, 2, "two bands of one image")
+            XCTAssertEqual(forward(threads: 2), forward(threads: 1), "\(wShape)")
         }
-        let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
-        ComputeThreads.configure(2)
-        XCTAssertEqual(MatrixPrecision.with(.bfloat16) { Conv2D.forwardShares(g) }.count, 2, "two bands of one image")
-        XCTAssertEqual(forward(threads: 2), forward(threads: 1))
     }
 
     func testConvolutionStraightFromPatchesMatchesTheReferenceOnSeveralShapes() {
         var random = TestRandom(seed: 22)
-        // Kernel rows of 2, 15, 30 and 64 floats: several runs per 16 lanes, runs crossing lanes, whole lanes.
+        // Kernel rows of 16, 32 and 64 floats read straight from x; 2 and 30 go through im2col.
         let cases: [([Int], [Int])] = [
-            ([2, 6, 7, 1], [2, 2, 1, 5]), ([1, 12, 11, 5], [3, 3, 5, 40]), ([3, 14, 13, 3], [10, 10, 3, 8]),
-            ([1, 9, 9, 16], [4, 4, 16, 33]),
+            ([2, 6, 7, 8], [2, 2, 8, 5]), ([1, 12, 11, 16], [3, 2, 16, 40]), ([3, 14, 13, 3], [10, 10, 3, 8]),
+            ([1, 9, 9, 16], [4, 4, 16, 33]), ([2, 6, 7, 1], [2, 2, 1, 5]),
         ]
         for (xShape, wShape) in cases {
             let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
@@ -260,5 +263,26 @@ final class BFloat16ProductTests: XCTestCase {
             XCTAssertEqual(layer(x, relu: true).data, expected)
         }
         XCTAssertEqual(layer(x).data, conv2d(x, weight: layer.weight, bias: layer.bias).data, "float32 ignores the pack")
+    }
+
+    func testTheKernelReadsPatchesWhoseRowsStraddleVectors() {
+        // Kernel rows of 2 and 15 floats (conv2d sends such shapes through im2col, but the kernel takes them).
+        var random = TestRandom(seed: 24)
+        for (xShape, wShape) in [([2, 6, 7, 1], [2, 2, 1, 5]), ([1, 9, 8, 5], [3, 3, 5, 7])] {
+            let x = random.values(xShape.reduce(1, *)), w = random.values(wShape.reduce(1, *)), bias = random.values(wShape[3])
+            let g = ConvolutionGeometry(input: xShape, weight: wShape)
+            var y = [Float](repeating: .nan, count: g.batch * g.positionsPerImage * g.outputChannels)
+            x.withUnsafeBufferPointer { xp in
+                var patches = fv_patches(x: xp.baseAddress!, height: Int64(g.height), width: Int64(g.width),
+                                         channels: Int64(g.inputChannels), kernel_height: Int64(g.kernelHeight),
+                                         kernel_width: Int64(g.kernelWidth), output_height: Int64(g.outputHeight),
+                                         output_width: Int64(g.outputWidth))
+                fv_conv_bf16_forward(&patches, 0, Int64(g.batch * g.positionsPerImage), w, nil, Int64(g.outputChannels),
+                                     bias, 0, &y)
+            }
+            let expected = Reference.conv2d(x: rounded(x), xShape: xShape, weight: rounded(w), wShape: wShape,
+                                            bias: bias.map(Double.init))
+            assertClose(y, expected, tolerance: summationTolerance(Double(g.patchSize)))
+        }
     }
 }
