@@ -28,25 +28,17 @@ func doubleOption(_ name: String, default value: Double) -> Double {
     return parsed
 }
 
-func precisionOption() -> MatrixPrecision {
-    guard let index = arguments.firstIndex(of: "--precision"), index + 1 < arguments.count else { return .float32 }
-    guard let precision = MatrixPrecision(rawValue: arguments[index + 1]) else {
-        FileHandle.standardError.write(Data("facever-bench: unknown precision \(arguments[index + 1])\n".utf8))
+/// The value of `--name` as one of an enum's raw values (exit 2 on anything else), or `value`.
+func choiceOption<Choice: RawRepresentable>(_ name: String, default value: Choice) -> Choice where Choice.RawValue == String {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
+    guard let choice = Choice(rawValue: arguments[index + 1]) else {
+        FileHandle.standardError.write(Data("facever-bench: unknown \(name) \(arguments[index + 1])\n".utf8))
         exit(2)
     }
-    return precision
+    return choice
 }
 
-func compositionOption() -> BatchComposition {
-    guard let index = arguments.firstIndex(of: "--batches"), index + 1 < arguments.count else { return .pairs }
-    guard let composition = BatchComposition(rawValue: arguments[index + 1]) else {
-        FileHandle.standardError.write(Data("facever-bench: unknown batches \(arguments[index + 1])\n".utf8))
-        exit(2)
-    }
-    return composition
-}
-
-if !MatrixPrecision.configure(precisionOption()) {
+if !MatrixPrecision.configure(choiceOption("--precision", default: MatrixPrecision.float32)) {
     FileHandle.standardError.write(Data("facever-bench: this CPU has no AVX512_BF16\n".utf8))
     exit(2)
 }
@@ -58,7 +50,7 @@ case "layers":
     benchmarkLayers(batch: option("--batch", default: 32), repeats: option("--repeats", default: 5))
 case "train":
     benchmarkTraining(steps: option("--steps", default: 6), batch: option("--batch", default: 16),
-                      composition: compositionOption())
+                      composition: choiceOption("--batches", default: BatchComposition.pairs))
 case "embed":
     benchmarkEmbedding(batch: option("--batch", default: 1), repeats: option("--repeats", default: 20))
 case "prepare-verify" where arguments.count >= 2:
