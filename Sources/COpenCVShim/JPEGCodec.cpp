@@ -30,6 +30,14 @@ void jump_on_error(j_common_ptr info) {
 
 void ignore_message(j_common_ptr) {}
 
+// libjpeg's error manager, set to jump back (to the caller's setjmp) instead of exiting, and quiet.
+jpeg_error_mgr *jumping_errors(JumpingErrorManager &manager) {
+    jpeg_error_mgr *errors = jpeg_std_error(&manager.base);
+    errors->error_exit = jump_on_error;
+    errors->output_message = ignore_message;
+    return errors;
+}
+
 uint16_t read16(const uint8_t *p, bool little) {
     return little ? uint16_t(p[0] | p[1] << 8) : uint16_t(p[0] << 8 | p[1]);
 }
@@ -73,9 +81,7 @@ struct DecodeState {
 // live in this frame, so longjmp out of libjpeg is safe.
 bool run_decoder(DecodeState &state, const uint8_t *bytes, size_t length, int &orientation) {
     jpeg_decompress_struct &info = state.info;
-    info.err = jpeg_std_error(&state.errors.base);
-    state.errors.base.error_exit = jump_on_error;
-    state.errors.base.output_message = ignore_message;
+    info.err = jumping_errors(state.errors);
     if (setjmp(state.errors.jump)) return false;
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, static_cast<unsigned long>(length));
@@ -152,9 +158,7 @@ struct EncodeState {
 
 bool run_encoder(EncodeState &state, const uint8_t *rgb, int32_t width, int32_t height, int32_t quality) {
     jpeg_compress_struct &info = state.info;
-    info.err = jpeg_std_error(&state.errors.base);
-    state.errors.base.error_exit = jump_on_error;
-    state.errors.base.output_message = ignore_message;
+    info.err = jumping_errors(state.errors);
     if (setjmp(state.errors.jump)) return false;
     jpeg_create_compress(&info);
     jpeg_mem_dest(&info, &state.output, &state.length);

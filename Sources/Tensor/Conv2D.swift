@@ -97,9 +97,14 @@ public enum Conv2D {
                 let yChunk = y + outputRows.lowerBound * g.outputWidth * g.outputChannels
                 Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, parallel: parallel)
                 // y[rows, O] = col[rows, P] · weight[P, O] + bias (then max(0, ·)), fused into the product's stores
-                Matrix.multiply(
-                    m: rows, n: g.outputChannels, k: g.patchSize,
-                    a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, parallel: parallel)
+                if let packedWeight, MatrixPrecision.current == .bfloat16 {
+                    Matrix.multiply(m: rows, a: col, packedB: packedWeight, into: yChunk, addingBias: bias, relu: fusedReLU,
+                                    parallel: parallel)
+                } else {
+                    Matrix.multiply(
+                        m: rows, n: g.outputChannels, k: g.patchSize,
+                        a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, parallel: parallel)
+                }
             }
         }
     }

@@ -88,8 +88,7 @@ public final class Conv2DLayer: ParameterContainer {
 
     /// x: [N, H, W, C] → [N, H−K+1, W−K+1, O]; `relu` fuses max(0, ·) into the convolution.
     public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
-        conv2d(x, weight: weight, bias: bias, fusedReLU: relu,
-               packedWeight: MatrixPrecision.current == .bfloat16 ? packedWeight : nil)
+        conv2d(x, weight: weight, bias: bias, fusedReLU: relu, packedWeight: packedWeight)
     }
 }
 

@@ -36,9 +36,6 @@ public final class PackedMatrix {
     func withWords<Result>(_ body: (UnsafePointer<UInt32>) -> Result) -> Result {
         words.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
-
-    /// The pack's size in bytes.
-    public var byteCount: Int { words.count * MemoryLayout<UInt32>.size }
 }
 
 extension Matrix {

@@ -44,7 +44,7 @@ public final class TrainingSession {
 
     /// A new run: the split drawn from the seed, a fresh network, Adam at step 0.
     public static func start(settings: TrainingSettings, dataset: FaceDataset) throws -> TrainingSession {
-        try checkPrecision(settings)
+        try checkRunnable(settings)
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
                                        testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
         let network = SiameseNetwork(architecture: dataset.architecture, seed: settings.seed)
@@ -62,7 +62,7 @@ public final class TrainingSession {
         guard checkpoint.dataFingerprint == dataset.fingerprint else {
             throw TrainingError("\(path): the photos changed since this checkpoint; train without --resume to start over")
         }
-        try checkPrecision(settings)
+        try checkRunnable(settings)
         let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
         let optimizer = Adam(learningRate: settings.learningRate)
         optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
@@ -70,7 +70,8 @@ public final class TrainingSession {
                                optimizer: optimizer, progress: checkpoint.progress)
     }
 
-    static func checkPrecision(_ settings: TrainingSettings) throws {
+    /// Settings this machine cannot run: bfloat16 without AVX512_BF16, triplets in an odd batch.
+    static func checkRunnable(_ settings: TrainingSettings) throws {
         if settings.precision == .bfloat16 && !MatrixPrecision.isBFloat16Available {
             throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
         }
@@ -93,7 +94,7 @@ public final class TrainingSession {
         events: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingOutcome {
         guard !split.train.isEmpty else { throw TrainingError("no training pairs") }
-        try Self.checkPrecision(settings)
+        // start and resume have checked that this CPU runs the run's precision.
         let savedPrecision = MatrixPrecision.current
         MatrixPrecision.configure(settings.precision)
         defer { MatrixPrecision.configure(savedPrecision) }

@@ -1,0 +1,180 @@
+/*
+ * BF16Packing.c — operands into the bfloat16 GEMM's packed layouts (BF16Blocking.h): float32 values
+ * rounded to bfloat16 (nearest, ties to even, as VCVTNEPS2BF16 does) and laid out as pairs of
+ * consecutive k per 32-bit word, from a matrix in either orientation or straight from an image's
+ * patches (implicit im2col).
+ */
+#include "BF16Blocking.h"
+
+#include <string.h>
+
+/* Same rounding as VCVTNEPS2BF16: nearest, ties to even; denormals to zero; NaN stays NaN. */
+float fv_round_to_bf16(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0) {
+        bits |= 0x00400000u;                      /* quiet NaN */
+    } else if ((bits & 0x7f800000u) == 0) {
+        bits &= 0x80000000u;                      /* zero or denormal → signed zero */
+    } else {
+        bits += 0x7fffu + ((bits >> 16) & 1u);
+    }
+    bits &= 0xffff0000u;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+/* 16 words (x0[i], x1[i]) from up to `count` floats of two rows; row1 may be NULL (zeros). */
+TARGET_BF16 static inline __m512i pair_two_rows(const float *row0, const float *row1, int64_t count) {
+    const __mmask16 mask = first_lanes(count);
+    const __m512 x0 = _mm512_maskz_loadu_ps(mask, row0);
+    const __m512 x1 = row1 ? _mm512_maskz_loadu_ps(mask, row1) : _mm512_setzero_ps();
+    const __m512i low = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(x0));
+    const __m512i high = _mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(x1)), 16);
+    return _mm512_or_si512(low, high);
+}
+
+/*
+ * Source laid out with the panel's index contiguous: element (k, i) at src[k · ld + i], i < valid.
+ * Writes `pairs` rows of `width` words: dst[p · width + i] = (src(2p, i), src(2p + 1, i)).
+ * Used for Aᵀ panels (i = m) and for B panels (i = n).
+ */
+TARGET_BF16 static void pack_pairs_of_rows(const float *src, int64_t ld, int64_t steps, int64_t valid,
+                                           int width, uint32_t *dst) {
+    const int64_t pairs = (steps + 1) / 2;
+    for (int64_t p = 0; p < pairs; p++) {
+        const float *row0 = src + (2 * p) * ld;
+        const float *row1 = (2 * p + 1 < steps) ? row0 + ld : NULL;
+        for (int i = 0; i < width; i += 16) {
+            const __m512i words = pair_two_rows(row0 + i, row1 ? row1 + i : NULL, valid - i);
+            _mm512_mask_storeu_epi32(dst + p * width + i, first_lanes(width - i), words);
+        }
+    }
+}
+
+/* Transposes 8 rows of 8 words (one ymm each) in place: rows[j] becomes column j. */
+TARGET_BF16 static inline void transpose_8x8_words(__m256 rows[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(rows[i], rows[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+    }
+    for (int i = 0; i < 4; i++) {
+        rows[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        rows[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
+}
+
+/* Converts 8 rows of 16 floats (k .. k + 15 of a panel) and stores them as 8 k pairs × 8 rows of words. */
+TARGET_BF16 static inline void store_pairs_of_8_rows(const __m512 values[8], int64_t k, int64_t steps, int width,
+                                                      int group, uint32_t *dst) {
+    __m256 rows[8];
+    for (int r = 0; r < 8; r++) rows[r] = (__m256)_mm512_cvtneps_pbh(values[r]);
+    transpose_8x8_words(rows);
+    const int64_t firstPair = k / 2;
+    const int64_t pairsHere = (steps - k + 1) / 2 < 8 ? (steps - k + 1) / 2 : 8;
+    for (int64_t p = 0; p < pairsHere; p++) {
+        _mm256_storeu_ps((float *)(dst + (firstPair + p) * width + group), rows[p]);
+    }
+}
+
+/*
+ * Source laid out with k contiguous: element (i, k) at src[i · ld + k], i < valid (rows beyond are
+ * zeros). Writes dst[p · width + i] = (src(i, 2p), src(i, 2p + 1)), in groups of 8 rows and 16 k,
+ * transposing 8 × 8 words at a time. Used for A panels (i = m) and for Bᵀ panels (i = n).
+ */
+TARGET_BF16 static void pack_rows_of_pairs(const float *src, int64_t ld, int64_t steps, int64_t valid,
+                                           int width, uint32_t *dst) {
+    for (int group = 0; group < width; group += 8) {
+        for (int64_t k = 0; k < steps; k += 16) {
+            const __mmask16 mask = first_lanes(steps - k);
+            __m512 values[8];
+            for (int r = 0; r < 8; r++) {
+                const int64_t i = group + r;
+                values[r] = i < valid ? _mm512_maskz_loadu_ps(mask, src + i * ld + k) : _mm512_setzero_ps();
+            }
+            store_pairs_of_8_rows(values, k, steps, width, group, dst);
+        }
+    }
+}
+
+/*
+ * Up to 16 values k .. k + count − 1 of one im2col row, read straight from the image: the row is
+ * kernel_height runs of `run` floats, run i at base + i · image_row. Lanes that cross into the next
+ * run are filled by a second (third, …) masked load.
+ */
+TARGET_BF16 static inline __m512 load_patch_values(const float *base, int64_t k, int64_t count, int64_t run,
+                                                   int64_t image_row) {
+    int64_t i = k / run, t = k % run;
+    if (t + count <= run) return _mm512_maskz_loadu_ps(first_lanes(count), base + i * image_row + t);
+    __m512 values = _mm512_setzero_ps();
+    int64_t filled = 0;
+    while (filled < count) {
+        const int64_t take = run - t < count - filled ? run - t : count - filled;
+        const __mmask16 lanes = (__mmask16)(first_lanes(filled + take) & ~first_lanes(filled));
+        /* Lane l reads base[i · image_row + t + (l − filled)]; lanes outside `lanes` are not read. */
+        values = _mm512_mask_loadu_ps(values, lanes, base + i * image_row + t - filled);
+        filled += take;
+        i++;
+        t = 0;
+    }
+    return values;
+}
+
+/* Packs rows first_position ..< first_position + valid of the im2col matrix of `patches`, steps
+ * k0 ..< k0 + steps, into one MR-row panel, without the matrix ever being built. */
+TARGET_BF16 static void pack_patch_rows(const fv_patches *patches, int64_t first_position, int64_t k0, int64_t steps,
+                                        int64_t valid, uint32_t *dst) {
+    const int64_t run = patches->kernel_width * patches->channels;
+    const int64_t image_row = patches->width * patches->channels;
+    const int64_t per_image = patches->output_height * patches->output_width;
+    const float *bases[MR];
+    for (int r = 0; r < MR; r++) {
+        bases[r] = NULL;
+        if (r >= valid) continue;
+        const int64_t position = first_position + r;
+        const int64_t n = position / per_image, oh = position % per_image / patches->output_width;
+        const int64_t ow = position % patches->output_width;
+        bases[r] = patches->x + ((n * patches->height + oh) * patches->width + ow) * patches->channels;
+    }
+    for (int64_t k = 0; k < steps; k += 16) {
+        const int64_t count = steps - k < 16 ? steps - k : 16;
+        __m512 values[8];
+        for (int r = 0; r < MR; r++) {
+            values[r] = bases[r] ? load_patch_values(bases[r], k0 + k, count, run, image_row) : _mm512_setzero_ps();
+        }
+        store_pairs_of_8_rows(values, k, steps, MR, 0, dst);
+    }
+}
+
+TARGET_BF16 void bf16_pack_a(int transpose_a, const float *a, int64_t lda, const fv_patches *patches,
+                             int64_t first_position, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
+                             uint32_t *panel) {
+    if (patches) {
+        pack_patch_rows(patches, first_position + m0, k0, steps, rows, panel);
+    } else if (transpose_a) {
+        pack_pairs_of_rows(a + k0 * lda + m0, lda, steps, rows, MR, panel);
+    } else {
+        pack_rows_of_pairs(a + m0 * lda + k0, lda, steps, rows, MR, panel);
+    }
+}
+
+TARGET_BF16 void bf16_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps,
+                             int64_t n0, int64_t columns, uint32_t *panels) {
+    const int64_t pairs = (steps + 1) / 2;
+    for (int64_t j = 0; j < columns; j += NR) {
+        uint32_t *panel = panels + (j / NR) * pairs * NR;
+        const int64_t valid = columns - j < NR ? columns - j : NR;
+        if (transpose_b) {
+            pack_rows_of_pairs(b + (n0 + j) * ldb + k0, ldb, steps, valid, NR, panel);
+        } else {
+            pack_pairs_of_rows(b + k0 * ldb + n0 + j, ldb, steps, valid, NR, panel);
+        }
+    }
+}
