@@ -159,10 +159,10 @@ func benchmarkVerify(folder: URL, repeats: Int) throws {
         verifier = try! Verifier(model: model, galleryFolder: layout.folder(.verification), thresholds: Thresholds())
     }
     let probe = try RGBImage.read(contentsOf: folder.appendingPathComponent("probe.jpg"))
-    _ = verifier.verify(probe)
+    _ = try! verifier.verify(probe)
     var times: [Double] = []
     for _ in 0..<repeats {
-        times.append(seconds { _ = verifier.verify(probe) })
+        times.append(seconds { _ = try! verifier.verify(probe) })
     }
     emit([
         "task": "verify", "gallery": verifier.gallery.shape[0], "cached": verifier.report.cached,

@@ -28,7 +28,7 @@ bool starts_with(const uint8_t *bytes, size_t length, const char *magic, size_t 
 
 } // namespace
 
-extern "C" int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *out, char *error,
+extern "C" int fv_decode_image(const uint8_t *bytes, size_t length, uint64_t max_pixels, fv_image *out, char *error,
                                size_t error_capacity) {
     return guarded("decode", error, error_capacity, [&]() -> int {
         if (out == nullptr) {
@@ -44,11 +44,11 @@ extern "C" int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *ou
         }
         facever_shim::DecodeResult result;
         if (starts_with(bytes, length, "\xff\xd8\xff", 3)) {
-            result = facever_shim::decode_jpeg(bytes, length, out);
+            result = facever_shim::decode_jpeg(bytes, length, max_pixels, out);
         } else if (starts_with(bytes, length, "\x89PNG\r\n\x1a\n", 8)) {
-            result = facever_shim::decode_png(bytes, length, out);
+            result = facever_shim::decode_png(bytes, length, max_pixels, out);
         } else if (length >= 2 && bytes[0] == 'P' && std::strchr("2356", bytes[1]) != nullptr && bytes[1] != 0) {
-            result = facever_shim::decode_pnm(bytes, length, out);
+            result = facever_shim::decode_pnm(bytes, length, max_pixels, out);
         } else {
             write_error(error, error_capacity, "not a readable image (corrupt, truncated or unknown format)");
             return 2;

@@ -4,6 +4,11 @@
 // (tag 0x0112) as OpenCV's imread does, so a phone photo stands upright. libjpeg reports fatal
 // errors through error_exit, which here jumps back (longjmp) to the call that started the work;
 // the jump never crosses a C++ object with a destructor.
+//
+// libjpeg only *warns* about missing or damaged image data (a truncated file is padded with grey,
+// a corrupt entropy stream is resynchronised), and a picture decoded that way is not the photo the
+// user gave: such warnings make the decode fail (damaging_warning). The image size is checked
+// against the caller's pixel limit from the header, before libjpeg allocates anything for pixels.
 #include "ImageFormats.hpp"
 
 #include <csetjmp>
@@ -12,6 +17,7 @@
 #include <cstring>
 
 #include <jpeglib.h>
+#include <jerror.h>
 
 namespace facever_shim {
 namespace {
@@ -20,6 +26,7 @@ struct JumpingErrorManager {
     jpeg_error_mgr base;
     std::jmp_buf jump;
     char message[JMSG_LENGTH_MAX];
+    bool damaged;  // a warning said that image data is missing or corrupt
 };
 
 void jump_on_error(j_common_ptr info) {
@@ -30,11 +37,43 @@ void jump_on_error(j_common_ptr info) {
 
 void ignore_message(j_common_ptr) {}
 
-// libjpeg's error manager, set to jump back (to the caller's setjmp) instead of exiting, and quiet.
+// Warnings that mean the decoded pixels are not all the file's: it ended early, or its entropy-coded
+// data is corrupt. Others (an unknown JFIF version, extraneous bytes between markers, a bad ICC
+// profile) leave the picture intact and are common in real cameras' files.
+bool damaging_warning(int code) {
+    switch (code) {
+    case JWRN_JPEG_EOF:
+    case JWRN_HIT_MARKER:
+    case JWRN_MUST_RESYNC:
+    case JWRN_NOT_SEQUENTIAL:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_BOGUS_PROGRESSION:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Level -1 is a warning; higher levels are trace messages.
+void record_warning(j_common_ptr info, int level) {
+    if (level >= 0) return;
+    auto *manager = reinterpret_cast<JumpingErrorManager *>(info->err);
+    if (!manager->damaged && damaging_warning(info->err->msg_code)) {
+        manager->damaged = true;
+        (*info->err->format_message)(info, manager->message);
+    }
+    info->err->num_warnings++;
+}
+
+// libjpeg's error manager, set to jump back (to the caller's setjmp) instead of exiting, quiet, and
+// noting damaging warnings.
 jpeg_error_mgr *jumping_errors(JumpingErrorManager &manager) {
     jpeg_error_mgr *errors = jpeg_std_error(&manager.base);
     errors->error_exit = jump_on_error;
     errors->output_message = ignore_message;
+    errors->emit_message = record_warning;
+    manager.damaged = false;
+    manager.message[0] = 0;
     return errors;
 }
 
@@ -47,21 +86,23 @@ uint32_t read32(const uint8_t *p, bool little) {
                   : uint32_t(uint32_t(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]);
 }
 
-// The orientation (1...8) in an APP1 "Exif" payload, or 1 when absent or malformed.
+// The orientation (1...8) in an APP1 "Exif" payload, or 1 when absent or malformed. Every offset
+// read from the file is compared with what is left (`size - offset`), never added to first, so no
+// value in the file can wrap a bound check.
 int exif_orientation(const uint8_t *data, size_t length) {
     if (length < 14 || std::memcmp(data, "Exif\0\0", 6) != 0) return 1;
     const uint8_t *tiff = data + 6;
-    const size_t size = length - 6;
+    const size_t size = length - 6;  // at least 8: the TIFF header
     bool little;
     if (tiff[0] == 'I' && tiff[1] == 'I') little = true;
     else if (tiff[0] == 'M' && tiff[1] == 'M') little = false;
     else return 1;
-    const uint32_t ifd = read32(tiff + 4, little);
-    if (ifd + 2 > size) return 1;
+    const size_t ifd = read32(tiff + 4, little);
+    if (ifd > size || size - ifd < 2) return 1;
     const uint16_t entries = read16(tiff + ifd, little);
-    for (uint16_t i = 0; i < entries; i++) {
-        const size_t entry = size_t(ifd) + 2 + size_t(i) * 12;
-        if (entry + 12 > size) return 1;
+    for (size_t i = 0; i < entries; i++) {
+        const size_t entry = ifd + 2 + i * 12;  // ifd <= size and i < 2^16: no overflow
+        if (entry > size || size - entry < 12) return 1;
         if (read16(tiff + entry, little) == 0x0112) {
             const uint16_t value = read16(tiff + entry + 8, little);
             return value >= 1 && value <= 8 ? value : 1;
@@ -79,7 +120,7 @@ struct DecodeState {
 
 // Runs libjpeg; returns false with errors.message set on failure. No C++ objects with destructors
 // live in this frame, so longjmp out of libjpeg is safe.
-bool run_decoder(DecodeState &state, const uint8_t *bytes, size_t length, int &orientation) {
+bool run_decoder(DecodeState &state, const uint8_t *bytes, size_t length, uint64_t max_pixels, int &orientation) {
     jpeg_decompress_struct &info = state.info;
     info.err = jumping_errors(state.errors);
     if (setjmp(state.errors.jump)) return false;
@@ -90,6 +131,11 @@ bool run_decoder(DecodeState &state, const uint8_t *bytes, size_t length, int &o
     orientation = 1;
     for (jpeg_saved_marker_ptr marker = info.marker_list; marker != nullptr; marker = marker->next) {
         if (marker->marker == JPEG_APP0 + 1) orientation = exif_orientation(marker->data, marker->data_length);
+    }
+    if (exceeds_pixel_limit(info.image_width, info.image_height, max_pixels)) {
+        describe_pixel_limit(state.errors.message, sizeof state.errors.message, info.image_width, info.image_height,
+                             max_pixels);
+        return false;
     }
     const bool cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
     info.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
@@ -119,7 +165,7 @@ bool run_decoder(DecodeState &state, const uint8_t *bytes, size_t length, int &o
         }
     }
     jpeg_finish_decompress(&info);
-    return true;
+    return !state.errors.damaged;
 }
 
 // Applies EXIF orientation 2...8 to packed RGB8; returns the new buffer (or nullptr when out of memory).
@@ -179,11 +225,11 @@ bool run_encoder(EncodeState &state, const uint8_t *rgb, int32_t width, int32_t 
 
 } // namespace
 
-DecodeResult decode_jpeg(const uint8_t *bytes, size_t length, fv_image *out) {
+DecodeResult decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixels, fv_image *out) {
     DecodeState state;
     std::memset(&state.info, 0, sizeof state.info);
     int orientation = 1;
-    const bool decoded = run_decoder(state, bytes, length, orientation);
+    const bool decoded = run_decoder(state, bytes, length, max_pixels, orientation);
     const int32_t width = int32_t(state.info.output_width), height = int32_t(state.info.output_height);
     DecodeResult result;
     if (decoded) {

@@ -3,7 +3,8 @@
 // Decoding gives RGB8 whatever the file holds: palette and 1/2/4-bit grey are expanded, grey becomes
 // three channels, 16-bit samples keep their high byte, alpha is dropped (as OpenCV's IMREAD_COLOR
 // does). libpng reports fatal errors by longjmp to the setjmp of the call; no C++ object with a
-// destructor lives between the two.
+// destructor lives between the two. The size is checked against the caller's pixel limit as soon as
+// the header is read; a file that ends early or has a damaged critical chunk is an error.
 #include "ImageFormats.hpp"
 
 #include <cstdio>
@@ -48,7 +49,7 @@ struct DecodeState {
     uint32_t width = 0, height = 0;
 };
 
-bool run_decoder(DecodeState &state, MemoryReader &reader, ErrorText &text) {
+bool run_decoder(DecodeState &state, MemoryReader &reader, ErrorText &text, uint64_t max_pixels) {
     state.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &text, record_error, ignore_warning);
     if (state.png == nullptr) return false;
     state.info = png_create_info_struct(state.png);
@@ -56,6 +57,12 @@ bool run_decoder(DecodeState &state, MemoryReader &reader, ErrorText &text) {
     if (setjmp(png_jmpbuf(state.png))) return false;
     png_set_read_fn(state.png, &reader, read_from_memory);
     png_read_info(state.png, state.info);
+    const uint32_t declared_width = png_get_image_width(state.png, state.info);
+    const uint32_t declared_height = png_get_image_height(state.png, state.info);
+    if (exceeds_pixel_limit(declared_width, declared_height, max_pixels)) {
+        describe_pixel_limit(text.message, sizeof text.message, declared_width, declared_height, max_pixels);
+        return false;
+    }
     const int colour = png_get_color_type(state.png, state.info);
     png_set_strip_16(state.png);
     png_set_strip_alpha(state.png);
@@ -122,11 +129,11 @@ bool run_encoder(png_structp png, png_infop info, const uint8_t *rgb, int32_t wi
 
 } // namespace
 
-DecodeResult decode_png(const uint8_t *bytes, size_t length, fv_image *out) {
+DecodeResult decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels, fv_image *out) {
     DecodeState state;
     MemoryReader reader{bytes, length, 0};
     ErrorText text;
-    const bool decoded = run_decoder(state, reader, text);
+    const bool decoded = run_decoder(state, reader, text, max_pixels);
     png_destroy_read_struct(&state.png, &state.info, nullptr);
     std::free(state.rows);
     if (!decoded) {

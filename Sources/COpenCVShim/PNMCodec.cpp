@@ -2,7 +2,9 @@
 //
 // Header: magic, width, height, maxval, separated by whitespace, with '#' comments to the end of a
 // line; then samples, ASCII (P2, P3) or binary (P5, P6; two bytes big-endian when maxval > 255).
-// Samples are scaled to 0...255; grey becomes three channels.
+// Samples are scaled to 0...255; grey becomes three channels. The size is checked against the
+// caller's pixel limit before any allocation; a file with fewer samples than its header declares is
+// an error.
 #include "ImageFormats.hpp"
 
 #include <cctype>
@@ -43,7 +45,7 @@ struct Cursor {
 
 } // namespace
 
-DecodeResult decode_pnm(const uint8_t *bytes, size_t length, fv_image *out) {
+DecodeResult decode_pnm(const uint8_t *bytes, size_t length, uint64_t max_pixels, fv_image *out) {
     Cursor cursor{bytes, length};
     if (length < 2 || bytes[0] != 'P') return DecodeResult::failure("not a PGM/PPM file");
     const char kind = char(bytes[1]);
@@ -56,6 +58,11 @@ DecodeResult decode_pnm(const uint8_t *bytes, size_t length, fv_image *out) {
     const long width = cursor.number(), height = cursor.number(), maxval = cursor.number();
     if (width <= 0 || height <= 0 || width > 65536 || height > 65536 || maxval <= 0 || maxval > 65535) {
         return DecodeResult::failure("not a readable PGM/PPM (bad header)");
+    }
+    if (exceeds_pixel_limit(uint64_t(width), uint64_t(height), max_pixels)) {
+        char message[160];
+        describe_pixel_limit(message, sizeof message, uint64_t(width), uint64_t(height), max_pixels);
+        return DecodeResult::failure(message);
     }
     if (!ascii) cursor.offset++;  // exactly one whitespace byte before binary samples
     const size_t samples = size_t(width) * size_t(height) * size_t(channels);

@@ -80,7 +80,7 @@ struct VerifyCommand: ParsableCommand {
             for path in images {
                 let start = Date()
                 do {
-                    let result = verifier.verify(try RGBImage.read(contentsOf: URL(fileURLWithPath: path)))
+                    let result = try verifier.verify(try RGBImage.read(contentsOf: URL(fileURLWithPath: path)))
                     report(path, result, milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
                 } catch {
                     tally.errors += 1
@@ -152,7 +152,7 @@ struct VerifyCommand: ParsableCommand {
                     if !auto { Console.note("no face in view: nothing verified") }
                     continue
                 }
-                report("\(source.name)#\(frame.index)", verifier.verify(crop.photo),
+                report("\(source.name)#\(frame.index)", try verifier.verify(crop.photo),
                        milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
             }
             throw ExitCode(130)

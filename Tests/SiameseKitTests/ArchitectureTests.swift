@@ -56,7 +56,8 @@ final class ArchitectureTests: XCTestCase {
         let url = folder.appendingPathComponent("model.safetensors")
         try network.save(to: url, metadata: ["note": "test"])
 
-        let (loaded, metadata) = try SiameseNetwork.load(from: url)
+        let file = try SiameseNetwork.load(from: url)
+        let (loaded, metadata) = (file.network, file.metadata)
         XCTAssertEqual(loaded.architecture, Self.small)
         XCTAssertEqual(metadata["note"], "test")
         XCTAssertEqual(metadata["format_version"], SiameseNetwork.formatVersion)

@@ -28,7 +28,7 @@ final class GalleryCacheTests: XCTestCase {
         let second = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds())
         XCTAssertEqual([second.report.computed, second.report.cached], [0, 3])
         XCTAssertEqual(second.gallery.data, first.gallery.data, "cached embeddings equal computed ones")
-        XCTAssertEqual(first.verify(probe).scores, second.verify(probe).scores)
+        XCTAssertEqual(try first.verify(probe).scores, try second.verify(probe).scores)
 
         // Replace one photo's content: only it is embedded again.
         let files = try DataLayout.imageFiles(in: gallery)

@@ -22,8 +22,8 @@ final class ImageTests: XCTestCase {
         var pixels: [UInt8] = []
         for y in 0..<20 { for x in 0..<30 { pixels += [UInt8(x * 8), UInt8(y * 12), UInt8((x + y) * 4)] } }
         let image = RGBImage(width: 30, height: 20, pixels: pixels)
-        XCTAssertEqual(try RGBImage.decode(image.pngData(), path: "png"), image)
-        let jpeg = try RGBImage.decode(image.jpegData(quality: 95), path: "jpeg")
+        XCTAssertEqual(try RGBImage.decode(image.pngData(), path: "png", limits: .ownImages), image)
+        let jpeg = try RGBImage.decode(image.jpegData(quality: 95), path: "jpeg", limits: .ownImages)
         XCTAssertEqual(jpeg.width, 30)
         let meanError = zip(jpeg.pixels, pixels).map { abs(Int($0) - Int($1)) }.reduce(0, +) / pixels.count
         XCTAssertLessThan(meanError, 4)
@@ -56,7 +56,7 @@ final class ImageTests: XCTestCase {
             }
             bmp += [UInt8](repeating: 0, count: rowBytes - width * 3)
         }
-        let image = try RGBImage.decode(Data(bmp), path: "tiny.bmp")
+        let image = try RGBImage.decode(Data(bmp), path: "tiny.bmp", limits: .ownImages)
         XCTAssertEqual(image, RGBImage(width: width, height: height, pixels: rgb))
     }
 

@@ -60,17 +60,17 @@ final class ImportTests: XCTestCase {
     }
 
     func testPNGWithAlphaAndGreyscaleOf8And16BitsImport() throws {
-        try write(TestPNG.encode(width: 40, height: 30, kind: .rgba8) { x, y in [UInt8(x * 6), UInt8(y * 8), 100, UInt8(x * 3)] }, "alpha.png")
-        try write(TestPNG.encode(width: 30, height: 30, kind: .grey8) { x, _ in [UInt8(x * 8)] }, "grey8.png")
-        try write(TestPNG.encode(width: 30, height: 30, kind: .grey16) { _, y in [UInt8(y * 8), 0xFF] }, "grey16.png")
+        try write(TestPNG.encode(width: 40, height: 32, kind: .rgba8) { x, y in [UInt8(x * 6), UInt8(y * 8), 100, UInt8(x * 3)] }, "alpha.png")
+        try write(TestPNG.encode(width: 32, height: 32, kind: .grey8) { x, _ in [UInt8(x * 7)] }, "grey8.png")
+        try write(TestPNG.encode(width: 32, height: 32, kind: .grey16) { _, y in [UInt8(y * 7), 0xFF] }, "grey16.png")
         let report = try ImageImporter.run(source: root.appendingPathComponent("source"), into: root.appendingPathComponent("data/negative"))
         XCTAssertEqual(report.imported, 3, "\(report.unreadable)")
         XCTAssertTrue(report.unreadable.isEmpty)
 
         // 16-bit samples are scaled to 8 bits: row y holds (8y << 8 | 0xFF) / 257 ≈ 8y.
-        let grey16 = try RGBImage.decode(TestPNG.encode(width: 2, height: 20, kind: .grey16) { _, y in [UInt8(y * 8), 0xFF] }, path: "g16")
+        let grey16 = try RGBImage.decode(TestPNG.encode(width: 2, height: 20, kind: .grey16) { _, y in [UInt8(y * 8), 0xFF] }, path: "g16", limits: .ownImages)
         XCTAssertEqual(Int(grey16.pixels[(10 * 2) * 3]), 80, accuracy: 1)
-        let alpha = try RGBImage.decode(TestPNG.encode(width: 2, height: 2, kind: .rgba8) { _, _ in [10, 20, 30, 0] }, path: "a")
+        let alpha = try RGBImage.decode(TestPNG.encode(width: 2, height: 2, kind: .rgba8) { _, _ in [10, 20, 30, 0] }, path: "a", limits: .ownImages)
         XCTAssertEqual(Array(alpha.pixels.prefix(3)), [10, 20, 30], "alpha is dropped, colour kept")
     }
 

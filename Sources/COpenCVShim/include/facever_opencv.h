@@ -35,8 +35,12 @@ typedef struct fv_buffer {
 /* Decodes JPEG (libjpeg, EXIF orientation applied), PNG (libpng) and PGM/PPM into RGB8. Greyscale
  * is expanded to three channels, 16-bit samples are reduced to 8 bits, and an alpha channel is
  * dropped. Returns 2 (with a message) for a file in none of these formats, which the capture
- * library's OpenCV decoder may still read (facever_capture.h). */
-int fv_decode_image(const uint8_t *bytes, size_t length, fv_image *out, char *error, size_t error_capacity);
+ * library's OpenCV decoder may still read (facever_capture.h).
+ * Bounded: an image whose header declares more than `max_pixels` pixels is refused before any
+ * pixel memory is allocated, and damaged data (a truncated file, a corrupt JPEG entropy stream)
+ * is an error, never a picture with the missing part filled in. */
+int fv_decode_image(const uint8_t *bytes, size_t length, uint64_t max_pixels, fv_image *out, char *error,
+                    size_t error_capacity);
 
 /* Encodes RGB8 pixels as a baseline JPEG at `quality` (1...100). */
 int fv_encode_jpeg(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality, fv_buffer *out,

@@ -35,6 +35,9 @@ enum CaptureLibrary {
     }
 
     private static func load() -> Result<fv_capture_api, LoadFailure> {
+        // OpenCV's imdecode reads its own size limit from the environment at first use; give it
+        // facever's, so that it too refuses a huge declared size before allocating.
+        setenv("OPENCV_IO_MAX_IMAGE_PIXELS", String(ImageLimits.photos.maximumPixels), 1)
         var problems: [String] = []
         for path in candidatePaths {
             guard FileManager.default.fileExists(atPath: path) else {

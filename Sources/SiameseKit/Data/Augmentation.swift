@@ -35,7 +35,8 @@ public enum Augmentation {
         adjustContrast(&values, by: parameters.contrastFactor)
         var result = RGBImage(width: image.width, height: image.height, pixels: quantized(values))
         if parameters.flip { result = flippedLeftRight(result) }
-        result = try RGBImage.decode(result.jpegData(quality: parameters.jpegQuality), path: "<augmentation JPEG>")
+        result = try RGBImage.decode(result.jpegData(quality: parameters.jpegQuality), path: "<augmentation JPEG>",
+                                     limits: .ownImages)
         values = result.pixels.map { Float($0) / 255 }
         adjustSaturation(&values, by: parameters.saturationFactor)
         return RGBImage(width: result.width, height: result.height, pixels: quantized(values))

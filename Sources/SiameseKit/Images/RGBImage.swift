@@ -31,23 +31,26 @@ public struct RGBImage: Equatable, Sendable {
     }
 
     /// Reads and decodes an image file.
-    public static func read(contentsOf url: URL) throws -> RGBImage {
+    public static func read(contentsOf url: URL, limits: ImageLimits = .photos) throws -> RGBImage {
         let bytes: Data
         do {
             bytes = try Data(contentsOf: url)
         } catch {
             throw ImageError(path: url.path, problem: "cannot read the file")
         }
-        return try decode(bytes, path: url.path)
+        return try decode(bytes, path: url.path, limits: limits)
     }
 
-    /// Decodes encoded bytes; `path` only names the source in errors.
-    public static func decode(_ bytes: Data, path: String) throws -> RGBImage {
+    /// Decodes encoded bytes; `path` only names the source in errors. Images over `limits` (checked
+    /// from the header, before pixels are allocated) or under its minimum side are refused, and so
+    /// are truncated or corrupt files.
+    public static func decode(_ bytes: Data, path: String, limits: ImageLimits = .photos) throws -> RGBImage {
         var image = fv_image()
         var status: Int32 = 0
         var problem = ShimCall.run { error, capacity in
             status = bytes.withUnsafeBytes { raw in
-                fv_decode_image(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
+                fv_decode_image(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, UInt64(limits.maximumPixels),
+                                &image, error, capacity)
             }
             return status
         }
@@ -61,6 +64,9 @@ public struct RGBImage: Equatable, Sendable {
             }
         }
         if let problem {
+            throw ImageError(path: path, problem: problem)
+        }
+        if let problem = limits.problem(width: Int(image.width), height: Int(image.height)) {
             throw ImageError(path: path, problem: problem)
         }
         let count = Int(image.width) * Int(image.height) * 3

@@ -5,6 +5,7 @@
 // takes 100×100×3 faces; the Koch paper's Omniglot network (`.omniglot`) takes 105×105×1 characters.
 // The architecture is stored in every model file's metadata, so a file describes its own network.
 import Foundation
+import Tensor
 
 public struct ConvolutionSpec: Codable, Equatable, Sendable {
     public var filters: Int
@@ -56,6 +57,64 @@ public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
 
     /// The architectures users can pick by name.
     public static let named: [String: EmbeddingArchitecture] = ["tutorial": .tutorial, "omniglot": .omniglot, "tiny": .tiny]
+
+    // MARK: Checking an architecture read from a file
+
+    /// Bounds on what a file may describe: generous for any network of this family, small enough that
+    /// a crafted file cannot make facever allocate without end or divide a shape down to nothing.
+    public static let maximumInputSide = 1024
+    public static let maximumConvolutions = 16
+    public static let maximumKernelSize = 64
+    public static let maximumFilters = 4096
+    public static let maximumEmbeddingSize = 65536
+    public static let maximumParameters = 1 << 30
+
+    /// Why this architecture cannot be built, or nil when it can.
+    public var problem: String? {
+        guard channels == 1 || channels == 3 else { return "\(channels) input channels (1 or 3)" }
+        guard (1...Self.maximumInputSide).contains(inputHeight), (1...Self.maximumInputSide).contains(inputWidth) else {
+            return "input \(inputHeight)×\(inputWidth) (each side 1...\(Self.maximumInputSide))"
+        }
+        guard (1...Self.maximumConvolutions).contains(convolutions.count) else {
+            return "\(convolutions.count) convolutions (1...\(Self.maximumConvolutions))"
+        }
+        guard (1...Self.maximumEmbeddingSize).contains(embeddingSize) else {
+            return "embedding size \(embeddingSize) (1...\(Self.maximumEmbeddingSize))"
+        }
+        var (height, width, inputs, parameters) = (inputHeight, inputWidth, channels, 0)
+        for (index, convolution) in convolutions.enumerated() {
+            guard (1...Self.maximumKernelSize).contains(convolution.kernelSize),
+                  (1...Self.maximumFilters).contains(convolution.filters) else {
+                return "convolution \(index + 1) has \(convolution.filters) filters of \(convolution.kernelSize)×\(convolution.kernelSize) "
+                    + "(1...\(Self.maximumFilters) filters, kernels 1...\(Self.maximumKernelSize))"
+            }
+            height -= convolution.kernelSize - 1
+            width -= convolution.kernelSize - 1
+            guard height > 0 && width > 0 else {
+                return "the input \(inputHeight)×\(inputWidth) is too small for convolution \(index + 1)"
+            }
+            if index < convolutions.count - 1 { (height, width) = ((height + 1) / 2, (width + 1) / 2) }
+            parameters += convolution.kernelSize * convolution.kernelSize * inputs * convolution.filters + convolution.filters
+            inputs = convolution.filters
+        }
+        // Each factor is bounded above, so these products cannot overflow 64 bits.
+        parameters += height * width * inputs * embeddingSize + embeddingSize + embeddingSize + 1
+        guard parameters <= Self.maximumParameters else {
+            return "\(parameters) parameters (at most \(Self.maximumParameters))"
+        }
+        return nil
+    }
+
+    /// The architecture stored as JSON in a file's metadata, checked; an error naming `path` otherwise.
+    public static func stored(in text: String?, path: String) throws -> EmbeddingArchitecture {
+        guard let text, let architecture = fromJSON(text) else {
+            throw SafetensorsError(path: path, problem: "the metadata has no readable 'architecture'")
+        }
+        if let problem = architecture.problem {
+            throw SafetensorsError(path: path, problem: "the stored architecture cannot be built: \(problem)")
+        }
+        return architecture
+    }
 
     /// [H, W, C] after each convolution (and its pooling, where there is one).
     public var featureShapes: [[Int]] {

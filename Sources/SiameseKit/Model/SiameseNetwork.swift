@@ -51,38 +51,71 @@ public final class SiameseNetwork: ParameterContainer {
 
     // MARK: Files
 
-    /// A fingerprint of every parameter's name, shape and bits: equal weights, equal id.
-    public func weightsFingerprint() -> ContentHash {
-        var hasher = ContentHash.Hasher64()
+    /// A digest of every parameter's name, shape and bits: equal weights, equal digest.
+    public func weightsDigest() -> WeightsDigest {
+        var hasher = WeightsDigest.Hasher()
         for parameter in parameters {
-            hasher.combine("\(parameter.name!)\(parameter.shape)")
-            parameter.data.withUnsafeBytes { hasher.combine(Data($0)) }
+            hasher.combine(name: parameter.name!, shape: parameter.shape, values: parameter.data)
         }
         return hasher.finalize()
     }
 
+    /// The first parameter holding a NaN or an infinity, by name, or nil when every value is finite.
+    public func firstNonFiniteParameter() -> String? {
+        parameters.first { parameter in parameter.data.contains { !$0.isFinite } }.map { $0.name! }
+    }
+
     /// Writes the model atomically: parameters, and metadata with the format, the architecture,
-    /// the weights' fingerprint (`model_id`) and whatever `extra` adds.
+    /// the weights' digest (`model_id`) and whatever `extra` adds. Non-finite weights are refused:
+    /// such a model would give every face the same embedding and verify everyone.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws {
+        if let name = firstNonFiniteParameter() {
+            throw SafetensorsError(path: url.path, problem: "not saved: parameter '\(name)' holds a NaN or an infinity")
+        }
         var metadata = extra
         metadata[ModelKeys.format] = ModelKeys.modelFormat
         metadata[ModelKeys.formatVersion] = Self.formatVersion
         metadata[ModelKeys.architecture] = architecture.jsonString()
-        metadata[ModelKeys.modelID] = weightsFingerprint().hex
+        metadata[ModelKeys.modelID] = weightsDigest().text
         try SafetensorsArchive(tensors: storedParameters(), metadata: metadata).write(to: url)
     }
 
-    /// Loads a model file, building the network its metadata describes.
-    public static func load(from url: URL) throws -> (network: SiameseNetwork, metadata: [String: String]) {
+    /// A model file as read and checked: the network, its metadata, and the digest of the weights
+    /// actually loaded.
+    public struct File {
+        public let network: SiameseNetwork
+        public let metadata: [String: String]
+        public let weightsDigest: WeightsDigest
+    }
+
+    /// Loads a model file, building the network its metadata describes, and checks it: the
+    /// architecture within bounds, every tensor present with its shape, every weight finite, and the
+    /// weights equal to the digest saved with them (files from before digests existed carry another
+    /// kind of `model_id`, which is kept as it is). Any failure names the file.
+    public static func load(from url: URL) throws -> File {
         let archive = try SafetensorsArchive.read(contentsOf: url)
         guard archive.metadata[ModelKeys.format] == ModelKeys.modelFormat else {
             throw SafetensorsError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)")
         }
-        guard let text = archive.metadata[ModelKeys.architecture], let architecture = EmbeddingArchitecture.fromJSON(text) else {
-            throw SafetensorsError(path: url.path, problem: "the metadata has no readable 'architecture'")
-        }
+        let architecture = try EmbeddingArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
         let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path))
-        return (network, archive.metadata)
+        let digest = try network.checkedWeights(path: url.path, storedDigest: archive.metadata[ModelKeys.modelID])
+        return File(network: network, metadata: archive.metadata, weightsDigest: digest)
+    }
+
+    /// The digest of the weights, after checking that they are finite and match `storedDigest`
+    /// when it is a digest (checkpoints and models share this check).
+    func checkedWeights(path: String, storedDigest: String?) throws -> WeightsDigest {
+        if let name = firstNonFiniteParameter() {
+            throw SafetensorsError(path: path, problem: "parameter '\(name)' holds a NaN or an infinity: the file is "
+                                   + "damaged or comes from a diverged training run; train again")
+        }
+        let digest = weightsDigest()
+        if let storedDigest, let expected = WeightsDigest(text: storedDigest), expected != digest {
+            throw SafetensorsError(path: path, problem: "the weights do not match the digest saved with them "
+                                   + "(the file was damaged or edited); train again or restore the file")
+        }
+        return digest
     }
 }
 

@@ -21,18 +21,30 @@ public struct TrainedModel {
     public let url: URL
     public let network: SiameseNetwork
     public let metadata: [String: String]
+    /// The digest of the weights as loaded: what the gallery cache is keyed on.
+    public let weightsDigest: WeightsDigest
+    /// The thresholds stored with the model (0.5 and 0.5 when it stores none).
+    public let thresholds: Thresholds
 
+    /// Reads and checks a model file (see SiameseNetwork.load); stored thresholds must be numbers in [0, 1].
     public static func load(from url: URL) throws -> TrainedModel {
-        let (network, metadata) = try SiameseNetwork.load(from: url)
-        return TrainedModel(url: url, network: network, metadata: metadata)
+        let file = try SiameseNetwork.load(from: url)
+        var thresholds = Thresholds()
+        for (key, keyPath) in [(ModelKeys.detectionThreshold, \Thresholds.detection),
+                               (ModelKeys.verificationThreshold, \Thresholds.verification)] {
+            guard let text = file.metadata[key] else { continue }
+            guard let value = Float(text), value.isFinite, (0...1).contains(value) else {
+                throw SafetensorsError(path: url.path, problem: "the stored \(key) '\(text)' is not a number in [0, 1]; "
+                                       + "the file is damaged: train again or restore it")
+            }
+            thresholds[keyPath: keyPath] = value
+        }
+        return TrainedModel(url: url, network: file.network, metadata: file.metadata, weightsDigest: file.weightsDigest,
+                            thresholds: thresholds)
     }
 
-    public var modelID: String { metadata[ModelKeys.modelID] ?? network.weightsFingerprint().hex }
-
-    public var thresholds: Thresholds {
-        Thresholds(detection: metadata[ModelKeys.detectionThreshold].flatMap(Float.init) ?? 0.5,
-                   verification: metadata[ModelKeys.verificationThreshold].flatMap(Float.init) ?? 0.5)
-    }
+    /// The model's id as saved (its weights' digest; older files: another fingerprint of them).
+    public var modelID: String { metadata[ModelKeys.modelID] ?? weightsDigest.text }
 
     /// Readies the network for inference in the current precision: with .bfloat16, the embedding's
     /// weights are packed once (the dense one, 75 MB for the tutorial's network, after 8 images)

@@ -2,15 +2,42 @@
 //
 // The cache is a safetensors file beside the gallery folder (`verification/` → `verification.embeddings.safetensors`,
 // or `verification.embeddings.bfloat16.safetensors` for embeddings computed with bfloat16 products):
-// one tensor per photo, named by the hash of the photo's bytes, and the model's id in the metadata.
-// Another model invalidates the whole cache; a changed, added or removed photo changes only its entry.
+// one tensor [E] per photo, named by the hash of the photo's bytes, and in the metadata the key it was
+// computed under: the digest of the weights actually loaded, the precision and the embedding size.
+//
+// The cache is an optimisation that must never change a verdict. It is used only when its key equals
+// the running model's and every entry is well formed (a 16-hex-digit name, shape [E], finite values);
+// anything else (a missing, unreadable, foreign, damaged or edited file) means the whole gallery is
+// embedded again, and the reason is reported. A changed, added or removed photo changes only its entry.
 import Foundation
 import Tensor
 
 public struct GalleryCache {
+    /// What the embeddings depend on: the weights, the products' precision, the embedding's length.
+    public struct Key: Equatable, Sendable {
+        public var weights: WeightsDigest
+        public var precision: MatrixPrecision
+        public var embeddingSize: Int
+
+        public init(weights: WeightsDigest, precision: MatrixPrecision, embeddingSize: Int) {
+            self.weights = weights
+            self.precision = precision
+            self.embeddingSize = embeddingSize
+        }
+
+        var metadata: [String: String] {
+            ["format": GalleryCache.format, "weights": weights.text, "precision": precision.rawValue,
+             "embedding_size": String(embeddingSize)]
+        }
+    }
+
+    static let format = "facever-gallery-cache-2"
+
     public let url: URL
-    public let modelID: String
+    public let key: Key
     public private(set) var embeddings: [ContentHash: [Float]]
+    /// Why an existing file was not used (nil when it was, or when there was none).
+    public let discardedBecause: String?
 
     /// The cache of `gallery`'s embeddings computed with `precision`: one file per precision, so that
     /// verifying in float32 and in bfloat16 in turn never discards the other's cache.
@@ -20,21 +47,57 @@ public struct GalleryCache {
         return folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".embeddings\(suffix).safetensors")
     }
 
-    /// The cache for `modelID`; empty when the file is missing, unreadable or made by another model.
-    public static func open(url: URL, modelID: String) -> GalleryCache {
-        guard let archive = try? SafetensorsArchive.read(contentsOf: url), archive.metadata["model_id"] == modelID else {
-            return GalleryCache(url: url, modelID: modelID, embeddings: [:])
+    /// The cache at `url` when it was made under `key` and every entry is well formed; otherwise an
+    /// empty cache that says why the file was not used.
+    public static func open(url: URL, key: Key) -> GalleryCache {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            return GalleryCache(url: url, key: key, embeddings: [:], discardedBecause: nil)
+        }
+        switch validEmbeddings(at: url, key: key) {
+        case .success(let embeddings):
+            return GalleryCache(url: url, key: key, embeddings: embeddings, discardedBecause: nil)
+        case .failure(let problem):
+            return GalleryCache(url: url, key: key, embeddings: [:], discardedBecause: problem.description)
+        }
+    }
+
+    private struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func validEmbeddings(at url: URL, key: Key) -> Result<[ContentHash: [Float]], Problem> {
+        let archive: SafetensorsArchive
+        do {
+            archive = try SafetensorsArchive.read(contentsOf: url)
+        } catch {
+            return .failure(Problem(description: "unreadable (\((error as? SafetensorsError)?.problem ?? "\(error)"))"))
+        }
+        guard archive.metadata == key.metadata else {
+            return .failure(Problem(description: "made by another model, precision or format"))
         }
         var embeddings: [ContentHash: [Float]] = [:]
         for (name, tensor) in archive.tensors {
-            if let hash = ContentHash(hex: name) { embeddings[hash] = tensor.values }
+            guard let hash = ContentHash(hex: name) else {
+                return .failure(Problem(description: "an entry named '\(name)' is not a photo's hash"))
+            }
+            guard tensor.shape == [key.embeddingSize] else {
+                return .failure(Problem(description: "entry \(name) has shape \(tensor.shape), not [\(key.embeddingSize)]"))
+            }
+            guard tensor.values.allSatisfy(\.isFinite) else {
+                return .failure(Problem(description: "entry \(name) holds a NaN or an infinity"))
+            }
+            embeddings[hash] = tensor.values
         }
-        return GalleryCache(url: url, modelID: modelID, embeddings: embeddings)
+        return .success(embeddings)
     }
 
     public subscript(hash: ContentHash) -> [Float]? {
         get { embeddings[hash] }
-        set { embeddings[hash] = newValue }
+        set {
+            precondition(newValue.map { $0.count == key.embeddingSize && $0.allSatisfy(\.isFinite) } ?? true,
+                         "GalleryCache: an embedding must have \(key.embeddingSize) finite values")
+            embeddings[hash] = newValue
+        }
     }
 
     /// Keeps only the entries in `hashes` (photos still in the gallery).
@@ -47,6 +110,6 @@ public struct GalleryCache {
         for (hash, values) in embeddings {
             tensors[hash.hex] = StoredTensor(shape: [values.count], values: values)
         }
-        try SafetensorsArchive(tensors: tensors, metadata: ["model_id": modelID, "format": "facever-gallery-cache"]).write(to: url)
+        try SafetensorsArchive(tensors: tensors, metadata: key.metadata).write(to: url)
     }
 }

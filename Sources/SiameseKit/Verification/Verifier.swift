@@ -3,7 +3,9 @@
 //   matches = #{gallery photos g : score(probe, g) > detection threshold}
 //   share   = matches / gallery size;   verified ⇔ share > verification threshold
 // Gallery embeddings come from the GalleryCache when it has them, so a verify computes one new
-// embedding per probe; the cache is kept per model and precision. Unreadable gallery photos are skipped and listed; an empty gallery is an error.
+// embedding per probe; the cache is kept per model and precision. Unreadable gallery photos are
+// skipped and listed; an empty gallery is an error. An embedding or score that is not a finite
+// number is an error, never a verdict; a cache that cannot be written is reported, and verify answers.
 import Foundation
 import Tensor
 
@@ -19,6 +21,19 @@ public struct GalleryLoadReport: Sendable {
     public var cached = 0
     public var computed = 0
     public var skipped: [ImageError] = []
+    /// Why the cache file on disk was not used, when it existed and was not.
+    public var cacheDiscarded: String?
+    /// Why the updated cache could not be written (verify still answers without it).
+    public var cacheNotSaved: String?
+}
+
+/// The network gave a NaN or an infinity: the model is broken in a way its file check did not see.
+public struct NonFiniteOutputError: Error, CustomStringConvertible {
+    public let path: String
+    public let what: String
+    public var description: String {
+        "\(path): the model gave a \(what) that is not a finite number; no verdict. Train the model again"
+    }
 }
 
 public final class Verifier {
@@ -29,10 +44,10 @@ public final class Verifier {
     public let galleryPaths: [URL]
     public let report: GalleryLoadReport
 
-    /// Embeddings depend on the model and on the precision they were computed in (float32 keeps
-    /// the bare model id, so caches written before bfloat16 existed stay valid).
-    static func cacheKey(for model: TrainedModel) -> String {
-        MatrixPrecision.current == .float32 ? model.modelID : "\(model.modelID)@\(MatrixPrecision.current.rawValue)"
+    /// What the gallery's embeddings depend on: the weights as loaded and the precision in force.
+    static func cacheKey(for model: TrainedModel) -> GalleryCache.Key {
+        GalleryCache.Key(weights: model.weightsDigest, precision: MatrixPrecision.current,
+                         embeddingSize: model.network.architecture.embeddingSize)
     }
 
     public init(model: TrainedModel, galleryFolder: URL, thresholds: Thresholds, cacheURL: URL? = nil) throws {
@@ -41,8 +56,9 @@ public final class Verifier {
         let files = try DataLayout.imageFiles(in: galleryFolder)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder, precision: MatrixPrecision.current),
-                                     modelID: Self.cacheKey(for: model))
+                                      key: Self.cacheKey(for: model))
         var report = GalleryLoadReport()
+        report.cacheDiscarded = cache.discardedBecause
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []
         for file in files {
@@ -68,6 +84,7 @@ public final class Verifier {
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
             let computed = model.network.embedding(ImageBatch.tensor(stacking: chunk.map(\.values), architecture: architecture))
+            guard computed.data.allSatisfy(\.isFinite) else { throw NonFiniteOutputError(path: model.url.path, what: "gallery embedding") }
             let size = architecture.embeddingSize
             for (offset, item) in chunk.enumerated() {
                 let values = Array(computed.data[(offset * size)..<((offset + 1) * size)])
@@ -83,7 +100,11 @@ public final class Verifier {
         let before = cache.embeddings.count
         cache.keep(only: hashes)
         if report.computed > 0 || cache.embeddings.count != before {
-            try cache.save()
+            do {
+                try cache.save()
+            } catch {
+                report.cacheNotSaved = "\(error)"
+            }
         }
         self.gallery = Tensor(shape: [embeddings.count, architecture.embeddingSize], data: embeddings.flatMap { $0 })
         self.galleryPaths = paths
@@ -91,7 +112,7 @@ public final class Verifier {
     }
 
     /// Verifies one decoded probe photo.
-    public func verify(_ probe: RGBImage) -> VerificationResult {
+    public func verify(_ probe: RGBImage) throws -> VerificationResult {
         let architecture = model.network.architecture
         let probeEmbedding = model.network.embedding(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: architecture)], architecture: architecture))
         let count = gallery.shape[0]
@@ -100,6 +121,9 @@ public final class Verifier {
         for _ in 0..<count { repeated += probeEmbedding.data }
         let logits = model.network.logits(anchorEmbeddings: Tensor(shape: gallery.shape, data: repeated), otherEmbeddings: gallery)
         let scores = logits.data.map(logistic)
+        guard probeEmbedding.data.allSatisfy(\.isFinite), scores.allSatisfy(\.isFinite) else {
+            throw NonFiniteOutputError(path: model.url.path, what: "probe embedding or score")
+        }
         let matches = scores.filter { $0 > thresholds.detection }.count
         let share = Double(matches) / Double(count)
         return VerificationResult(share: share, matches: matches, gallerySize: count,

@@ -1,0 +1,53 @@
+// ImageLimits.swift — how large and how small a decoded photo may be.
+//
+// A photo's header can declare any size: 60000×60000 in a 159-byte file would cost 10 GB before a
+// single pixel was read. Every decoder checks the declared size against `maximumPixels` before it
+// allocates, and a picture smaller than `minimumSide` on either side is refused after decoding: no
+// face can be seen in it, and enlarging it to the network's input makes a smooth blob that a
+// network scores as if it were a face.
+//
+// The standard limit is 40 megapixels (a 7,300×5,500 photo; every phone camera is below it). The
+// environment variable FACEVER_MAX_MEGAPIXELS changes it for a run (a positive number, fractions
+// allowed); a value that is not a positive number is ignored with the standard limit kept.
+import Foundation
+
+public struct ImageLimits: Equatable, Sendable {
+    /// The largest width × height a decoder accepts.
+    public var maximumPixels: Int
+    /// The smallest width and height a photo may have.
+    public var minimumSide: Int
+
+    public init(maximumPixels: Int = ImageLimits.standardMaximumPixels, minimumSide: Int = ImageLimits.standardMinimumSide) {
+        self.maximumPixels = maximumPixels
+        self.minimumSide = minimumSide
+    }
+
+    public static let standardMaximumPixels = 40_000_000
+    public static let standardMinimumSide = 32
+    public static let environmentVariable = "FACEVER_MAX_MEGAPIXELS"
+
+    /// The limits for photos that enter facever: the standard ones, or FACEVER_MAX_MEGAPIXELS.
+    public static let photos = ImageLimits(maximumPixels: maximumPixels(from: ProcessInfo.processInfo.environment))
+
+    /// For images facever made itself from a valid photo (the JPEG round trip of augmentation):
+    /// any size down to 1×1, the same upper bound.
+    public static let ownImages = ImageLimits(maximumPixels: photos.maximumPixels, minimumSide: 1)
+
+    static func maximumPixels(from environment: [String: String]) -> Int {
+        guard let text = environment[environmentVariable], let megapixels = Double(text),
+              megapixels.isFinite, megapixels > 0, megapixels < 1e6
+        else { return standardMaximumPixels }
+        return max(1, Int(megapixels * 1_000_000))
+    }
+
+    /// Why a decoded width × height is refused, or nil when it is within the limits.
+    func problem(width: Int, height: Int) -> String? {
+        if width < minimumSide || height < minimumSide {
+            return "the image is \(width)×\(height) pixels, smaller than the \(minimumSide)×\(minimumSide) minimum for a face photo"
+        }
+        if width * height > maximumPixels {
+            return "the image is \(width)×\(height) pixels, over the limit of \(maximumPixels) (\(Self.environmentVariable) raises it)"
+        }
+        return nil
+    }
+}
