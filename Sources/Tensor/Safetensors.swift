@@ -106,8 +106,14 @@ public struct SafetensorsArchive: Equatable {
             guard begin >= 0, end >= begin, end <= buffer.count else {
                 throw fail("tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(buffer.count)-byte data buffer (truncated?)")
             }
-            let (byteCount, overflow) = Tensor.elementCount(of: shape).multipliedReportingOverflow(by: 4)
-            guard !overflow, byteCount == end - begin else {
+            // The product of a crafted shape can overflow: multiply with a check, never trap.
+            let byteCount = shape.reduce(Int?(4)) { product, dimension in
+                product.flatMap { value in
+                    let (next, overflow) = value.multipliedReportingOverflow(by: dimension)
+                    return overflow ? nil : next
+                }
+            }
+            guard let byteCount, byteCount == end - begin else {
                 throw fail("tensor '\(name)' has shape \(shape) but \(end - begin) bytes of data")
             }
             extents.append((name, begin, end))

@@ -31,10 +31,15 @@ struct AugmentCommand: ParsableCommand {
     }
 
     func run() throws {
+        let interrupt = InterruptFlag(message: "finishing the current photo's copies")
+        interrupt.install()
+        let lock = try reportingInputErrors { try options.lockForWriting("augment") }
+        defer { withExtendedLifetime(lock) {} }
         var total = AugmentReport()
-        for faceClass in classes {
+        for faceClass in classes where !total.interrupted {
             let report = try reportingInputErrors {
-                try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed) { skipped in
+                try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed,
+                                  shouldStop: { interrupt.isRaised }) { skipped in
                     Console.warning("skipped \(skipped)")
                 }
             }
@@ -43,8 +48,10 @@ struct AugmentCommand: ParsableCommand {
             total.written += report.written
             total.alreadyPresent += report.alreadyPresent
             total.unreadable += report.unreadable
+            total.interrupted = report.interrupted
         }
         print("augmented \(total.sources) photos: \(total.written) copies written, \(total.alreadyPresent) already there, "
-              + "\(total.unreadable.count) unreadable skipped")
+              + "\(total.unreadable.count) unreadable skipped" + (total.interrupted ? "; interrupted before the end" : ""))
+        if total.interrupted { throw ExitCode(130) }
     }
 }

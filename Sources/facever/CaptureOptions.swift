@@ -30,7 +30,7 @@ struct CaptureOptions: ParsableArguments {
         guard [camera != nil, device != nil, source != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("give one of --camera, --device and --source")
         }
-        if let camera, camera < 0 { throw ValidationError("--camera must be 0 or more") }
+        if let camera, !(0...4095).contains(camera) { throw ValidationError("--camera must be 0 to 4095 (/dev/videoN)") }
     }
 
     /// The chosen source; camera 0 when none was named.

@@ -32,11 +32,11 @@ struct CollectCommand: ParsableCommand {
     func validate() throws {
         if let auto {
             guard auto != .negative else { throw ValidationError("--auto takes anchor, positive or verification") }
-            guard let count, count >= 1 else { throw ValidationError("--auto needs --count N (N ≥ 1)") }
+            guard let count, (1...1_000_000).contains(count) else { throw ValidationError("--auto needs --count N (1 ≤ N ≤ 1000000)") }
         } else if count != nil {
             throw ValidationError("--count goes with --auto")
         }
-        guard interval >= 0 else { throw ValidationError("--interval must be 0 or more") }
+        guard interval.isFinite, (0...86_400).contains(interval) else { throw ValidationError("--interval must be 0 to 86400 seconds") }
     }
 
     func run() throws {
@@ -44,7 +44,11 @@ struct CollectCommand: ParsableCommand {
         interrupt.install()
         let report: CollectReport = try reportingInputErrors {
             let source = try capture.openSource()
-            let collector = Collector(source: source, cropper: try capture.makeCropper(), layout: options.layout)
+            let cropper = try capture.makeCropper()
+            // Locked once the camera and cascade are known to work, so a failed start writes nothing.
+            let lock = try options.lockForWriting("collect")
+            defer { withExtendedLifetime(lock) {} }
+            let collector = Collector(source: source, cropper: cropper, layout: options.layout)
             let preview = capture.makePreview(title: "facever collect")
             if let auto, let count {
                 let report = try collector.runAutomatic(

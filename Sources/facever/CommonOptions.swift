@@ -13,6 +13,19 @@ struct DataOptions: ParsableArguments {
 
     var layout: DataLayout { DataLayout(root: URL(fileURLWithPath: data)) }
     var modelURL: URL { model.map { URL(fileURLWithPath: $0) } ?? layout.defaultModel }
+
+    /// Removes what killed facever processes left half-written (temporary files of dead processes).
+    func sweepLeftovers() {
+        let removed = layout.sweepStaleTemporaries(alsoIn: [modelURL.deletingLastPathComponent()])
+        if removed > 0 { Console.note("removed \(removed) temporary file\(removed == 1 ? "" : "s") left by an interrupted run") }
+    }
+
+    /// Takes the data folder for a command that writes to it (sweeping leftovers first); held until released.
+    func lockForWriting(_ command: String) throws -> DataLock {
+        let lock = try DataLock(folder: layout.root, command: command)
+        sweepLeftovers()
+        return lock
+    }
 }
 
 extension FaceClass: ExpressibleByArgument {}
@@ -52,18 +65,20 @@ struct PrecisionOptions: ParsableArguments {
     }
 }
 
+/// Messages for people, on stderr so that stdout stays machine-readable; one line each, with control
+/// characters (from file names) escaped.
 enum Console {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("facever: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("facever: \(TerminalText.escaped(message))\n".utf8))
     }
 
-    /// A hint for the person at the keyboard, on stderr so that stdout stays machine-readable.
+    /// A hint for the person at the keyboard.
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("facever: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("facever: \(TerminalText.escaped(message))\n".utf8))
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("facever: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("facever: warning: \(TerminalText.escaped(message))\n".utf8))
     }
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

@@ -25,6 +25,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var compute: PrecisionOptions
 
+    func validate() throws {
+        if let threshold, !(threshold.isFinite && (0...1).contains(threshold)) {
+            throw ValidationError("--threshold must be a number in [0, 1]")
+        }
+    }
+
     func run() throws {
         try reportingInputErrors {
             let model = try TrainedModel.load(from: options.modelURL)

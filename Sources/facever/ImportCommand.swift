@@ -33,12 +33,19 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let destination = options.layout.folder(into)
+        let interrupt = InterruptFlag(message: "finishing the current photo")
+        interrupt.install()
         let report = try reportingInputErrors {
-            try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit) { skipped in
+            let lock = try options.lockForWriting("import")
+            defer { withExtendedLifetime(lock) {} }
+            return try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit,
+                                         shouldStop: { interrupt.isRaised }) { skipped in
                 Console.warning("skipped \(skipped)")
             }
         }
-        print("imported \(report.imported) photos into \(destination.path) "
-              + "(\(report.duplicates) duplicates and \(report.unreadable.count) unreadable files skipped, \(report.examined) examined)")
+        print("imported \(report.imported) photos into \(TerminalText.escaped(destination.path)) "
+              + "(\(report.duplicates) duplicates and \(report.unreadable.count) unreadable files skipped, \(report.examined) examined)"
+              + (report.interrupted ? "; interrupted before the end" : ""))
+        if report.interrupted { throw ExitCode(130) }
     }
 }

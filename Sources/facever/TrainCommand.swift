@@ -48,20 +48,16 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the checkpoint next to the model.")
     var resume = false
 
+    @Flag(help: "Start a new run even though a model or an interrupted run's checkpoint is there (both are replaced).")
+    var overwrite = false
+
     @OptionGroup var options: DataOptions
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard batches == .pairs || batch % 2 == 0 else { throw ValidationError("--batches triplets needs an even --batch (two pairs per triplet)") }
+        if let problem = settings.problem { throw ValidationError(problem) }
+        guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite starts a new one: give one") }
         guard precision != .bfloat16 || MatrixPrecision.isBFloat16Available else {
             throw ValidationError("--precision bfloat16 needs a CPU with AVX512_BF16, which this one lacks; use auto or float32")
-        }
-        guard pairs >= 1 else { throw ValidationError("--pairs must be at least 1") }
-        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
-        guard (0..<1).contains(testFraction) else { throw ValidationError("--test-fraction must be in [0, 1)") }
-        guard EmbeddingArchitecture.named[architecture] != nil else {
-            throw ValidationError("--architecture must be one of \(EmbeddingArchitecture.named.keys.sorted().joined(separator: ", "))")
         }
     }
 
@@ -76,6 +72,13 @@ struct TrainCommand: ParsableCommand {
         let interrupt = InterruptFlag(message: "finishing the current step, then saving a checkpoint")
         interrupt.install()
         let outcome: TrainingOutcome = try reportingInputErrors {
+            let dataLock = try options.lockForWriting("train")
+            let modelFolder = modelURL.deletingLastPathComponent().standardizedFileURL
+            let modelLock = modelFolder == options.layout.root.standardizedFileURL ? nil : try DataLock(folder: modelFolder, command: "train")
+            defer { withExtendedLifetime((dataLock, modelLock)) {} }
+            if !resume && !overwrite {
+                try refuseToReplace(model: modelURL, checkpoint: checkpointURL)
+            }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
                                           architecture: settings.architecture!)
             for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
@@ -113,5 +116,18 @@ struct TrainCommand: ParsableCommand {
             return outcome
         }
         if outcome == .interrupted { throw ExitCode(130) }
+    }
+
+    /// A new run would replace an existing model, or the checkpoint of a run that can be continued.
+    private func refuseToReplace(model: URL, checkpoint: URL) throws {
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: model.path) {
+            throw TrainingError("\(model.path): a trained model is already there; train with --overwrite to replace it, "
+                                + "or --model PATH to keep both")
+        }
+        if fileManager.fileExists(atPath: checkpoint.path) {
+            throw TrainingError("\(checkpoint.path): an interrupted run can be continued; train with --resume to continue it, "
+                                + "or --overwrite to start over")
+        }
     }
 }

@@ -13,7 +13,7 @@ struct VerifyCommand: ParsableCommand {
             cached beside the gallery (GALLERY.embeddings.safetensors).
             Live: with --camera, --device or --source, press v to verify the face in view (q quits), or
             verify the first N frames with a face with --auto --count N.
-            Exit status: 0 every image verified, 1 some not verified, 2 usage or input error.
+            Exit status: 0 every image verified, 1 some not verified, 2 input error, 64 usage error.
             Examples:
               facever verify probe.jpg
               facever verify --json shots/*.jpg | jq -c 'select(.verified)'
@@ -55,7 +55,7 @@ struct VerifyCommand: ParsableCommand {
             guard !images.isEmpty else { throw ValidationError("give at least one image (or --camera, --device, --source)") }
             guard !auto && count == nil else { throw ValidationError("--auto and --count are for a live source") }
         }
-        if auto { guard let count, count >= 1 else { throw ValidationError("--auto needs --count N (N ≥ 1)") } }
+        if auto { guard let count, (1...1_000_000).contains(count) else { throw ValidationError("--auto needs --count N (1 ≤ N ≤ 1000000)") } }
         for (name, value) in [("--detection-threshold", detectionThreshold), ("--verification-threshold", verificationThreshold)] {
             if let value, !(0...1).contains(value) { throw ValidationError("\(name) must be in [0, 1]") }
         }
@@ -64,6 +64,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let galleryURL = gallery.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         let verifier: Verifier = try reportingInputErrors {
+            options.sweepLeftovers()
             let model = try TrainedModel.load(from: options.modelURL)
             try compute.apply(for: model)
             var thresholds = model.thresholds
@@ -72,6 +73,8 @@ struct VerifyCommand: ParsableCommand {
             return try Verifier(model: model, galleryFolder: galleryURL, thresholds: thresholds)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
+        if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }
+        if let reason = verifier.report.cacheNotSaved { Console.warning("gallery cache not saved (\(reason)); verify works without it, only slower") }
 
         var tally = Tally()
         if capture.isGiven {
@@ -115,7 +118,7 @@ struct VerifyCommand: ParsableCommand {
                 "time_ms": (milliseconds * 10).rounded() / 10,
             ]))
         } else {
-            print("\(name) \(result.verified ? "verified" : "not-verified") share=\(String(format: "%.2f", result.share)) (\(result.matches)/\(result.gallerySize))")
+            print("\(TerminalText.escaped(name)) \(result.verified ? "verified" : "not-verified") share=\(String(format: "%.2f", result.share)) (\(result.matches)/\(result.gallerySize))")
         }
         fflush(stdout)
     }

@@ -141,7 +141,7 @@ final class WorkflowEndToEndTests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.standardError.hasPrefix("facever: \(missingModel): header length"), result.standardError)
 
-        result = try Facever.run(["train", "--data", data], in: root)
+        result = try Facever.run(["train", "--overwrite", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/anchor").path): no such folder\n")
 
@@ -167,7 +167,7 @@ final class WorkflowEndToEndTests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/model.checkpoint.safetensors").path): no checkpoint to resume from\n")
 
-        result = try Facever.run(["train", "--data", data], in: root)
+        result = try Facever.run(["train", "--overwrite", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.standardError.contains("has no anchor photos"), result.standardError)
     }

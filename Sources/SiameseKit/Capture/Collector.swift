@@ -50,11 +50,7 @@ public final class Collector {
     public func prepare(_ classes: [FaceClass]) throws {
         for faceClass in classes {
             let folder = layout.folder(faceClass)
-            do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            } catch {
-                throw ImageError(path: folder.path, problem: "cannot create the folder (\((error as NSError).localizedFailureReason ?? "\(error)"))")
-            }
+            try PrivateFolder.create(folder)
             guard access(folder.path, W_OK) == 0 else {
                 throw ImageError(path: folder.path, problem: "the folder cannot be written")
             }

@@ -97,6 +97,8 @@ public struct AugmentReport: Sendable {
     public var written = 0
     public var alreadyPresent = 0
     public var unreadable: [ImageError] = []
+    /// The run stopped early because `shouldStop` said so (after a whole photo's copies).
+    public var interrupted = false
 
     public init() {}
 }
@@ -105,11 +107,16 @@ public enum Augmenter {
     /// Writes `copies` augmented copies of every original photo in `folder` as `<stem>.aug<k>.jpg`.
     /// Copies that exist already are kept (re-running is safe); each photo's draws depend only on
     /// the seed and its file name, so the result does not depend on what else is in the folder.
+    /// `shouldStop` is asked before each photo: a stop leaves every copy written so far in place.
     public static func run(
-        folder: URL, copies: Int, seed: UInt64, onSkip: (ImageError) -> Void = { _ in }
+        folder: URL, copies: Int, seed: UInt64, shouldStop: () -> Bool = { false }, onSkip: (ImageError) -> Void = { _ in }
     ) throws -> AugmentReport {
         var report = AugmentReport()
         for file in try DataLayout.imageFiles(in: folder) where !DataLayout.isAugmented(file) {
+            if shouldStop() {
+                report.interrupted = true
+                break
+            }
             report.sources += 1
             let stem = file.deletingPathExtension().lastPathComponent
             let targets = (1...max(copies, 1)).map { folder.appendingPathComponent("\(stem)\(DataLayout.augmentationMarker)\($0).jpg") }

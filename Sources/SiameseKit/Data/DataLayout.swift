@@ -6,6 +6,7 @@
 // A photo's *source* is its file name without extension and without an augmentation suffix
 // (`face.aug3.jpg` comes from `face.jpg`), so copies of one photo are always kept together.
 import Foundation
+import Tensor
 
 public enum FaceClass: String, CaseIterable, Codable, Sendable {
     case anchor, positive, negative, verification
@@ -21,6 +22,14 @@ public struct DataLayout: Sendable {
     }
 
     public var defaultModel: URL { root.appendingPathComponent("model.safetensors") }
+
+    /// Removes the temporary files that killed facever processes left in the data folder, its class
+    /// folders and `others` (the model's folder, say); returns how many.
+    @discardableResult
+    public func sweepStaleTemporaries(alsoIn others: [URL] = []) -> Int {
+        let folders = [root] + FaceClass.allCases.map(folder) + others
+        return Set(folders.map(\.standardizedFileURL)).reduce(0) { $0 + AtomicFile.sweepStaleTemporaries(in: $1).count }
+    }
 
     /// File extensions facever treats as photos.
     public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "pgm", "ppm", "pnm", "bmp", "tif", "tiff", "webp"]

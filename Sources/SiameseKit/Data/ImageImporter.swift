@@ -12,6 +12,8 @@ public struct ImportReport: Sendable {
     public var duplicates = 0
     public var unreadable: [ImageError] = []
     public var examined = 0
+    /// The run stopped early because `shouldStop` said so (after a whole file).
+    public var interrupted = false
 }
 
 public enum ImageImporter {
@@ -28,15 +30,21 @@ public enum ImageImporter {
         })
     }
 
+    /// `shouldStop` is asked before each file: a stop leaves every photo imported so far in place.
     public static func run(
-        source: URL, into destination: URL, limit: Int? = nil, onSkip: (ImageError) -> Void = { _ in }
+        source: URL, into destination: URL, limit: Int? = nil, shouldStop: () -> Bool = { false },
+        onSkip: (ImageError) -> Void = { _ in }
     ) throws -> ImportReport {
         let files = try DataLayout.imageFilesRecursively(in: source)
-        try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
+        try PrivateFolder.create(destination)
         var seen = importedHashes(in: destination)
         var report = ImportReport()
         for file in files {
             if let limit, report.imported >= limit { break }
+            if shouldStop() {
+                report.interrupted = true
+                break
+            }
             report.examined += 1
             let bytes: Data
             do {

@@ -53,10 +53,10 @@ public struct Checkpoint {
         guard try field("format") == CheckpointKeys.format else {
             throw SafetensorsError(path: url.path, problem: "not a facever checkpoint")
         }
-        guard let architecture = EmbeddingArchitecture.fromJSON(try field("architecture")),
-              let settings = TrainingSettings.fromJSON(try field("settings")),
+        let architecture = try EmbeddingArchitecture.stored(in: try field("architecture"), path: url.path)
+        guard let settings = TrainingSettings.fromJSON(try field("settings")), settings.problem == nil,
               let progress = TrainingProgress.fromJSON(try field("progress")),
-              let adamStep = Int(try field("adam_step")),
+              let adamStep = Int(try field("adam_step")), (0...(1 << 40)).contains(adamStep),
               let fingerprint = ContentHash(hex: try field("data_fingerprint")),
               let split = PairSplit.fromJSON(try field("split"))
         else {
@@ -64,6 +64,29 @@ public struct Checkpoint {
         }
         return Checkpoint(architecture: architecture, settings: settings, progress: progress, adamStep: adamStep,
                           dataFingerprint: fingerprint, split: split, archive: archive)
+    }
+
+    /// Why Adam's saved moments cannot continue `network`'s training, or nil: each is absent for a
+    /// parameter no step has updated yet, or has one finite value per weight (second moments ≥ 0),
+    /// and no moment names a parameter the network does not have.
+    func adamProblem(for network: SiameseNetwork) -> String? {
+        let state = adamState
+        var known = Set<String>()
+        for parameter in network.parameters {
+            let name = parameter.name!
+            for (kind, key) in [("first", "adam.m." + name), ("second", "adam.v." + name)] {
+                known.insert(key)
+                guard let moment = state[key] else { continue }
+                guard moment.values.count == parameter.count else {
+                    return "Adam's \(kind) moment of \(name) has \(moment.values.count) values for \(parameter.count) weights"
+                }
+                guard moment.values.allSatisfy({ $0.isFinite && (kind == "first" || $0 >= 0) }) else {
+                    return "Adam's \(kind) moment of \(name) holds an impossible value"
+                }
+            }
+        }
+        if let stray = state.keys.sorted().first(where: { !known.contains($0) }) { return "an unknown tensor \(stray)" }
+        return nil
     }
 
     /// Adam's moments as saved by `Adam.stateTensors()`.

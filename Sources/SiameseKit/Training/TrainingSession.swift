@@ -5,7 +5,8 @@
 // run's matrix precision, and ends with a checkpoint. `shouldStop` is
 // asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
 // `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
-// interrupted run ends with the same weights as an uninterrupted one.
+// interrupted run ends with the same weights as an uninterrupted one. A loss or a weight that stops
+// being a finite number ends the run with TrainingError.diverged before anything is saved.
 import Foundation
 import Tensor
 
@@ -22,6 +23,13 @@ public enum TrainingOutcome: Equatable {
 public struct TrainingError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+
+    /// The loss or a weight became NaN or infinite: the run stops without saving anything, so the
+    /// last checkpoint (from the last whole epoch) stays as it was and no model is written.
+    static func diverged(epoch: Int, step: Int) -> TrainingError {
+        TrainingError("training diverged at epoch \(epoch) step \(step) (the loss or a weight is no longer a finite number); "
+                      + "nothing was saved from this epoch. Try a lower --learning-rate")
+    }
 }
 
 public final class TrainingSession {
@@ -63,20 +71,32 @@ public final class TrainingSession {
             throw TrainingError("\(path): the photos changed since this checkpoint; train without --resume to start over")
         }
         try checkRunnable(settings)
+        func damaged(_ what: String) -> TrainingError {
+            TrainingError("\(path): the checkpoint is damaged (\(what)); train without --resume to start over")
+        }
+        guard checkpoint.architecture == dataset.architecture else { throw damaged("its architecture is not the settings' one") }
         let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
-        let optimizer = Adam(learningRate: settings.learningRate)
-        optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
-        return TrainingSession(settings: settings, dataset: dataset, split: checkpoint.split, network: network,
-                               optimizer: optimizer, progress: checkpoint.progress)
+        _ = try network.checkedWeights(path: path, storedDigest: nil)
+        if let problem = checkpoint.adamProblem(for: network) { throw damaged(problem) }
+        for pair in checkpoint.split.train {
+            guard dataset.index(of: pair.anchor) != nil, dataset.index(of: pair.other) != nil else {
+                throw TrainingError("\(path): the checkpoint's training pairs name a photo that is not in the data folder "
+                                    + "(\(pair.anchor) or \(pair.other)); train without --resume to start over")
+            }
+            guard pair.label == 0 || pair.label == 1 else { throw damaged("a pair's label is \(pair.label)") }
+        }
+        let session = TrainingSession(settings: settings, dataset: dataset, split: checkpoint.split, network: network,
+                                      optimizer: Adam(learningRate: settings.learningRate), progress: checkpoint.progress)
+        if let problem = checkpoint.progress.problem(stepsPerEpoch: session.stepsPerEpoch) { throw damaged(problem) }
+        session.optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
+        return session
     }
 
-    /// Settings this machine cannot run: bfloat16 without AVX512_BF16, triplets in an odd batch.
+    /// Settings out of range, or that this machine cannot run (bfloat16 without AVX512_BF16).
     static func checkRunnable(_ settings: TrainingSettings) throws {
+        if let problem = settings.problem { throw TrainingError(problem) }
         if settings.precision == .bfloat16 && !MatrixPrecision.isBFloat16Available {
             throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
-        }
-        if settings.batches == .triplets && settings.batchSize % 2 != 0 {
-            throw TrainingError("triplet batches need an even batch size (two pairs per triplet), got \(settings.batchSize)")
         }
     }
 
@@ -111,12 +131,13 @@ public final class TrainingSession {
             order.shuffle(using: &generator)
             for step in progress.stepsDoneInEpoch..<stepsPerEpoch {
                 if shouldStop() {
-                    try checkpoint(self)
+                    try saveCheckpoint(checkpoint, epoch: progress.epochsDone + 1, step: step)
                     return .interrupted
                 }
                 let units = order[(step * unitsPerBatch)..<min(order.count, (step + 1) * unitsPerBatch)]
                 let batch = units.flatMap { unit in split.train[(unit * pairsPerUnit)..<((unit + 1) * pairsPerUnit)] }
                 let loss = trainer.step(PairBatch(pairs: batch, load: images))
+                guard loss.isFinite else { throw TrainingError.diverged(epoch: progress.epochsDone + 1, step: step + 1) }
                 progress.stepsDoneInEpoch = step + 1
                 progress.epochLossSum += Double(loss) * Double(batch.count)
                 progress.epochPairsSeen += batch.count
@@ -132,12 +153,19 @@ public final class TrainingSession {
             progress.epochPairsSeen = 0
             progress.epochShuffleState = generator.state
             progress.lastEpochLoss = meanLoss
-            try checkpoint(self)
+            try saveCheckpoint(checkpoint, epoch: progress.epochsDone, step: stepsPerEpoch)
             let seconds = Date().timeIntervalSince(epochStart)
             events(.epochFinished(epoch: progress.epochsDone, meanLoss: meanLoss, seconds: seconds,
                                   pairsPerSecond: Double(pairsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)))
         }
         return .completed
+    }
+
+    /// Saves a checkpoint unless a weight has overflowed (a finite loss can come from weights that
+    /// have just become infinite): a checkpoint is always one a run can continue from.
+    private func saveCheckpoint(_ checkpoint: (TrainingSession) throws -> Void, epoch: Int, step: Int) throws {
+        guard network.firstNonFiniteParameter() == nil else { throw TrainingError.diverged(epoch: epoch, step: step) }
+        try checkpoint(self)
     }
 
     /// [B, H, W, C] for photos given by relative path.

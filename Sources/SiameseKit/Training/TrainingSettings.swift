@@ -48,6 +48,26 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
 
     public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.named[architectureName] }
 
+    /// The ranges a run may ask for: wide enough for any real run, narrow enough that no count
+    /// overflows and no allocation runs away. The CLI and checkpoint reading both check them here.
+    public static let epochRange = 1...1_000_000
+    public static let batchSizeRange = 1...4096
+    public static let pairsPerClassRange = 1...10_000_000
+
+    /// The first setting out of range, as a usage message naming its option, or nil when all are fine.
+    public var problem: String? {
+        if !Self.epochRange.contains(epochs) { return "--epochs must be at least 1 and at most \(Self.epochRange.upperBound)" }
+        if !Self.batchSizeRange.contains(batchSize) { return "--batch must be at least 1 and at most \(Self.batchSizeRange.upperBound)" }
+        if batches == .triplets && batchSize % 2 != 0 { return "--batches triplets needs an even --batch (two pairs per triplet)" }
+        if !(learningRate.isFinite && learningRate > 0) { return "--learning-rate must be a positive finite number" }
+        if !Self.pairsPerClassRange.contains(pairsPerClass) { return "--pairs must be at least 1 and at most \(Self.pairsPerClassRange.upperBound)" }
+        if !(testFraction.isFinite && (0..<1).contains(testFraction)) { return "--test-fraction must be in [0, 1)" }
+        if architecture == nil {
+            return "--architecture must be one of \(EmbeddingArchitecture.named.keys.sorted().joined(separator: ", "))"
+        }
+        return nil
+    }
+
     /// Everything but `epochs`, which a resumed run may extend.
     func sameRun(as other: TrainingSettings) -> Bool {
         var mine = self, theirs = other
@@ -70,5 +90,18 @@ public struct TrainingProgress: MetadataJSON, Equatable, Sendable {
 
     public init(seed: UInt64) {
         epochShuffleState = RandomGenerator(seed: seed ^ 0x5EED_E90C).state
+    }
+
+    /// Why this progress cannot be continued with `stepsPerEpoch` steps an epoch, or nil.
+    func problem(stepsPerEpoch: Int) -> String? {
+        guard epochsDone >= 0, epochsDone <= TrainingSettings.epochRange.upperBound else { return "epochs done \(epochsDone)" }
+        guard (0...stepsPerEpoch).contains(stepsDoneInEpoch) else {
+            return "step \(stepsDoneInEpoch) of an epoch of \(stepsPerEpoch) steps"
+        }
+        guard epochPairsSeen >= 0, epochLossSum.isFinite, epochLossSum >= 0, lastEpochLoss?.isFinite ?? true else {
+            return "the epoch's loss so far"
+        }
+        guard RandomGenerator(state: epochShuffleState) != nil else { return "the shuffle state" }
+        return nil
     }
 }
