@@ -28,6 +28,14 @@ enum TestPNG {
         return png
     }
 
+    /// `png` with its header (IHDR, always the first chunk) declaring another size, CRC mended, so
+    /// that only the size disagrees with the pixel data that follows.
+    static func declaring(width: UInt32, height: UInt32, in png: Data) -> Data {
+        var header = Data(png[16..<29])  // IHDR body: width, height, depth, colour, compression, filter, interlace
+        header.replaceSubrange(0..<8, with: bigEndian(width) + bigEndian(height))
+        return png.prefix(8) + chunk("IHDR", header) + png.suffix(from: 33)
+    }
+
     private static func bigEndian(_ value: UInt32) -> Data {
         Data([UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)])
     }

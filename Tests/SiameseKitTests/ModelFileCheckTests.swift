@@ -1,0 +1,115 @@
+// ModelFileCheckTests.swift — a model file is checked before anything runs on it: every weight finite,
+// the weights equal to the digest saved with them, the stored thresholds numbers in [0, 1], the
+// architecture within bounds; a crafted shape whose size overflows is an error, never a trap.
+import Foundation
+@testable import SiameseKit
+import Tensor
+import XCTest
+
+final class ModelFileCheckTests: XCTestCase {
+    private var folder: URL!
+    private var url: URL { folder.appendingPathComponent("model.safetensors") }
+
+    override func setUpWithError() throws { folder = try TestPaths.temporaryFolder("model-check") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    /// A saved tiny model, read back as an archive to be edited.
+    private func savedArchive(thresholds: Thresholds = Thresholds()) throws -> SafetensorsArchive {
+        let network = SiameseNetwork(architecture: .tiny, seed: 1)
+        try network.save(to: url, metadata: [ModelKeys.detectionThreshold: String(thresholds.detection),
+                                             ModelKeys.verificationThreshold: String(thresholds.verification)])
+        return try SafetensorsArchive.read(contentsOf: url)
+    }
+
+    private func assertLoadFails(_ archive: SafetensorsArchive, containing text: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        try archive.write(to: url)
+        XCTAssertThrowsError(try TrainedModel.load(from: url), file: file, line: line) { error in
+            XCTAssertTrue("\(error)".hasPrefix(url.path + ": "), "\(error)", file: file, line: line)
+            XCTAssertTrue("\(error)".contains(text), "\(error)", file: file, line: line)
+        }
+    }
+
+    func testNonFiniteWeightsAnywhereAreRefused() throws {
+        for (name, value) in [("embedding.conv1.weight", Float.nan), ("embedding.conv2.weight", .infinity),
+                              ("embedding.dense.bias", -.infinity), ("classifier.bias", .infinity)] {
+            var archive = try savedArchive()
+            archive.tensors[name]!.values[0] = value
+            // Re-digest, so that only the non-finite value is wrong.
+            archive.metadata.removeValue(forKey: ModelKeys.modelID)
+            try assertLoadFails(archive, containing: "parameter '\(name)' holds a NaN or an infinity")
+        }
+        let network = SiameseNetwork(architecture: .tiny, seed: 1)
+        network.classifier.parameters[0].data[0] = .nan
+        XCTAssertThrowsError(try network.save(to: url), "a network with a NaN is never saved")
+    }
+
+    func testWeightsThatDoNotMatchTheirDigestAreRefused() throws {
+        var archive = try savedArchive()
+        archive.tensors["embedding.conv1.weight"]!.values[7] += 0.25
+        try assertLoadFails(archive, containing: "the weights do not match the digest saved with them")
+
+        // A file from before digests (another kind of model_id) loads, keyed on the weights' digest.
+        archive = try savedArchive()
+        archive.metadata[ModelKeys.modelID] = "0123456789abcdef"
+        try archive.write(to: url)
+        let model = try TrainedModel.load(from: url)
+        XCTAssertEqual(model.weightsDigest, model.network.weightsDigest())
+        XCTAssertEqual(model.modelID, "0123456789abcdef")
+    }
+
+    func testTheDigestSeesEveryWeightItsNameAndItsShape() {
+        let a = SiameseNetwork(architecture: .tiny, seed: 1), b = SiameseNetwork(architecture: .tiny, seed: 1)
+        XCTAssertEqual(a.weightsDigest(), b.weightsDigest())
+        for parameter in b.parameters.indices {
+            let values = b.parameters[parameter].data
+            b.parameters[parameter].data[values.count - 1] = values[values.count - 1].nextUp  // the last value: the tail path
+            XCTAssertNotEqual(a.weightsDigest(), b.weightsDigest(), b.parameters[parameter].name!)
+            b.parameters[parameter].data = values
+        }
+        var moved = WeightsDigest.Hasher(), original = WeightsDigest.Hasher()
+        original.combine(name: "w", shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        moved.combine(name: "w", shape: [3, 2], values: [1, 2, 3, 4, 5, 6])
+        XCTAssertNotEqual(original.finalize(), moved.finalize())
+        XCTAssertEqual(WeightsDigest(text: original.finalize().text), original.finalize())
+    }
+
+    func testStoredThresholdsMustBeNumbersFromZeroToOne() throws {
+        for bad in ["-1", "-inf", "inf", "nan", "2", "1.0001", "half"] {
+            var archive = try savedArchive()
+            archive.metadata[ModelKeys.detectionThreshold] = bad
+            try assertLoadFails(archive, containing: "the stored detection_threshold '\(bad)' is not a number in [0, 1]")
+            archive.metadata[ModelKeys.detectionThreshold] = "0.5"
+            archive.metadata[ModelKeys.verificationThreshold] = bad
+            try assertLoadFails(archive, containing: "the stored verification_threshold '\(bad)' is not a number in [0, 1]")
+        }
+        _ = try savedArchive(thresholds: Thresholds(detection: 0, verification: 1))
+        XCTAssertEqual(try TrainedModel.load(from: url).thresholds, Thresholds(detection: 0, verification: 1))
+    }
+
+    func testArchitecturesThatCannotBeBuiltAreRefused() throws {
+        func json(_ architecture: String) -> String { architecture }
+        let cases = [
+            (#"{"channels":3,"convolutions":[],"embeddingSize":8,"inputHeight":32,"inputWidth":32}"#, "0 convolutions"),
+            (#"{"channels":3,"convolutions":[{"filters":4,"kernelSize":3}],"embeddingSize":8,"inputHeight":2,"inputWidth":2}"#, "too small"),
+            (#"{"channels":3,"convolutions":[{"filters":4,"kernelSize":0}],"embeddingSize":8,"inputHeight":32,"inputWidth":32}"#, "filters of 0×0"),
+            (#"{"channels":5,"convolutions":[{"filters":4,"kernelSize":3}],"embeddingSize":8,"inputHeight":32,"inputWidth":32}"#, "5 input channels"),
+            (#"{"channels":3,"convolutions":[{"filters":4096,"kernelSize":3}],"embeddingSize":65536,"inputHeight":1024,"inputWidth":1024}"#, "parameters (at most"),
+            (#"{"channels":3,"convolutions":[{"filters":4,"kernelSize":3}],"embeddingSize":-1,"inputHeight":32,"inputWidth":32}"#, "embedding size -1"),
+            (#"{"channels":3}"#, "no readable 'architecture'"),
+        ]
+        for (architecture, problem) in cases {
+            var archive = try savedArchive()
+            archive.metadata[ModelKeys.architecture] = json(architecture)
+            try assertLoadFails(archive, containing: problem)
+        }
+    }
+
+    func testAShapeWhoseSizeOverflowsIsAnErrorNotATrap() throws {
+        let header = #"{"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}}"#
+        var bytes = Data((0..<8).map { UInt8((header.utf8.count >> (8 * $0)) & 0xFF) })
+        bytes += Data(header.utf8)
+        XCTAssertThrowsError(try SafetensorsArchive.decode(bytes, path: "overflow.safetensors")) { error in
+            XCTAssertTrue("\(error)".contains("has shape [4294967296, 4294967296, 16] but 0 bytes of data"), "\(error)")
+        }
+    }
+}
