@@ -43,24 +43,34 @@ public struct Checkpoint {
     }
 
     public static func read(from url: URL) throws -> Checkpoint {
-        let archive = try SafetensorsArchive.read(contentsOf: url)
+        try checked(SafetensorsArchive.read(contentsOf: url), path: url.path)
+    }
+
+    /// A checkpoint from a file's bytes; `path` only names it in errors.
+    public static func decode(_ data: Data, path: String) throws -> Checkpoint {
+        try checked(SafetensorsArchive.decode(data, path: path), path: path)
+    }
+
+    /// The checkpoint in `archive`, its metadata checked (what can be checked without the data folder:
+    /// TrainingSession.resume checks the rest).
+    private static func checked(_ archive: SafetensorsArchive, path: String) throws -> Checkpoint {
         func field(_ key: String) throws -> String {
             guard let value = archive.metadata[key] else {
-                throw SafetensorsError(path: url.path, problem: "not a facever checkpoint (metadata '\(key)' is missing)")
+                throw SafetensorsError(path: path, problem: "not a facever checkpoint (metadata '\(key)' is missing)")
             }
             return value
         }
         guard try field("format") == CheckpointKeys.format else {
-            throw SafetensorsError(path: url.path, problem: "not a facever checkpoint")
+            throw SafetensorsError(path: path, problem: "not a facever checkpoint")
         }
-        let architecture = try EmbeddingArchitecture.stored(in: try field("architecture"), path: url.path)
+        let architecture = try EmbeddingArchitecture.stored(in: try field("architecture"), path: path)
         guard let settings = TrainingSettings.fromJSON(try field("settings")), settings.problem == nil,
               let progress = TrainingProgress.fromJSON(try field("progress")),
               let adamStep = Int(try field("adam_step")), (0...(1 << 40)).contains(adamStep),
               let fingerprint = ContentHash(hex: try field("data_fingerprint")),
               let split = PairSplit.fromJSON(try field("split"))
         else {
-            throw SafetensorsError(path: url.path, problem: "damaged checkpoint metadata")
+            throw SafetensorsError(path: path, problem: "damaged checkpoint metadata")
         }
         return Checkpoint(architecture: architecture, settings: settings, progress: progress, adamStep: adamStep,
                           dataFingerprint: fingerprint, split: split, archive: archive)

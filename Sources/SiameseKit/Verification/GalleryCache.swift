@@ -66,12 +66,24 @@ public struct GalleryCache {
     }
 
     private static func validEmbeddings(at url: URL, key: Key) -> Result<[ContentHash: [Float]], Problem> {
-        let archive: SafetensorsArchive
         do {
-            archive = try SafetensorsArchive.read(contentsOf: url)
+            return validEmbeddings(in: try SafetensorsArchive.read(contentsOf: url), key: key)
         } catch {
             return .failure(Problem(description: "unreadable (\((error as? SafetensorsError)?.problem ?? "\(error)"))"))
         }
+    }
+
+    /// The embeddings of a cache file's bytes when it was made under `key` and every entry is well
+    /// formed, or why not (the reader the fuzzer drives).
+    public static func embeddings(decoding data: Data, key: Key) -> Result<[ContentHash: [Float]], Error> {
+        do {
+            return validEmbeddings(in: try SafetensorsArchive.decode(data, path: "<gallery cache>"), key: key).mapError { $0 }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func validEmbeddings(in archive: SafetensorsArchive, key: Key) -> Result<[ContentHash: [Float]], Problem> {
         guard archive.metadata == key.metadata else {
             return .failure(Problem(description: "made by another model, precision or format"))
         }
