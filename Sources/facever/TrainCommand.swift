@@ -112,7 +112,7 @@ struct TrainCommand: ParsableCommand {
             try session.saveModel(to: modelURL)
             let loss = session.progress.lastEpochLoss.map { String(format: "%.4f", $0) } ?? "-"
             print(String(format: "trained %d epochs in %.1f s: final training loss %@; model saved to %@",
-                         session.progress.epochsDone, Date().timeIntervalSince(start), loss, modelURL.path))
+                         session.progress.epochsDone, Date().timeIntervalSince(start), loss, TerminalText.escaped(modelURL.path)))
             return outcome
         }
         if outcome == .interrupted { throw ExitCode(130) }
