@@ -12,9 +12,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "FuzzerDriver"),
-        .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzerDriver", .product(name: "Tensor", package: "facever")]),
-        .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzerDriver", .product(name: "SiameseKit", package: "facever")]),
-        .executableTarget(name: "FuzzGalleryCache", dependencies: ["FuzzerDriver", .product(name: "SiameseKit", package: "facever")]),
+        .target(name: "FuzzSupport", dependencies: ["FuzzerDriver"]),
+        .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzSupport", .product(name: "Tensor", package: "facever")]),
+        .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", .product(name: "SiameseKit", package: "facever")]),
+        .executableTarget(name: "FuzzGalleryCache", dependencies: ["FuzzSupport", .product(name: "SiameseKit", package: "facever")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -26,3 +26,24 @@ enum FixtureData {
         return layout
     }
 }
+
+/// A data folder for training tests and the small, fast run they share (tiny network, 20 pairs a class).
+struct TrainingFixture {
+    let root: URL
+    let layout: DataLayout
+    let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
+                                    pairsPerClass: 20, testFraction: 0.3, seed: 42)
+
+    init(_ label: String) throws {
+        root = try TestPaths.temporaryFolder(label)
+        layout = try FixtureData.makeWorkflowData(in: root)
+    }
+
+    var checkpointURL: URL { root.appendingPathComponent("model.checkpoint.safetensors") }
+
+    func dataset() throws -> FaceDataset {
+        try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}

@@ -6,23 +6,14 @@ import Tensor
 import XCTest
 
 final class TrainingHardeningTests: XCTestCase {
-    private var root: URL!
-    private var layout: DataLayout!
-    private var checkpointURL: URL { root.appendingPathComponent("model.checkpoint.safetensors") }
+    private var fixture: TrainingFixture!
+    private var settings: TrainingSettings { fixture.settings }
+    private var checkpointURL: URL { fixture.checkpointURL }
 
-    override func setUpWithError() throws {
-        root = try TestPaths.temporaryFolder("training-hardening")
-        layout = try FixtureData.makeWorkflowData(in: root)
-    }
+    override func setUpWithError() throws { fixture = try TrainingFixture("training-hardening") }
+    override func tearDownWithError() throws { fixture.remove() }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
-
-    private let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
-                                            pairsPerClass: 20, testFraction: 0.3, seed: 42)
-
-    private func dataset() throws -> FaceDataset {
-        try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
-    }
+    private func dataset() throws -> FaceDataset { try fixture.dataset() }
 
     func testDivergenceStopsTheRunBeforeAnythingIsSaved() throws {
         var reckless = settings

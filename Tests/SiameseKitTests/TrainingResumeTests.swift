@@ -6,22 +6,15 @@ import Tensor
 import XCTest
 
 final class TrainingResumeTests: XCTestCase {
-    private var root: URL!
-    private var layout: DataLayout!
+    private var fixture: TrainingFixture!
+    private var root: URL { fixture.root }
+    private var layout: DataLayout { fixture.layout }
+    private var settings: TrainingSettings { fixture.settings }
 
-    override func setUpWithError() throws {
-        root = try TestPaths.temporaryFolder("resume")
-        layout = try FixtureData.makeWorkflowData(in: root)
-    }
+    override func setUpWithError() throws { fixture = try TrainingFixture("resume") }
+    override func tearDownWithError() throws { fixture.remove() }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
-
-    private let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
-                                            pairsPerClass: 20, testFraction: 0.3, seed: 42)
-
-    private func dataset() throws -> FaceDataset {
-        try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
-    }
+    private func dataset() throws -> FaceDataset { try fixture.dataset() }
 
     func testInterruptedThenResumedRunMatchesAnUninterruptedRunBitForBit() throws {
         try assertResumedRunMatchesUninterruptedRun(settings: settings)

@@ -2,7 +2,7 @@
 // them and the network is small, the network is built from the stored weights and checked as
 // `train --resume` would before continuing.
 import Foundation
-import FuzzerDriver
+import FuzzSupport
 import SiameseKit
 import Tensor
 
@@ -20,9 +20,5 @@ public func fuzzCheckpoint(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt
 
 @main
 enum FuzzCheckpointMain {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = Optional(CommandLine.unsafeArgv)
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { fuzzCheckpoint($0, $1) })
-    }
+    static func main() { runFuzzer(fuzzCheckpoint) }
 }

@@ -2,7 +2,7 @@
 // of the seeds' model (its embedding size, 128) and of a model with another embedding size. Whatever
 // it accepts must hold only entries of the key's length with finite values.
 import Foundation
-import FuzzerDriver
+import FuzzSupport
 import SiameseKit
 import Tensor
 
@@ -25,9 +25,5 @@ public func fuzzGalleryCache(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CI
 
 @main
 enum FuzzGalleryCacheMain {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = Optional(CommandLine.unsafeArgv)
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { fuzzGalleryCache($0, $1) })
-    }
+    static func main() { runFuzzer(fuzzGalleryCache) }
 }

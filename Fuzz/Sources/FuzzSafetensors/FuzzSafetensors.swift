@@ -1,7 +1,7 @@
 // FuzzSafetensors.swift — libFuzzer target: any bytes through the safetensors reader. It must return
 // an archive or throw SafetensorsError; a trap, an overflow or a bad memory access is a finding.
 import Foundation
-import FuzzerDriver
+import FuzzSupport
 import Tensor
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -19,9 +19,5 @@ public func fuzzSafetensors(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CIn
 
 @main
 enum FuzzSafetensorsMain {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = Optional(CommandLine.unsafeArgv)
-        exit(LLVMFuzzerRunDriver(&argc, &argv) { fuzzSafetensors($0, $1) })
-    }
+    static func main() { runFuzzer(fuzzSafetensors) }
 }
