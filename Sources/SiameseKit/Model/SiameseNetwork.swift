@@ -52,17 +52,20 @@ public final class SiameseNetwork: ParameterContainer {
     // MARK: Files
 
     /// A digest of every parameter's name, shape and bits: equal weights, equal digest.
-    public func weightsDigest() -> WeightsDigest {
-        var hasher = WeightsDigest.Hasher()
-        for parameter in parameters {
-            hasher.combine(name: parameter.name!, shape: parameter.shape, values: parameter.data)
-        }
-        return hasher.finalize()
-    }
+    public func weightsDigest() -> WeightsDigest { digestAndFirstNonFinite().digest }
 
     /// The first parameter holding a NaN or an infinity, by name, or nil when every value is finite.
-    public func firstNonFiniteParameter() -> String? {
-        parameters.first { parameter in parameter.data.contains { !$0.isFinite } }.map { $0.name! }
+    public func firstNonFiniteParameter() -> String? { digestAndFirstNonFinite().firstNonFinite }
+
+    /// Both at once, in one pass over the weights (a model load needs both).
+    private func digestAndFirstNonFinite() -> (digest: WeightsDigest, firstNonFinite: String?) {
+        var hasher = WeightsDigest.Hasher()
+        var firstNonFinite: String?
+        for parameter in parameters {
+            let finite = hasher.combine(name: parameter.name!, shape: parameter.shape, values: parameter.data)
+            if !finite && firstNonFinite == nil { firstNonFinite = parameter.name! }
+        }
+        return (hasher.finalize(), firstNonFinite)
     }
 
     /// Writes the model atomically: parameters, and metadata with the format, the architecture,
@@ -106,11 +109,11 @@ public final class SiameseNetwork: ParameterContainer {
     /// The digest of the weights, after checking that they are finite and match `storedDigest`
     /// when it is a digest (checkpoints and models share this check).
     func checkedWeights(path: String, storedDigest: String?) throws -> WeightsDigest {
-        if let name = firstNonFiniteParameter() {
+        let (digest, firstNonFinite) = digestAndFirstNonFinite()
+        if let name = firstNonFinite {
             throw SafetensorsError(path: path, problem: "parameter '\(name)' holds a NaN or an infinity: the file is "
                                    + "damaged or comes from a diverged training run; train again")
         }
-        let digest = weightsDigest()
         if let storedDigest, let expected = WeightsDigest(text: storedDigest), expected != digest {
             throw SafetensorsError(path: path, problem: "the weights do not match the digest saved with them "
                                    + "(the file was damaged or edited); train again or restore the file")
