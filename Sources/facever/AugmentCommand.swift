@@ -39,7 +39,7 @@ struct AugmentCommand: ParsableCommand {
         for faceClass in classes where !total.interrupted {
             let report = try reportingInputErrors {
                 try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed,
-                                  shouldStop: { interrupt.isRaised }) { skipped in
+                                  decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
                     Console.warning("skipped \(skipped)")
                 }
             }

@@ -59,7 +59,7 @@ struct CollectCommand: ParsableCommand {
                 }
                 if report.ending == .endOfStream {
                     printSummary(report)
-                    throw ImageError(path: source.name, problem: "the video ended after \(report.framesRead) frames: saved \(report.totalSaved) of \(count)")
+                    throw InputError(path: source.name, problem: "the video ended after \(report.framesRead) frames: saved \(report.totalSaved) of \(count)")
                 }
                 return report
             }

@@ -90,7 +90,7 @@ func reportingInputErrors<T>(_ work: () throws -> T) throws -> T {
         return try work()
     } catch let error as ExitCode {
         throw error
-    } catch let error as ImageError {
+    } catch let error as InputError {
         Console.error(error.description)
     } catch let error as SafetensorsError {
         Console.error(error.description)

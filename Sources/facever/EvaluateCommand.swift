@@ -39,8 +39,8 @@ struct EvaluateCommand: ParsableCommand {
                 throw TrainingError("\(options.modelURL.path): the model has no held-out test pairs (trained with --test-fraction 0?)")
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          architecture: model.network.architecture,
-                                          only: Set(split.test.flatMap { [$0.anchor, $0.other] }))
+                                          input: model.network.architecture.inputFormat,
+                                          only: Set(split.test.flatMap { [$0.anchor, $0.other] }), decoder: .withCaptureFormats)
             let start = Date()
             let scores = try Evaluation.scores(network: model.network, dataset: dataset, pairs: split.test)
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)

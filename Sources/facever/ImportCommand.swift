@@ -39,7 +39,7 @@ struct ImportCommand: ParsableCommand {
             let lock = try options.lockForWriting("import")
             defer { withExtendedLifetime(lock) {} }
             return try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit,
-                                         shouldStop: { interrupt.isRaised }) { skipped in
+                                         decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
                 Console.warning("skipped \(skipped)")
             }
         }

@@ -80,7 +80,8 @@ struct TrainCommand: ParsableCommand {
                 try refuseToReplace(model: modelURL, checkpoint: checkpointURL)
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          architecture: settings.architecture!)
+                                          input: settings.architecture!.inputFormat,
+                                          decoder: .withCaptureFormats)
             for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
             let session: TrainingSession
             if resume {

@@ -70,7 +70,7 @@ struct VerifyCommand: ParsableCommand {
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
-            return try Verifier(model: model, galleryFolder: galleryURL, thresholds: thresholds)
+            return try Verifier(model: model, galleryFolder: galleryURL, thresholds: thresholds, decoder: .withCaptureFormats)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
         if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }
@@ -83,7 +83,7 @@ struct VerifyCommand: ParsableCommand {
             for path in images {
                 let start = Date()
                 do {
-                    let result = try verifier.verify(try RGBImage.read(contentsOf: URL(fileURLWithPath: path)))
+                    let result = try verifier.verify(try PhotoDecoder.withCaptureFormats.read(contentsOf: URL(fileURLWithPath: path)))
                     report(path, result, milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
                 } catch {
                     tally.errors += 1
@@ -138,7 +138,7 @@ struct VerifyCommand: ParsableCommand {
                 if let count, tally.verdicts >= count { return }
                 guard let frame = try source.next() else {
                     if auto {
-                        throw ImageError(path: source.name, problem: "the video ended after \(tally.verdicts) verdicts of \(count!)")
+                        throw InputError(path: source.name, problem: "the video ended after \(tally.verdicts) verdicts of \(count!)")
                     }
                     return
                 }

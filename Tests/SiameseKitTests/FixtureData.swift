@@ -42,7 +42,7 @@ struct TrainingFixture {
     var checkpointURL: URL { root.appendingPathComponent("model.checkpoint.safetensors") }
 
     func dataset() throws -> FaceDataset {
-        try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
+        try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: EmbeddingArchitecture.tiny.inputFormat)
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }

@@ -33,10 +33,10 @@ final class ImageTests: XCTestCase {
         let image = try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s2/3.pgm"))
         let small = image.resized(width: 100, height: 100)
         XCTAssertEqual(small.pixels.count, 100 * 100 * 3)
-        let values = ImageBatch.values(of: image, for: .tutorial)
+        let values = ImageBatch.values(of: image, for: EmbeddingArchitecture.tutorial.inputFormat)
         XCTAssertEqual(values.count, 100 * 100 * 3)
         XCTAssertTrue(values.allSatisfy { $0 >= 0 && $0 <= 1 })
-        XCTAssertEqual(ImageBatch.values(of: image, for: .omniglot).count, 105 * 105)
+        XCTAssertEqual(ImageBatch.values(of: image, for: EmbeddingArchitecture.omniglot.inputFormat).count, 105 * 105)
     }
 
     func testFormatsBeyondJPEGPNGAndPNMAreReadThroughTheCaptureLibrary() throws {
@@ -56,7 +56,7 @@ final class ImageTests: XCTestCase {
             }
             bmp += [UInt8](repeating: 0, count: rowBytes - width * 3)
         }
-        let image = try RGBImage.decode(Data(bmp), path: "tiny.bmp", limits: .ownImages)
+        let image = try PhotoDecoder(limits: .ownImages, otherFormats: PhotoDecoder.withCaptureFormats.otherFormats).decode(Data(bmp), path: "tiny.bmp")
         XCTAssertEqual(image, RGBImage(width: width, height: height, pixels: rgb))
     }
 

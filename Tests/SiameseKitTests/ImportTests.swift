@@ -27,7 +27,7 @@ final class ImportTests: XCTestCase {
         try write(Data("notes".utf8), "README.txt")  // not a photo extension: not examined
 
         let layout = DataLayout(root: root.appendingPathComponent("data"))
-        var skipped: [ImageError] = []
+        var skipped: [InputError] = []
         let report = try ImageImporter.run(source: root.appendingPathComponent("source"), into: layout.folder(.negative)) {
             skipped.append($0)
         }

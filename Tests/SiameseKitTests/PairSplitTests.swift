@@ -17,7 +17,7 @@ final class PairSplitTests: XCTestCase {
         for faceClass in [FaceClass.anchor, .positive, .negative] {
             _ = try! Augmenter.run(folder: layout.folder(faceClass), copies: 3, seed: 5)
         }
-        dataset = try! FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
+        dataset = try! FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: EmbeddingArchitecture.tiny.inputFormat)
     }
 
     override class func tearDown() {
@@ -75,7 +75,7 @@ final class PairSplitTests: XCTestCase {
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: 40, testFraction: 0.3, seed: 12)
         let needed = Set(split.test.flatMap { [$0.anchor, $0.other] })
         let layout = DataLayout(root: root.appendingPathComponent("data"))
-        let subset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny, only: needed)
+        let subset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: EmbeddingArchitecture.tiny.inputFormat, only: needed)
         XCTAssertEqual(Set(subset.photos.map(\.relativePath)), needed)
         XCTAssertLessThan(subset.photos.count, dataset.photos.count)
         let path = try XCTUnwrap(needed.first)
@@ -95,7 +95,7 @@ final class PairSplitTests: XCTestCase {
         try FixtureData.importPhotos([(1, 1)], into: .anchor, layout: layout, staging: root.appendingPathComponent("st2"))
         try FixtureData.importPhotos([(1, 2)], into: .positive, layout: layout, staging: root.appendingPathComponent("st2"))
         try FixtureData.importPhotos([(2, 1)], into: .negative, layout: layout, staging: root.appendingPathComponent("st2"))
-        let small = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], architecture: .tiny)
+        let small = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: EmbeddingArchitecture.tiny.inputFormat)
         XCTAssertThrowsError(try PairSplit.make(dataset: small, pairsPerClass: 10, testFraction: 0.3, seed: 1)) { error in
             XCTAssertTrue("\(error)".contains("has no anchor photos"), "\(error)")
         }

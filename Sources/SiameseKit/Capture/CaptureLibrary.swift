@@ -18,11 +18,11 @@ enum CaptureLibrary {
         let description: String
     }
 
-    /// The table, or an ImageError naming `path` (what the caller wanted to open) when the library is missing.
+    /// The table, or an InputError naming `path` (what the caller wanted to open) when the library is missing.
     static func api(for path: String) throws -> fv_capture_api {
         switch loaded {
         case .success(let api): return api
-        case .failure(let failure): throw ImageError(path: path, problem: failure.description)
+        case .failure(let failure): throw InputError(path: path, problem: failure.description)
         }
     }
 
@@ -63,4 +63,26 @@ enum CaptureLibrary {
             + "\(fileName) beside the facever binary (`swift build -c release` builds it): "
             + problems.joined(separator: "; ")))
     }
+}
+
+/// OpenCV's imgcodecs, in the capture library: BMP, TIFF, WebP and the other formats facever's own
+/// codecs do not read. Without the library such files stay unreadable, with its reason.
+struct CaptureLibraryDecoder: OtherFormatDecoder {
+    func decode(_ bytes: Data, path: String, limits: ImageLimits) throws -> RGBImage {
+        let api = try CaptureLibrary.api(for: path)
+        var image = fv_image()
+        let problem = ShimCall.run { error, capacity in
+            bytes.withUnsafeBytes { raw in
+                api.decode_any(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
+            }
+        }
+        defer { fv_image_free(&image) }
+        if let problem { throw InputError(path: path, problem: problem) }
+        return try RGBImage.adopting(image, path: path, limits: limits)
+    }
+}
+
+extension PhotoDecoder {
+    /// facever's own formats, then any format OpenCV reads (through the capture library when it is there).
+    public static let withCaptureFormats = PhotoDecoder(otherFormats: CaptureLibraryDecoder())
 }

@@ -52,7 +52,7 @@ public final class Collector {
             let folder = layout.folder(faceClass)
             try PrivateFolder.create(folder)
             guard access(folder.path, W_OK) == 0 else {
-                throw ImageError(path: folder.path, problem: "the folder cannot be written")
+                throw InputError(path: folder.path, problem: "the folder cannot be written")
             }
         }
     }

@@ -25,7 +25,7 @@ public final class FaceDetector {
         let api = try CaptureLibrary.api(for: cascadePath)
         var handle: OpaquePointer?
         if let problem = ShimCall.run({ api.cascade_load(cascadePath, &handle, $0, $1) }) {
-            throw ImageError(path: cascadePath, problem: problem)
+            throw InputError(path: cascadePath, problem: problem)
         }
         self.api = api
         self.handle = handle!

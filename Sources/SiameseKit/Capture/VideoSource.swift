@@ -2,7 +2,7 @@
 // capture library).
 //
 // `next()` returns frames in order and nil at the end of the stream. A camera that is missing or
-// cannot be opened, and a file that is not a readable video, are `ImageError`s naming the source.
+// cannot be opened, and a file that is not a readable video, are `InputError`s naming the source.
 import COpenCVShim
 import Foundation
 
@@ -46,7 +46,7 @@ public final class VideoSource: FrameSource {
         let api = try CaptureLibrary.api(for: path)
         var handle: OpaquePointer?
         let problem = ShimCall.run { api.capture_open_device(path, &handle, $0, $1) }
-        if let problem { throw ImageError(path: path, problem: problem) }
+        if let problem { throw InputError(path: path, problem: problem) }
         return VideoSource(api: api, handle: handle!, name: path, isLive: true)
     }
 
@@ -55,7 +55,7 @@ public final class VideoSource: FrameSource {
         let api = try CaptureLibrary.api(for: path)
         var handle: OpaquePointer?
         let problem = ShimCall.run { api.capture_open_file(path, &handle, $0, $1) }
-        if let problem { throw ImageError(path: path, problem: problem) }
+        if let problem { throw InputError(path: path, problem: problem) }
         return VideoSource(api: api, handle: handle!, name: path, isLive: false)
     }
 
@@ -70,7 +70,7 @@ public final class VideoSource: FrameSource {
             return status < 0 ? 1 : 0
         }
         defer { fv_image_free(&image) }
-        if let problem { throw ImageError(path: name, problem: problem) }
+        if let problem { throw InputError(path: name, problem: problem) }
         if status == 1 { return nil }
         let pixels = Array(UnsafeBufferPointer(start: image.pixels, count: Int(image.width) * Int(image.height) * 3))
         index += 1
@@ -89,7 +89,7 @@ public final class VideoWriter {
         let api = try CaptureLibrary.api(for: path)
         var handle: OpaquePointer?
         let problem = ShimCall.run { api.video_writer_open(path, Int32(width), Int32(height), framesPerSecond, &handle, $0, $1) }
-        if let problem { throw ImageError(path: path, problem: problem) }
+        if let problem { throw InputError(path: path, problem: problem) }
         self.api = api
         self.handle = handle!
         self.path = path
@@ -97,7 +97,7 @@ public final class VideoWriter {
 
     public func write(_ image: RGBImage) throws {
         let problem = ShimCall.run { api.video_writer_write(handle, image.pixels, Int32(image.width), Int32(image.height), $0, $1) }
-        if let problem { throw ImageError(path: path, problem: problem) }
+        if let problem { throw InputError(path: path, problem: problem) }
     }
 
     /// Finishes the file; also done when the writer is released.

@@ -96,7 +96,7 @@ public struct AugmentReport: Sendable {
     public var sources = 0
     public var written = 0
     public var alreadyPresent = 0
-    public var unreadable: [ImageError] = []
+    public var unreadable: [InputError] = []
     /// The run stopped early because `shouldStop` said so (after a whole photo's copies).
     public var interrupted = false
 
@@ -109,7 +109,8 @@ public enum Augmenter {
     /// the seed and its file name, so the result does not depend on what else is in the folder.
     /// `shouldStop` is asked before each photo: a stop leaves every copy written so far in place.
     public static func run(
-        folder: URL, copies: Int, seed: UInt64, shouldStop: () -> Bool = { false }, onSkip: (ImageError) -> Void = { _ in }
+        folder: URL, copies: Int, seed: UInt64, decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false },
+        onSkip: (InputError) -> Void = { _ in }
     ) throws -> AugmentReport {
         var report = AugmentReport()
         for file in try DataLayout.imageFiles(in: folder) where !DataLayout.isAugmented(file) {
@@ -125,8 +126,8 @@ public enum Augmenter {
             guard !missing.isEmpty else { continue }
             let image: RGBImage
             do {
-                image = try RGBImage.read(contentsOf: file)
-            } catch let error as ImageError {
+                image = try decoder.read(contentsOf: file)
+            } catch let error as InputError {
                 report.unreadable.append(error)
                 onSkip(error)
                 continue

@@ -42,7 +42,7 @@ public struct DataLayout: Sendable {
     public static func imageFiles(in folder: URL) throws -> [URL] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ImageError(path: folder.path, problem: "no such folder")
+            throw InputError(path: folder.path, problem: "no such folder")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         return names.sorted().map { folder.appendingPathComponent($0) }.filter(isImageFile)
@@ -53,7 +53,7 @@ public struct DataLayout: Sendable {
     public static func imageFilesRecursively(in folder: URL) throws -> [URL] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ImageError(path: folder.path, problem: "no such folder")
+            throw InputError(path: folder.path, problem: "no such folder")
         }
         var files: [URL] = []
         var visited = Set<String>()
@@ -61,7 +61,7 @@ public struct DataLayout: Sendable {
         while let current = pending.popLast() {
             guard visited.insert(current.resolvingSymlinksInPath().path).inserted else { continue }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: current.path) else {
-                throw ImageError(path: current.path, problem: "cannot list the folder")
+                throw InputError(path: current.path, problem: "cannot list the folder")
             }
             for name in names where !name.hasPrefix(".") {
                 let url = current.appendingPathComponent(name)

@@ -16,22 +16,23 @@ public struct FacePhoto: Sendable {
 }
 
 public final class FaceDataset {
-    public let architecture: EmbeddingArchitecture
+    /// The network input every photo is decoded to.
+    public let input: InputFormat
     public let photos: [FacePhoto]
-    public let skipped: [ImageError]
+    public let skipped: [InputError]
     public let fingerprint: ContentHash
     /// One [H, W, C] block of bytes per photo, in `photos` order.
     private let pixels: [[UInt8]]
     private let indexByPath: [String: Int]
 
-    public var imageByteCount: Int { architecture.inputShape.reduce(1, *) }
+    public var imageByteCount: Int { input.valueCount }
 
     /// Loads the photos of `classes` under `layout`; a missing folder is an error, an empty one is not.
     /// With `only`, just the photos with those relative paths are decoded (evaluate needs only the
     /// held-out ones); the fingerprint then covers just them.
-    public init(layout: DataLayout, classes: [FaceClass], architecture: EmbeddingArchitecture,
-                only: Set<String>? = nil) throws {
-        self.architecture = architecture
+    public init(layout: DataLayout, classes: [FaceClass], input: InputFormat,
+                only: Set<String>? = nil, decoder: PhotoDecoder = .ownFormats) throws {
+        self.input = input
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
             files += try DataLayout.imageFiles(in: layout.folder(faceClass)).map { ($0, faceClass) }
@@ -39,9 +40,9 @@ public final class FaceDataset {
         if let only {
             files = files.filter { only.contains("\($0.1.rawValue)/\($0.0.lastPathComponent)") }
         }
-        let loaded = FaceDataset.decodeInParallel(files.map(\.0), architecture: architecture)
+        let loaded = FaceDataset.decodeInParallel(files.map(\.0), input: input, decoder: decoder)
 
-        var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [ImageError] = []
+        var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [InputError] = []
         var hasher = ContentHash.Hasher64()
         for ((url, faceClass), result) in zip(files, loaded) {
             switch result {
@@ -62,19 +63,19 @@ public final class FaceDataset {
     }
 
     /// Decodes and resizes photos on all cores; each result is the input bytes and the file's hash.
-    static func decodeInParallel(_ urls: [URL], architecture: EmbeddingArchitecture) -> [Result<([UInt8], ContentHash), ImageError>] {
-        var results = [Result<([UInt8], ContentHash), ImageError>?](repeating: nil, count: urls.count)
+    static func decodeInParallel(_ urls: [URL], input: InputFormat, decoder: PhotoDecoder) -> [Result<([UInt8], ContentHash), InputError>] {
+        var results = [Result<([UInt8], ContentHash), InputError>?](repeating: nil, count: urls.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in
-            let result: Result<([UInt8], ContentHash), ImageError>
+            let result: Result<([UInt8], ContentHash), InputError>
             do {
                 let data = try Data(contentsOf: urls[index])
-                let image = try RGBImage.decode(data, path: urls[index].path)
-                result = .success((ImageBatch.inputBytes(of: image, for: architecture), ContentHash(data)))
-            } catch let error as ImageError {
+                let image = try decoder.decode(data, path: urls[index].path)
+                result = .success((ImageBatch.inputBytes(of: image, for: input), ContentHash(data)))
+            } catch let error as InputError {
                 result = .failure(error)
             } catch {
-                result = .failure(ImageError(path: urls[index].path, problem: "cannot read the file"))
+                result = .failure(InputError(path: urls[index].path, problem: "cannot read the file"))
             }
             lock.lock()
             results[index] = result
@@ -99,6 +100,6 @@ public final class FaceDataset {
                 values[slot * size + offset] = Float(bytes[offset]) * (1 / 255)
             }
         }
-        return Tensor(shape: [indices.count] + architecture.inputShape, data: values)
+        return Tensor(shape: [indices.count] + input.shape, data: values)
     }
 }

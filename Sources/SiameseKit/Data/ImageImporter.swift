@@ -10,7 +10,7 @@ import Tensor
 public struct ImportReport: Sendable {
     public var imported = 0
     public var duplicates = 0
-    public var unreadable: [ImageError] = []
+    public var unreadable: [InputError] = []
     public var examined = 0
     /// The run stopped early because `shouldStop` said so (after a whole file).
     public var interrupted = false
@@ -32,8 +32,8 @@ public enum ImageImporter {
 
     /// `shouldStop` is asked before each file: a stop leaves every photo imported so far in place.
     public static func run(
-        source: URL, into destination: URL, limit: Int? = nil, shouldStop: () -> Bool = { false },
-        onSkip: (ImageError) -> Void = { _ in }
+        source: URL, into destination: URL, limit: Int? = nil, decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false },
+        onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
         let files = try DataLayout.imageFilesRecursively(in: source)
         try PrivateFolder.create(destination)
@@ -50,7 +50,7 @@ public enum ImageImporter {
             do {
                 bytes = try Data(contentsOf: file)
             } catch {
-                let problem = ImageError(path: file.path, problem: "cannot read the file")
+                let problem = InputError(path: file.path, problem: "cannot read the file")
                 report.unreadable.append(problem)
                 onSkip(problem)
                 continue
@@ -62,8 +62,8 @@ public enum ImageImporter {
             }
             let face: RGBImage
             do {
-                face = try RGBImage.decode(bytes, path: file.path).storedFace(side: storedSide)
-            } catch let error as ImageError {
+                face = try decoder.decode(bytes, path: file.path).storedFace(side: storedSide)
+            } catch let error as InputError {
                 report.unreadable.append(error)
                 onSkip(error)
                 continue

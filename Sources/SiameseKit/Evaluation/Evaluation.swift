@@ -11,7 +11,7 @@ public enum Evaluation {
         let paths = Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted()
         let indices = try paths.map { path in
             guard let index = dataset.index(of: path) else {
-                throw ImageError(path: path, problem: "a held-out photo is missing or unreadable; evaluate needs the photos the model was trained with")
+                throw InputError(path: path, problem: "a held-out photo is missing or unreadable; evaluate needs the photos the model was trained with")
             }
             return index
         }

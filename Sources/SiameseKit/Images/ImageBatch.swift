@@ -7,9 +7,9 @@ import Tensor
 
 public enum ImageBatch {
     /// The photo as the network's input bytes: [H, W, C], 8 bits each.
-    public static func inputBytes(of image: RGBImage, for architecture: EmbeddingArchitecture) -> [UInt8] {
-        let resized = image.centreSquare().resized(width: architecture.inputWidth, height: architecture.inputHeight)
-        if architecture.channels == 3 { return resized.pixels }
+    public static func inputBytes(of image: RGBImage, for format: InputFormat) -> [UInt8] {
+        let resized = image.centreSquare().resized(width: format.width, height: format.height)
+        if format.channels == 3 { return resized.pixels }
         return (0..<(resized.width * resized.height)).map { index in
             let sum = Int(resized.pixels[3 * index]) + Int(resized.pixels[3 * index + 1]) + Int(resized.pixels[3 * index + 2])
             return UInt8((sum + 1) / 3)
@@ -17,17 +17,17 @@ public enum ImageBatch {
     }
 
     /// One photo as the network's input values: [H, W, C] floats in [0, 1].
-    public static func values(of image: RGBImage, for architecture: EmbeddingArchitecture) -> [Float] {
-        inputBytes(of: image, for: architecture).map { Float($0) * (1 / 255) }
+    public static func values(of image: RGBImage, for format: InputFormat) -> [Float] {
+        inputBytes(of: image, for: format).map { Float($0) * (1 / 255) }
     }
 
     /// Stacks prepared images ([H, W, C] each) into [N, H, W, C].
-    public static func tensor(stacking images: [[Float]], architecture: EmbeddingArchitecture) -> Tensor {
-        let shape = [images.count] + architecture.inputShape
+    public static func tensor(stacking images: [[Float]], format: InputFormat) -> Tensor {
+        let shape = [images.count] + format.shape
         var data: [Float] = []
         data.reserveCapacity(Tensor.elementCount(of: shape))
         for image in images {
-            precondition(image.count == architecture.inputShape.reduce(1, *), "ImageBatch: image of the wrong size")
+            precondition(image.count == format.valueCount, "ImageBatch: image of the wrong size")
             data.append(contentsOf: image)
         }
         return Tensor(shape: shape, data: data)

@@ -1,19 +1,15 @@
 // RGBImage.swift — an 8-bit RGB picture in memory, and the codec calls that make and save one.
 //
 // Decoding goes through the OpenCV shim (COpenCVShim): JPEG, PNG (alpha dropped), PGM/PPM, greyscale
-// and 16-bit images all become RGB8. Every failure is an `ImageError` naming the file.
+// and 16-bit images all become RGB8. Every failure is an `InputError` naming the file.
 import COpenCVShim
 import Foundation
 
-public struct ImageError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let problem: String
-    public var description: String { "\(path): \(problem)" }
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
+/// A file in none of facever's own formats (JPEG, PNG, PGM/PPM).
+struct UnknownImageFormat: Error {
+    let path: String
+    let problem: String
+    var inputError: InputError { InputError(path: path, problem: problem) }
 }
 
 public struct RGBImage: Equatable, Sendable {
@@ -30,24 +26,37 @@ public struct RGBImage: Equatable, Sendable {
         self.pixels = pixels
     }
 
-    /// Reads and decodes an image file.
+    /// Reads and decodes an image file (facever's own formats; PhotoDecoder adds others).
     public static func read(contentsOf url: URL, limits: ImageLimits = .photos) throws -> RGBImage {
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: url)
-        } catch {
-            throw ImageError(path: url.path, problem: "cannot read the file")
-        }
-        return try decode(bytes, path: url.path, limits: limits)
+        try decodeOwnFormat(try contents(of: url), path: url.path, limits: limits)
     }
 
-    /// Decodes encoded bytes; `path` only names the source in errors. Images over `limits` (checked
-    /// from the header, before pixels are allocated) or under its minimum side are refused, and so
-    /// are truncated or corrupt files.
+    /// A file's bytes, or an error naming it.
+    static func contents(of url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw InputError(path: url.path, problem: "cannot read the file")
+        }
+    }
+
+    /// Decodes encoded bytes in facever's own formats; `path` only names the source in errors. Images
+    /// over `limits` (checked from the header, before pixels are allocated) or under its minimum side
+    /// are refused, and so are truncated or corrupt files.
     public static func decode(_ bytes: Data, path: String, limits: ImageLimits = .photos) throws -> RGBImage {
+        do {
+            return try decodeOwnFormat(bytes, path: path, limits: limits)
+        } catch let error as UnknownImageFormat {
+            throw error.inputError
+        }
+    }
+
+    /// As `decode`, but a file in none of facever's formats throws UnknownImageFormat (PhotoDecoder
+    /// then tries its other-format decoder).
+    static func decodeOwnFormat(_ bytes: Data, path: String, limits: ImageLimits) throws -> RGBImage {
         var image = fv_image()
         var status: Int32 = 0
-        var problem = ShimCall.run { error, capacity in
+        let problem = ShimCall.run { error, capacity in
             status = bytes.withUnsafeBytes { raw in
                 fv_decode_image(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, UInt64(limits.maximumPixels),
                                 &image, error, capacity)
@@ -55,19 +64,17 @@ public struct RGBImage: Equatable, Sendable {
             return status
         }
         defer { fv_image_free(&image) }
-        if status == 2, case .success(let api) = CaptureLibrary.loaded {
-            // Not JPEG, PNG or PGM/PPM: OpenCV's imgcodecs, in the capture library, may read it.
-            problem = ShimCall.run { error, capacity in
-                bytes.withUnsafeBytes { raw in
-                    api.decode_any(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
-                }
-            }
-        }
         if let problem {
-            throw ImageError(path: path, problem: problem)
+            if status == 2 { throw UnknownImageFormat(path: path, problem: problem) }
+            throw InputError(path: path, problem: problem)
         }
+        return try adopting(image, path: path, limits: limits)
+    }
+
+    /// Copies a decoded fv_image (which the caller still frees) after checking it against `limits`.
+    static func adopting(_ image: fv_image, path: String, limits: ImageLimits) throws -> RGBImage {
         if let problem = limits.problem(width: Int(image.width), height: Int(image.height)) {
-            throw ImageError(path: path, problem: problem)
+            throw InputError(path: path, problem: problem)
         }
         let count = Int(image.width) * Int(image.height) * 3
         let pixels = Array(UnsafeBufferPointer(start: image.pixels, count: count))
@@ -107,7 +114,7 @@ public struct RGBImage: Equatable, Sendable {
         let problem = ShimCall.run { error, capacity in call(&buffer, error, capacity) }
         defer { fv_buffer_free(&buffer) }
         if let problem {
-            throw ImageError(path: "<\(format) encoder>", problem: problem)
+            throw InputError(path: "<\(format) encoder>", problem: problem)
         }
         return Data(bytes: buffer.bytes, count: buffer.length)
     }

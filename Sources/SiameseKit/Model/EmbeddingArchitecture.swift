@@ -137,5 +137,8 @@ public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
     /// Values entering the dense layer (6·6·256 = 9216 for the tutorial).
     public var flattenedSize: Int { featureShapes.last!.reduce(1, *) }
 
-    public var inputShape: [Int] { [inputHeight, inputWidth, channels] }
+    public var inputShape: [Int] { inputFormat.shape }
+
+    /// The picture this network takes.
+    public var inputFormat: InputFormat { InputFormat(height: inputHeight, width: inputWidth, channels: channels) }
 }

@@ -60,19 +60,3 @@ public struct TrainedModel {
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 }
-
-extension TrainingSession {
-    /// Writes the trained model with its settings, data fingerprint, split and thresholds.
-    public func saveModel(to url: URL, thresholds: Thresholds = Thresholds()) throws {
-        var metadata = [
-            ModelKeys.settings: settings.jsonString(),
-            ModelKeys.dataFingerprint: dataset.fingerprint.hex,
-            ModelKeys.split: split.jsonString(),
-            ModelKeys.detectionThreshold: String(thresholds.detection),
-            ModelKeys.verificationThreshold: String(thresholds.verification),
-            ModelKeys.epochsTrained: String(progress.epochsDone),
-        ]
-        if let loss = progress.lastEpochLoss { metadata[ModelKeys.finalLoss] = String(loss) }
-        try network.save(to: url, metadata: metadata)
-    }
-}

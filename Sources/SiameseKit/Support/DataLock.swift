@@ -28,7 +28,7 @@ public final class DataLock {
         let path = folder.appendingPathComponent(Self.fileName).path
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.privateMode)
         guard descriptor >= 0 else {
-            throw ImageError(path: path, problem: "cannot open the lock file (\(String(cString: strerror(errno))))")
+            throw InputError(path: path, problem: "cannot open the lock file (\(String(cString: strerror(errno))))")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = Self.contents(of: descriptor)

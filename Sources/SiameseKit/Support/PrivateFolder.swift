@@ -20,7 +20,7 @@ public enum PrivateFolder {
             if mkdir(folder.path, mode) == 0 {
                 chmod(folder.path, mode)  // mkdir's mode passes through the umask
             } else if errno != EEXIST {
-                throw ImageError(path: url.path, problem: "cannot create the folder (\(String(cString: strerror(errno))))")
+                throw InputError(path: url.path, problem: "cannot create the folder (\(String(cString: strerror(errno))))")
             }
         }
     }

@@ -55,7 +55,10 @@ public final class TrainingSession {
         try checkRunnable(settings)
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
                                        testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
-        let network = SiameseNetwork(architecture: dataset.architecture, seed: settings.seed)
+        guard let architecture = settings.architecture, architecture.inputFormat == dataset.input else {
+            throw TrainingError("the photos were decoded for another network than --architecture \(settings.architectureName)")
+        }
+        let network = SiameseNetwork(architecture: architecture, seed: settings.seed)
         return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
                                optimizer: Adam(learningRate: settings.learningRate), progress: TrainingProgress(seed: settings.seed))
     }
@@ -74,7 +77,7 @@ public final class TrainingSession {
         func damaged(_ what: String) -> TrainingError {
             TrainingError("\(path): the checkpoint is damaged (\(what)); train without --resume to start over")
         }
-        guard checkpoint.architecture == dataset.architecture else { throw damaged("its architecture is not the settings' one") }
+        guard checkpoint.architecture == settings.architecture, checkpoint.architecture.inputFormat == dataset.input else { throw damaged("its architecture is not the settings' one") }
         let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
         _ = try network.checkedWeights(path: path, storedDigest: nil)
         if let problem = checkpoint.adamProblem(for: network) { throw damaged(problem) }
@@ -174,5 +177,21 @@ public final class TrainingSession {
             guard let index = dataset.index(of: path) else { preconditionFailure("split names a photo not in the dataset: \(path)") }
             return index
         })
+    }
+}
+
+extension TrainingSession {
+    /// Writes the trained model with its settings, data fingerprint, split and thresholds.
+    public func saveModel(to url: URL, thresholds: Thresholds = Thresholds()) throws {
+        var metadata = [
+            ModelKeys.settings: settings.jsonString(),
+            ModelKeys.dataFingerprint: dataset.fingerprint.hex,
+            ModelKeys.split: split.jsonString(),
+            ModelKeys.detectionThreshold: String(thresholds.detection),
+            ModelKeys.verificationThreshold: String(thresholds.verification),
+            ModelKeys.epochsTrained: String(progress.epochsDone),
+        ]
+        if let loss = progress.lastEpochLoss { metadata[ModelKeys.finalLoss] = String(loss) }
+        try network.save(to: url, metadata: metadata)
     }
 }

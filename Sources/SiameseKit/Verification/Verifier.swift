@@ -20,7 +20,7 @@ public struct VerificationResult: Sendable {
 public struct GalleryLoadReport: Sendable {
     public var cached = 0
     public var computed = 0
-    public var skipped: [ImageError] = []
+    public var skipped: [InputError] = []
     /// Why the cache file on disk was not used, when it existed and was not.
     public var cacheDiscarded: String?
     /// Why the updated cache could not be written (verify still answers without it).
@@ -50,7 +50,8 @@ public final class Verifier {
                          embeddingSize: model.network.architecture.embeddingSize)
     }
 
-    public init(model: TrainedModel, galleryFolder: URL, thresholds: Thresholds, cacheURL: URL? = nil) throws {
+    public init(model: TrainedModel, galleryFolder: URL, thresholds: Thresholds, cacheURL: URL? = nil,
+                decoder: PhotoDecoder = .ownFormats) throws {
         self.model = model
         self.thresholds = thresholds
         let files = try DataLayout.imageFiles(in: galleryFolder)
@@ -63,7 +64,7 @@ public final class Verifier {
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []
         for file in files {
             guard let data = try? Data(contentsOf: file) else {
-                report.skipped.append(ImageError(path: file.path, problem: "cannot read the file"))
+                report.skipped.append(InputError(path: file.path, problem: "cannot read the file"))
                 continue
             }
             let hash = ContentHash(data)
@@ -75,15 +76,15 @@ public final class Verifier {
                 continue
             }
             do {
-                let image = try RGBImage.decode(data, path: file.path)
-                pending.append((file, hash, ImageBatch.values(of: image, for: architecture)))
-            } catch let error as ImageError {
+                let image = try decoder.decode(data, path: file.path)
+                pending.append((file, hash, ImageBatch.values(of: image, for: architecture.inputFormat)))
+            } catch let error as InputError {
                 report.skipped.append(error)
             }
         }
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
-            let computed = model.network.embedding(ImageBatch.tensor(stacking: chunk.map(\.values), architecture: architecture))
+            let computed = model.network.embedding(ImageBatch.tensor(stacking: chunk.map(\.values), format: architecture.inputFormat))
             guard computed.data.allSatisfy(\.isFinite) else { throw NonFiniteOutputError(path: model.url.path, what: "gallery embedding") }
             let size = architecture.embeddingSize
             for (offset, item) in chunk.enumerated() {
@@ -95,7 +96,7 @@ public final class Verifier {
             }
         }
         guard !embeddings.isEmpty else {
-            throw ImageError(path: galleryFolder.path, problem: files.isEmpty ? "the gallery has no photos" : "no gallery photo could be read")
+            throw InputError(path: galleryFolder.path, problem: files.isEmpty ? "the gallery has no photos" : "no gallery photo could be read")
         }
         let before = cache.embeddings.count
         cache.keep(only: hashes)
@@ -114,7 +115,8 @@ public final class Verifier {
     /// Verifies one decoded probe photo.
     public func verify(_ probe: RGBImage) throws -> VerificationResult {
         let architecture = model.network.architecture
-        let probeEmbedding = model.network.embedding(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: architecture)], architecture: architecture))
+        let probeEmbedding = model.network.embedding(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: architecture.inputFormat)],
+                                                                     format: architecture.inputFormat))
         let count = gallery.shape[0]
         var repeated = [Float]()
         repeated.reserveCapacity(count * architecture.embeddingSize)

@@ -1,0 +1,21 @@
+// InputError.swift — the one error a user can cause: which file or folder, what is wrong with it, and,
+// where facever knows it, what to do next. One line, `PATH: PROBLEM; NEXT STEP`.
+//
+// Every command turns an InputError into that line on stderr and exit status 2 (Sources/facever,
+// `reportingInputErrors`). Errors that are not about the user's input (a programming mistake, the
+// engine's own invariants) are not InputErrors: they stay typed where they happen, or trap.
+public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The file or folder at fault (or what stands for it, such as "--architecture").
+    public let path: String
+    public let problem: String
+    /// What the user can do about it, when facever knows ("run `facever train` first").
+    public let nextStep: String?
+
+    public init(path: String, problem: String, nextStep: String? = nil) {
+        self.path = path
+        self.problem = problem
+        self.nextStep = nextStep
+    }
+
+    public var description: String { "\(path): \(problem)" + (nextStep.map { "; \($0)" } ?? "") }
+}
