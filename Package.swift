@@ -87,7 +87,8 @@ let package = Package(
         .target(name: "BenchmarkKernels"),
         .executableTarget(
             name: "facever-bench",
-            dependencies: ["Tensor", "SiameseKit", "CBLAS", "BenchmarkKernels"],
+            dependencies: ["Tensor", "SiameseKit", "CBLAS", "BenchmarkKernels",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Benchmarks"
         ),
         .testTarget(

@@ -15,7 +15,7 @@ struct Row {
     var sgemmBackwardSeconds: Double
 }
 
-func benchmarkLayers(batch: Int, repeats: Int) {
+func benchmarkLayers(batch: Int, repeats: Int, compute: Compute) {
     let architecture = EmbeddingArchitecture.tutorial
     let network = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 7))
     var rows: [Row] = []
@@ -26,9 +26,9 @@ func benchmarkLayers(batch: Int, repeats: Int) {
         let x = randomTensor(inputShape, requiresGrad: !isFirst, seed: UInt64(index))
         let g = ConvolutionGeometry(input: x.shape, weight: layer.weight.shape)
         var output: Tensor!
-        let forward = measure(repeats: repeats) { output = layer(x) }
+        let forward = measure(repeats: repeats) { output = layer(x, compute: compute) }
         let seed = [Float](repeating: 0.001, count: Tensor.elementCount(of: g.outputShape))
-        let backward = measure(repeats: repeats, prepare: { layer.zeroGrad(); x.zeroGrad(); output = layer(x) }) {
+        let backward = measure(repeats: repeats, prepare: { layer.zeroGrad(); x.zeroGrad(); output = layer(x, compute: compute) }) {
             output.backward(seed: seed)
         }
         let rowsCount = g.batch * g.positionsPerImage
@@ -57,9 +57,11 @@ func benchmarkLayers(batch: Int, repeats: Int) {
     }
     let flat = randomTensor([batch, architecture.flattenedSize], requiresGrad: true, seed: 5)
     var projected: Tensor!
-    let denseForward = measure(repeats: repeats) { projected = network.projection(flat) }
+    let denseForward = measure(repeats: repeats) { projected = network.projection(flat, compute: compute) }
     let denseSeed = [Float](repeating: 0.001, count: batch * architecture.embeddingSize)
-    let denseBackward = measure(repeats: repeats, prepare: { network.projection.zeroGrad(); flat.zeroGrad(); projected = network.projection(flat) }) {
+    let denseBackward = measure(repeats: repeats, prepare: {
+        network.projection.zeroGrad(); flat.zeroGrad(); projected = network.projection(flat, compute: compute)
+    }) {
         projected.backward(seed: denseSeed)
     }
     let denseFLOPs = 2 * Double(batch * architecture.flattenedSize * architecture.embeddingSize)
@@ -70,7 +72,7 @@ func benchmarkLayers(batch: Int, repeats: Int) {
                     backwardSeconds: denseBackward, backwardFLOPs: 2 * denseFLOPs,
                     sgemmForwardSeconds: sgemmDenseForward, sgemmBackwardSeconds: sgemmDenseBackward))
 
-    print("facever-bench layers: batch \(batch), median of \(repeats) after 1 warm-up, \(ComputeThreads.count) threads")
+    print("facever-bench layers: batch \(batch), median of \(repeats) after 1 warm-up, \(compute)")
     print("(maxpool rows time the pooling op alone; ReLU and sigmoid are only in the whole-embedding line)")
     func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
     func number(_ value: Double, _ format: String = "%.1f") -> String { value > 0 ? String(format: format, value) : "-" }
@@ -92,9 +94,9 @@ func benchmarkLayers(batch: Int, repeats: Int) {
     // Whole embedding, forward and forward + backward, as training runs it.
     let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 11)
     var embedding: Tensor!
-    let wholeForward = measure(repeats: repeats) { embedding = network(images) }
+    let wholeForward = measure(repeats: repeats) { embedding = network(images, compute: compute) }
     let embeddingSeed = [Float](repeating: 0.001, count: batch * architecture.embeddingSize)
-    let wholeBackward = measure(repeats: repeats, prepare: { network.zeroGrad(); embedding = network(images) }) {
+    let wholeBackward = measure(repeats: repeats, prepare: { network.zeroGrad(); embedding = network(images, compute: compute) }) {
         embedding.backward(seed: embeddingSeed)
     }
     let forwardFLOPs = rows.map(\.forwardFLOPs).reduce(0, +)

@@ -8,10 +8,10 @@ import Foundation
 import SiameseKit
 import Tensor
 
-func emit(_ object: [String: Any]) {
+func emit(_ object: [String: Any], precision: MatrixPrecision) {
     var line = object
     line["framework"] = "facever"
-    line["precision"] = MatrixPrecision.current.rawValue
+    line["precision"] = precision.rawValue
     let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
     fflush(stdout)
@@ -64,9 +64,9 @@ func sgemmSecondsForTrainingStep(architecture: EmbeddingArchitecture, images: In
 
 /// Training steps on random images: `batch` pairs, as independent pairs (2 photos each) or as
 /// triplets (an anchor, a positive and a negative: 3 photos for 2 pairs).
-func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition) {
+func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition, compute: Compute) {
     let architecture = EmbeddingArchitecture.tutorial
-    let trainer = SiameseTrainer(network: SiameseNetwork(architecture: architecture, seed: 1))
+    let trainer = SiameseTrainer(network: SiameseNetwork(architecture: architecture, seed: 1), compute: compute)
     let pairBatch: PairBatch
     switch composition {
     case .pairs:
@@ -99,25 +99,26 @@ func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition) {
         "gflops": stepFLOPs / step / 1e9,
         "sgemm_only_step_seconds": sgemmStep, "sgemm_only_gflops": stepFLOPs / sgemmStep / 1e9,
         "peak_rss_mib": peakRSS,
-    ])
+    ], precision: compute.precision)
 }
 
-func benchmarkEmbedding(batch: Int, repeats: Int) {
+func benchmarkEmbedding(batch: Int, repeats: Int, compute: Compute) {
     let architecture = EmbeddingArchitecture.tutorial
-    let network = try! EmbeddingNetwork(architecture: architecture, factory: .glorotUniform(seed: 1))
-    if MatrixPrecision.current == .bfloat16 { network.packWeightsForInference() }  // as a loaded model does
+    // As verify and evaluate run it: weights packed for bfloat16, the dense one when a batch pays for it.
+    var model = InferenceModel(network: SiameseNetwork(architecture: architecture, seed: 1), compute: compute)
+    if batch >= InferenceModel.imagesBeforeDensePackPays { model = model.packingDenseWeight() }
     let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 3)
-    _ = network(images)
+    _ = model.embeddings(images)
     var times: [Double] = []
     for _ in 0..<repeats {
-        times.append(seconds { _ = network(images) })
+        times.append(seconds { _ = model.embeddings(images) })
     }
     let time = median(times)
     let flops = trainingFLOPsPerPair(architecture).forwardPerImage
     emit([
         "task": batch == 1 ? "embed1" : "embed\(batch)", "batch": batch, "seconds": time, "milliseconds": time * 1000,
         "images_per_second": Double(batch) / time, "gflops": flops * Double(batch) / time / 1e9, "samples": times,
-    ])
+    ], precision: compute.precision)
 }
 
 /// A tutorial-size model (random weights), a gallery of 50 bundled faces with its cache warmed, and a probe.
@@ -140,23 +141,22 @@ func prepareVerify(folder: URL) throws {
     try AtomicFile.write(try RGBImage.read(contentsOf: samples.appendingPathComponent("s6/1.pgm")).storedFace().jpegData(), to: probe)
     // Warm the gallery cache in every precision this CPU runs (the cache keeps one set per precision).
     var gallerySize = 0
-    for precision in MatrixPrecision.allCases where precision == .float32 || MatrixPrecision.isBFloat16Available {
-        try MatrixPrecision.with(precision) {
-            let model = try TrainedModel.load(from: layout.defaultModel)
-            model.prepareForInference()
-            gallerySize = try Verifier(model: model, galleryFolder: layout.folder(.verification), thresholds: Thresholds()).gallery.shape[0]
-        }
+    let model = try TrainedModel.load(from: layout.defaultModel)
+    for precision in MatrixPrecision.allCases where precision.isAvailable {
+        gallerySize = try Verifier(model: model, precision: precision, galleryFolder: layout.folder(.verification),
+                                   thresholds: Thresholds()).gallery.shape[0]
     }
-    emit(["task": "prepare-verify", "gallery": gallerySize, "model": layout.defaultModel.path, "probe": probe.path])
+    emit(["task": "prepare-verify", "gallery": gallerySize, "model": layout.defaultModel.path, "probe": probe.path],
+         precision: .float32)
 }
 
-func benchmarkVerify(folder: URL, repeats: Int) throws {
+func benchmarkVerify(folder: URL, repeats: Int, precision: MatrixPrecision) throws {
     let layout = DataLayout(root: folder.appendingPathComponent("data"))
     var verifier: Verifier!
     let loadSeconds = seconds {
         let model = try! TrainedModel.load(from: layout.defaultModel)
-        model.prepareForInference()
-        verifier = try! Verifier(model: model, galleryFolder: layout.folder(.verification), thresholds: Thresholds())
+        verifier = try! Verifier(model: model, precision: precision, galleryFolder: layout.folder(.verification),
+                                 thresholds: Thresholds())
     }
     let probe = try RGBImage.read(contentsOf: folder.appendingPathComponent("probe.jpg"))
     _ = try! verifier.verify(probe)
@@ -167,11 +167,11 @@ func benchmarkVerify(folder: URL, repeats: Int) throws {
     emit([
         "task": "verify", "gallery": verifier.gallery.shape[0], "cached": verifier.report.cached,
         "milliseconds": median(times) * 1000, "samples": times, "load_model_and_gallery_seconds": loadSeconds,
-    ])
+    ], precision: precision)
 }
 
-func benchmarkPeak(seconds duration: Double) {
-    let threads = ComputeThreads.count
+func benchmarkPeak(seconds duration: Double, precision: MatrixPrecision) {
+    let threads = Compute.availableThreads
     var width: Int32 = 0
     let calibration = seconds { _ = fv_fma_probe(1_000_000, &width) }
     let iterations = Int64(Double(1_000_000) * duration / max(calibration, 1e-6))
@@ -186,5 +186,5 @@ func benchmarkPeak(seconds duration: Double) {
             lock.unlock()
         }
     }
-    emit(["task": "peak", "threads": threads, "vector_floats": Int(width), "gflops": flops / elapsed / 1e9])
+    emit(["task": "peak", "threads": threads, "vector_floats": Int(width), "gflops": flops / elapsed / 1e9], precision: precision)
 }

@@ -17,7 +17,7 @@ public enum Conv2D {
     static let im2colBudget = 2 * 1024 * 1024
 
     /// With a single share (one image, or one thread), larger chunks: fewer, larger products keep
-    /// every thread of the product busy (one-image embedding 34.6 → 23.9 ms with sgemm).
+    /// every thread of the product busy (README, Performance).
     static let singleImageBudgetFactor = 8
 
     /// Output rows (OW patch rows each) per chunk of `budget` floats; at least one.
@@ -39,20 +39,20 @@ public enum Conv2D {
     /// How the work is shared: with several images and threads, each thread takes whole images and
     /// runs im2col and a single-threaded sgemm on them, so the memory passes never compete with
     /// OpenBLAS's own thread pool; with one image, OpenBLAS and the im2col loop use every thread.
-    static func imageShares(batch: Int) -> [Range<Int>] {
-        let workers = min(ComputeThreads.count, batch)
+    static func imageShares(batch: Int, threads: Int) -> [Range<Int>] {
+        let workers = min(threads, batch)
         guard workers > 1 else { return [0..<batch] }
         return (0..<workers).map { worker in (worker * batch / workers)..<((worker + 1) * batch / workers) }
     }
 
     /// The forward pass's shares of output rows: whole images per thread (`imageShares`), except that
     /// one image with bfloat16 products is cut into bands of rows, one per thread, each run in
-    /// cache-sized chunks (one-image embedding 10.1 → 8.2 ms); a float32 image instead keeps one
-    /// share, which OpenBLAS threads itself faster than bands of single-threaded sgemm.
-    static func forwardShares(_ g: ConvolutionGeometry) -> [Range<Int>] {
-        let workers = ComputeThreads.count
-        guard g.batch < workers, MatrixPrecision.current == .bfloat16, g.outputHeight >= 2 * workers else {
-            return imageShares(batch: g.batch).map { outputRows(of: $0, g) }
+    /// cache-sized chunks; a float32 image instead keeps one share, which OpenBLAS threads itself
+    /// faster than bands of single-threaded sgemm.
+    static func forwardShares(_ g: ConvolutionGeometry, compute: Compute) -> [Range<Int>] {
+        let workers = compute.threads
+        guard g.batch < workers, compute.precision == .bfloat16, g.outputHeight >= 2 * workers else {
+            return imageShares(batch: g.batch, threads: compute.threads).map { outputRows(of: $0, g) }
         }
         let rows = g.batch * g.outputHeight
         return (0..<workers).map { worker in (worker * rows / workers)..<((worker + 1) * rows / workers) }
@@ -62,19 +62,17 @@ public enum Conv2D {
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool = false,
-        packedWeight: PackedMatrix? = nil, budget: Int = im2colBudget
+        packedWeight: PackedMatrix? = nil, compute: Compute, budget: Int = im2colBudget
     ) {
-        let shares = forwardShares(g)
+        let shares = forwardShares(g, compute: compute)
         if shares.count == 1 {
             forward(outputRows: shares[0], x: x, weight: weight, bias: bias, geometry: g, into: y, fusedReLU: fusedReLU,
-                    packedWeight: packedWeight, budget: budget * singleImageBudgetFactor, slot: 0, parallel: true)
+                    packedWeight: packedWeight, budget: budget * singleImageBudgetFactor, slot: 0, compute: compute, parallel: true)
             return
         }
-        BLASThreads.withSingleThreadedCalls {
-            DispatchQueue.concurrentPerform(iterations: shares.count) { worker in
-                forward(outputRows: shares[worker], x: x, weight: weight, bias: bias, geometry: g, into: y, fusedReLU: fusedReLU,
-                        packedWeight: packedWeight, budget: budget / shares.count, slot: worker, parallel: false)
-            }
+        DispatchQueue.concurrentPerform(iterations: shares.count) { worker in
+            forward(outputRows: shares[worker], x: x, weight: weight, bias: bias, geometry: g, into: y, fusedReLU: fusedReLU,
+                    packedWeight: packedWeight, budget: budget / shares.count, slot: worker, compute: compute, parallel: false)
         }
     }
 
@@ -82,11 +80,12 @@ public enum Conv2D {
     private static func forward(
         outputRows share: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, packedWeight: PackedMatrix?,
-        budget: Int, slot: Int, parallel: Bool
+        budget: Int, slot: Int, compute: Compute, parallel: Bool
     ) {
-        if MatrixPrecision.current == .bfloat16 && readsPatchesWhole(g) {
+        let threads = parallel ? compute.threads : 1
+        if compute.precision == .bfloat16 && readsPatchesWhole(g) {
             forwardFromPatches(outputRows: share, x: x, weight: weight, bias: bias, geometry: g, into: y,
-                               fusedReLU: fusedReLU, packedWeight: packedWeight, parallel: parallel)
+                               fusedReLU: fusedReLU, packedWeight: packedWeight, threads: threads)
             return
         }
         let chunks = chunks(of: share, g, budget: budget)
@@ -95,15 +94,15 @@ public enum Conv2D {
             for outputRows in chunks {
                 let rows = outputRows.count * g.outputWidth
                 let yChunk = y + outputRows.lowerBound * g.outputWidth * g.outputChannels
-                Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, parallel: parallel)
+                Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, threads: threads)
                 // y[rows, O] = col[rows, P] · weight[P, O] + bias (then max(0, ·)), fused into the product's stores
-                if let packedWeight, MatrixPrecision.current == .bfloat16 {
+                if let packedWeight {
                     Matrix.multiply(m: rows, a: col, packedB: packedWeight, into: yChunk, addingBias: bias, relu: fusedReLU,
-                                    parallel: parallel)
+                                    threads: threads)
                 } else {
                     Matrix.multiply(
                         m: rows, n: g.outputChannels, k: g.patchSize,
-                        a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, parallel: parallel)
+                        a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, compute: compute, parallel: parallel)
                 }
             }
         }
@@ -111,20 +110,19 @@ public enum Conv2D {
 
     /// Whether a kernel row (KW·C contiguous floats of x) is a whole number of 16-float vectors, so the
     /// bfloat16 product can pack patches straight from x without loads that straddle kernel rows.
-    /// conv2–conv4 qualify; conv1 (10·3 = 30 floats) runs faster through an im2col matrix (measured:
-    /// its forward pass at batch 32 took 149 ms from patches against 98 ms through im2col).
+    /// conv2–conv4 qualify; conv1 (10·3 = 30 floats) runs faster through an im2col matrix (README,
+    /// Performance).
     static func readsPatchesWhole(_ g: ConvolutionGeometry) -> Bool {
         (g.kernelWidth * g.inputChannels) % 16 == 0
     }
 
     /// The bfloat16 forward pass for `outputRows`: the product packs its A panels straight from x, so
-    /// no im2col matrix is written and read back (batch-32 embedding about 130 → 150 images/s), and
-    /// reads the weight from `packedWeight` when inference packed it once. With `parallel`, threads
-    /// take bands of output positions.
+    /// no im2col matrix is written and read back, and reads the weight from `packedWeight` when
+    /// inference packed it once. Several `threads` take bands of output positions.
     private static func forwardFromPatches(
         outputRows share: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, packedWeight: PackedMatrix?,
-        parallel: Bool
+        threads: Int
     ) {
         if let packedWeight {
             precondition(packedWeight.k == g.patchSize && packedWeight.n == g.outputChannels,
@@ -136,7 +134,7 @@ public enum Conv2D {
             output_height: Int64(g.outputHeight), output_width: Int64(g.outputWidth))
         let positions = (share.lowerBound * g.outputWidth)..<(share.upperBound * g.outputWidth)
         let tiles = (positions.count + 7) / 8  // bands split at multiples of the kernel's 8-row tiles
-        parallelFor(tiles, minimumChunk: parallel ? 4 : Int.max) { tileRange in
+        parallelFor(tiles, threads: threads, minimumChunk: 4) { tileRange in
             let first = positions.lowerBound + tileRange.lowerBound * 8
             let end = min(positions.upperBound, positions.lowerBound + tileRange.upperBound * 8)
             packedWeight.withWords { packed in
@@ -151,16 +149,16 @@ public enum Conv2D {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry,
         dweight: UnsafeMutablePointer<Float>?, dbias: UnsafeMutablePointer<Float>?,
-        dx: UnsafeMutablePointer<Float>?, budget: Int = im2colBudget
+        dx: UnsafeMutablePointer<Float>?, compute: Compute, budget: Int = im2colBudget
     ) {
         if let dbias {
             ColumnSums.accumulate(dy, rows: g.batch * g.positionsPerImage, columns: g.outputChannels, into: dbias)
         }
         guard dweight != nil || dx != nil else { return }
-        let shares = imageShares(batch: g.batch)
+        let shares = imageShares(batch: g.batch, threads: compute.threads)
         if shares.count == 1 {
             backward(images: shares[0], x: x, weight: weight, dy: dy, geometry: g, dweight: dweight, dx: dx,
-                     budget: budget * singleImageBudgetFactor, slot: 0, parallel: true)
+                     budget: budget * singleImageBudgetFactor, slot: 0, compute: compute, parallel: true)
             return
         }
         // Each thread sums its own part of dweight; the parts are added in a fixed order afterwards,
@@ -168,12 +166,10 @@ public enum Conv2D {
         let weightCount = g.patchSize * g.outputChannels
         var partials = [Float](repeating: 0, count: dweight == nil ? 0 : weightCount * (shares.count - 1))
         partials.withUnsafeMutableBufferPointer { partials in
-            BLASThreads.withSingleThreadedCalls {
-                DispatchQueue.concurrentPerform(iterations: shares.count) { worker in
-                    let target = dweight.map { worker == 0 ? $0 : partials.baseAddress! + (worker - 1) * weightCount }
-                    backward(images: shares[worker], x: x, weight: weight, dy: dy, geometry: g, dweight: target, dx: dx,
-                             budget: budget / shares.count, slot: worker, parallel: false)
-                }
+            DispatchQueue.concurrentPerform(iterations: shares.count) { worker in
+                let target = dweight.map { worker == 0 ? $0 : partials.baseAddress! + (worker - 1) * weightCount }
+                backward(images: shares[worker], x: x, weight: weight, dy: dy, geometry: g, dweight: target, dx: dx,
+                         budget: budget / shares.count, slot: worker, compute: compute, parallel: false)
             }
             if let dweight {
                 for worker in 1..<shares.count {
@@ -188,8 +184,9 @@ public enum Conv2D {
     private static func backward(
         images: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry, dweight: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
-        budget: Int, slot: Int, parallel: Bool
+        budget: Int, slot: Int, compute: Compute, parallel: Bool
     ) {
+        let threads = parallel ? compute.threads : 1
         let chunks = chunks(of: outputRows(of: images, g), g, budget: budget)
         let largest = chunks.map(\.count).max() ?? 0
         Scratch.withBuffer(slot: slot, count: largest * g.outputWidth * g.patchSize) { col in
@@ -197,35 +194,37 @@ public enum Conv2D {
                 let rows = outputRows.count * g.outputWidth
                 let dyChunk = dy + outputRows.lowerBound * g.outputWidth * g.outputChannels
                 if let dweight {
-                    Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, parallel: parallel)
+                    Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, threads: threads)
                     // dweight[P, O] += colᵀ[P, rows] · dy[rows, O]
                     Matrix.multiply(
                         m: g.patchSize, n: g.outputChannels, k: rows,
-                        a: col, transposeA: true, b: dyChunk, into: dweight, beta: 1, parallel: parallel)
+                        a: col, transposeA: true, b: dyChunk, into: dweight, beta: 1, compute: compute, parallel: parallel)
                 }
                 if let dx {
                     // dcol[rows, P] = dy[rows, O] · weightᵀ[O, P]
                     Matrix.multiply(
                         m: rows, n: g.patchSize, k: g.outputChannels,
-                        a: dyChunk, b: weight, transposeB: true, into: col, parallel: parallel)
-                    Im2col.fold(col, geometry: g, outputRows: outputRows, into: dx, parallel: parallel)
+                        a: dyChunk, b: weight, transposeB: true, into: col, compute: compute, parallel: parallel)
+                    Im2col.fold(col, geometry: g, outputRows: outputRows, into: dx, threads: threads)
                 }
             }
         }
     }
 }
 
-/// y = conv2d(x, weight) + bias (then max(0, ·) when `fusedReLU`), recorded for autograd. With
-/// `packedWeight` (this weight as [KH·KW·C, O], packed) and .bfloat16 products, the forward product
-/// reads the pack; the result is the same.
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = false, packedWeight: PackedMatrix? = nil) -> Tensor {
+/// y = conv2d(x, weight) + bias (then max(0, ·) when `fusedReLU`), recorded for autograd, with the
+/// products `compute` asks for, forward and backward. With `packedWeight` (this weight as
+/// [KH·KW·C, O], packed for bfloat16 inference) the forward product reads the pack; the result is the same.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = false, packedWeight: PackedMatrix? = nil,
+                   compute: Compute = .standard) -> Tensor {
+    precondition(packedWeight == nil || compute.precision == .bfloat16, "conv2d: a packed weight is for bfloat16 products")
     let g = ConvolutionGeometry(input: x.shape, weight: weight.shape)
     precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
     let count = Tensor.elementCount(of: g.outputShape)
     let y = [Float](unsafeUninitializedCapacity: count) { yp, initialized in
         // Every output row is written by one chunk's product: no zero-fill first.
         Conv2D.forward(x: x.data, weight: weight.data, bias: bias.data, geometry: g, into: yp.baseAddress!, fusedReLU: fusedReLU,
-                       packedWeight: packedWeight)
+                       packedWeight: packedWeight, compute: compute)
         initialized = count
     }
     return Tensor(result: g.outputShape, data: y, inputs: [x, weight, bias]) { output in
@@ -241,7 +240,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = 
                 bias.withGradPointer { dbias in
                     x.withGradPointer { dx in
                         Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g,
-                                        dweight: dweight, dbias: dbias, dx: dx)
+                                        dweight: dweight, dbias: dbias, dx: dx, compute: compute)
                     }
                 }
             }

@@ -1,10 +1,12 @@
-// Dense.swift — a fully connected layer: one sgemm plus bias.
+// Dense.swift — a fully connected layer: one matrix product with the bias added as it stores.
 //
 //   x: [N, I], weight: [I, O], bias: [O]  →  y: [N, O] = x · weight + bias
 //   dx = dy · weightᵀ,  dweight += xᵀ · dy,  dbias += Σ_n dy[n, :]
-// With `packedWeight` (a PackedMatrix of this weight) and .bfloat16 products, the forward product
-// reads the pack instead of converting the weight again; the result is the same.
-public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: PackedMatrix? = nil) -> Tensor {
+// `compute` chooses the products' arithmetic and threads, forward and backward. With `packedWeight` (a
+// PackedMatrix of this weight, for bfloat16 inference) the forward product reads the pack instead of
+// converting the weight again; the result is the same.
+public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: PackedMatrix? = nil,
+                  compute: Compute = .standard) -> Tensor {
     precondition(x.rank == 2, "dense: input must be [N, I], got \(x.shape)")
     precondition(weight.rank == 2 && weight.shape[0] == x.shape[1],
                  "dense: weight must be [\(x.shape[1]), O], got \(weight.shape)")
@@ -13,12 +15,14 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: Packe
 
     let y = [Float](unsafeUninitializedCapacity: batch * outputs) { yp, initialized in
         // y = x · weight + bias, the bias added as the product stores each tile (beta = 0: y is only written)
-        if let packedWeight, MatrixPrecision.current == .bfloat16 {
+        if let packedWeight {
+            precondition(compute.precision == .bfloat16, "dense: a packed weight is for bfloat16 products")
             precondition(packedWeight.k == inputs && packedWeight.n == outputs, "dense: the packed weight has another shape")
-            Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, addingBias: bias.data)
+            Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, addingBias: bias.data,
+                            threads: compute.threads)
         } else {
             Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!,
-                            addingBias: bias.data)
+                            addingBias: bias.data, compute: compute)
         }
         initialized = batch * outputs
     }
@@ -26,14 +30,14 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: Packe
         let dy = output.incomingGrad
         weight.accumulateGrad { dweight in
             Matrix.multiply(m: inputs, n: outputs, k: batch, a: x.data, transposeA: true, b: dy,
-                            into: dweight.baseAddress!, beta: 1)
+                            into: dweight.baseAddress!, beta: 1, compute: compute)
         }
         bias.accumulateGrad { dbias in
             ColumnSums.accumulate(dy, rows: batch, columns: outputs, into: dbias.baseAddress!)
         }
         x.accumulateGrad { dx in
             Matrix.multiply(m: batch, n: inputs, k: outputs, a: dy, b: weight.data, transposeB: true,
-                            into: dx.baseAddress!, beta: 1)
+                            into: dx.baseAddress!, beta: 1, compute: compute)
         }
     }
 }

@@ -4,15 +4,15 @@
 //   im2col: x[n, oh+i, ow+j, c]  →  col[(r − first)·OW + ow, (i·KW + j)·C + c]   for r in `outputRows`
 //   col2im: the adjoint; each col entry is added back to the pixel it came from.
 // In NHWC the KW·C values of one kernel row are contiguous in x, so each (row, i) is one block copy.
-// `parallel: false` runs on the calling thread (when the caller already splits the work by images).
+// `threads: 1` runs on the calling thread (when the caller already splits the work by images).
 enum Im2col {
     /// Fills col [outputRows.count·OW, P] from x [N, H, W, C].
     static func unfold(
         _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, outputRows: Range<Int>,
-        into col: UnsafeMutablePointer<Float>, parallel: Bool = true
+        into col: UnsafeMutablePointer<Float>, threads: Int
     ) {
         let rowLength = g.kernelWidth * g.inputChannels  // KW·C contiguous floats
-        parallelFor(outputRows.count, minimumChunk: parallel ? 4 : Int.max) { rows in
+        parallelFor(outputRows.count, threads: threads, minimumChunk: 4) { rows in
             for offset in rows {
                 let row = outputRows.lowerBound + offset
                 let n = row / g.outputHeight
@@ -32,7 +32,7 @@ enum Im2col {
     /// Threads own whole input rows (n, h), so no two threads write the same pixel.
     static func fold(
         _ col: UnsafePointer<Float>, geometry g: ConvolutionGeometry, outputRows: Range<Int>,
-        into dx: UnsafeMutablePointer<Float>, parallel: Bool = true
+        into dx: UnsafeMutablePointer<Float>, threads: Int
     ) {
         guard !outputRows.isEmpty else { return }
         let rowLength = g.kernelWidth * g.inputChannels
@@ -41,7 +41,7 @@ enum Im2col {
         let lastImage = (outputRows.upperBound - 1) / g.outputHeight
         let firstInputRow = firstImage * g.height + outputRows.lowerBound % g.outputHeight
         let lastInputRow = lastImage * g.height + (outputRows.upperBound - 1) % g.outputHeight + g.kernelHeight - 1
-        parallelFor(lastInputRow - firstInputRow + 1, minimumChunk: parallel ? 4 : Int.max) { inputRows in
+        parallelFor(lastInputRow - firstInputRow + 1, threads: threads, minimumChunk: 4) { inputRows in
             for offset in inputRows {
                 let n = (firstInputRow + offset) / g.height
                 let h = (firstInputRow + offset) % g.height

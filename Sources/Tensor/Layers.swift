@@ -73,22 +73,18 @@ public final class Conv2DLayer: ParameterContainer {
 
     public var parameters: [Tensor] { [weight, bias] }
 
-    /// The weight packed for the bfloat16 products of inference (nil: packed at every product).
-    public private(set) var packedWeight: PackedMatrix?
-
-    /// Packs the weight, as the [KH·KW·C, O] matrix the convolution multiplies by, once for the
-    /// bfloat16 products of inference (cheap: 0.4 M values for the tutorial's largest kernel). The
-    /// pack is a copy: call `unpackWeight()` before the weight changes (training never packs).
-    public func packWeightForInference() {
+    /// The weight as the [KH·KW·C, O] matrix the convolution multiplies by, packed for bfloat16
+    /// products: a copy that an inference model keeps beside the network (0.4 M values for the
+    /// tutorial's largest kernel), so that its products need not convert the weight every time.
+    public func packedWeight() -> PackedMatrix {
         let (rows, columns) = (weight.count / weight.shape[3], weight.shape[3])
-        packedWeight = weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: rows, n: columns) }
+        return weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: rows, n: columns) }
     }
 
-    public func unpackWeight() { packedWeight = nil }
-
     /// x: [N, H, W, C] → [N, H−K+1, W−K+1, O]; `relu` fuses max(0, ·) into the convolution.
-    public func callAsFunction(_ x: Tensor, relu: Bool = false) -> Tensor {
-        conv2d(x, weight: weight, bias: bias, fusedReLU: relu, packedWeight: packedWeight)
+    public func callAsFunction(_ x: Tensor, relu: Bool = false, compute: Compute = .standard,
+                               packedWeight: PackedMatrix? = nil) -> Tensor {
+        conv2d(x, weight: weight, bias: bias, fusedReLU: relu, packedWeight: packedWeight, compute: compute)
     }
 }
 
@@ -105,39 +101,14 @@ public final class DenseLayer: ParameterContainer {
 
     public var parameters: [Tensor] { [weight, bias] }
 
-    /// The weight packed for bfloat16 products, once inference has asked for it and shown it pays.
-    public private(set) var packedWeight: PackedMatrix?
-    private var packingWanted = false
-    private var rowsBeforePack = 0
-
-    /// Rows of input after which a wanted pack is made. Packing the tutorial's 9216 × 4096 weight
-    /// costs about what eight one-image products save by reading it (measured: `facever verify` of
-    /// one photo took longer with the pack), so one probe never pays for it and a gallery does.
-    public static let rowsBeforePacking = 8
-
-    /// Asks for the weight to be packed for the bfloat16 products of inference, once
-    /// `rowsBeforePacking` rows have gone through the layer. The pack is a copy: call
-    /// `unpackWeight()` before the weight changes (training never packs).
-    public func packWeightForInference() {
-        packingWanted = true
-    }
-
-    public func unpackWeight() {
-        packingWanted = false
-        packedWeight = nil
-        rowsBeforePack = 0
+    /// The weight packed for bfloat16 products: a copy an inference model may keep (75 MB for the
+    /// tutorial's 9216 × 4096 weight; see InferenceModel for when that pays).
+    public func packedWeight() -> PackedMatrix {
+        weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: weight.shape[0], n: weight.shape[1]) }
     }
 
     /// x: [N, I] → [N, O]
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        if packingWanted && packedWeight == nil && MatrixPrecision.current == .bfloat16 {
-            rowsBeforePack += x.shape[0]
-            if rowsBeforePack >= Self.rowsBeforePacking {
-                packedWeight = weight.data.withUnsafeBufferPointer {
-                    PackedMatrix(b: $0.baseAddress!, k: weight.shape[0], n: weight.shape[1])
-                }
-            }
-        }
-        return dense(x, weight: weight, bias: bias, packedWeight: packedWeight)
+    public func callAsFunction(_ x: Tensor, compute: Compute = .standard, packedWeight: PackedMatrix? = nil) -> Tensor {
+        dense(x, weight: weight, bias: bias, packedWeight: packedWeight, compute: compute)
     }
 }

@@ -3,46 +3,12 @@
 //   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]   (+ bias[n], then max(0, ·), when asked)
 // where op(A) is A or Aᵀ. Leading dimensions are those of the matrices as stored (row-major).
 //
-// `MatrixPrecision.current` chooses the arithmetic for every product in the engine:
-//   .float32  — OpenBLAS's sgemm, then a pass for bias and ReLU (the reference; the engine's op tests
-//               run on it);
-//   .bfloat16 — inputs rounded to bfloat16, products summed in float32, by our AVX512-BF16 kernel
-//               (MatrixKernels), bias and ReLU applied as it stores each tile; about twice sgemm's speed
-//               on this CPU, at 8 bits of mantissa.
-// With `parallel`, a bfloat16 product splits C's rows (or, with few rows, its columns) across
-// `ComputeThreads.count` threads; without it, it runs on the calling thread (callers that already
-// run one product per thread say so). sgemm threads itself.
+// `compute` chooses the arithmetic (Compute.swift). With `parallel`, a bfloat16 product splits C's rows
+// (or, with few rows, its columns) across `compute.threads` threads, and sgemm is told to use that many;
+// without it, the product runs on the calling thread (callers that already run one product per thread
+// say so).
 import CBLAS
 import MatrixKernels
-
-public enum MatrixPrecision: String, CaseIterable, Codable, Sendable {
-    case float32
-    case bfloat16
-
-    /// Whether this CPU runs the bfloat16 kernel (AVX512F, AVX512BW, AVX512VL and AVX512_BF16).
-    public static let isBFloat16Available: Bool = fv_gemm_bf16_available() != 0
-
-    nonisolated(unsafe) public private(set) static var current: MatrixPrecision = .float32
-
-    /// Uses `precision` for every later product; false (and float32 kept) when the CPU lacks it.
-    @discardableResult
-    public static func configure(_ precision: MatrixPrecision) -> Bool {
-        if precision == .bfloat16 && !isBFloat16Available {
-            current = .float32
-            return false
-        }
-        current = precision
-        return true
-    }
-
-    /// Runs `body` with `precision`, then restores the previous setting (for tests and benchmarks).
-    public static func with<Result>(_ precision: MatrixPrecision, _ body: () throws -> Result) rethrows -> Result {
-        let previous = current
-        precondition(configure(precision), "bfloat16 products need AVX512_BF16, which this CPU lacks")
-        defer { current = previous }
-        return try body()
-    }
-}
 
 enum Matrix {
     /// Rows of C per bfloat16 micro-tile: row splits between threads are multiples of it.
@@ -56,12 +22,14 @@ enum Matrix {
         into c: UnsafeMutablePointer<Float>,
         alpha: Float = 1, beta: Float = 0,
         addingBias bias: UnsafePointer<Float>? = nil, relu: Bool = false,
-        parallel: Bool = true
+        compute: Compute, parallel: Bool = true
     ) {
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
-        switch MatrixPrecision.current {
+        let threads = parallel ? compute.threads : 1
+        switch compute.precision {
         case .float32:
+            BLASThreads.use(threads)
             cblas_sgemm(
                 CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
@@ -73,12 +41,11 @@ enum Matrix {
                 finishRows(c, rows: m, columns: n, bias: bias, relu: relu)
             }
         case .bfloat16:
-            let threads = parallel ? ComputeThreads.count : 1
             let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
             if threads > 1 && m >= 4 * tileRows * threads {
                 // Each thread takes a band of C's rows: op(A)'s rows start at row·lda (or, transposed, at column row).
                 let tiles = (m + tileRows - 1) / tileRows
-                parallelFor(tiles) { tileRange in
+                parallelFor(tiles, threads: threads) { tileRange in
                     let first = tileRange.lowerBound * tileRows
                     let rows = min(m, tileRange.upperBound * tileRows) - first
                     let aStart = transposeA ? a + first : a + first * lda
@@ -88,7 +55,7 @@ enum Matrix {
             } else if threads > 1 && n >= 64 * threads {
                 // Few rows (a dense layer's batch): each thread takes a band of C's columns.
                 let panels = (n + 31) / 32
-                parallelFor(panels) { panelRange in
+                parallelFor(panels, threads: threads) { panelRange in
                     let first = panelRange.lowerBound * 32
                     let columns = min(n, panelRange.upperBound * 32) - first
                     let bStart = transposeB ? b + first * ldb : b + first

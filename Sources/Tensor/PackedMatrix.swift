@@ -39,12 +39,12 @@ public final class PackedMatrix {
 }
 
 extension Matrix {
-    /// C[m, n] = alpha · A[m, k] · B + beta · C (+ bias, max(0, ·)) with B packed, in bfloat16; with `parallel`, threads
-    /// take bands of C's rows, or with few rows, bands of whole column blocks.
+    /// C[m, n] = alpha · A[m, k] · B + beta · C (+ bias, max(0, ·)) with B packed, in bfloat16; with several
+    /// `threads`, they take bands of C's rows, or with few rows, bands of whole column blocks.
     static func multiply(
         m: Int, a: UnsafePointer<Float>, packedB b: PackedMatrix, into c: UnsafeMutablePointer<Float>,
         alpha: Float = 1, beta: Float = 0, addingBias bias: UnsafePointer<Float>? = nil, relu: Bool = false,
-        parallel: Bool = true
+        threads: Int
     ) {
         let block = Int(fv_gemm_bf16_column_block())
         let blocks = (b.n + block - 1) / block
@@ -56,11 +56,10 @@ extension Matrix {
                                        Int64(b.k), words.baseAddress!, Int64(first), Int64(end - first),
                                        beta, c + rows.lowerBound * b.n, Int64(b.n), bias, relu ? 1 : 0)
             }
-            let threads = parallel ? ComputeThreads.count : 1
             if threads > 1 && m >= 32 * threads {
-                parallelFor((m + 7) / 8) { tiles in run(rows: (tiles.lowerBound * 8)..<min(m, tiles.upperBound * 8), columnBlocks: 0..<blocks) }
+                parallelFor((m + 7) / 8, threads: threads) { tiles in run(rows: (tiles.lowerBound * 8)..<min(m, tiles.upperBound * 8), columnBlocks: 0..<blocks) }
             } else if threads > 1 && blocks >= threads {
-                parallelFor(blocks) { columnBlocks in run(rows: 0..<m, columnBlocks: columnBlocks) }
+                parallelFor(blocks, threads: threads) { columnBlocks in run(rows: 0..<m, columnBlocks: columnBlocks) }
             } else {
                 run(rows: 0..<m, columnBlocks: 0..<blocks)
             }

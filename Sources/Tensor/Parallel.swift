@@ -1,42 +1,33 @@
-// Parallel.swift — how many threads the engine uses, for its own loops and for OpenBLAS.
+// Parallel.swift — splitting loops across threads, and OpenBLAS's thread count.
 //
-// `ComputeThreads.count` is the one setting; `configure(_:)` also tells OpenBLAS, so GEMMs and our
-// loops never compete for more cores than asked. `parallelFor` splits a range into contiguous chunks
-// of at least `minimumChunk` items and runs them on that many threads.
+// `parallelFor` splits a range into contiguous chunks of at least `minimumChunk` items and runs them on
+// up to `threads` threads (every core unless the caller's Compute says otherwise). OpenBLAS keeps its
+// own process-wide thread count; `BLASThreads.use` sets it before each sgemm to what that product's
+// Compute allows (one, inside loops that already run a product per thread).
 import CBLAS
 import Dispatch
 import Foundation
 
-public enum ComputeThreads {
-    nonisolated(unsafe) public private(set) static var count: Int = {
-        let available = ProcessInfo.processInfo.activeProcessorCount
-        openblas_set_num_threads(Int32(available))
-        return available
-    }()
-
-    /// Uses `threads` threads (at least 1) for the engine's loops and for OpenBLAS.
-    public static func configure(_ threads: Int) {
-        let chosen = max(1, threads)
-        count = chosen
-        openblas_set_num_threads(Int32(chosen))
-    }
-}
-
-/// OpenBLAS's thread count around calls that the caller already runs on several threads at once.
 enum BLASThreads {
-    /// Runs `body` with OpenBLAS computing each call on its calling thread, then restores the setting.
-    static func withSingleThreadedCalls(_ body: () -> Void) {
-        openblas_set_num_threads(1)
-        body()
-        openblas_set_num_threads(Int32(ComputeThreads.count))
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var current = 0
+
+    /// Tells OpenBLAS to run the next sgemm on `threads` threads (a no-op when it already does).
+    static func use(_ threads: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if current != threads {
+            openblas_set_num_threads(Int32(threads))
+            current = threads
+        }
     }
 }
 
-/// Runs `body` over `0..<total` split into at most `ComputeThreads.count` contiguous chunks.
+/// Runs `body` over `0..<total` split into at most `threads` contiguous chunks.
 /// Small ranges (fewer than 2 × `minimumChunk` items) run on the calling thread.
 @inline(__always)
-func parallelFor(_ total: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
-    let threads = min(ComputeThreads.count, total / max(1, minimumChunk))
+func parallelFor(_ total: Int, threads: Int = Compute.availableThreads, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let threads = min(threads, total / max(1, minimumChunk))
     if threads <= 1 {
         if total > 0 { body(0..<total) }
         return

@@ -2,7 +2,6 @@
 import ArgumentParser
 import Foundation
 import SiameseKit
-import Tensor
 
 struct DataOptions: ParsableArguments {
     @Option(help: "The data folder (anchor/, positive/, negative/, verification/).")
@@ -29,39 +28,19 @@ struct DataOptions: ParsableArguments {
 }
 
 extension FaceClass: ExpressibleByArgument {}
-extension MatrixPrecision: ExpressibleByArgument {}
 extension BatchComposition: ExpressibleByArgument {}
+extension PrecisionChoice: ExpressibleByArgument {}
 
-/// `--precision`: a precision, or `auto` (bfloat16 where the CPU has AVX512-BF16, float32 elsewhere).
-enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
-    case auto
-    case float32
-    case bfloat16
-
-    var resolved: MatrixPrecision {
-        switch self {
-        case .auto: return MatrixPrecision.isBFloat16Available ? .bfloat16 : .float32
-        case .float32: return .float32
-        case .bfloat16: return .bfloat16
-        }
-    }
-}
-
-/// The arithmetic of the network's matrix products when a command runs a trained model.
+/// `--precision`: the arithmetic of the network's matrix products (resolved by SiameseKit's PrecisionChoice).
 struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Matrix products: auto, float32, or bfloat16 (AVX512-BF16 CPUs; about twice as fast). Default: the model's training precision where this CPU runs it, float32 otherwise.",
+        "Matrix products: auto (bfloat16 where the CPU has AVX512-BF16, float32 elsewhere), float32, or bfloat16 (about twice as fast). train: default auto, stored with the model; evaluate and verify: default the model's training precision where this CPU runs it.",
         valueName: "precision"))
     var precision: PrecisionChoice?
 
-    /// Sets the engine's precision for `model` and readies the model for it; an error when the CPU cannot run it.
-    func apply(for model: TrainedModel) throws {
-        let trained = model.settings?.precision ?? .float32
-        let chosen = precision?.resolved ?? (trained == .bfloat16 && !MatrixPrecision.isBFloat16Available ? .float32 : trained)
-        guard MatrixPrecision.configure(chosen) else {
-            throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
-        }
-        model.prepareForInference()
+    /// The precision `model` runs in here.
+    func resolved(for model: TrainedModel) throws -> MatrixPrecision {
+        try model.precision(requested: precision)
     }
 }
 
@@ -84,22 +63,13 @@ enum Console {
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
 }
 
-/// Runs a command's work; the errors a user can cause become one line on stderr and exit status 2.
+/// Runs a command's work; the errors a user can cause become one line on stderr and exit status 2
+/// (ExitCode and argument-parser's own errors pass through: 64 for usage, 130 for an interrupt).
 func reportingInputErrors<T>(_ work: () throws -> T) throws -> T {
     do {
         return try work()
     } catch let error as ExitCode {
         throw error
-    } catch let error as InputError {
-        Console.error(error.description)
-    } catch let error as SafetensorsError {
-        Console.error(error.description)
-    } catch let error as TrainingError {
-        Console.error(error.description)
-    } catch let error as PairSplit.Failure {
-        Console.error(error.description)
-    } catch let error as AtomicFile.WriteError {
-        Console.error(error.description)
     } catch {
         Console.error("\(error)")
     }

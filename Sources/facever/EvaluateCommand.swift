@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         try reportingInputErrors {
             let model = try TrainedModel.load(from: options.modelURL)
-            try compute.apply(for: model)
+            let inference = model.prepared(for: try compute.resolved(for: model))
             guard let split = model.split, !split.test.isEmpty else {
                 throw TrainingError("\(options.modelURL.path): the model has no held-out test pairs (trained with --test-fraction 0?)")
             }
@@ -42,7 +42,7 @@ struct EvaluateCommand: ParsableCommand {
                                           input: model.network.architecture.inputFormat,
                                           only: Set(split.test.flatMap { [$0.anchor, $0.other] }), decoder: .withCaptureFormats)
             let start = Date()
-            let scores = try Evaluation.scores(network: model.network, dataset: dataset, pairs: split.test)
+            let scores = try Evaluation.scores(model: inference, dataset: dataset, pairs: split.test)
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)
             let seconds = Date().timeIntervalSince(start)
             if json {

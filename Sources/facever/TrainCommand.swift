@@ -2,7 +2,6 @@
 import ArgumentParser
 import Foundation
 import SiameseKit
-import Tensor
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,8 +41,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "triplets: each anchor with a positive and a negative in the same batch, embedded once for both pairs (3 photos for 2 pairs); pairs: the tutorial's independent pairs.")
     var batches: BatchComposition = .triplets
 
-    @Option(help: "Matrix products: auto (bfloat16 where the CPU has AVX512-BF16, else float32), float32, or bfloat16. Stored with the model.")
-    var precision: PrecisionChoice = .auto
+    @OptionGroup var compute: PrecisionOptions
 
     @Flag(help: "Continue from the checkpoint next to the model.")
     var resume = false
@@ -56,14 +54,22 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let problem = settings.problem { throw ValidationError(problem) }
         guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite starts a new one: give one") }
-        guard precision != .bfloat16 || MatrixPrecision.isBFloat16Available else {
-            throw ValidationError("--precision bfloat16 needs a CPU with AVX512_BF16, which this one lacks; use auto or float32")
+        do {
+            _ = try runPrecision()
+        } catch {
+            throw ValidationError("\(error)")
         }
+    }
+
+    /// The run's precision: --precision, auto when not given.
+    private func runPrecision() throws -> MatrixPrecision {
+        try PrecisionChoice.resolve(compute.precision ?? .auto, trained: nil)
     }
 
     var settings: TrainingSettings {
         TrainingSettings(architectureName: architecture, epochs: epochs, batchSize: batch, learningRate: learningRate,
-                         pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches, precision: precision.resolved)
+                         pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
+                         precision: (try? runPrecision()) ?? .float32)
     }
 
     func run() throws {

@@ -66,11 +66,11 @@ struct VerifyCommand: ParsableCommand {
         let verifier: Verifier = try reportingInputErrors {
             options.sweepLeftovers()
             let model = try TrainedModel.load(from: options.modelURL)
-            try compute.apply(for: model)
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
-            return try Verifier(model: model, galleryFolder: galleryURL, thresholds: thresholds, decoder: .withCaptureFormats)
+            return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
+                                thresholds: thresholds, decoder: .withCaptureFormats)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
         if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }

@@ -11,7 +11,7 @@ final class GalleryCacheHardeningTests: XCTestCase {
     private var gallery: URL!
     private var model: TrainedModel!
     private var probe: RGBImage!
-    private var cacheURL: URL { GalleryCache.url(forGallery: gallery, precision: MatrixPrecision.current) }
+    private var cacheURL: URL { GalleryCache.url(forGallery: gallery, precision: .float32) }
 
     override func setUpWithError() throws {
         root = try TestPaths.temporaryFolder("cache-hardening")

@@ -43,20 +43,21 @@ final class ToyTaskLearningTests: XCTestCase {
     }
 
     func testLossFallsAndAccuracyRisesOnTheGlyphTask() {
-        learnGlyphs()
+        learnGlyphs(compute: .standard)
     }
 
     func testLossFallsAndAccuracyRisesOnTheGlyphTaskWithBFloat16Products() throws {
         try XCTSkipUnless(MatrixPrecision.isBFloat16Available, "this CPU has no AVX512_BF16")
-        MatrixPrecision.with(.bfloat16) { learnGlyphs() }
+        learnGlyphs(compute: Compute(precision: .bfloat16))
     }
 
-    private func learnGlyphs() {
+    private func learnGlyphs(compute: Compute) {
         var glyphs = Glyphs()
-        let trainer = SiameseTrainer(network: SiameseNetwork(architecture: ArchitectureTests.small, seed: 7), learningRate: 3e-3)
+        let trainer = SiameseTrainer(network: SiameseNetwork(architecture: ArchitectureTests.small, seed: 7), learningRate: 3e-3,
+                                     compute: compute)
         let (testA, testB, testLabels) = glyphs.batch(200)
         func accuracy() -> Float {
-            let scores = trainer.network.scores(anchors: testA, others: testB)
+            let scores = trainer.network.scores(anchors: testA, others: testB, compute: compute)
             return Float(zip(scores, testLabels).filter { ($0 > 0.5) == ($1 == 1) }.count) / Float(testLabels.count)
         }
         let accuracyBefore = accuracy()
@@ -68,7 +69,7 @@ final class ToyTaskLearningTests: XCTestCase {
         let early = losses.prefix(20).reduce(0, +) / 20
         let late = losses.suffix(20).reduce(0, +) / 20
         let accuracyAfter = accuracy()
-        print("toy task (\(MatrixPrecision.current.rawValue)): loss \(early) → \(late), held-out accuracy \(accuracyBefore) → \(accuracyAfter)")
+        print("toy task (\(compute.precision.rawValue)): loss \(early) → \(late), held-out accuracy \(accuracyBefore) → \(accuracyAfter)")
         XCTAssertGreaterThan(early, 0.6, "an untrained network is near chance (ln 2 ≈ 0.69)")
         XCTAssertLessThan(late, 0.25, "the loss must fall well below chance")
         XCTAssertLessThan(accuracyBefore, 0.7)

@@ -27,7 +27,6 @@ final class TrainingResumeTests: XCTestCase {
         triplets.batches = .triplets
         triplets.precision = .bfloat16
         try assertResumedRunMatchesUninterruptedRun(settings: triplets)
-        XCTAssertEqual(MatrixPrecision.current, .float32, "a run restores the precision it found")
     }
 
     private func assertResumedRunMatchesUninterruptedRun(settings: TrainingSettings) throws {

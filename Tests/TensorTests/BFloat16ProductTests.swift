@@ -12,6 +12,9 @@ final class BFloat16ProductTests: XCTestCase {
 
     private func rounded(_ values: [Float]) -> [Double] { values.map { Double(fv_round_to_bf16($0)) } }
 
+    /// bfloat16 products on every core (the tests run only where the CPU has them).
+    private var bf16: Compute { Compute(precision: .bfloat16) }
+
     /// Summation error allowed on a sum of terms whose magnitudes add up to `magnitude`.
     private func summationTolerance(_ magnitude: Double) -> Double { 1e-5 * (magnitude + 1) }
 
@@ -31,8 +34,8 @@ final class BFloat16ProductTests: XCTestCase {
         let b = random.values(1000, -1000, 1000) + random.values(1000, -1e-3, 1e-3)
         var c = [Float](repeating: 0, count: b.count)
         let one: [Float] = [1]
-        MatrixPrecision.with(.bfloat16) {
-            Matrix.multiply(m: 1, n: b.count, k: 1, a: one, b: b, into: &c, parallel: false)
+        do {
+            Matrix.multiply(m: 1, n: b.count, k: 1, a: one, b: b, into: &c, compute: bf16, parallel: false)
         }
         XCTAssertEqual(c, b.map(fv_round_to_bf16))
     }
@@ -53,9 +56,9 @@ final class BFloat16ProductTests: XCTestCase {
                     let product = Reference.matrixProduct(rounded(logicalA), rounded(logicalB), m: m, n: n, k: k)
                     let magnitude = Reference.matrixProduct(rounded(logicalA).map(abs), rounded(logicalB).map(abs), m: m, n: n, k: k)
                     var c = start
-                    MatrixPrecision.with(.bfloat16) {
+                    do {
                         Matrix.multiply(m: m, n: n, k: k, a: a, transposeA: transposeA, b: b, transposeB: transposeB,
-                                        into: &c, alpha: 0.5, beta: 0.25, parallel: false)
+                                        into: &c, alpha: 0.5, beta: 0.25, compute: bf16, parallel: false)
                     }
                     for index in 0..<(m * n) {
                         let expected = 0.5 * product[index] + 0.25 * Double(start[index])
@@ -74,24 +77,22 @@ final class BFloat16ProductTests: XCTestCase {
         var random = TestRandom(seed: 13)
         let a = random.values(9 * 20), b = random.values(20 * 40)
         var c = [Float](repeating: .nan, count: 9 * 40)
-        MatrixPrecision.with(.bfloat16) {
-            Matrix.multiply(m: 9, n: 40, k: 20, a: a, b: b, into: &c, parallel: false)
+        do {
+            Matrix.multiply(m: 9, n: 40, k: 20, a: a, b: b, into: &c, compute: bf16, parallel: false)
         }
         XCTAssertFalse(c.contains { $0.isNaN }, "beta = 0 must not read the garbage already in C")
     }
 
     func testSplittingRowsOrColumnsAcrossThreadsGivesIdenticalBits() {
-        let savedThreads = ComputeThreads.count
-        defer { ComputeThreads.configure(savedThreads) }
-        ComputeThreads.configure(2)
+        let bf16 = Compute(precision: .bfloat16, threads: 2)
         var random = TestRandom(seed: 14)
         // Many rows (split by rows) and a dense-layer shape with few rows (split by columns).
         for (m, n, k) in [(300, 50, 70), (3, 700, 90)] {
             let a = random.values(m * k), b = random.values(k * n)
             var together = [Float](repeating: 0, count: m * n), split = together
-            MatrixPrecision.with(.bfloat16) {
-                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &together, parallel: false)
-                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &split, parallel: true)
+            do {
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &together, compute: bf16, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &split, compute: bf16, parallel: true)
             }
             XCTAssertEqual(together, split, "\(m)×\(n)×\(k)")
         }
@@ -106,9 +107,9 @@ final class BFloat16ProductTests: XCTestCase {
         var y = [Float](repeating: 0, count: dy.count)
         var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: 6)
         var dx = [Float](repeating: 0, count: x.count)
-        MatrixPrecision.with(.bfloat16) {
-            Conv2D.forward(x: x, weight: w, bias: bias, geometry: g, into: &y)
-            Conv2D.backward(x: x, weight: w, dy: dy, geometry: g, dweight: &dw, dbias: &db, dx: &dx)
+        do {
+            Conv2D.forward(x: x, weight: w, bias: bias, geometry: g, into: &y, compute: bf16)
+            Conv2D.backward(x: x, weight: w, dy: dy, geometry: g, dweight: &dw, dbias: &db, dx: &dx, compute: bf16)
         }
         let tolerance = summationTolerance(Double(g.patchSize))  // |x|, |w|, |dy| ≤ 1
         let expectedY = Reference.conv2d(x: rounded(x), xShape: xShape, weight: rounded(w), wShape: wShape,
@@ -130,11 +131,8 @@ final class BFloat16ProductTests: XCTestCase {
         let (batch, inputs, outputs) = (5, 70, 140)
         let x = random.tensor([batch, inputs]), w = random.tensor([inputs, outputs]), b = random.tensor([outputs])
         let seed = random.values(batch * outputs)
-        let y = MatrixPrecision.with(.bfloat16) { () -> Tensor in
-            let y = dense(x, weight: w, bias: b)
-            y.backward(seed: seed)
-            return y
-        }
+        let y = dense(x, weight: w, bias: b, compute: bf16)
+        y.backward(seed: seed)
         let tolerance = summationTolerance(Double(max(inputs, outputs, batch)))
         assertClose(y.data, Reference.dense(x: rounded(x.data), batch: batch, weight: rounded(w.data), inputs: inputs,
                                             outputs: outputs, bias: b.data.map(Double.init)), tolerance: tolerance)
@@ -157,7 +155,7 @@ final class BFloat16ProductTests: XCTestCase {
             fv_gemm_bf16(0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n), nil, 0)
             let packed = PackedMatrix(b: b, k: k, n: n)
             var whole = [Float](repeating: 0, count: m * n)
-            Matrix.multiply(m: m, a: a, packedB: packed, into: &whole, parallel: true)
+            Matrix.multiply(m: m, a: a, packedB: packed, into: &whole, threads: Compute.availableThreads)
             XCTAssertEqual(whole, expected, "\(m)×\(n)×\(k)")
             // Column-block ranges computed separately fill the same matrix.
             var pieces = [Float](repeating: 0, count: m * n)
@@ -175,26 +173,8 @@ final class BFloat16ProductTests: XCTestCase {
         var random = TestRandom(seed: 18)
         let x = random.tensor([3, 300], requiresGrad: false), w = random.tensor([300, 600]), b = random.tensor([600])
         let packed = w.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: 300, n: 600) }
-        MatrixPrecision.with(.bfloat16) {
-            XCTAssertEqual(dense(x, weight: w, bias: b, packedWeight: packed).data, dense(x, weight: w, bias: b).data)
-        }
-    }
-
-    func testADenseLayerPacksItsWeightOnlyAfterEnoughRowsAndKeepsItsOutputs() throws {
-        let layer = try DenseLayer(name: "d", inputs: 300, outputs: 600, factory: .glorotUniform(seed: 4))
-        var random = TestRandom(seed: 19)
-        let few = random.tensor([3, 300], requiresGrad: false), more = random.tensor([5, 300], requiresGrad: false)
-        MatrixPrecision.with(.bfloat16) {
-            let expectedFew = layer(few).data, expectedMore = layer(more).data
-            layer.packWeightForInference()
-            XCTAssertEqual(layer(few).data, expectedFew)
-            XCTAssertNil(layer.packedWeight, "3 rows: not packed yet")
-            XCTAssertEqual(layer(more).data, expectedMore)
-            XCTAssertNotNil(layer.packedWeight, "8 rows: packed")
-            XCTAssertEqual(layer(few).data, expectedFew, "the packed product gives the same bits")
-            layer.unpackWeight()
-            XCTAssertNil(layer.packedWeight)
-        }
+        XCTAssertEqual(dense(x, weight: w, bias: b, packedWeight: packed, compute: bf16).data,
+                       dense(x, weight: w, bias: b, compute: bf16).data)
     }
 
     func testBiasAndReLUAreAppliedAsTheProductStoresItsTiles() {
@@ -203,11 +183,11 @@ final class BFloat16ProductTests: XCTestCase {
         for (m, n, k) in [(9, 45, 600), (1, 70, 30), (40, 300, 7), (100, 40, 50)] {
             let a = random.values(m * k), b = random.values(k * n), bias = random.values(n, -3, 3)
             var plain = [Float](repeating: 0, count: m * n), fused = plain, fusedReLU = plain, split = plain
-            MatrixPrecision.with(.bfloat16) {
-                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &plain, parallel: false)
-                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &fused, addingBias: bias, parallel: false)
-                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &fusedReLU, addingBias: bias, relu: true, parallel: false)
-                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &split, addingBias: bias, relu: true, parallel: true)
+            do {
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &plain, compute: bf16, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &fused, addingBias: bias, compute: bf16, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &fusedReLU, addingBias: bias, relu: true, compute: bf16, parallel: false)
+                Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &split, addingBias: bias, relu: true, compute: bf16, parallel: true)
             }
             let expected = (0..<(m * n)).map { plain[$0] + bias[$0 % n] }
             XCTAssertEqual(fused, expected, "\(m)×\(n)×\(k): bias")
@@ -218,19 +198,15 @@ final class BFloat16ProductTests: XCTestCase {
     }
 
     func testOneImageCutIntoBandsOfRowsGivesTheSameBitsAsOneThread() {
-        let savedThreads = ComputeThreads.count
-        defer { ComputeThreads.configure(savedThreads) }
         var random = TestRandom(seed: 21)
         // Through im2col (kernel rows of 15 floats) and straight from the patches (32 floats).
         for (xShape, wShape) in [([1, 23, 19, 5], [4, 3, 5, 16]), ([1, 21, 17, 16], [3, 2, 16, 24])] {
             let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
             func forward(threads: Int) -> [Float] {
-                ComputeThreads.configure(threads)
-                return MatrixPrecision.with(.bfloat16) { conv2d(x, weight: w, bias: b, fusedReLU: true).data }
+                conv2d(x, weight: w, bias: b, fusedReLU: true, compute: Compute(precision: .bfloat16, threads: threads)).data
             }
             let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
-            ComputeThreads.configure(2)
-            XCTAssertEqual(MatrixPrecision.with(.bfloat16) { Conv2D.forwardShares(g) }.count, 2, "two bands of one image")
+            XCTAssertEqual(Conv2D.forwardShares(g, compute: Compute(precision: .bfloat16, threads: 2)).count, 2, "two bands of one image")
             XCTAssertEqual(forward(threads: 2), forward(threads: 1), "\(wShape)")
         }
     }
@@ -244,7 +220,7 @@ final class BFloat16ProductTests: XCTestCase {
         ]
         for (xShape, wShape) in cases {
             let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
-            let y = MatrixPrecision.with(.bfloat16) { conv2d(x, weight: w, bias: b, fusedReLU: true) }
+            let y = conv2d(x, weight: w, bias: b, fusedReLU: true, compute: bf16)
             let g = ConvolutionGeometry(input: xShape, weight: wShape)
             let expected = Reference.relu(Reference.conv2d(x: rounded(x.data), xShape: xShape, weight: rounded(w.data),
                                                            wShape: wShape, bias: b.data.map(Double.init)))
@@ -256,13 +232,8 @@ final class BFloat16ProductTests: XCTestCase {
         let layer = try Conv2DLayer(name: "c", inputChannels: 5, outputChannels: 40, kernelSize: 3, factory: .glorotUniform(seed: 5))
         var random = TestRandom(seed: 23)
         let x = random.tensor([2, 11, 10, 5], requiresGrad: false)
-        MatrixPrecision.with(.bfloat16) {
-            let expected = layer(x, relu: true).data
-            layer.packWeightForInference()
-            XCTAssertNotNil(layer.packedWeight)
-            XCTAssertEqual(layer(x, relu: true).data, expected)
-        }
-        XCTAssertEqual(layer(x).data, conv2d(x, weight: layer.weight, bias: layer.bias).data, "float32 ignores the pack")
+        XCTAssertEqual(layer(x, relu: true, compute: bf16, packedWeight: layer.packedWeight()).data,
+                       layer(x, relu: true, compute: bf16).data)
     }
 
     func testTheKernelReadsPatchesWhoseRowsStraddleVectors() {

@@ -54,8 +54,8 @@ final class Conv2DTests: XCTestCase {
             var y = [Float](repeating: 0, count: dy.count)
             var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: 4)
             var dx = [Float](repeating: 0, count: x.count)
-            Conv2D.forward(x: x.data, weight: w.data, bias: b.data, geometry: g, into: &y, budget: budget)
-            Conv2D.backward(x: x.data, weight: w.data, dy: dy, geometry: g, dweight: &dw, dbias: &db, dx: &dx, budget: budget)
+            Conv2D.forward(x: x.data, weight: w.data, bias: b.data, geometry: g, into: &y, compute: .standard, budget: budget)
+            Conv2D.backward(x: x.data, weight: w.data, dy: dy, geometry: g, dweight: &dw, dbias: &db, dx: &dx, compute: .standard, budget: budget)
             return (y, dw, db, dx)
         }
         let whole = run(budget: 1 << 24)

@@ -7,7 +7,8 @@ import Tensor
 
 public enum Evaluation {
     /// Same-face probabilities for `pairs`, reading photos (by relative path) from `dataset`.
-    public static func scores(network: SiameseNetwork, dataset: FaceDataset, pairs: [LabelledPair], batchSize: Int = 32) throws -> [Float] {
+    public static func scores(model: InferenceModel, dataset: FaceDataset, pairs: [LabelledPair], batchSize: Int = 32) throws -> [Float] {
+        let embedder = model.packingDenseWeight()
         let paths = Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted()
         let indices = try paths.map { path in
             guard let index = dataset.index(of: path) else {
@@ -16,11 +17,11 @@ public enum Evaluation {
             return index
         }
         // [photos, E]: one embedding per distinct photo, in `paths` order.
-        let size = network.architecture.embeddingSize
+        let size = model.architecture.embeddingSize
         var embeddings = [Float]()
         embeddings.reserveCapacity(paths.count * size)
         for start in stride(from: 0, to: indices.count, by: batchSize) {
-            embeddings += network.embedding(dataset.batch(Array(indices[start..<min(indices.count, start + batchSize)]))).data
+            embeddings += embedder.embeddings(dataset.batch(Array(indices[start..<min(indices.count, start + batchSize)]))).data
         }
         let row = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
         func gather(_ paths: [String]) -> Tensor {
@@ -29,7 +30,7 @@ public enum Evaluation {
             for path in paths { values += embeddings[(row[path]! * size)..<((row[path]! + 1) * size)] }
             return Tensor(shape: [paths.count, size], data: values)
         }
-        return network.logits(anchorEmbeddings: gather(pairs.map(\.anchor)), otherEmbeddings: gather(pairs.map(\.other)))
+        return model.logits(anchorEmbeddings: gather(pairs.map(\.anchor)), otherEmbeddings: gather(pairs.map(\.other)))
             .data.map(logistic)
     }
 }

@@ -27,28 +27,30 @@ public final class EmbeddingNetwork: ParameterContainer {
 
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
 
-    /// Readies the weights for bfloat16 inference: each convolution's weight packed now, the large
-    /// dense weight once enough rows have gone through it (see DenseLayer). Never for training.
-    public func packWeightsForInference() {
-        for convolution in convolutions { convolution.packWeightForInference() }
-        projection.packWeightForInference()
+    /// Weights packed for bfloat16 inference (InferenceModel keeps them): one per convolution, and
+    /// the dense layer's when asked.
+    public struct PackedWeights: @unchecked Sendable {
+        public let convolutions: [PackedMatrix]
+        public let projection: PackedMatrix?
     }
 
-    public func unpackWeights() {
-        for convolution in convolutions { convolution.unpackWeight() }
-        projection.unpackWeight()
+    public func packedWeights(includingProjection: Bool) -> PackedWeights {
+        PackedWeights(convolutions: convolutions.map { $0.packedWeight() },
+                      projection: includingProjection ? projection.packedWeight() : nil)
     }
 
-    public func callAsFunction(_ images: Tensor) -> Tensor {
+    /// images: [N, H, W, C] → [N, E], with the products `compute` asks for (and, for bfloat16
+    /// inference, the weights `packed` once).
+    public func callAsFunction(_ images: Tensor, compute: Compute = .standard, packed: PackedWeights? = nil) -> Tensor {
         precondition(Array(images.shape.dropFirst()) == architecture.inputShape,
                      "EmbeddingNetwork: images must be [N, \(architecture.inputShape)], got \(images.shape)")
         var features = images
         for (index, convolution) in convolutions.enumerated() {
-            features = convolution(features, relu: true)
+            features = convolution(features, relu: true, compute: compute, packedWeight: packed?.convolutions[index])
             if index < convolutions.count - 1 {
                 features = maxPool2d(features)
             }
         }
-        return sigmoid(projection(flatten(features)))
+        return sigmoid(projection(flatten(features), compute: compute, packedWeight: packed?.projection))
     }
 }

@@ -28,25 +28,25 @@ public final class SiameseNetwork: ParameterContainer {
     public var parameters: [Tensor] { embedding.parameters + classifier.parameters }
 
     /// logits: [B, 1] for pairs (anchors[i], others[i]).
-    public func logits(anchors: Tensor, others: Tensor) -> Tensor {
-        logits(PairBatch(anchors: anchors, others: others, labels: [Float](repeating: 0, count: anchors.shape[0])))
+    public func logits(anchors: Tensor, others: Tensor, compute: Compute = .standard) -> Tensor {
+        logits(PairBatch(anchors: anchors, others: others, labels: [Float](repeating: 0, count: anchors.shape[0])), compute: compute)
     }
 
     /// logits: [B, 1] for a batch's pairs, each distinct photo embedded once.
-    public func logits(_ batch: PairBatch) -> Tensor {
-        let embeddings = embedding(batch.photos)
+    public func logits(_ batch: PairBatch, compute: Compute = .standard) -> Tensor {
+        let embeddings = embedding(batch.photos, compute: compute)
         return logits(anchorEmbeddings: gatherRows(embeddings, batch.anchorRows),
-                      otherEmbeddings: gatherRows(embeddings, batch.otherRows))
+                      otherEmbeddings: gatherRows(embeddings, batch.otherRows), compute: compute)
     }
 
     /// logits: [B, 1] from embeddings already computed: [B, E] each.
-    public func logits(anchorEmbeddings: Tensor, otherEmbeddings: Tensor) -> Tensor {
-        classifier(l1Distance(anchorEmbeddings, otherEmbeddings))
+    public func logits(anchorEmbeddings: Tensor, otherEmbeddings: Tensor, compute: Compute = .standard) -> Tensor {
+        classifier(l1Distance(anchorEmbeddings, otherEmbeddings), compute: compute)
     }
 
     /// Same-face probabilities in (0, 1), one per pair.
-    public func scores(anchors: Tensor, others: Tensor) -> [Float] {
-        logits(anchors: anchors, others: others).data.map(logistic)
+    public func scores(anchors: Tensor, others: Tensor, compute: Compute = .standard) -> [Float] {
+        logits(anchors: anchors, others: others, compute: compute).data.map(logistic)
     }
 
     // MARK: Files

@@ -46,15 +46,15 @@ public struct TrainedModel {
     /// The model's id as saved (its weights' digest; older files: another fingerprint of them).
     public var modelID: String { metadata[ModelKeys.modelID] ?? weightsDigest.text }
 
-    /// Readies the network for inference in the current precision: with .bfloat16, the embedding's
-    /// weights are packed once (the dense one, 75 MB for the tutorial's network, after 8 images)
-    /// instead of at every product. A loaded model is never trained, so the packs cannot go stale.
-    public func prepareForInference() {
-        if MatrixPrecision.current == .bfloat16 {
-            network.embedding.packWeightsForInference()
-        } else {
-            network.embedding.unpackWeights()
-        }
+    /// The network ready for inference in `precision` (resolve it with PrecisionChoice: the user's
+    /// choice, this model's training precision, the CPU).
+    public func prepared(for precision: MatrixPrecision) -> InferenceModel {
+        InferenceModel(network: network, compute: Compute(precision: precision))
+    }
+
+    /// The precision this model runs in when the user asks for `requested` (nil: nothing).
+    public func precision(requested: PrecisionChoice?) throws -> MatrixPrecision {
+        try PrecisionChoice.resolve(requested, trained: settings?.precision ?? .float32)
     }
 
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }

@@ -8,14 +8,17 @@ import Tensor
 public final class SiameseTrainer {
     public let network: SiameseNetwork
     public let optimizer: Adam
+    /// The products of every forward and backward pass (a run's precision).
+    public let compute: Compute
 
-    public convenience init(network: SiameseNetwork, learningRate: Float = 1e-4) {
-        self.init(network: network, optimizer: Adam(learningRate: learningRate))
+    public convenience init(network: SiameseNetwork, learningRate: Float = 1e-4, compute: Compute = .standard) {
+        self.init(network: network, optimizer: Adam(learningRate: learningRate), compute: compute)
     }
 
-    public init(network: SiameseNetwork, optimizer: Adam) {
+    public init(network: SiameseNetwork, optimizer: Adam, compute: Compute = .standard) {
         self.network = network
         self.optimizer = optimizer
+        self.compute = compute
     }
 
     /// Runs forward, backward and the update; returns the batch's mean loss before the update.
@@ -36,7 +39,7 @@ public final class SiameseTrainer {
 
     /// The mean loss on a batch, with the graph recorded (call backward on it to train).
     public func loss(_ batch: PairBatch) -> Tensor {
-        let logits = network.logits(batch)
+        let logits = network.logits(batch, compute: compute)
         return binaryCrossEntropy(logits: logits, labels: Tensor(shape: [batch.labels.count, 1], data: batch.labels))
     }
 }

@@ -118,10 +118,7 @@ public final class TrainingSession {
     ) throws -> TrainingOutcome {
         guard !split.train.isEmpty else { throw TrainingError("no training pairs") }
         // start and resume have checked that this CPU runs the run's precision.
-        let savedPrecision = MatrixPrecision.current
-        MatrixPrecision.configure(settings.precision)
-        defer { MatrixPrecision.configure(savedPrecision) }
-        let trainer = SiameseTrainer(network: network, optimizer: optimizer)
+        let trainer = SiameseTrainer(network: network, optimizer: optimizer, compute: Compute(precision: settings.precision))
         let runStart = Date()
         var pairsThisRun = 0
         let pairsLeftAtStart = (settings.epochs - progress.epochsDone) * split.train.count

@@ -38,26 +38,29 @@ public struct NonFiniteOutputError: Error, CustomStringConvertible {
 
 public final class Verifier {
     public let model: TrainedModel
+    /// The network as it runs here: the precision chosen for this verify, weights packed for it.
+    public let inference: InferenceModel
     public let thresholds: Thresholds
     /// [G, E]: one embedding per readable gallery photo.
     public let gallery: Tensor
     public let galleryPaths: [URL]
     public let report: GalleryLoadReport
 
-    /// What the gallery's embeddings depend on: the weights as loaded and the precision in force.
-    static func cacheKey(for model: TrainedModel) -> GalleryCache.Key {
-        GalleryCache.Key(weights: model.weightsDigest, precision: MatrixPrecision.current,
-                         embeddingSize: model.network.architecture.embeddingSize)
+    /// What the gallery's embeddings depend on: the weights as loaded and the precision they run in.
+    static func cacheKey(for model: TrainedModel, precision: MatrixPrecision) -> GalleryCache.Key {
+        GalleryCache.Key(weights: model.weightsDigest, precision: precision, embeddingSize: model.network.architecture.embeddingSize)
     }
 
-    public init(model: TrainedModel, galleryFolder: URL, thresholds: Thresholds, cacheURL: URL? = nil,
-                decoder: PhotoDecoder = .ownFormats) throws {
+    /// Loads the gallery's embeddings (from the cache where it has them) for verifying with `model` in
+    /// `precision` (resolve it with `model.precision(requested:)`).
+    public init(model: TrainedModel, precision: MatrixPrecision = .float32, galleryFolder: URL, thresholds: Thresholds,
+                cacheURL: URL? = nil, decoder: PhotoDecoder = .ownFormats) throws {
         self.model = model
         self.thresholds = thresholds
         let files = try DataLayout.imageFiles(in: galleryFolder)
         let architecture = model.network.architecture
-        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder, precision: MatrixPrecision.current),
-                                      key: Self.cacheKey(for: model))
+        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder, precision: precision),
+                                      key: Self.cacheKey(for: model, precision: precision))
         var report = GalleryLoadReport()
         report.cacheDiscarded = cache.discardedBecause
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
@@ -82,9 +85,12 @@ public final class Verifier {
                 report.skipped.append(error)
             }
         }
+        var inference = model.prepared(for: precision)
+        if pending.count >= InferenceModel.imagesBeforeDensePackPays { inference = inference.packingDenseWeight() }
+        self.inference = inference
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
-            let computed = model.network.embedding(ImageBatch.tensor(stacking: chunk.map(\.values), format: architecture.inputFormat))
+            let computed = inference.embeddings(ImageBatch.tensor(stacking: chunk.map(\.values), format: architecture.inputFormat))
             guard computed.data.allSatisfy(\.isFinite) else { throw NonFiniteOutputError(path: model.url.path, what: "gallery embedding") }
             let size = architecture.embeddingSize
             for (offset, item) in chunk.enumerated() {
@@ -115,13 +121,13 @@ public final class Verifier {
     /// Verifies one decoded probe photo.
     public func verify(_ probe: RGBImage) throws -> VerificationResult {
         let architecture = model.network.architecture
-        let probeEmbedding = model.network.embedding(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: architecture.inputFormat)],
+        let probeEmbedding = inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: architecture.inputFormat)],
                                                                      format: architecture.inputFormat))
         let count = gallery.shape[0]
         var repeated = [Float]()
         repeated.reserveCapacity(count * architecture.embeddingSize)
         for _ in 0..<count { repeated += probeEmbedding.data }
-        let logits = model.network.logits(anchorEmbeddings: Tensor(shape: gallery.shape, data: repeated), otherEmbeddings: gallery)
+        let logits = inference.logits(anchorEmbeddings: Tensor(shape: gallery.shape, data: repeated), otherEmbeddings: gallery)
         let scores = logits.data.map(logistic)
         guard probeEmbedding.data.allSatisfy(\.isFinite), scores.allSatisfy(\.isFinite) else {
             throw NonFiniteOutputError(path: model.url.path, what: "probe embedding or score")

@@ -1,0 +1,39 @@
+// PrecisionChoice.swift — which arithmetic a command runs the network in, decided in one place.
+//
+// `--precision auto|float32|bfloat16` asks; a trained model says what it was trained in; the CPU says
+// whether it has the bfloat16 instructions (AVX512_BF16). `resolve` combines the three, and is the
+// only place that asks the CPU, so every command answers the same way.
+import Tensor
+
+public enum PrecisionChoice: String, CaseIterable, Sendable {
+    /// bfloat16 where the CPU has AVX512_BF16, float32 elsewhere.
+    case auto
+    case float32
+    case bfloat16
+
+    public init(_ precision: MatrixPrecision) {
+        self = precision == .float32 ? .float32 : .bfloat16
+    }
+
+    /// The precision to run in. `requested` is the user's `--precision` (nil when not given);
+    /// `trained` is the model's training precision (nil for a new training run, which then means
+    /// auto). A model trained in bfloat16 runs in float32 on a CPU without it; asking for bfloat16
+    /// there is an error that says what to do.
+    public static func resolve(_ requested: PrecisionChoice?, trained: MatrixPrecision?) throws -> MatrixPrecision {
+        switch requested {
+        case .float32?:
+            return .float32
+        case .bfloat16?:
+            guard MatrixPrecision.bfloat16.isAvailable else {
+                throw InputError(path: "--precision bfloat16", problem: "bfloat16 products need a CPU with AVX512_BF16, which this one lacks",
+                                 nextStep: "use --precision auto or float32")
+            }
+            return .bfloat16
+        case .auto?:
+            return MatrixPrecision.bfloat16.isAvailable ? .bfloat16 : .float32
+        case nil:
+            guard let trained else { return try resolve(.auto, trained: nil) }
+            return trained.isAvailable ? trained : .float32
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// Compute.swift — how the engine computes, as a value: the arithmetic of matrix products and the
+// number of threads they use.
+//
+// Nothing in the engine reads a process-wide setting: every product and convolution takes a Compute,
+// which a model owns (training: the run's precision; inference: InferenceModel) or a caller passes.
+// The memory-bound loops (element-wise ops, pooling, Adam) use every core the process may run on.
+//
+//   .float32  — OpenBLAS's sgemm, then a pass for bias and ReLU (the reference; the op tests run on it)
+//   .bfloat16 — inputs rounded to bfloat16, products summed in float32 by facever's AVX512-BF16 kernel
+//               (MatrixKernels), bias and ReLU applied as it stores each tile; about twice sgemm's speed
+//               where the CPU has the instructions, at 8 bits of mantissa
+import Foundation
+import MatrixKernels
+
+public enum MatrixPrecision: String, CaseIterable, Codable, Sendable {
+    case float32
+    case bfloat16
+
+    /// Whether this CPU runs the bfloat16 kernel (AVX512F, AVX512BW, AVX512VL and AVX512_BF16).
+    public static let isBFloat16Available: Bool = fv_gemm_bf16_available() != 0
+
+    /// Whether this CPU can compute in this precision.
+    public var isAvailable: Bool { self == .float32 || Self.isBFloat16Available }
+}
+
+public struct Compute: Equatable, Sendable, CustomStringConvertible {
+    public let precision: MatrixPrecision
+    /// Threads for products and convolutions (at least 1).
+    public let threads: Int
+
+    /// The cores this process may run on.
+    public static let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// float32 products on every core: what ops use when a caller names nothing else.
+    public static let standard = Compute(precision: .float32)
+
+    /// `precision` must be one this CPU runs (`MatrixPrecision.isAvailable`): callers resolve a user's
+    /// choice first (SiameseKit's PrecisionChoice), so asking for another is a programming error.
+    public init(precision: MatrixPrecision, threads: Int = Compute.availableThreads) {
+        precondition(precision.isAvailable, "Compute: this CPU lacks AVX512_BF16 for bfloat16 products")
+        self.precision = precision
+        self.threads = max(1, threads)
+    }
+
+    public var description: String { "\(precision.rawValue) products, \(threads) thread\(threads == 1 ? "" : "s")" }
+}
