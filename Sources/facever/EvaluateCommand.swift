@@ -36,7 +36,8 @@ struct EvaluateCommand: ParsableCommand {
             let model = try TrainedModel.load(from: options.modelURL)
             let inference = model.prepared(for: try compute.resolved(for: model))
             guard let split = model.split, !split.test.isEmpty else {
-                throw TrainingError("\(options.modelURL.path): the model has no held-out test pairs (trained with --test-fraction 0?)")
+                throw InputError(path: options.modelURL.path, problem: "the model has no held-out test pairs",
+                                 nextStep: "train with a --test-fraction above 0")
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
                                           input: model.network.architecture.inputFormat,

@@ -92,7 +92,8 @@ struct TrainCommand: ParsableCommand {
             let session: TrainingSession
             if resume {
                 guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-                    throw TrainingError("\(checkpointURL.path): no checkpoint to resume from")
+                    throw InputError(path: checkpointURL.path, problem: "no checkpoint to resume from",
+                                     nextStep: "train without --resume to start a run")
                 }
                 session = try TrainingSession.resume(from: try Checkpoint.read(from: checkpointURL), path: checkpointURL.path,
                                                      settings: settings, dataset: dataset)
@@ -129,12 +130,12 @@ struct TrainCommand: ParsableCommand {
     private func refuseToReplace(model: URL, checkpoint: URL) throws {
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: model.path) {
-            throw TrainingError("\(model.path): a trained model is already there; train with --overwrite to replace it, "
-                                + "or --model PATH to keep both")
+            throw InputError(path: model.path, problem: "a trained model is already there",
+                             nextStep: "train with --overwrite to replace it, or --model PATH to keep both")
         }
         if fileManager.fileExists(atPath: checkpoint.path) {
-            throw TrainingError("\(checkpoint.path): an interrupted run can be continued; train with --resume to continue it, "
-                                + "or --overwrite to start over")
+            throw InputError(path: checkpoint.path, problem: "an interrupted run can be continued",
+                             nextStep: "train with --resume to continue it, or --overwrite to start over")
         }
     }
 }

@@ -72,7 +72,8 @@ final class ArchitectureTests: XCTestCase {
         let url = folder.appendingPathComponent("other.safetensors")
         try SafetensorsArchive(tensors: ["w": StoredTensor(shape: [1], values: [1])]).write(to: url)
         XCTAssertThrowsError(try SiameseNetwork.load(from: url)) { error in
-            XCTAssertEqual("\(error)", "\(url.path): not a facever model (metadata 'format' is missing or different)")
+            XCTAssertEqual("\(error)", "\(url.path): not a facever model (metadata 'format' is missing or different); "
+                           + "name a model that `facever train` wrote with --model")
         }
         try Data("garbage".utf8).write(to: url)
         XCTAssertThrowsError(try SiameseNetwork.load(from: url)) { error in

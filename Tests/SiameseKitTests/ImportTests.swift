@@ -34,7 +34,7 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(report.imported, 2)
         XCTAssertEqual(report.duplicates, 1)
         XCTAssertEqual(report.unreadable.count, 3)
-        XCTAssertEqual(skipped.map(\.path).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted(),
+        XCTAssertEqual(skipped.compactMap(\.path).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted(),
                        ["Cut_Short_0001.pgm", "Text_Only_0001.jpg", "Zero_Byte_0001.jpg"])
         let stored = try DataLayout.imageFiles(in: layout.folder(.negative))
         XCTAssertEqual(stored.count, 2)

@@ -23,7 +23,7 @@ final class TrainingHardeningTests: XCTestCase {
         var saved: [[Float]] = []
         XCTAssertThrowsError(try session.run(checkpoint: { saved.append($0.network.parameters.flatMap(\.data)) })) { error in
             XCTAssertTrue("\(error)".hasPrefix("training diverged at epoch "), "\(error)")
-            XCTAssertTrue("\(error)".hasSuffix("Try a lower --learning-rate"), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("try a lower --learning-rate"), "\(error)")
         }
         XCTAssertLessThan(saved.count, 50)
         XCTAssertTrue(saved.allSatisfy { $0.allSatisfy(\.isFinite) }, "every checkpoint that was written holds finite weights")

@@ -63,7 +63,7 @@ final class HardeningCommandTests: XCTestCase {
                                       "--data", data], in: root)
         XCTAssertEqual(result.status, 2, result.standardOutput)
         XCTAssertTrue(result.standardError.hasPrefix("facever: training diverged at epoch "), result.standardError)
-        XCTAssertTrue(result.standardError.hasSuffix("Try a lower --learning-rate\n"), result.standardError)
+        XCTAssertTrue(result.standardError.hasSuffix("try a lower --learning-rate\n"), result.standardError)
         XCTAssertFalse(FileManager.default.fileExists(atPath: modelURL.path), "no model from a diverged run")
     }
 

@@ -165,7 +165,8 @@ final class WorkflowEndToEndTests: XCTestCase {
         }
         result = try Facever.run(["train", "--resume", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/model.checkpoint.safetensors").path): no checkpoint to resume from\n")
+        XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/model.checkpoint.safetensors").path): no checkpoint to resume from; "
+                       + "train without --resume to start a run\n")
 
         result = try Facever.run(["train", "--overwrite", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)

@@ -30,10 +30,6 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
     public var test: [LabelledPair]
     public var testSources: [String]
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public static func make(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64,
                             batches: BatchComposition = .pairs) throws -> PairSplit {
         var generator = RandomGenerator(seed: seed)
@@ -56,7 +52,7 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
             let anchors = members(.anchor), positives = members(.positive), negatives = members(.negative)
             let name = isTest ? "test" : "training"
             for (list, faceClass) in [(anchors, "anchor"), (positives, "positive"), (negatives, "negative")] where list.isEmpty {
-                throw Failure(description: "the \(name) side has no \(faceClass) photos: add more \(faceClass) photos (each side needs photos of every class)")
+                throw InputError(path: nil, problem: "the \(name) side has no \(faceClass) photos", nextStep: "add more \(faceClass) photos (each side needs photos of every class)")
             }
             let count = min(target, anchors.count * positives.count, anchors.count * negatives.count)
             func pair(_ anchor: Int, _ other: Int, _ label: Float) -> LabelledPair {

@@ -108,10 +108,10 @@ public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
     /// The architecture stored as JSON in a file's metadata, checked; an error naming `path` otherwise.
     public static func stored(in text: String?, path: String) throws -> EmbeddingArchitecture {
         guard let text, let architecture = fromJSON(text) else {
-            throw SafetensorsError(path: path, problem: "the metadata has no readable 'architecture'")
+            throw InputError(path: path, problem: "the metadata has no readable 'architecture'")
         }
         if let problem = architecture.problem {
-            throw SafetensorsError(path: path, problem: "the stored architecture cannot be built: \(problem)")
+            throw InputError(path: path, problem: "the stored architecture cannot be built: \(problem)")
         }
         return architecture
     }

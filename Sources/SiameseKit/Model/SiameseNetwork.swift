@@ -73,7 +73,7 @@ public final class SiameseNetwork: ParameterContainer {
     /// such a model would give every face the same embedding and verify everyone.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws {
         if let name = firstNonFiniteParameter() {
-            throw SafetensorsError(path: url.path, problem: "not saved: parameter '\(name)' holds a NaN or an infinity")
+            throw InputError(path: url.path, problem: "not saved: parameter '\(name)' holds a NaN or an infinity")
         }
         var metadata = extra
         metadata[ModelKeys.format] = ModelKeys.modelFormat
@@ -96,9 +96,17 @@ public final class SiameseNetwork: ParameterContainer {
     /// weights equal to the digest saved with them (files from before digests existed carry another
     /// kind of `model_id`, which is kept as it is). Any failure names the file.
     public static func load(from url: URL) throws -> File {
-        let archive = try SafetensorsArchive.read(contentsOf: url)
+        let archive: SafetensorsArchive
+        do {
+            archive = try SafetensorsArchive.read(contentsOf: url)
+        } catch let error as SafetensorsError {
+            let missing = !FileManager.default.fileExists(atPath: url.path)
+            throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model"
+                                                      : "train the model again or restore the file")
+        }
         guard archive.metadata[ModelKeys.format] == ModelKeys.modelFormat else {
-            throw SafetensorsError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)")
+            throw InputError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)",
+                             nextStep: "name a model that `facever train` wrote with --model")
         }
         let architecture = try EmbeddingArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
         let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path))
@@ -111,12 +119,12 @@ public final class SiameseNetwork: ParameterContainer {
     func checkedWeights(path: String, storedDigest: String?) throws -> WeightsDigest {
         let (digest, firstNonFinite) = digestAndFirstNonFinite()
         if let name = firstNonFinite {
-            throw SafetensorsError(path: path, problem: "parameter '\(name)' holds a NaN or an infinity: the file is "
-                                   + "damaged or comes from a diverged training run; train again")
+            throw InputError(path: path, problem: "parameter '\(name)' holds a NaN or an infinity: the file is damaged or "
+                             + "comes from a diverged training run", nextStep: "train again")
         }
         if let storedDigest, let expected = WeightsDigest(text: storedDigest), expected != digest {
-            throw SafetensorsError(path: path, problem: "the weights do not match the digest saved with them "
-                                   + "(the file was damaged or edited); train again or restore the file")
+            throw InputError(path: path, problem: "the weights do not match the digest saved with them (the file was damaged or edited)",
+                             nextStep: "train again or restore the file")
         }
         return digest
     }

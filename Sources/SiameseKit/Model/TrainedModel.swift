@@ -34,8 +34,8 @@ public struct TrainedModel {
                                (ModelKeys.verificationThreshold, \Thresholds.verification)] {
             guard let text = file.metadata[key] else { continue }
             guard let value = Float(text), value.isFinite, (0...1).contains(value) else {
-                throw SafetensorsError(path: url.path, problem: "the stored \(key) '\(text)' is not a number in [0, 1]; "
-                                       + "the file is damaged: train again or restore it")
+                throw InputError(path: url.path, problem: "the stored \(key) '\(text)' is not a number in [0, 1]",
+                                 nextStep: "the file is damaged: train again or restore it")
             }
             thresholds[keyPath: keyPath] = value
         }

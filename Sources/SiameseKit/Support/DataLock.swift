@@ -12,17 +12,9 @@ import Tensor
 public final class DataLock {
     public static let fileName = ".facever.lock"
 
-    public struct HeldElsewhere: Error, CustomStringConvertible {
-        public let folder: String
-        public let holder: String
-        public var description: String {
-            "\(folder): the data folder is in use by another facever (\(holder)); wait for it to finish or stop it"
-        }
-    }
-
     private let descriptor: Int32
 
-    /// Locks `folder` (created, 0700, when missing) for `command`, or throws HeldElsewhere at once.
+    /// Locks `folder` (created, 0700, when missing) for `command`, or throws at once, naming the holder.
     public init(folder: URL, command: String) throws {
         try PrivateFolder.create(folder)
         let path = folder.appendingPathComponent(Self.fileName).path
@@ -33,7 +25,8 @@ public final class DataLock {
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let holder = Self.contents(of: descriptor)
             close(descriptor)
-            throw HeldElsewhere(folder: folder.path, holder: holder.isEmpty ? "pid unknown" : holder)
+            throw InputError(path: folder.path, problem: "the data folder is in use by another facever (\(holder.isEmpty ? "pid unknown" : holder))",
+                             nextStep: "wait for it to finish or stop it")
         }
         let record = "pid \(getpid()), \(command)"
         ftruncate(descriptor, 0)

@@ -43,7 +43,11 @@ public struct Checkpoint {
     }
 
     public static func read(from url: URL) throws -> Checkpoint {
-        try checked(SafetensorsArchive.read(contentsOf: url), path: url.path)
+        do {
+            return try checked(SafetensorsArchive.read(contentsOf: url), path: url.path)
+        } catch let error as SafetensorsError {
+            throw InputError(error, nextStep: "train without --resume to start over")
+        }
     }
 
     /// A checkpoint from a file's bytes; `path` only names it in errors.
@@ -56,12 +60,12 @@ public struct Checkpoint {
     private static func checked(_ archive: SafetensorsArchive, path: String) throws -> Checkpoint {
         func field(_ key: String) throws -> String {
             guard let value = archive.metadata[key] else {
-                throw SafetensorsError(path: path, problem: "not a facever checkpoint (metadata '\(key)' is missing)")
+                throw InputError(path: path, problem: "not a facever checkpoint (metadata '\(key)' is missing)")
             }
             return value
         }
         guard try field("format") == CheckpointKeys.format else {
-            throw SafetensorsError(path: path, problem: "not a facever checkpoint")
+            throw InputError(path: path, problem: "not a facever checkpoint")
         }
         let architecture = try EmbeddingArchitecture.stored(in: try field("architecture"), path: path)
         guard let settings = TrainingSettings.fromJSON(try field("settings")), settings.problem == nil,
@@ -70,7 +74,7 @@ public struct Checkpoint {
               let fingerprint = ContentHash(hex: try field("data_fingerprint")),
               let split = PairSplit.fromJSON(try field("split"))
         else {
-            throw SafetensorsError(path: path, problem: "damaged checkpoint metadata")
+            throw InputError(path: path, problem: "damaged checkpoint metadata", nextStep: "train without --resume to start over")
         }
         return Checkpoint(architecture: architecture, settings: settings, progress: progress, adamStep: adamStep,
                           dataFingerprint: fingerprint, split: split, archive: archive)

@@ -6,7 +6,7 @@
 // asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
 // `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
 // interrupted run ends with the same weights as an uninterrupted one. A loss or a weight that stops
-// being a finite number ends the run with TrainingError.diverged before anything is saved.
+// being a finite number ends the run with InputError.diverged before anything is saved.
 import Foundation
 import Tensor
 
@@ -20,15 +20,12 @@ public enum TrainingOutcome: Equatable {
     case interrupted
 }
 
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-
+extension InputError {
     /// The loss or a weight became NaN or infinite: the run stops without saving anything, so the
     /// last checkpoint (from the last whole epoch) stays as it was and no model is written.
-    static func diverged(epoch: Int, step: Int) -> TrainingError {
-        TrainingError("training diverged at epoch \(epoch) step \(step) (the loss or a weight is no longer a finite number); "
-                      + "nothing was saved from this epoch. Try a lower --learning-rate")
+    static func diverged(epoch: Int, step: Int) -> InputError {
+        InputError(path: nil, problem: "training diverged at epoch \(epoch) step \(step) (the loss or a weight is no longer a "
+                   + "finite number); nothing was saved from this epoch", nextStep: "try a lower --learning-rate")
     }
 }
 
@@ -56,7 +53,7 @@ public final class TrainingSession {
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
                                        testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
         guard let architecture = settings.architecture, architecture.inputFormat == dataset.input else {
-            throw TrainingError("the photos were decoded for another network than --architecture \(settings.architectureName)")
+            throw InputError(path: "--architecture \(settings.architectureName)", problem: "the photos were decoded for another network")
         }
         let network = SiameseNetwork(architecture: architecture, seed: settings.seed)
         return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
@@ -67,15 +64,15 @@ public final class TrainingSession {
     public static func resume(from checkpoint: Checkpoint, path: String, settings: TrainingSettings,
                               dataset: FaceDataset) throws -> TrainingSession {
         guard checkpoint.settings.sameRun(as: settings) else {
-            throw TrainingError("\(path): the checkpoint was made with other settings (\(checkpoint.settings.jsonString())); "
-                                + "repeat them, or train without --resume to start over")
+            throw InputError(path: path, problem: "the checkpoint was made with other settings (\(checkpoint.settings.jsonString()))",
+                             nextStep: "repeat them, or train without --resume to start over")
         }
         guard checkpoint.dataFingerprint == dataset.fingerprint else {
-            throw TrainingError("\(path): the photos changed since this checkpoint; train without --resume to start over")
+            throw InputError(path: path, problem: "the photos changed since this checkpoint", nextStep: "train without --resume to start over")
         }
         try checkRunnable(settings)
-        func damaged(_ what: String) -> TrainingError {
-            TrainingError("\(path): the checkpoint is damaged (\(what)); train without --resume to start over")
+        func damaged(_ what: String) -> InputError {
+            InputError(path: path, problem: "the checkpoint is damaged (\(what))", nextStep: "train without --resume to start over")
         }
         guard checkpoint.architecture == settings.architecture, checkpoint.architecture.inputFormat == dataset.input else { throw damaged("its architecture is not the settings' one") }
         let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
@@ -83,8 +80,8 @@ public final class TrainingSession {
         if let problem = checkpoint.adamProblem(for: network) { throw damaged(problem) }
         for pair in checkpoint.split.train {
             guard dataset.index(of: pair.anchor) != nil, dataset.index(of: pair.other) != nil else {
-                throw TrainingError("\(path): the checkpoint's training pairs name a photo that is not in the data folder "
-                                    + "(\(pair.anchor) or \(pair.other)); train without --resume to start over")
+                throw InputError(path: path, problem: "the checkpoint's training pairs name a photo that is not in the data folder "
+                                 + "(\(pair.anchor) or \(pair.other))", nextStep: "train without --resume to start over")
             }
             guard pair.label == 0 || pair.label == 1 else { throw damaged("a pair's label is \(pair.label)") }
         }
@@ -97,10 +94,8 @@ public final class TrainingSession {
 
     /// Settings out of range, or that this machine cannot run (bfloat16 without AVX512_BF16).
     static func checkRunnable(_ settings: TrainingSettings) throws {
-        if let problem = settings.problem { throw TrainingError(problem) }
-        if settings.precision == .bfloat16 && !MatrixPrecision.isBFloat16Available {
-            throw TrainingError("bfloat16 products need a CPU with AVX512_BF16, which this one lacks; use --precision float32")
-        }
+        if let problem = settings.problem { throw InputError(path: nil, problem: problem) }
+        _ = try PrecisionChoice.resolve(PrecisionChoice(settings.precision), trained: nil)
     }
 
     /// Training pairs shuffled together: 1 (pairs) or 2 (a triplet's positive and negative pair).
@@ -116,7 +111,9 @@ public final class TrainingSession {
         checkpoint: (TrainingSession) throws -> Void,
         events: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingOutcome {
-        guard !split.train.isEmpty else { throw TrainingError("no training pairs") }
+        guard !split.train.isEmpty else {
+            throw InputError(path: nil, problem: "no training pairs", nextStep: "add anchor, positive and negative photos")
+        }
         // start and resume have checked that this CPU runs the run's precision.
         let trainer = SiameseTrainer(network: network, optimizer: optimizer, compute: Compute(precision: settings.precision))
         let runStart = Date()
@@ -137,7 +134,7 @@ public final class TrainingSession {
                 let units = order[(step * unitsPerBatch)..<min(order.count, (step + 1) * unitsPerBatch)]
                 let batch = units.flatMap { unit in split.train[(unit * pairsPerUnit)..<((unit + 1) * pairsPerUnit)] }
                 let loss = trainer.step(PairBatch(pairs: batch, load: images))
-                guard loss.isFinite else { throw TrainingError.diverged(epoch: progress.epochsDone + 1, step: step + 1) }
+                guard loss.isFinite else { throw InputError.diverged(epoch: progress.epochsDone + 1, step: step + 1) }
                 progress.stepsDoneInEpoch = step + 1
                 progress.epochLossSum += Double(loss) * Double(batch.count)
                 progress.epochPairsSeen += batch.count
@@ -164,7 +161,7 @@ public final class TrainingSession {
     /// Saves a checkpoint unless a weight has overflowed (a finite loss can come from weights that
     /// have just become infinite): a checkpoint is always one a run can continue from.
     private func saveCheckpoint(_ checkpoint: (TrainingSession) throws -> Void, epoch: Int, step: Int) throws {
-        guard network.firstNonFiniteParameter() == nil else { throw TrainingError.diverged(epoch: epoch, step: step) }
+        guard network.firstNonFiniteParameter() == nil else { throw InputError.diverged(epoch: epoch, step: step) }
         try checkpoint(self)
     }
 

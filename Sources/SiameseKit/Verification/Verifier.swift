@@ -27,12 +27,11 @@ public struct GalleryLoadReport: Sendable {
     public var cacheNotSaved: String?
 }
 
-/// The network gave a NaN or an infinity: the model is broken in a way its file check did not see.
-public struct NonFiniteOutputError: Error, CustomStringConvertible {
-    public let path: String
-    public let what: String
-    public var description: String {
-        "\(path): the model gave a \(what) that is not a finite number; no verdict. Train the model again"
+extension InputError {
+    /// The network gave a NaN or an infinity: the model is broken in a way its file check did not see.
+    static func nonFiniteOutput(model: URL, what: String) -> InputError {
+        InputError(path: model.path, problem: "the model gave a \(what) that is not a finite number; no verdict",
+                   nextStep: "train the model again")
     }
 }
 
@@ -91,7 +90,7 @@ public final class Verifier {
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
             let computed = inference.embeddings(ImageBatch.tensor(stacking: chunk.map(\.values), format: architecture.inputFormat))
-            guard computed.data.allSatisfy(\.isFinite) else { throw NonFiniteOutputError(path: model.url.path, what: "gallery embedding") }
+            guard computed.data.allSatisfy(\.isFinite) else { throw InputError.nonFiniteOutput(model: model.url, what: "gallery embedding") }
             let size = architecture.embeddingSize
             for (offset, item) in chunk.enumerated() {
                 let values = Array(computed.data[(offset * size)..<((offset + 1) * size)])
@@ -130,7 +129,7 @@ public final class Verifier {
         let logits = inference.logits(anchorEmbeddings: Tensor(shape: gallery.shape, data: repeated), otherEmbeddings: gallery)
         let scores = logits.data.map(logistic)
         guard probeEmbedding.data.allSatisfy(\.isFinite), scores.allSatisfy(\.isFinite) else {
-            throw NonFiniteOutputError(path: model.url.path, what: "probe embedding or score")
+            throw InputError.nonFiniteOutput(model: model.url, what: "probe embedding or score")
         }
         let matches = scores.filter { $0 > thresholds.detection }.count
         let share = Double(matches) / Double(count)
