@@ -6,6 +6,8 @@ import Tensor
 import XCTest
 
 final class GalleryCacheTests: XCTestCase {
+    static let galleryNextStep = "bring your photos in with `facever import DIR --into verification`, or name a gallery with --gallery"
+
     func testCacheIsReusedAndInvalidatedByPhotoAndModelChanges() throws {
         let root = try TestPaths.temporaryFolder("gallery")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -51,11 +53,11 @@ final class GalleryCacheTests: XCTestCase {
         let empty = root.appendingPathComponent("verification")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         XCTAssertThrowsError(try Verifier(model: model, galleryFolder: empty, thresholds: Thresholds())) { error in
-            XCTAssertEqual("\(error)", "\(empty.path): the gallery has no photos")
+            XCTAssertEqual("\(error)", "\(empty.path): the gallery has no photos; \(Self.galleryNextStep)")
         }
         try Data("junk".utf8).write(to: empty.appendingPathComponent("broken.jpg"))
         XCTAssertThrowsError(try Verifier(model: model, galleryFolder: empty, thresholds: Thresholds())) { error in
-            XCTAssertEqual("\(error)", "\(empty.path): no gallery photo could be read")
+            XCTAssertEqual("\(error)", "\(empty.path): no gallery photo could be read; \(Self.galleryNextStep)")
         }
         let missing = root.appendingPathComponent("nowhere")
         XCTAssertThrowsError(try Verifier(model: model, galleryFolder: missing, thresholds: Thresholds())) { error in

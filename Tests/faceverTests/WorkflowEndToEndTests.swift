@@ -143,7 +143,8 @@ final class WorkflowEndToEndTests: XCTestCase {
 
         result = try Facever.run(["train", "--overwrite", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/anchor").path): no such folder\n")
+        XCTAssertEqual(result.standardError, "facever: \(root.appendingPathComponent("data/anchor").path): no such folder; "
+                       + "bring photos in with `facever import DIR --into anchor`\n")
 
         result = try Facever.run(["import", "no/such/folder", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)

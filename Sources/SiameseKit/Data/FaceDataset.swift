@@ -35,7 +35,12 @@ public final class FaceDataset {
         self.input = input
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
-            files += try DataLayout.imageFiles(in: layout.folder(faceClass)).map { ($0, faceClass) }
+            do {
+                files += try DataLayout.imageFiles(in: layout.folder(faceClass)).map { ($0, faceClass) }
+            } catch let error as InputError {
+                throw InputError(path: error.path, problem: error.problem,
+                                 nextStep: "bring photos in with `facever import DIR --into \(faceClass.rawValue)`")
+            }
         }
         if let only {
             files = files.filter { only.contains("\($0.1.rawValue)/\($0.0.lastPathComponent)") }

@@ -101,7 +101,8 @@ public final class Verifier {
             }
         }
         guard !embeddings.isEmpty else {
-            throw InputError(path: galleryFolder.path, problem: files.isEmpty ? "the gallery has no photos" : "no gallery photo could be read")
+            throw InputError(path: galleryFolder.path, problem: files.isEmpty ? "the gallery has no photos" : "no gallery photo could be read",
+                             nextStep: "bring your photos in with `facever import DIR --into verification`, or name a gallery with --gallery")
         }
         let before = cache.embeddings.count
         cache.keep(only: hashes)
