@@ -15,7 +15,7 @@ struct CaptureOptions: ParsableArguments {
     @Option(help: "A video file or an image sequence (frames/%04d.jpg) instead of a camera.")
     var source: String?
 
-    @Option(help: "face: the largest detected face with a margin; fixed: the tutorial's 250×250 window.")
+    @Option(help: "face: the largest detected face with a margin; fixed: the tutorial's window (rows 120–370, columns 200–450 of a 640×480 frame).")
     var crop: CropMode = .face
 
     @Option(help: "The Haar cascade for face detection.")

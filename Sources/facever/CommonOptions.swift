@@ -30,6 +30,7 @@ struct DataOptions: ParsableArguments {
 extension FaceClass: ExpressibleByArgument {}
 extension BatchComposition: ExpressibleByArgument {}
 extension PrecisionChoice: ExpressibleByArgument {}
+extension EmbeddingArchitecture.Name: ExpressibleByArgument {}
 
 /// `--precision`: the arithmetic of the network's matrix products (resolved by SiameseKit's PrecisionChoice).
 struct PrecisionOptions: ParsableArguments {

@@ -6,9 +6,9 @@ import SiameseKit
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import face photos (an LFW-style tree or a flat folder) as 250×250 JPEGs.",
+        abstract: "Import face photos (an LFW-style tree or a flat folder) as \(StoredPhoto.side)×\(StoredPhoto.side) JPEGs.",
         discussion: """
-            Photos are centre-squared, resized to 250×250 and stored as DATA/<class>/<name>-<hash>.jpg.
+            Photos are centre-squared, resized to \(StoredPhoto.side)×\(StoredPhoto.side) and stored as DATA/<class>/<name>-<hash>.jpg.
             Duplicates (same bytes as a photo imported before) and unreadable files are skipped and counted.
             Example:
               facever import ~/datasets/lfw --limit 3000

@@ -18,28 +18,28 @@ struct TrainCommand: ParsableCommand {
     )
 
     @Option(help: "Epochs (a resumed run may raise it).")
-    var epochs: Int = 50
+    var epochs = TrainingSettings.standard.epochs
 
     @Option(help: "Pairs per batch.")
-    var batch: Int = 16
+    var batch = TrainingSettings.standard.batchSize
 
     @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
-    var learningRate: Float = 1e-4
+    var learningRate = TrainingSettings.standard.learningRate
 
-    @Option(help: "Pairs per class before the split (the tutorial takes 3000).")
-    var pairs: Int = 3000
+    @Option(help: "Pairs per class before the split (the tutorial takes 3000; fewer are drawn when the photos allow fewer).")
+    var pairs = TrainingSettings.standard.pairsPerClass
 
     @Option(name: .customLong("test-fraction"), help: "Share of source photos held out for evaluate.")
-    var testFraction: Double = 0.3
+    var testFraction = TrainingSettings.standard.testFraction
 
     @Option(help: "Seed of weights, split and shuffling.")
-    var seed: UInt64 = 0
+    var seed = TrainingSettings.standard.seed
 
     @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1) or tiny (32×32×3, for quick tests).")
-    var architecture: String = "tutorial"
+    var architecture = EmbeddingArchitecture.Name.tutorial
 
     @Option(help: "triplets: each anchor with a positive and a negative in the same batch, embedded once for both pairs (3 photos for 2 pairs); pairs: the tutorial's independent pairs.")
-    var batches: BatchComposition = .triplets
+    var batches = TrainingSettings.standard.batches
 
     @OptionGroup var compute: PrecisionOptions
 
@@ -67,7 +67,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     var settings: TrainingSettings {
-        TrainingSettings(architectureName: architecture, epochs: epochs, batchSize: batch, learningRate: learningRate,
+        TrainingSettings(architectureName: architecture.rawValue, epochs: epochs, batchSize: batch, learningRate: learningRate,
                          pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
                          precision: (try? runPrecision()) ?? .float32)
     }
@@ -86,7 +86,7 @@ struct TrainCommand: ParsableCommand {
                 try refuseToReplace(model: modelURL, checkpoint: checkpointURL)
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          input: settings.architecture!.inputFormat,
+                                          input: architecture.architecture.inputFormat,
                                           decoder: .withCaptureFormats)
             for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
             let session: TrainingSession

@@ -35,10 +35,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "The gallery folder (default: DATA/verification).")
     var gallery: String?
 
-    @Option(name: .customLong("detection-threshold"), help: "Score above which a gallery photo matches (default: the model's, 0.5).")
+    @Option(name: .customLong("detection-threshold"), help: "Score above which a gallery photo matches (default: the model's, \(Thresholds.standard.detection)).")
     var detectionThreshold: Float?
 
-    @Option(name: .customLong("verification-threshold"), help: "Share of matches above which an image is verified (default: the model's, 0.5).")
+    @Option(name: .customLong("verification-threshold"), help: "Share of matches above which an image is verified (default: the model's, \(Thresholds.standard.verification)).")
     var verificationThreshold: Float?
 
     @Flag(help: "Print one JSON object per image.")

@@ -32,7 +32,7 @@ struct TrainingFixture {
     let root: URL
     let layout: DataLayout
     let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
-                                    pairsPerClass: 20, testFraction: 0.3, seed: 42)
+                                    pairsPerClass: 20, testFraction: 0.3, seed: 42, batches: .pairs, precision: .float32)
 
     init(_ label: String) throws {
         root = try TestPaths.temporaryFolder(label)

@@ -59,7 +59,7 @@ public final class Collector {
 
     func save(_ photo: RGBImage, as faceClass: FaceClass, report: inout CollectReport) throws -> URL {
         let url = layout.folder(faceClass).appendingPathComponent("capture-\(UUID().uuidString.lowercased()).jpg")
-        try AtomicFile.write(try photo.jpegData(quality: 95), to: url)
+        try AtomicFile.write(try photo.storedJPEG(), to: url)
         report.saved[faceClass, default: 0] += 1
         return url
     }

@@ -136,7 +136,7 @@ public enum Augmenter {
             for target in targets {
                 let parameters = AugmentationParameters.random(using: &generator)
                 guard missing.contains(target) else { continue }
-                try AtomicFile.write(try Augmentation.apply(parameters, to: image).jpegData(quality: 95), to: target)
+                try AtomicFile.write(try Augmentation.apply(parameters, to: image).storedJPEG(), to: target)
                 report.written += 1
             }
         }

@@ -17,9 +17,6 @@ public struct ImportReport: Sendable {
 }
 
 public enum ImageImporter {
-    public static let storedSide = 250
-    public static let jpegQuality = 95
-
     /// The content hashes already present in `folder`, read from file names `…-<16 hex>.jpg`.
     static func importedHashes(in folder: URL) -> Set<ContentHash> {
         let files = (try? DataLayout.imageFiles(in: folder)) ?? []
@@ -62,14 +59,14 @@ public enum ImageImporter {
             }
             let face: RGBImage
             do {
-                face = try decoder.decode(bytes, path: file.path).storedFace(side: storedSide)
+                face = try decoder.decode(bytes, path: file.path).storedFace()
             } catch let error as InputError {
                 report.unreadable.append(error)
                 onSkip(error)
                 continue
             }
             let name = "\(sanitized(file.deletingPathExtension().lastPathComponent))-\(hash.hex).jpg"
-            try AtomicFile.write(try face.jpegData(quality: jpegQuality), to: destination.appendingPathComponent(name))
+            try AtomicFile.write(try face.storedJPEG(), to: destination.appendingPathComponent(name))
             seen.insert(hash)
             report.imported += 1
         }

@@ -1,8 +1,22 @@
+import Foundation
+
 // FaceCrop.swift — cropping: a rectangle clamped to the image, the centred square, the stored face.
 //
-// facever stores every photo as a 250×250 JPEG (the tutorial's capture size). A non-square photo
-// loses its edges rather than being squashed, so faces keep their proportions.
+// facever stores every photo as a StoredPhoto.side × StoredPhoto.side JPEG (the tutorial's capture
+// size). A non-square photo loses its edges rather than being squashed, so faces keep their proportions.
+
+/// The form of every photo facever keeps (imports, captures, augmented copies): one place for it.
+public enum StoredPhoto {
+    /// Width and height in pixels: the tutorial's 250×250 capture.
+    public static let side = 250
+    /// JPEG quality of stored photos.
+    public static let jpegQuality = 95
+}
+
 extension RGBImage {
+    /// The photo encoded as facever stores it.
+    public func storedJPEG() throws -> Data { try jpegData(quality: StoredPhoto.jpegQuality) }
+
     /// The part of the image inside the rectangle, clamped to the image (at least 1×1).
     public func cropped(left: Int, top: Int, width cropWidth: Int, height cropHeight: Int) -> RGBImage {
         let x0 = max(0, min(left, width - 1)), y0 = max(0, min(top, height - 1))
@@ -24,7 +38,7 @@ extension RGBImage {
     }
 
     /// The stored form of a photo: centre square, resized to side×side.
-    public func storedFace(side: Int = 250) -> RGBImage {
+    public func storedFace(side: Int = StoredPhoto.side) -> RGBImage {
         centreSquare().resized(width: side, height: side)
     }
 }

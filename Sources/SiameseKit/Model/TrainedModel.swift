@@ -11,7 +11,10 @@ public struct Thresholds: Codable, Equatable, Sendable {
     /// A probe is verified when the share of matching gallery photos exceeds this.
     public var verification: Float
 
-    public init(detection: Float = 0.5, verification: Float = 0.5) {
+    /// The tutorial's thresholds, which a model uses until calibrated ones are stored with it.
+    public static let standard = Thresholds(detection: 0.5, verification: 0.5)
+
+    public init(detection: Float = Thresholds.standard.detection, verification: Float = Thresholds.standard.verification) {
         self.detection = detection
         self.verification = verification
     }

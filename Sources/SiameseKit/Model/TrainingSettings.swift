@@ -16,9 +16,14 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     /// The arithmetic of the engine's matrix products (files from before: `.float32`).
     public var precision: MatrixPrecision
 
-    public init(architectureName: String = "tutorial", epochs: Int = 50, batchSize: Int = 16, learningRate: Float = 1e-4,
-                pairsPerClass: Int = 3000, testFraction: Double = 0.3, seed: UInt64 = 0,
-                batches: BatchComposition = .pairs, precision: MatrixPrecision = .float32) {
+    /// The defaults of `facever train` (the tutorial's recipe, with facever's triplet batches; the
+    /// precision `train --precision auto` resolves to is decided by PrecisionChoice).
+    public static let standard = TrainingSettings(
+        architectureName: EmbeddingArchitecture.Name.tutorial.rawValue, epochs: 50, batchSize: 16, learningRate: 1e-4,
+        pairsPerClass: 3000, testFraction: 0.3, seed: 0, batches: .triplets, precision: .float32)
+
+    public init(architectureName: String, epochs: Int, batchSize: Int, learningRate: Float, pairsPerClass: Int,
+                testFraction: Double, seed: UInt64, batches: BatchComposition, precision: MatrixPrecision) {
         self.architectureName = architectureName
         self.epochs = epochs
         self.batchSize = batchSize
@@ -47,7 +52,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         precision = try values.decodeIfPresent(MatrixPrecision.self, forKey: .precision) ?? .float32
     }
 
-    public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.named[architectureName] }
+    public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.Name(rawValue: architectureName)?.architecture }
 
     /// The ranges a run may ask for: wide enough for any real run, narrow enough that no count
     /// overflows and no allocation runs away. The CLI and checkpoint reading both check them here.
@@ -64,7 +69,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         if !Self.pairsPerClassRange.contains(pairsPerClass) { return "--pairs must be at least 1 and at most \(Self.pairsPerClassRange.upperBound)" }
         if !(testFraction.isFinite && (0..<1).contains(testFraction)) { return "--test-fraction must be in [0, 1)" }
         if architecture == nil {
-            return "--architecture must be one of \(EmbeddingArchitecture.named.keys.sorted().joined(separator: ", "))"
+            return "--architecture must be one of \(EmbeddingArchitecture.Name.allCases.map(\.rawValue).joined(separator: ", "))"
         }
         return nil
     }

@@ -6,8 +6,11 @@
 import Foundation
 import Tensor
 
+/// The metadata keys of a checkpoint file (those it shares with a model file are ModelKeys').
 public enum CheckpointKeys {
-    public static let format = "facever-checkpoint"
+    public static let formatName = "facever-checkpoint"
+    public static let progress = "progress"
+    public static let adamStep = "adam_step"
 }
 
 public struct Checkpoint {
@@ -30,14 +33,14 @@ public struct Checkpoint {
             tensors[name] = StoredTensor(shape: state.shape, values: state.values)
         }
         let metadata = [
-            "format": CheckpointKeys.format,
-            "format_version": SiameseNetwork.formatVersion,
-            "architecture": session.network.architecture.jsonString(),
-            "settings": session.settings.jsonString(),
-            "progress": session.progress.jsonString(),
-            "adam_step": String(session.optimizer.step),
-            "data_fingerprint": session.dataset.fingerprint.hex,
-            "split": session.split.jsonString(),
+            ModelKeys.format: CheckpointKeys.formatName,
+            ModelKeys.formatVersion: SiameseNetwork.formatVersion,
+            ModelKeys.architecture: session.network.architecture.jsonString(),
+            ModelKeys.settings: session.settings.jsonString(),
+            CheckpointKeys.progress: session.progress.jsonString(),
+            CheckpointKeys.adamStep: String(session.optimizer.step),
+            ModelKeys.dataFingerprint: session.dataset.fingerprint.hex,
+            ModelKeys.split: session.split.jsonString(),
         ]
         try SafetensorsArchive(tensors: tensors, metadata: metadata).write(to: url)
     }
@@ -64,15 +67,15 @@ public struct Checkpoint {
             }
             return value
         }
-        guard try field("format") == CheckpointKeys.format else {
+        guard try field(ModelKeys.format) == CheckpointKeys.formatName else {
             throw InputError(path: path, problem: "not a facever checkpoint")
         }
-        let architecture = try EmbeddingArchitecture.stored(in: try field("architecture"), path: path)
-        guard let settings = TrainingSettings.fromJSON(try field("settings")), settings.problem == nil,
-              let progress = TrainingProgress.fromJSON(try field("progress")),
-              let adamStep = Int(try field("adam_step")), (0...(1 << 40)).contains(adamStep),
-              let fingerprint = ContentHash(hex: try field("data_fingerprint")),
-              let split = PairSplit.fromJSON(try field("split"))
+        let architecture = try EmbeddingArchitecture.stored(in: try field(ModelKeys.architecture), path: path)
+        guard let settings = TrainingSettings.fromJSON(try field(ModelKeys.settings)), settings.problem == nil,
+              let progress = TrainingProgress.fromJSON(try field(CheckpointKeys.progress)),
+              let adamStep = Int(try field(CheckpointKeys.adamStep)), (0...(1 << 40)).contains(adamStep),
+              let fingerprint = ContentHash(hex: try field(ModelKeys.dataFingerprint)),
+              let split = PairSplit.fromJSON(try field(ModelKeys.split))
         else {
             throw InputError(path: path, problem: "damaged checkpoint metadata", nextStep: "train without --resume to start over")
         }

@@ -26,12 +26,20 @@ public struct GalleryCache {
         }
 
         var metadata: [String: String] {
-            ["format": GalleryCache.format, "weights": weights.text, "precision": precision.rawValue,
-             "embedding_size": String(embeddingSize)]
+            [Keys.format: GalleryCache.formatName, Keys.weights: weights.text, Keys.precision: precision.rawValue,
+             Keys.embeddingSize: String(embeddingSize)]
         }
     }
 
-    static let format = "facever-gallery-cache-2"
+    static let formatName = "facever-gallery-cache-2"
+
+    /// The metadata keys of a cache file.
+    enum Keys {
+        static let format = ModelKeys.format
+        static let weights = "weights"
+        static let precision = "precision"
+        static let embeddingSize = "embedding_size"
+    }
 
     public let url: URL
     public let key: Key
