@@ -43,14 +43,15 @@ struct AugmentCommand: ParsableCommand {
                     Console.warning("skipped \(skipped)")
                 }
             }
-            print("\(faceClass.rawValue): \(report.written) copies written from \(report.sources) photos (\(report.alreadyPresent) already there)")
+            print("\(faceClass.rawValue): \(Console.count(report.written, "copy", "copies")) written from "
+                  + "\(Console.count(report.sources, "photo")) (\(report.alreadyPresent) already there)")
             total.sources += report.sources
             total.written += report.written
             total.alreadyPresent += report.alreadyPresent
             total.unreadable += report.unreadable
             total.interrupted = report.interrupted
         }
-        print("augmented \(total.sources) photos: \(total.written) copies written, \(total.alreadyPresent) already there, "
+        print("augmented \(Console.count(total.sources, "photo")): \(Console.count(total.written, "copy", "copies")) written, \(total.alreadyPresent) already there, "
               + "\(total.unreadable.count) unreadable skipped" + (total.interrupted ? "; interrupted before the end" : ""))
         if total.interrupted { throw ExitCode(130) }
     }

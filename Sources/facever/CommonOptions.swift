@@ -62,6 +62,24 @@ enum Console {
     }
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+
+    /// The width of the terminal on stdout (80 when it cannot be asked).
+    static var terminalColumns: Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    /// "1 epoch", "2 epochs".
+    static func count(_ number: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(number) \(number == 1 ? singular : plural ?? singular + "s")"
+    }
+
+    /// One JSON object on one line, keys sorted, slashes not escaped (paths stay readable).
+    static func jsonLine(_ object: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+               as: UTF8.self)
+    }
 }
 
 /// Runs a command's work; the errors a user can cause become one line on stderr and exit status 2

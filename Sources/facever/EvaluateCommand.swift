@@ -71,8 +71,7 @@ struct EvaluationReport {
                           "true_negatives": c.trueNegatives, "false_negatives": c.falseNegatives],
             "seconds": seconds,
         ]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        return Console.jsonLine(object)
     }
 
     func text() -> String {

@@ -43,7 +43,7 @@ struct ImportCommand: ParsableCommand {
                 Console.warning("skipped \(skipped)")
             }
         }
-        print("imported \(report.imported) photos into \(TerminalText.escaped(destination.path)) "
+        print("imported \(Console.count(report.imported, "photo")) into \(TerminalText.escaped(destination.path)) "
               + "(\(report.duplicates) duplicates and \(report.unreadable.count) unreadable files skipped, \(report.examined) examined)"
               + (report.interrupted ? "; interrupted before the end" : ""))
         if report.interrupted { throw ExitCode(130) }

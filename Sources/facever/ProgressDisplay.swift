@@ -1,4 +1,5 @@
-// ProgressDisplay.swift — training progress: a redrawn bar on a terminal, one line per epoch elsewhere.
+// ProgressDisplay.swift — training progress: a redrawn line on a terminal, fitted to its width, and one
+// line per epoch elsewhere (scripts and logs see no control characters).
 import Foundation
 import SiameseKit
 
@@ -10,18 +11,27 @@ struct ProgressDisplay {
         switch event {
         case let .step(epoch, step, stepsInEpoch, loss, pairsPerSecond, secondsLeft):
             guard interactive else { return }
-            let width = 24
-            let filled = width * step / max(stepsInEpoch, 1)
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            let line = String(format: "epoch %d/%d %@ %d/%d  loss %.4f  %.1f pairs/s  ETA %@",
-                              epoch, totalEpochs, bar, step, stepsInEpoch, loss, pairsPerSecond, Self.duration(secondsLeft))
-            print("\r" + line + "\u{1B}[K", terminator: "")
+            let head = "epoch \(epoch)/\(totalEpochs) "
+            let tail = String(format: " %d/%d  loss %.4f  %.1f pairs/s  ETA %@", step, stepsInEpoch, loss, pairsPerSecond,
+                              Self.duration(secondsLeft))
+            print("\r" + Self.fitted(head: head, tail: tail, done: step, of: stepsInEpoch, columns: Console.terminalColumns)
+                  + "\u{1B}[K", terminator: "")
             fflush(stdout)
         case let .epochFinished(epoch, meanLoss, seconds, pairsPerSecond):
             let line = String(format: "epoch %d/%d  loss %.4f  %.1f s  %.1f pairs/s", epoch, totalEpochs, meanLoss, seconds, pairsPerSecond)
             print((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : ""))
             fflush(stdout)
         }
+    }
+
+    /// `head`, a bar of `done`/`of` and `tail` in at most `columns - 1` characters (the last column is
+    /// left free, so the terminal never wraps): the bar shrinks first (to nothing), then the tail is cut.
+    static func fitted(head: String, tail: String, done: Int, of total: Int, columns: Int) -> String {
+        let room = columns - 1 - head.count - tail.count
+        let width = min(24, room)
+        guard width >= 4 else { return String((head + tail).prefix(max(0, columns - 1))) }
+        let filled = width * done / max(total, 1)
+        return head + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + tail
     }
 
     static func duration(_ seconds: Double) -> String {

@@ -101,11 +101,16 @@ struct TrainCommand: ParsableCommand {
             } else {
                 session = try TrainingSession.start(settings: settings, dataset: dataset)
             }
-            print("\(dataset.photos.count) photos (\(dataset.skipped.count) unreadable skipped); "
-                  + "\(session.split.train.count) training pairs, \(session.split.test.count) test pairs; "
-                  + "\(session.network.parameterCount) parameters; batches of \(session.settings.batchSize) pairs"
-                  + (session.settings.batches == .triplets ? " as \(session.settings.batchSize / 2) triplets" : "")
+            print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable skipped); "
+                  + "\(Console.count(session.split.train.count, "training pair")), \(Console.count(session.split.test.count, "test pair")); "
+                  + "\(session.network.parameterCount) parameters; batches of \(Console.count(session.settings.batchSize, "pair"))"
+                  + (session.settings.batches == .triplets ? " as \(Console.count(session.settings.batchSize / 2, "triplet"))" : "")
                   + ", \(session.settings.precision.rawValue) products")
+            let drawn = session.split.train.count + session.split.test.count
+            if !resume && drawn < 2 * settings.pairsPerClass {
+                Console.note("--pairs \(settings.pairsPerClass) asks for more than these photos give: \(drawn) pairs in all, "
+                             + "half same, half different (add photos for more)")
+            }
             let display = ProgressDisplay(totalEpochs: epochs, interactive: Console.standardOutputIsTerminal)
             let start = Date()
             let outcome = try session.run(
@@ -113,14 +118,15 @@ struct TrainCommand: ParsableCommand {
                 checkpoint: { try Checkpoint.write(session: $0, to: checkpointURL) },
                 events: display.show)
             if outcome == .interrupted {
-                print("\ninterrupted: checkpoint saved to \(checkpointURL.path) at epoch \(session.progress.epochsDone + 1), "
+                print("\ninterrupted: checkpoint saved to \(TerminalText.escaped(checkpointURL.path)) at epoch \(session.progress.epochsDone + 1), "
                       + "step \(session.progress.stepsDoneInEpoch); continue with --resume")
                 return outcome
             }
             try session.saveModel(to: modelURL)
             let loss = session.progress.lastEpochLoss.map { String(format: "%.4f", $0) } ?? "-"
-            print(String(format: "trained %d epochs in %.1f s: final training loss %@; model saved to %@",
-                         session.progress.epochsDone, Date().timeIntervalSince(start), loss, TerminalText.escaped(modelURL.path)))
+            print("trained \(Console.count(session.progress.epochsDone, "epoch")) in "
+                  + String(format: "%.1f s: final training loss %@; model saved to %@", Date().timeIntervalSince(start), loss,
+                           TerminalText.escaped(modelURL.path)))
             return outcome
         }
         if outcome == .interrupted { throw ExitCode(130) }

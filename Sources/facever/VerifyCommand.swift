@@ -88,12 +88,12 @@ struct VerifyCommand: ParsableCommand {
                 } catch {
                     tally.errors += 1
                     Console.error("\(error)")
-                    if json { print(jsonLine(["image": path, "error": "\(error)"])) }
+                    if json { print(Console.jsonLine(["image": path, "error": "\(error)"])) }
                 }
             }
         }
         let summary = "\(tally.verified) verified, \(tally.notVerified) not verified, \(tally.errors) unreadable; "
-            + "gallery \(verifier.gallery.shape[0]) photos (\(verifier.report.cached) cached, \(verifier.report.computed) embedded now)"
+            + "gallery \(Console.count(verifier.gallery.shape[0], "photo")) (\(verifier.report.cached) cached, \(verifier.report.computed) embedded now)"
         if json {
             FileHandle.standardError.write(Data("facever: \(summary)\n".utf8))
         } else {
@@ -111,7 +111,7 @@ struct VerifyCommand: ParsableCommand {
     private func report(_ name: String, _ result: VerificationResult, milliseconds: Double, verifier: Verifier, tally: inout Tally) {
         if result.verified { tally.verified += 1 } else { tally.notVerified += 1 }
         if json {
-            print(jsonLine([
+            print(Console.jsonLine([
                 "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
                 "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
                 "verification_threshold": Double(verifier.thresholds.verification), "model": options.modelURL.path,
@@ -162,7 +162,4 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    private func jsonLine(_ object: [String: Any]) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-    }
 }

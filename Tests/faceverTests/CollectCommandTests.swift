@@ -27,7 +27,7 @@ final class CollectCommandTests: XCTestCase {
         let result = try Facever.run(["collect", "--source", video.path, "--auto", "positive", "--count", "5", "--data", data], in: root)
         XCTAssertEqual(result.status, 0, result.standardError)
         XCTAssertEqual(result.lines.filter { $0.hasPrefix("saved positive/capture-") }.count, 5)
-        XCTAssertEqual(result.lines.last, "saved 0 anchor, 5 positive, 0 verification; 0 of 5 frames had no face and were skipped")
+        XCTAssertEqual(result.lines.last, "saved 0 anchor, 5 positive, 0 verification; 0 of 5 frames had no face (skipped)")
         XCTAssertEqual(photos("positive").count, 5)
 
         let fixed = try Facever.run(["collect", "--source", video.path, "--auto", "anchor", "--count", "3", "--crop", "fixed", "--data", data], in: root)
@@ -170,7 +170,7 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0, text)
         XCTAssertEqual(photos("anchor").count, 1)
         XCTAssertEqual(photos("positive").count, 1)
-        XCTAssertTrue(text.contains("saved 1 anchor, 1 positive, 0 verification; 0 of 1 frames had no face and were skipped; 1 unknown keys ignored"), text)
+        XCTAssertTrue(text.contains("saved 1 anchor, 1 positive, 0 verification; 0 of 1 frame had no face (skipped); 1 unknown key ignored"), text)
         XCTAssertEqual(terminal.localFlags, before, "terminal settings restored after q")
     }
 

@@ -62,8 +62,9 @@ final class HardeningCommandTests: XCTestCase {
         let result = try Facever.run(["train", "--architecture", "tiny", "--epochs", "3", "--pairs", "100", "--learning-rate", "1e30",
                                       "--data", data], in: root)
         XCTAssertEqual(result.status, 2, result.standardOutput)
-        XCTAssertTrue(result.standardError.hasPrefix("facever: training diverged at epoch "), result.standardError)
-        XCTAssertTrue(result.standardError.hasSuffix("try a lower --learning-rate\n"), result.standardError)
+        let error = try XCTUnwrap(result.standardError.split(separator: "\n").last.map(String.init))
+        XCTAssertTrue(error.hasPrefix("facever: training diverged at epoch "), result.standardError)
+        XCTAssertTrue(error.hasSuffix("try a lower --learning-rate"), result.standardError)
         XCTAssertFalse(FileManager.default.fileExists(atPath: modelURL.path), "no model from a diverged run")
     }
 
