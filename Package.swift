@@ -91,15 +91,16 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Benchmarks"
         ),
-        .testTarget(
-            name: "TensorTests",
-            dependencies: ["Tensor"]
-        ),
-        // Synthetic camera frames and videos made from the bundled faces, for both test targets below.
+        // What every test target shares: the repository's paths, the bundled faces, data folders and
+        // synthetic camera frames made from them.
         .target(
             name: "TestSupport",
             dependencies: ["SiameseKit"],
             path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "TensorTests",
+            dependencies: ["Tensor", "TestSupport"]
         ),
         .testTarget(
             name: "SiameseKitTests",

@@ -8,8 +8,9 @@ struct AugmentCommand: ParsableCommand {
         commandName: "augment",
         abstract: "Write augmented copies (brightness, contrast, flip, JPEG quality, saturation) of each photo.",
         discussion: """
-            Copies are named <photo>.aug<k>.jpg, so they stay with their source photo in every split.
+            Copies are named <photo>.aug<k>.jpg, so they stay with their source photo in every split. \
             Existing copies are kept; running it again only fills in what is missing.
+
             Example:
               facever augment --copies 9 --seed 7
             """

@@ -8,9 +8,10 @@ struct CollectCommand: ParsableCommand {
         commandName: "collect",
         abstract: "Capture anchor, positive and gallery photos of your face from a camera or a video.",
         discussion: """
-            Interactive: press a (anchor), p (positive), v (verification gallery) to save the face in view,
-            q to quit. Headless: --auto CLASS --count N saves N crops without keys.
+            Interactive: press a (anchor), p (positive), v (verification gallery) to save the face in view, \
+            q to quit. Headless: --auto CLASS --count N saves N crops without keys. \
             Frames without a face are skipped and counted, never saved.
+
             Examples:
               facever collect --camera 0
               facever collect --source recording.avi --auto positive --count 300 --interval 0.2
@@ -21,7 +22,7 @@ struct CollectCommand: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     @Option(help: "Save without keys into this class: anchor, positive or verification.")
-    var auto: FaceClass?
+    var auto: CapturedClass?
 
     @Option(help: "With --auto: how many photos to save.")
     var count: Int?
@@ -31,7 +32,6 @@ struct CollectCommand: ParsableCommand {
 
     func validate() throws {
         if let auto {
-            guard auto != .negative else { throw ValidationError("--auto takes anchor, positive or verification") }
             guard let count, (1...1_000_000).contains(count) else { throw ValidationError("--auto needs --count N (1 ≤ N ≤ 1000000)") }
         } else if count != nil {
             throw ValidationError("--count goes with --auto")
@@ -52,7 +52,7 @@ struct CollectCommand: ParsableCommand {
             let preview = capture.makePreview(title: "facever collect")
             if let auto, let count {
                 let report = try collector.runAutomatic(
-                    into: auto, count: count, intervalSeconds: interval, shouldStop: { interrupt.isRaised },
+                    into: auto.faceClass, count: count, intervalSeconds: interval, shouldStop: { interrupt.isRaised },
                     show: { frame, crop in _ = preview?.show(frame.image, face: crop?.face) }
                 ) { url, frame in
                     print("saved \(auto.rawValue)/\(url.lastPathComponent) (frame \(frame.index))")
@@ -87,5 +87,18 @@ struct CollectCommand: ParsableCommand {
         let saved = [FaceClass.anchor, .positive, .verification].map { "\(report.saved[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
         print("saved \(saved); \(report.framesWithoutFace) of \(Console.count(report.framesRead, "frame")) had no face (skipped)"
               + (report.ignoredKeys > 0 ? "; \(Console.count(report.ignoredKeys, "unknown key")) ignored" : ""))
+    }
+}
+
+/// The classes a capture of your own face goes into (`--auto`): never negative, which holds other people.
+enum CapturedClass: String, CaseIterable, ExpressibleByArgument {
+    case anchor, positive, verification
+
+    var faceClass: FaceClass {
+        switch self {
+        case .anchor: return .anchor
+        case .positive: return .positive
+        case .verification: return .verification
+        }
     }
 }

@@ -7,24 +7,29 @@ struct DataOptions: ParsableArguments {
     @Option(help: "The data folder (anchor/, positive/, negative/, verification/).")
     var data: String = "data"
 
-    @Option(help: "The model file (default: DATA/model.safetensors).")
-    var model: String?
-
     var layout: DataLayout { DataLayout(root: URL(fileURLWithPath: data)) }
-    var modelURL: URL { model.map { URL(fileURLWithPath: $0) } ?? layout.defaultModel }
 
-    /// Removes what killed facever processes left half-written (temporary files of dead processes).
-    func sweepLeftovers() {
-        let removed = layout.sweepStaleTemporaries(alsoIn: [modelURL.deletingLastPathComponent()])
-        if removed > 0 { Console.note("removed \(removed) temporary file\(removed == 1 ? "" : "s") left by an interrupted run") }
+    /// Removes what killed facever processes left half-written (temporary files of dead processes)
+    /// in the data folder, its class folders and `others`.
+    func sweepLeftovers(alsoIn others: [URL] = []) {
+        let removed = layout.sweepStaleTemporaries(alsoIn: others)
+        if removed > 0 { Console.note("removed \(Console.count(removed, "temporary file")) left by an interrupted run") }
     }
 
     /// Takes the data folder for a command that writes to it (sweeping leftovers first); held until released.
-    func lockForWriting(_ command: String) throws -> DataLock {
+    func lockForWriting(_ command: String, alsoSweeping others: [URL] = []) throws -> DataLock {
         let lock = try DataLock(folder: layout.root, command: command)
-        sweepLeftovers()
+        sweepLeftovers(alsoIn: others)
         return lock
     }
+}
+
+/// `--model`, for the commands that use a model (train writes it; evaluate and verify read it).
+struct ModelOptions: ParsableArguments {
+    @Option(help: "The model file (default: DATA/model.safetensors).")
+    var model: String?
+
+    func url(in data: DataOptions) -> URL { model.map { URL(fileURLWithPath: $0) } ?? data.layout.defaultModel }
 }
 
 extension FaceClass: ExpressibleByArgument {}

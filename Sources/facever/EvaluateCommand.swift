@@ -9,7 +9,8 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Precision, recall, accuracy, ROC AUC and equal-error rate on the held-out test pairs.",
         discussion: """
             The test pairs are those the training split held out (stored in the model file).
-            Example:
+
+            Examples:
               facever evaluate
               facever evaluate --json | jq .roc_auc
             """
@@ -23,6 +24,10 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var modelOptions: ModelOptions
+
+    private var modelURL: URL { modelOptions.url(in: options) }
+
     @OptionGroup var compute: PrecisionOptions
 
     func validate() throws {
@@ -33,10 +38,10 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try reportingInputErrors {
-            let model = try TrainedModel.load(from: options.modelURL)
+            let model = try TrainedModel.load(from: modelURL)
             let inference = model.prepared(for: try compute.resolved(for: model))
             guard let split = model.split, !split.test.isEmpty else {
-                throw InputError(path: options.modelURL.path, problem: "the model has no held-out test pairs",
+                throw InputError(path: modelURL.path, problem: "the model has no held-out test pairs",
                                  nextStep: "train with a --test-fraction above 0")
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
@@ -47,9 +52,9 @@ struct EvaluateCommand: ParsableCommand {
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)
             let seconds = Date().timeIntervalSince(start)
             if json {
-                print(EvaluationReport(metrics: metrics, model: options.modelURL.path, seconds: seconds).jsonLine())
+                print(EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds).jsonLine())
             } else {
-                print(EvaluationReport(metrics: metrics, model: options.modelURL.path, seconds: seconds).text())
+                print(EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds).text())
             }
         }
     }

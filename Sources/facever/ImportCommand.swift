@@ -8,9 +8,11 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import face photos (an LFW-style tree or a flat folder) as \(StoredPhoto.side)×\(StoredPhoto.side) JPEGs.",
         discussion: """
-            Photos are centre-squared, resized to \(StoredPhoto.side)×\(StoredPhoto.side) and stored as DATA/<class>/<name>-<hash>.jpg.
-            Duplicates (same bytes as a photo imported before) and unreadable files are skipped and counted.
-            Example:
+            Photos are centre-squared, resized to \(StoredPhoto.side)×\(StoredPhoto.side) and stored as \
+            DATA/<class>/<name>-<hash>.jpg. Duplicates (same bytes as a photo imported before) and unreadable \
+            files are skipped and counted. Ctrl-C finishes the current photo and prints the summary.
+
+            Examples:
               facever import ~/datasets/lfw --limit 3000
               facever import ~/me/gallery --into verification
             """

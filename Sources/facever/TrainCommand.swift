@@ -8,10 +8,12 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train the Siamese network on DATA/anchor, DATA/positive and DATA/negative.",
         discussion: """
-            Pairs (anchor, positive, 1) and (anchor, negative, 0) come in equal numbers, split into train and
-            test by source photo (augmented copies stay with their photo). A checkpoint is saved after every
-            epoch next to the model; Ctrl-C finishes the step, saves it and exits 130; --resume continues.
-            Example:
+            Pairs (anchor, positive, 1) and (anchor, negative, 0) come in equal numbers, split into train and \
+            test by source photo (augmented copies stay with their photo). A checkpoint is saved after every \
+            epoch next to the model; Ctrl-C finishes the step, saves it and exits 130; --resume continues. \
+            An existing model or an interrupted run is never replaced without --overwrite.
+
+            Examples:
               facever train --epochs 50 --seed 1
               facever train --epochs 50 --seed 1 --resume
             """
@@ -51,6 +53,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var modelOptions: ModelOptions
+
+    private var modelURL: URL { modelOptions.url(in: options) }
+
     func validate() throws {
         if let problem = settings.problem { throw ValidationError(problem) }
         guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite starts a new one: give one") }
@@ -73,12 +79,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let modelURL = options.modelURL
         let checkpointURL = Checkpoint.url(forModel: modelURL)
         let interrupt = InterruptFlag(message: "finishing the current step, then saving a checkpoint")
         interrupt.install()
         let outcome: TrainingOutcome = try reportingInputErrors {
-            let dataLock = try options.lockForWriting("train")
+            let dataLock = try options.lockForWriting("train", alsoSweeping: [modelURL.deletingLastPathComponent()])
             let modelFolder = modelURL.deletingLastPathComponent().standardizedFileURL
             let modelLock = modelFolder == options.layout.root.standardizedFileURL ? nil : try DataLock(folder: modelFolder, command: "train")
             defer { withExtendedLifetime((dataLock, modelLock)) {} }

@@ -8,12 +8,15 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify face photos against the stored positives (the gallery).",
         discussion: """
-            A gallery photo matches when the Siamese score exceeds the detection threshold; the image is
-            verified when the share of matches exceeds the verification threshold. Gallery embeddings are
+            A gallery photo matches when the Siamese score exceeds the detection threshold; the image is \
+            verified when the share of matches exceeds the verification threshold. Gallery embeddings are \
             cached beside the gallery (GALLERY.embeddings.safetensors).
-            Live: with --camera, --device or --source, press v to verify the face in view (q quits), or
+
+            Live: with --camera, --device or --source, press v to verify the face in view (q quits), or \
             verify the first N frames with a face with --auto --count N.
+
             Exit status: 0 every image verified, 1 some not verified, 2 input error, 64 usage error.
+
             Examples:
               facever verify probe.jpg
               facever verify --json shots/*.jpg | jq -c 'select(.verified)'
@@ -32,8 +35,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Live with --auto: how many frames with a face to verify.")
     var count: Int?
 
-    @Option(help: "The gallery folder (default: DATA/verification).")
-    var gallery: String?
+    @Option(help: ArgumentHelp("The gallery folder, searched recursively (default: DATA/verification). Give it once.",
+                               valueName: "folder"))
+    var gallery: [String] = []
 
     @Option(name: .customLong("detection-threshold"), help: "Score above which a gallery photo matches (default: the model's, \(Thresholds.standard.detection)).")
     var detectionThreshold: Float?
@@ -46,9 +50,16 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var modelOptions: ModelOptions
+
+    private var modelURL: URL { modelOptions.url(in: options) }
+
     @OptionGroup var compute: PrecisionOptions
 
     func validate() throws {
+        guard gallery.count <= 1 else {
+            throw ValidationError("--gallery was given \(gallery.count) times; verify compares against one gallery folder")
+        }
         if capture.isGiven {
             guard images.isEmpty else { throw ValidationError("give image files or a live source, not both") }
         } else {
@@ -62,10 +73,10 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let galleryURL = gallery.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
+        let galleryURL = gallery.first.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         let verifier: Verifier = try reportingInputErrors {
-            options.sweepLeftovers()
-            let model = try TrainedModel.load(from: options.modelURL)
+            options.sweepLeftovers(alsoIn: [modelURL.deletingLastPathComponent()])
+            let model = try TrainedModel.load(from: modelURL)
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
@@ -114,7 +125,7 @@ struct VerifyCommand: ParsableCommand {
             print(Console.jsonLine([
                 "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
                 "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
-                "verification_threshold": Double(verifier.thresholds.verification), "model": options.modelURL.path,
+                "verification_threshold": Double(verifier.thresholds.verification), "model": modelURL.path,
                 "time_ms": (milliseconds * 10).rounded() / 10,
             ]))
         } else {

@@ -2,6 +2,7 @@
 // folder, and file names are escaped before they reach a line of text output.
 import Foundation
 @testable import SiameseKit
+import TestSupport
 import XCTest
 
 final class DataFolderSafetyTests: XCTestCase {

@@ -1,6 +1,7 @@
 // ImageTests.swift — decoding, encoding and resizing through the OpenCV shim, and its errors.
 import Foundation
 @testable import SiameseKit
+import TestSupport
 import XCTest
 
 final class ImageTests: XCTestCase {

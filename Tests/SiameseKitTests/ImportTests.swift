@@ -2,6 +2,7 @@
 // and the PNG kinds (alpha, 8- and 16-bit grey) that must import rather than fail.
 import Foundation
 @testable import SiameseKit
+import TestSupport
 import XCTest
 
 final class ImportTests: XCTestCase {

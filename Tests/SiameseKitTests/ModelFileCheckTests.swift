@@ -4,6 +4,7 @@
 import Foundation
 @testable import SiameseKit
 import Tensor
+import TestSupport
 import XCTest
 
 final class ModelFileCheckTests: XCTestCase {

@@ -2,6 +2,7 @@
 // (a photo with all its augmented copies) ever lands on both sides of the split.
 import Foundation
 @testable import SiameseKit
+import TestSupport
 import XCTest
 
 final class PairSplitTests: XCTestCase {

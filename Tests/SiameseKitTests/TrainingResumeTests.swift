@@ -3,6 +3,7 @@
 import Foundation
 @testable import SiameseKit
 import Tensor
+import TestSupport
 import XCTest
 
 final class TrainingResumeTests: XCTestCase {

@@ -2,12 +2,11 @@
 // files written by it load here (Scripts/check_safetensors_interop.py does the Python side).
 import Foundation
 import Tensor
+import TestSupport
 import XCTest
 
 final class SafetensorsInteropTests: XCTestCase {
-    private let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Scripts/check_safetensors_interop.py")
+    private let script = TestPaths.scripts.appendingPathComponent("check_safetensors_interop.py")
 
     private func python(_ arguments: [String]) throws -> (status: Int32, output: Data) {
         let process = Process()

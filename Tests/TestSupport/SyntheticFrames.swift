@@ -8,13 +8,8 @@ public enum SyntheticFrames {
     /// An ORL face (92×112) enlarged 2× is 184×224.
     public static let faceWidth = 184, faceHeight = 224
 
-    /// The bundled sample faces, found from this file's path.
-    public static let sampleFaces = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("data/samples/orl")
-
     public static func face(subject: Int, number: Int) throws -> RGBImage {
-        try RGBImage.read(contentsOf: sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"))
+        try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"))
             .resized(width: faceWidth, height: faceHeight)
     }
 

@@ -1,5 +1,6 @@
 // CommandRunner.swift — runs the built `facever` binary as a user would, capturing output and status.
 import Foundation
+import TestSupport
 import XCTest
 
 struct CommandResult {
@@ -22,9 +23,7 @@ enum Facever {
         fatalError("facever binary not found near \(candidates.map(\.path))")
     }()
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let sampleFaces = repository.appendingPathComponent("data/samples/orl")
+    static let sampleFaces = TestPaths.sampleFaces
 
     @discardableResult
     static func run(_ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws -> CommandResult {
@@ -64,10 +63,6 @@ enum Facever {
 
     /// Copies ORL photos `s<subject>/<number>.pgm` into `folder` as `s<subject>_<number>.pgm`.
     static func stage(_ photos: [(Int, Int)], in folder: URL) throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for (subject, number) in photos {
-            try FileManager.default.copyItem(at: sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"),
-                                             to: folder.appendingPathComponent("s\(subject)_\(number).pgm"))
-        }
+        try TestPaths.copySampleFaces(photos.map { (subject: $0.0, number: $0.1) }, into: folder)
     }
 }

@@ -56,7 +56,7 @@ public final class Verifier {
                 cacheURL: URL? = nil, decoder: PhotoDecoder = .ownFormats) throws {
         self.model = model
         self.thresholds = thresholds
-        let files = try DataLayout.imageFiles(in: galleryFolder)
+        let files = try DataLayout.imageFilesRecursively(in: galleryFolder)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder, precision: precision),
                                       key: Self.cacheKey(for: model, precision: precision))

@@ -1,22 +1,18 @@
 // FixtureData.swift — data folders for tests, built from the bundled ORL faces through the importer.
 import Foundation
-@testable import SiameseKit
+import SiameseKit
 
-enum FixtureData {
+public enum FixtureData {
     /// Copies chosen ORL photos into `staging/<name>` and imports them into `layout`'s class folder.
-    static func importPhotos(_ photos: [(subject: Int, number: Int)], into faceClass: FaceClass, layout: DataLayout,
-                             staging: URL) throws {
+    public static func importPhotos(_ photos: [(subject: Int, number: Int)], into faceClass: FaceClass, layout: DataLayout,
+                                    staging: URL) throws {
         let folder = staging.appendingPathComponent(faceClass.rawValue + "-\(UUID().uuidString.prefix(6))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for (subject, number) in photos {
-            let source = TestPaths.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm")
-            try FileManager.default.copyItem(at: source, to: folder.appendingPathComponent("s\(subject)_\(number).pgm"))
-        }
+        try TestPaths.copySampleFaces(photos, into: folder)
         _ = try ImageImporter.run(source: folder, into: layout.folder(faceClass))
     }
 
     /// A small workflow data folder: s1 photos 1-3 anchors, 4-6 positives, 7-8 gallery; s2…s5 negatives.
-    static func makeWorkflowData(in root: URL) throws -> DataLayout {
+    public static func makeWorkflowData(in root: URL) throws -> DataLayout {
         let layout = DataLayout(root: root.appendingPathComponent("data"))
         let staging = root.appendingPathComponent("staging")
         try importPhotos([1, 2, 3].map { (1, $0) }, into: .anchor, layout: layout, staging: staging)
@@ -28,22 +24,22 @@ enum FixtureData {
 }
 
 /// A data folder for training tests and the small, fast run they share (tiny network, 20 pairs a class).
-struct TrainingFixture {
-    let root: URL
-    let layout: DataLayout
-    let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
+public struct TrainingFixture {
+    public let root: URL
+    public let layout: DataLayout
+    public let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
                                     pairsPerClass: 20, testFraction: 0.3, seed: 42, batches: .pairs, precision: .float32)
 
-    init(_ label: String) throws {
+    public init(_ label: String) throws {
         root = try TestPaths.temporaryFolder(label)
         layout = try FixtureData.makeWorkflowData(in: root)
     }
 
-    var checkpointURL: URL { root.appendingPathComponent("model.checkpoint.safetensors") }
+    public var checkpointURL: URL { root.appendingPathComponent("model.checkpoint.safetensors") }
 
-    func dataset() throws -> FaceDataset {
+    public func dataset() throws -> FaceDataset {
         try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: EmbeddingArchitecture.tiny.inputFormat)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    public func remove() { try? FileManager.default.removeItem(at: root) }
 }
