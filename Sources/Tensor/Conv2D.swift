@@ -5,9 +5,14 @@
 //   with `fusedReLU`: y = max(0, …), applied to each chunk while it is still in cache, and the
 //   backward pass zeroes dy where y = 0 (in place: the output's gradient is not needed afterwards).
 //
-// The im2col matrix is built a chunk of output rows at a time, small enough (`im2colBudget` floats
-// across all threads) to stay in the last-level cache between im2col and the product, so memory
-// does not grow with the batch. Backward recomputes the im2col matrix instead of keeping it.
+// Two forward paths, chosen by the Compute and the shape:
+//   - im2col: the patch matrix is built a chunk of output rows at a time, small enough (`im2colBudget`
+//     floats across all threads) to stay in the last-level cache between im2col and the product, so
+//     memory does not grow with the batch; then one product per chunk (sgemm or bfloat16).
+//   - patches (bfloat16, when a kernel row is whole 16-float vectors: `readsPatchesWhole`): the
+//     bfloat16 kernel packs its A panels straight from x, and no patch matrix is written at all.
+// Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
+// Backward always goes through im2col and recomputes the patch matrix instead of keeping it.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
 import Dispatch
 import MatrixKernels

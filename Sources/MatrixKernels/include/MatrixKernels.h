@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 
-/* 1 when this CPU has AVX512F, AVX512BW and AVX512_BF16; 0 otherwise. */
+/* 1 when this CPU has AVX512F, AVX512BW, AVX512VL and AVX512_BF16; 0 otherwise. */
 int fv_gemm_bf16_available(void);
 
 void fv_gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k,
