@@ -104,9 +104,10 @@ func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition, co
 
 func benchmarkEmbedding(batch: Int, repeats: Int, compute: Compute) {
     let architecture = EmbeddingArchitecture.tutorial
-    // As verify and evaluate run it: weights packed for bfloat16, the dense one when a batch pays for it.
+    // As verify and evaluate run it: weights packed for bfloat16, the dense one when the images to come
+    // (here the warm-up and the timed repeats) make it pay.
     var model = InferenceModel(network: SiameseNetwork(architecture: architecture, seed: 1), compute: compute)
-    if batch >= InferenceModel.imagesBeforeDensePackPays { model = model.packingDenseWeight() }
+    if batch * (repeats + 1) >= InferenceModel.imagesBeforeDensePackPays { model = model.packingDenseWeight() }
     let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 3)
     _ = model.embeddings(images)
     var times: [Double] = []
@@ -156,7 +157,7 @@ func benchmarkVerify(folder: URL, repeats: Int, precision: MatrixPrecision) thro
     let loadSeconds = seconds {
         let model = try! TrainedModel.load(from: layout.defaultModel)
         verifier = try! Verifier(model: model, precision: precision, galleryFolder: layout.folder(.verification),
-                                 thresholds: Thresholds())
+                                 thresholds: Thresholds(), probesToCome: repeats + 1)
     }
     let probe = try RGBImage.read(contentsOf: folder.appendingPathComponent("probe.jpg"))
     _ = try! verifier.verify(probe)

@@ -81,7 +81,8 @@ struct VerifyCommand: ParsableCommand {
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
-                                thresholds: thresholds, decoder: .withCaptureFormats)
+                                thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
+                                decoder: .withCaptureFormats)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
         if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }

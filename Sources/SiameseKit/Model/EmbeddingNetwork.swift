@@ -32,6 +32,11 @@ public final class EmbeddingNetwork: ParameterContainer {
     public struct PackedWeights: @unchecked Sendable {
         public let convolutions: [PackedMatrix]
         public let projection: PackedMatrix?
+
+        /// The same packs and `projection` for the dense layer.
+        public func addingProjection(_ projection: PackedMatrix) -> PackedWeights {
+            PackedWeights(convolutions: convolutions, projection: projection)
+        }
     }
 
     public func packedWeights(includingProjection: Bool) -> PackedWeights {

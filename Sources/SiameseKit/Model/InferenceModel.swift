@@ -17,20 +17,21 @@ public struct InferenceModel {
     public static let imagesBeforeDensePackPays = 8
 
     public init(network: SiameseNetwork, compute: Compute) {
-        self.init(network: network, compute: compute, packingDenseWeight: false)
+        self.init(network: network, compute: compute,
+                  packed: compute.precision == .bfloat16 ? network.embedding.packedWeights(includingProjection: false) : nil)
     }
 
-    private init(network: SiameseNetwork, compute: Compute, packingDenseWeight: Bool) {
+    private init(network: SiameseNetwork, compute: Compute, packed: EmbeddingNetwork.PackedWeights?) {
         self.network = network
         self.compute = compute
-        packed = compute.precision == .bfloat16 ? network.embedding.packedWeights(includingProjection: packingDenseWeight) : nil
+        self.packed = packed
     }
 
-    /// This model with the dense weight packed too (for embedding many images); itself when the
-    /// products are float32 or the pack is there already.
+    /// This model with the dense weight packed too (for embedding many images), sharing the packed
+    /// convolution weights; itself when the products are float32 or the pack is there already.
     public func packingDenseWeight() -> InferenceModel {
-        guard compute.precision == .bfloat16, packed?.projection == nil else { return self }
-        return InferenceModel(network: network, compute: compute, packingDenseWeight: true)
+        guard let packed, packed.projection == nil else { return self }
+        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(network.embedding.projection.packedWeight()))
     }
 
     /// images: [N, H, W, C] → embeddings [N, E].

@@ -50,10 +50,11 @@ public final class Verifier {
         GalleryCache.Key(weights: model.weightsDigest, precision: precision, embeddingSize: model.network.architecture.embeddingSize)
     }
 
-    /// Loads the gallery's embeddings (from the cache where it has them) for verifying with `model` in
-    /// `precision` (resolve it with `model.precision(requested:)`).
+    /// Loads the gallery's embeddings (from the cache where it has them) for verifying `probesToCome`
+    /// probes (Int.max for a live source) with `model` in `precision` (resolve it with
+    /// `model.precision(requested:)`).
     public init(model: TrainedModel, precision: MatrixPrecision = .float32, galleryFolder: URL, thresholds: Thresholds,
-                cacheURL: URL? = nil, decoder: PhotoDecoder = .ownFormats) throws {
+                probesToCome: Int = 1, cacheURL: URL? = nil, decoder: PhotoDecoder = .ownFormats) throws {
         self.model = model
         self.thresholds = thresholds
         let files = try DataLayout.imageFilesRecursively(in: galleryFolder)
@@ -85,7 +86,8 @@ public final class Verifier {
             }
         }
         var inference = model.prepared(for: precision)
-        if pending.count >= InferenceModel.imagesBeforeDensePackPays { inference = inference.packingDenseWeight() }
+        let imagesToEmbed = pending.count + min(probesToCome, InferenceModel.imagesBeforeDensePackPays)
+        if imagesToEmbed >= InferenceModel.imagesBeforeDensePackPays { inference = inference.packingDenseWeight() }
         self.inference = inference
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
