@@ -40,13 +40,15 @@ struct ImportCommand: ParsableCommand {
         let report = try reportingInputErrors {
             let lock = try options.lockForWriting("import")
             defer { withExtendedLifetime(lock) {} }
-            return try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit,
+            let ownPhotos = into == .negative ? ImageImporter.ownPhotoHashes(in: options.layout) : []
+            return try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit, refusing: ownPhotos,
                                          decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
                 Console.warning("skipped \(skipped)")
             }
         }
         print("imported \(Console.count(report.imported, "photo")) into \(TerminalText.escaped(destination.path)) "
               + "(\(report.duplicates) duplicates and \(report.unreadable.count) unreadable files skipped, \(report.examined) examined)"
+              + (report.refused > 0 ? "; \(Console.count(report.refused, "photo")) of you refused (already in anchor, positive or verification)" : "")
               + (report.interrupted ? "; interrupted before the end" : ""))
         if report.interrupted { throw ExitCode(130) }
     }

@@ -98,3 +98,19 @@ final class ImportLinkTests: XCTestCase {
         XCTAssertEqual(files.count, 11, "10 photos through the folder link, 1 through the file link, the loop once")
     }
 }
+
+final class ImportOwnPhotosTests: XCTestCase {
+    func testImportingIntoNegativeRefusesTheUsersOwnPhotos() throws {
+        let root = try TestPaths.temporaryFolder("own-photos")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        try FixtureData.importPhotos([(1, 1), (1, 2)], into: .anchor, layout: layout, staging: root)
+        try FixtureData.importPhotos([(1, 7)], into: .verification, layout: layout, staging: root)
+        let others = root.appendingPathComponent("others")
+        try TestPaths.copySampleFaces([(1, 1), (1, 7), (2, 1), (3, 1)], into: others)
+        let report = try ImageImporter.run(source: others, into: layout.folder(.negative),
+                                           refusing: ImageImporter.ownPhotoHashes(in: layout))
+        XCTAssertEqual(report.refused, 2, "s1/1 is an anchor, s1/7 in the gallery")
+        XCTAssertEqual(report.imported, 2)
+    }
+}

@@ -3,7 +3,9 @@
 // Every readable photo below the source (LFW's Name/Name_0001.jpg layout or flat) is decoded,
 // centre-squared, resized to 250×250 and written as JPEG into DATA/<class>/ under the name
 // `<source stem>-<content hash>.jpg`. A photo whose bytes were imported before (in this run or an
-// earlier one) is a duplicate and is skipped; unreadable files are skipped and reported.
+// earlier one) is a duplicate and is skipped; unreadable files are skipped and reported. Photos listed
+// in `refusing` (the user's own, when importing other people) are refused and counted: the user's face
+// among the negatives would teach the network that the user is someone else.
 import Foundation
 import Tensor
 
@@ -12,11 +14,19 @@ public struct ImportReport: Sendable {
     public var duplicates = 0
     public var unreadable: [InputError] = []
     public var examined = 0
+    /// Photos refused because they are in `refusing` (the user's own photos, for negatives).
+    public var refused = 0
     /// The run stopped early because `shouldStop` said so (after a whole file).
     public var interrupted = false
 }
 
 public enum ImageImporter {
+    /// The content hashes of the user's own imported photos (anchor, positive and verification), which
+    /// an import into negative refuses.
+    public static func ownPhotoHashes(in layout: DataLayout) -> Set<ContentHash> {
+        [FaceClass.anchor, .positive, .verification].reduce(into: Set()) { $0.formUnion(importedHashes(in: layout.folder($1))) }
+    }
+
     /// The content hashes already present in `folder`, read from file names `…-<16 hex>.jpg`.
     static func importedHashes(in folder: URL) -> Set<ContentHash> {
         let files = (try? DataLayout.imageFiles(in: folder)) ?? []
@@ -29,8 +39,8 @@ public enum ImageImporter {
 
     /// `shouldStop` is asked before each file: a stop leaves every photo imported so far in place.
     public static func run(
-        source: URL, into destination: URL, limit: Int? = nil, decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false },
-        onSkip: (InputError) -> Void = { _ in }
+        source: URL, into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], decoder: PhotoDecoder = .ownFormats,
+        shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
         let files = try DataLayout.imageFilesRecursively(in: source)
         try PrivateFolder.create(destination)
@@ -55,6 +65,10 @@ public enum ImageImporter {
             let hash = ContentHash(bytes)
             guard !seen.contains(hash) else {
                 report.duplicates += 1
+                continue
+            }
+            guard !refusing.contains(hash) else {
+                report.refused += 1
                 continue
             }
             let face: RGBImage
