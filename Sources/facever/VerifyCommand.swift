@@ -48,6 +48,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per image.")
     var json = false
 
+    @Flag(help: "With --json: each gallery photo's score too (\"scores\": [{\"photo\", \"score\"}]).")
+    var scores = false
+
     @OptionGroup var options: DataOptions
 
     @OptionGroup var modelOptions: ModelOptions
@@ -123,14 +126,22 @@ struct VerifyCommand: ParsableCommand {
     private func report(_ name: String, _ result: VerificationResult, milliseconds: Double, verifier: Verifier, tally: inout Tally) {
         if result.verified { tally.verified += 1 } else { tally.notVerified += 1 }
         if json {
-            print(Console.jsonLine([
+            var object: [String: Any] = [
                 "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
                 "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
                 "verification_threshold": Double(verifier.thresholds.verification), "model": modelURL.path,
                 "time_ms": (milliseconds * 10).rounded() / 10,
-            ]))
+                "score_mean": Self.rounded(result.scoreMean), "score_max": Self.rounded(result.scoreMax),
+            ]
+            if scores {
+                object["scores"] = zip(verifier.galleryPaths, result.scores).map { path, score in
+                    ["photo": path.path, "score": Self.rounded(Double(score))] as [String: Any]
+                }
+            }
+            print(Console.jsonLine(object))
         } else {
-            print("\(TerminalText.escaped(name)) \(result.verified ? "verified" : "not-verified") share=\(String(format: "%.2f", result.share)) (\(result.matches)/\(result.gallerySize))")
+            print("\(TerminalText.escaped(name)) \(result.verified ? "verified" : "not-verified") "
+                  + String(format: "share=%.2f (%d/%d) mean=%.2f", result.share, result.matches, result.gallerySize, result.scoreMean))
         }
         fflush(stdout)
     }
@@ -174,4 +185,7 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
+
+    /// Four decimals: what a score's precision supports, and readable in JSON.
+    private static func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
 }

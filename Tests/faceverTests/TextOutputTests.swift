@@ -31,8 +31,17 @@ final class TextOutputTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         try SiameseNetwork(architecture: .tiny, seed: 1).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
         let probe = TestPaths.sampleFace(subject: 1, number: 10).path
-        let result = try Facever.run(["verify", probe, "--gallery", gallery.path, "--json", "--data", data], in: root)
+        let result = try Facever.run(["verify", probe, "--gallery", gallery.path, "--json", "--scores", "--data", data], in: root)
         XCTAssertTrue([0, 1].contains(result.status), result.standardError)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.lines[0].utf8)) as? [String: Any])
+        let mean = try XCTUnwrap(object["score_mean"] as? Double), best = try XCTUnwrap(object["score_max"] as? Double)
+        let scores = try XCTUnwrap(object["scores"] as? [[String: Any]])
+        XCTAssertEqual(scores.count, 3)
+        let values = try scores.map { try XCTUnwrap($0["score"] as? Double) }
+        XCTAssertTrue(scores.allSatisfy { ($0["photo"] as? String)?.hasPrefix(gallery.path) == true }, "\(scores)")
+        XCTAssertEqual(mean, values.reduce(0, +) / 3, accuracy: 1e-3)
+        XCTAssertEqual(best, values.max()!, accuracy: 1e-4)
+        XCTAssertTrue((0...1).contains(mean) && best >= mean)
         XCTAssertTrue(result.standardOutput.contains("\"gallery_size\":3"), result.standardOutput)
         XCTAssertTrue(result.standardOutput.contains("\"image\":\"\(probe)\""), "paths unescaped: \(result.standardOutput)")
         XCTAssertFalse(result.standardOutput.contains("\\/"), result.standardOutput)

@@ -91,7 +91,8 @@ final class WorkflowEndToEndTests: XCTestCase {
             let object = try json(line)
             XCTAssertEqual(object["image"] as? String, probe)
             XCTAssertEqual(object["gallery_size"] as? Int, 3)
-            for key in ["verified", "share", "matches", "detection_threshold", "verification_threshold", "model", "time_ms"] {
+            for key in ["verified", "share", "matches", "detection_threshold", "verification_threshold", "model", "time_ms",
+                        "score_mean", "score_max"] {
                 XCTAssertNotNil(object[key], "verify --json lacks \(key)")
             }
             let share = try XCTUnwrap(object["share"] as? Double), matches = try XCTUnwrap(object["matches"] as? Int)
@@ -104,7 +105,7 @@ final class WorkflowEndToEndTests: XCTestCase {
                       "\(files(""))")
 
         let again = try Facever.run(["verify", probes[0], "--data", data], in: root)
-        XCTAssertTrue(again.lines[0].range(of: #"^.*/s1/10\.pgm (verified|not-verified) share=[01]\.\d\d \([0-3]/3\)$"#, options: .regularExpression) != nil,
+        XCTAssertTrue(again.lines[0].range(of: #"^.*/s1/10\.pgm (verified|not-verified) share=[01]\.\d\d \([0-3]/3\) mean=[01]\.\d\d$"#, options: .regularExpression) != nil,
                       again.lines[0])
         XCTAssertTrue(again.standardOutput.contains("(3 cached, 0 embedded now)"), again.standardOutput)
 
@@ -119,7 +120,7 @@ final class WorkflowEndToEndTests: XCTestCase {
         // a threshold of 0 for both makes every photo match and every probe verified: exit 0
         let lenient = try Facever.run(["verify", probes[1], "--detection-threshold", "0", "--verification-threshold", "0", "--data", data], in: root)
         XCTAssertEqual(lenient.status, 0)
-        XCTAssertTrue(lenient.lines[0].hasSuffix("verified share=1.00 (3/3)"), lenient.standardOutput)
+        XCTAssertTrue(lenient.lines[0].contains(" verified share=1.00 (3/3) mean="), lenient.standardOutput)
     }
 
     func testBadInputsGiveOneLineErrorsAndExitStatusTwo() throws {

@@ -14,7 +14,13 @@ public struct VerificationResult: Sendable {
     public var matches: Int
     public var gallerySize: Int
     public var verified: Bool
+    /// The Siamese score against each gallery photo, in `Verifier.galleryPaths` order.
     public var scores: [Float]
+
+    /// The mean score over the gallery: how much the probe looks like the user on average.
+    public var scoreMean: Double { scores.isEmpty ? 0 : scores.reduce(0) { $0 + Double($1) } / Double(scores.count) }
+    /// The best single match.
+    public var scoreMax: Double { Double(scores.max() ?? 0) }
 }
 
 public struct GalleryLoadReport: Sendable {
