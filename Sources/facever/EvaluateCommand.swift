@@ -6,13 +6,20 @@ import SiameseKit
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Precision, recall, accuracy, ROC AUC and equal-error rate on the held-out test pairs.",
+        abstract: "How well the model tells the user from others, on the photos training held out.",
         discussion: """
-            The test pairs are those the training split held out (stored in the model file).
+            Pair figures: precision, recall, accuracy, ROC AUC and equal-error rate on the held-out test \
+            pairs (stored in the model file).
+
+            Probe figures: verify's own rule run on the held-out photos against the gallery: TAR (the \
+            user accepted) and FAR (others accepted) at the thresholds in force, and the TAR the best \
+            thresholds reach at FAR 1 % and 0.1 %. --target-far F --save stores the thresholds that \
+            reach FAR F in the model, and verify uses them from then on.
 
             Examples:
               facever evaluate
               facever evaluate --json | jq .roc_auc
+              facever evaluate --target-far 0.01 --save
             """
     )
 
@@ -21,6 +28,15 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "Score threshold for precision, recall and accuracy (default: the model's detection threshold).")
     var threshold: Float?
+
+    @Option(name: .customLong("target-far"), help: "Calibrate: the thresholds with the best TAR whose FAR is at most this (0 < F < 1).")
+    var targetFAR: Double?
+
+    @Flag(help: "With --target-far: store the calibrated thresholds in the model (verify uses them).")
+    var save = false
+
+    @Option(help: ArgumentHelp("The gallery the probes are verified against (default: DATA/verification).", valueName: "folder"))
+    var gallery: String?
 
     @OptionGroup var options: DataOptions
 
@@ -34,6 +50,10 @@ struct EvaluateCommand: ParsableCommand {
         if let threshold, !(threshold.isFinite && (0...1).contains(threshold)) {
             throw ValidationError("--threshold must be a number in [0, 1]")
         }
+        if let targetFAR, !(targetFAR.isFinite && targetFAR > 0 && targetFAR < 1) {
+            throw ValidationError("--target-far must be a number between 0 and 1 (0.01 is 1 %)")
+        }
+        if save && targetFAR == nil { throw ValidationError("--save stores a calibration: give --target-far F") }
     }
 
     func run() throws {
@@ -50,13 +70,54 @@ struct EvaluateCommand: ParsableCommand {
             let start = Date()
             let scores = try Evaluation.scores(model: inference, dataset: dataset, pairs: split.test)
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)
+            let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset)
             let seconds = Date().timeIntervalSince(start)
+            let report = EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds)
             if json {
-                print(EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds).jsonLine())
+                var object = report.json()
+                if let probes { object.merge(probes.json()) { $1 } }
+                print(Console.jsonLine(object))
             } else {
-                print(EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds).text())
+                print(report.text())
+                if let probes { print(probes.text()) }
+            }
+            if save, let probes, let targetFAR {
+                guard let point = probes.calibrated(at: targetFAR) else {
+                    throw InputError(path: modelURL.path, problem: "not saved: FAR \(ProbeReport.percent(targetFAR)) cannot be "
+                                     + "measured on \(probes.impostors.count) held-out impostor photos",
+                                     nextStep: "import more negatives and train again, or ask for a higher --target-far")
+                }
+                let lock = try DataLock(folder: modelURL.deletingLastPathComponent(), command: "evaluate --save")
+                defer { withExtendedLifetime(lock) {} }
+                let source = "calibrated by evaluate at FAR ≤ \(ProbeReport.percent(targetFAR)) on \(probes.genuine.count) held-out "
+                    + "user photos and \(probes.impostors.count) impostors, " + ISO8601DateFormatter.string(
+                        from: Date(), timeZone: .current, formatOptions: [.withFullDate])
+                try model.savingThresholds(point.thresholds, source: source)
+                Console.note("saved in \(modelURL.path): detection \(ProbeReport.format(point.thresholds.detection)), "
+                             + "verification \(ProbeReport.format(point.thresholds.verification))")
             }
         }
+    }
+}
+
+extension EvaluateCommand {
+    /// The probe figures, or nil (with a note) when there is no gallery to verify against; with
+    /// --target-far a missing gallery is an error.
+    private func probeReport(model: TrainedModel, precision: MatrixPrecision, dataset: FaceDataset) throws -> ProbeReport? {
+        let galleryURL = gallery.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
+        let user = dataset.photos.filter { $0.faceClass == .anchor || $0.faceClass == .positive }.map(\.relativePath)
+        let others = dataset.photos.filter { $0.faceClass == .negative }.map(\.relativePath)
+        let verifier: Verifier
+        do {
+            verifier = try Verifier(model: model, precision: precision, galleryFolder: galleryURL, thresholds: model.thresholds,
+                                    probesToCome: user.count + others.count, decoder: .withCaptureFormats)
+        } catch let error as InputError where targetFAR == nil {
+            Console.note("no probe figures: \(error)")
+            return nil
+        }
+        return ProbeReport(gallerySize: verifier.gallery.shape[0], genuine: try verifier.scores(ofPhotos: user, in: dataset),
+                           impostors: try verifier.scores(ofPhotos: others, in: dataset), thresholds: model.thresholds,
+                           thresholdsSource: model.thresholdsSource, calibrationTarget: targetFAR)
     }
 }
 
@@ -65,7 +126,7 @@ struct EvaluationReport {
     let model: String
     let seconds: Double
 
-    func jsonLine() -> String {
+    func json() -> [String: Any] {
         let c = metrics.confusion
         let object: [String: Any] = [
             "model": model, "pairs": metrics.pairs, "threshold": Double(metrics.threshold),
@@ -76,7 +137,7 @@ struct EvaluationReport {
                           "true_negatives": c.trueNegatives, "false_negatives": c.falseNegatives],
             "seconds": seconds,
         ]
-        return Console.jsonLine(object)
+        return object
     }
 
     func text() -> String {

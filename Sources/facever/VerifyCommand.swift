@@ -108,6 +108,8 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         let summary = "\(tally.verified) verified, \(tally.notVerified) not verified, \(tally.errors) unreadable; "
+            + "thresholds \(String(format: "%.3f/%.3f", verifier.thresholds.detection, verifier.thresholds.verification)) "
+            + "(\(thresholdsSource(verifier.model))); "
             + "gallery \(Console.count(verifier.gallery.shape[0], "photo")) (\(verifier.report.cached) cached, \(verifier.report.computed) embedded now)"
         if json {
             FileHandle.standardError.write(Data("facever: \(summary)\n".utf8))
@@ -130,6 +132,7 @@ struct VerifyCommand: ParsableCommand {
                 "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
                 "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
                 "verification_threshold": Double(verifier.thresholds.verification), "model": modelURL.path,
+                "thresholds_source": thresholdsSource(verifier.model),
                 "time_ms": (milliseconds * 10).rounded() / 10,
                 "score_mean": Self.rounded(result.scoreMean), "score_max": Self.rounded(result.scoreMax),
             ]
@@ -188,4 +191,14 @@ struct VerifyCommand: ParsableCommand {
 
     /// Four decimals: what a score's precision supports, and readable in JSON.
     private static func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
+
+    /// Where the thresholds in force come from: the options, or the model (its calibration or training).
+    private func thresholdsSource(_ model: TrainedModel) -> String {
+        switch (detectionThreshold != nil, verificationThreshold != nil) {
+        case (true, true): return "--detection-threshold and --verification-threshold"
+        case (true, false): return "--detection-threshold; verification: \(model.thresholdsSource)"
+        case (false, true): return "--verification-threshold; detection: \(model.thresholdsSource)"
+        case (false, false): return model.thresholdsSource
+        }
+    }
 }

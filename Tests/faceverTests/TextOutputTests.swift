@@ -62,3 +62,47 @@ final class TextOutputTests: XCTestCase {
         XCTAssertTrue(result.standardOutput.contains("batches of 2 pairs as 1 triplet,"), result.standardOutput)
     }
 }
+
+final class CalibrationCommandTests: XCTestCase {
+    func testEvaluateCalibratesAndSavesAndVerifyFollowsTheStoredThresholds() throws {
+        let root = try TestPaths.temporaryFolder("calibrate")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data").path
+        let staging = root.appendingPathComponent("staging")
+        for (faceClass, photos) in [("anchor", (1...4).map { (1, $0) }), ("positive", (5...8).map { (1, $0) }),
+                                    ("verification", [(1, 9), (1, 10)]), ("negative", (2...9).flatMap { s in (1...4).map { (s, $0) } })] {
+            try TestPaths.copySampleFaces(photos.map { (subject: $0.0, number: $0.1) }, into: staging.appendingPathComponent(faceClass))
+            XCTAssertEqual(try Facever.run(["import", "staging/\(faceClass)", "--into", faceClass, "--data", data], in: root).status, 0)
+        }
+        let train = try Facever.run(["train", "--architecture", "tiny", "--epochs", "2", "--pairs", "40", "--batch", "8",
+                                     "--learning-rate", "0.001", "--test-fraction", "0.5", "--data", data], in: root)
+        XCTAssertEqual(train.status, 0, train.standardError)
+
+        let evaluate = try Facever.run(["evaluate", "--json", "--target-far", "0.5", "--save", "--data", data], in: root)
+        XCTAssertEqual(evaluate.status, 0, evaluate.standardError)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluate.lines[0].utf8)) as? [String: Any])
+        let probes = try XCTUnwrap(report["probes"] as? [String: Any])
+        XCTAssertEqual(probes["gallery"] as? Int, 2)
+        XCTAssertGreaterThan(try XCTUnwrap(probes["genuine"] as? Int), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(probes["impostors"] as? Int), 0)
+        let calibrated = try XCTUnwrap(report["calibrated"] as? [String: Any])
+        XCTAssertLessThanOrEqual(try XCTUnwrap(calibrated["far"] as? Double), 0.5)
+        XCTAssertTrue(report["tar_at_far_0.001"] is NSNull, "too few impostors for FAR 0.1 %")
+        XCTAssertTrue((report["notes"] as? [String])?.contains { $0.hasPrefix("FAR 0.1 % cannot be measured") } == true)
+
+        let model = try TrainedModel.load(from: URL(fileURLWithPath: data + "/model.safetensors"))
+        XCTAssertEqual(Double(model.thresholds.detection), try XCTUnwrap(calibrated["detection_threshold"] as? Double), accuracy: 1e-6)
+        XCTAssertTrue(model.thresholdsSource.hasPrefix("calibrated by evaluate at FAR ≤ 50 %"), model.thresholdsSource)
+        let probe = TestPaths.sampleFace(subject: 1, number: 1).path
+        let verify = try Facever.run(["verify", probe, "--json", "--data", data], in: root)
+        XCTAssertTrue(verify.standardOutput.contains("\"thresholds_source\":\"calibrated by evaluate"), verify.standardOutput)
+
+        // Stored thresholds decide the verdict: nothing passes a verification threshold of 1, everything passes 0/0.
+        try model.savingThresholds(Thresholds(detection: 0, verification: 0), source: "test: everyone")
+        XCTAssertEqual(try Facever.run(["verify", probe, "--data", data], in: root).status, 0)
+        try model.savingThresholds(Thresholds(detection: 0, verification: 1), source: "test: no one")
+        let nobody = try Facever.run(["verify", probe, "--data", data], in: root)
+        XCTAssertEqual(nobody.status, 1)
+        XCTAssertTrue(nobody.standardOutput.contains("thresholds 0.000/1.000 (test: no one)"), nobody.standardOutput)
+    }
+}

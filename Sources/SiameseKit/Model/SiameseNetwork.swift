@@ -142,6 +142,7 @@ public enum ModelKeys {
     public static let split = "split"
     public static let detectionThreshold = "detection_threshold"
     public static let verificationThreshold = "verification_threshold"
+    public static let thresholdsSource = "thresholds_source"
     public static let epochsTrained = "epochs_trained"
     public static let finalLoss = "final_training_loss"
 }

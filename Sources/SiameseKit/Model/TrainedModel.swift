@@ -46,6 +46,22 @@ public struct TrainedModel {
                             thresholds: thresholds)
     }
 
+    /// Where the stored thresholds come from: a calibration (`evaluate --target-far F --save` writes
+    /// how it was made), or training, which stores the tutorial's.
+    public var thresholdsSource: String {
+        metadata[ModelKeys.thresholdsSource] ?? "the tutorial's defaults, stored at training"
+    }
+
+    /// Rewrites the model file (atomically, keeping its mode) with `thresholds` in force and where they
+    /// came from; the weights and everything else stay as they are.
+    public func savingThresholds(_ thresholds: Thresholds, source: String) throws {
+        var archive = try SafetensorsArchive.read(contentsOf: url)
+        archive.metadata[ModelKeys.detectionThreshold] = String(thresholds.detection)
+        archive.metadata[ModelKeys.verificationThreshold] = String(thresholds.verification)
+        archive.metadata[ModelKeys.thresholdsSource] = source
+        try archive.write(to: url)
+    }
+
     /// The model's id as saved (its weights' digest; older files: another fingerprint of them).
     public var modelID: String { metadata[ModelKeys.modelID] ?? weightsDigest.text }
 

@@ -128,21 +128,48 @@ public final class Verifier {
 
     /// Verifies one decoded probe photo.
     public func verify(_ probe: RGBImage) throws -> VerificationResult {
-        let architecture = model.network.architecture
-        let probeEmbedding = inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: architecture.inputFormat)],
-                                                                     format: architecture.inputFormat))
-        let count = gallery.shape[0]
-        var repeated = [Float]()
-        repeated.reserveCapacity(count * architecture.embeddingSize)
-        for _ in 0..<count { repeated += probeEmbedding.data }
-        let logits = inference.logits(anchorEmbeddings: Tensor(shape: gallery.shape, data: repeated), otherEmbeddings: gallery)
-        let scores = logits.data.map(logistic)
-        guard probeEmbedding.data.allSatisfy(\.isFinite), scores.allSatisfy(\.isFinite) else {
-            throw InputError.nonFiniteOutput(model: model.url, what: "probe embedding or score")
-        }
+        let format = model.network.architecture.inputFormat
+        let embedding = inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)], format: format))
+        let scores = try galleryScores(of: embedding.data)
+        let count = scores.count
         let matches = scores.filter { $0 > thresholds.detection }.count
         let share = Double(matches) / Double(count)
         return VerificationResult(share: share, matches: matches, gallerySize: count,
                                   verified: share > Double(thresholds.verification), scores: scores)
+    }
+
+    /// The scores of held-out photos (relative paths in `dataset`, decoded for this model) against every
+    /// gallery photo: [probe][gallery photo], for evaluating the verify rule (Calibration).
+    public func scores(ofPhotos paths: [String], in dataset: FaceDataset, batchSize: Int = 32) throws -> [[Float]] {
+        let indices = try paths.map { path in
+            guard let index = dataset.index(of: path) else {
+                throw InputError(path: path, problem: "a held-out photo is missing or unreadable",
+                                 nextStep: "evaluate needs the photos the model was trained with")
+            }
+            return index
+        }
+        let size = model.network.architecture.embeddingSize
+        var scores: [[Float]] = []
+        for start in stride(from: 0, to: indices.count, by: batchSize) {
+            let embeddings = inference.embeddings(dataset.batch(Array(indices[start..<min(indices.count, start + batchSize)])))
+            for row in 0..<embeddings.shape[0] {
+                scores.append(try galleryScores(of: Array(embeddings.data[(row * size)..<((row + 1) * size)])))
+            }
+        }
+        return scores
+    }
+
+    /// One probe embedding [E] against the gallery [G, E]: G scores.
+    private func galleryScores(of embedding: [Float]) throws -> [Float] {
+        let count = gallery.shape[0]
+        var repeated = [Float]()
+        repeated.reserveCapacity(count * embedding.count)
+        for _ in 0..<count { repeated += embedding }
+        let logits = inference.logits(anchorEmbeddings: Tensor(shape: gallery.shape, data: repeated), otherEmbeddings: gallery)
+        let scores = logits.data.map(logistic)
+        guard embedding.allSatisfy(\.isFinite), scores.allSatisfy(\.isFinite) else {
+            throw InputError.nonFiniteOutput(model: model.url, what: "probe embedding or score")
+        }
+        return scores
     }
 }
