@@ -31,7 +31,7 @@ struct CollectCommand: ParsableCommand {
     var interval: Double = 0
 
     func validate() throws {
-        if let auto {
+        if auto != nil {
             guard let count, (1...1_000_000).contains(count) else { throw ValidationError("--auto needs --count N (1 ≤ N ≤ 1000000)") }
         } else if count != nil {
             throw ValidationError("--count goes with --auto")
