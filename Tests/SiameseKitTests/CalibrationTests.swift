@@ -17,6 +17,18 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(point.far, 0.5)
     }
 
+    func testASharePreciselyAtTheThresholdIsNotAcceptedAfterTheFloatRounding() throws {
+        // 50 gallery photos: 48/50 = 0.96, which Float(0.96) rounds down to 0.9599999785.
+        func probe(matches: Int) -> [Float] { [Float](repeating: 0.9, count: matches) + [Float](repeating: 0.1, count: 50 - matches) }
+        let impostors = [probe(matches: 48), probe(matches: 48), probe(matches: 48), probe(matches: 10)]
+        let genuine = [probe(matches: 50), probe(matches: 49)]
+        let point = try XCTUnwrap(Calibration.calibrated(genuine: genuine, impostors: impostors, targetFAR: 0.25))
+        XCTAssertLessThanOrEqual(point.far, 0.25, "at most one impostor of four")
+        XCTAssertEqual(point.acceptedGenuine, 2)
+        XCTAssertEqual(Calibration.floatNotBelow(0.96), Float(0.96).nextUp)
+        XCTAssertEqual(Calibration.floatNotBelow(0.5), 0.5)
+    }
+
     func testCalibrationReachesTheRequestedFAROnSyntheticScores() throws {
         var random = RandomGenerator(seed: 31)
         func probe(mean: Float) -> [Float] { (0..<20).map { _ in min(1, max(0, mean + random.uniform(-0.35, 0.35))) } }

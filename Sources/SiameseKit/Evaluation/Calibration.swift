@@ -48,7 +48,7 @@ public enum Calibration {
             // Accepting only shares strictly above the (allowed + 1)-th largest keeps at most `allowed`.
             let verification = allowed < impostorShares.count ? impostorShares[allowed] : 0
             let point = operatingPoint(genuine: genuine, impostors: impostors,
-                                       thresholds: Thresholds(detection: detection, verification: Float(verification)))
+                                       thresholds: Thresholds(detection: detection, verification: floatNotBelow(verification)))
             if let current = best {
                 let better = point.tar > current.tar
                     || (point.tar == current.tar && point.far < current.far)
@@ -59,6 +59,13 @@ public enum Calibration {
             best = point
         }
         return best
+    }
+
+    /// The smallest Float whose value is at least `value`: thresholds are stored as Float, and a share
+    /// equal to the threshold must stay not accepted (48/50 = 0.96 rounds down to 0.9599999785 in Float).
+    static func floatNotBelow(_ value: Double) -> Float {
+        let rounded = Float(value)
+        return Double(rounded) < value ? rounded.nextUp : rounded
     }
 
     /// 0.5 and up to `maximumCandidates` evenly spaced quantiles of the distinct scores.
