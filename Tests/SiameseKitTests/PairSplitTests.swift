@@ -1,6 +1,7 @@
 // PairSplitTests.swift — pairs are labelled right, balanced, distinct, reproducible, and no source photo
 // (a photo with all its augmented copies) ever lands on both sides of the split.
 import Foundation
+import Tensor
 @testable import SiameseKit
 import TestSupport
 import XCTest
@@ -34,7 +35,9 @@ final class PairSplitTests: XCTestCase {
         XCTAssertFalse(trainSources.isEmpty)
         XCTAssertFalse(testSources.isEmpty)
         XCTAssertTrue(trainSources.isDisjoint(with: testSources), "shared: \(trainSources.intersection(testSources))")
-        XCTAssertTrue(testSources.isSubset(of: Set(split.testSources)))
+        let keys = PhotoGroups.keys(for: dataset)
+        let testGroups = Set(split.test.flatMap { [$0.anchor, $0.other] }.map { keys[dataset.index(of: $0)!] })
+        XCTAssertTrue(testGroups.isSubset(of: Set(split.testSources)), "the held-out groups are recorded")
         // Augmented copies exist and travel with their source.
         XCTAssertTrue(split.train.contains { $0.anchor.contains(".aug") })
     }
@@ -101,5 +104,40 @@ final class PairSplitTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("has no anchor photos"), "\(error)")
         }
         XCTAssertNoThrow(try PairSplit.make(dataset: small, pairsPerClass: 10, testFraction: 0, seed: 1))
+    }
+}
+
+final class PhotoGroupTests: XCTestCase {
+    func testNamesSayWhichPhotosBelongTogether() {
+        XCTAssertEqual(PhotoGroups.personName("Aaron_Peirsol_0001-0123456789abcdef"), "Aaron_Peirsol")
+        XCTAssertEqual(PhotoGroups.personName("s2_1-0123456789abcdef"), "s2")
+        XCTAssertNil(PhotoGroups.personName("holiday-0123456789abcdef"), "no numbered name: no person")
+        XCTAssertNil(PhotoGroups.personName("_0001"))
+        XCTAssertEqual(PhotoGroups.captureSession("capture-1a2b3c4d-0007"), "1a2b3c4d")
+        XCTAssertNil(PhotoGroups.captureSession("capture-1a2b3c4d"))
+    }
+
+    func testNearDuplicatesAndPeopleNeverStraddleTheSplit() throws {
+        let root = try TestPaths.temporaryFolder("groups")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let layout = try FixtureData.makeWorkflowData(in: root)
+        // A near-twin of anchor s1/1 under another name: the same photo resized and re-encoded, as a positive.
+        let twin = try RGBImage.read(contentsOf: TestPaths.sampleFace(subject: 1, number: 1)).storedFace(side: 240)
+        try AtomicFile.write(try twin.jpegData(quality: 80), to: layout.folder(.positive).appendingPathComponent("other-name.jpg"))
+        let dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: EmbeddingArchitecture.tiny.inputFormat)
+        let keys = PhotoGroups.keys(for: dataset)
+        func key(_ path: String) -> String { keys[dataset.index(of: path)!] }
+        let anchor = try XCTUnwrap(dataset.photos.first { $0.relativePath.hasPrefix("anchor/s1_1-") }).relativePath
+        XCTAssertEqual(key(anchor), key("positive/other-name.jpg"), "a re-encoded, resized copy is one group with its original")
+        let negatives = dataset.photos.filter { $0.faceClass == .negative }
+        for person in ["s2", "s3", "s4", "s5"] {
+            XCTAssertEqual(Set(negatives.filter { $0.source.hasPrefix(person + "_") }.map { key($0.relativePath) }), ["person:\(person)"])
+        }
+        for seed in UInt64(1)...5 {
+            let split = try PairSplit.make(dataset: dataset, pairsPerClass: 60, testFraction: 0.5, seed: seed)
+            let train = Set(split.train.flatMap { [$0.anchor, $0.other] }.map(key))
+            let test = Set(split.test.flatMap { [$0.anchor, $0.other] }.map(key))
+            XCTAssertTrue(train.isDisjoint(with: test), "seed \(seed): \(train.intersection(test))")
+        }
     }
 }

@@ -4,7 +4,8 @@
 // v verification gallery, q quit; other keys are ignored and counted. Headless (`runAutomatic`):
 // every frame with a face, at least `interval` seconds (stream time) after the last saved one, is
 // saved until `count` are saved. Frames without a face are skipped and counted, never saved.
-// Photos are written atomically as `capture-<uuid>.jpg`.
+// Photos are written atomically as `capture-<session>-<n>.jpg`: one session per collector, so that the
+// split keeps a session's frames (near-twins of each other) on one side (PhotoGroups).
 import Foundation
 import Tensor
 
@@ -39,6 +40,9 @@ public final class Collector {
     public let source: FrameSource
     public let cropper: FaceCropper
     public let layout: DataLayout
+    /// Names this collector's captures (`capture-<session>-<n>.jpg`), unique to it.
+    private let session = String(UUID().uuidString.lowercased().prefix(8))
+    private var capturesSaved = 0
 
     public init(source: FrameSource, cropper: FaceCropper, layout: DataLayout) {
         self.source = source
@@ -58,7 +62,8 @@ public final class Collector {
     }
 
     func save(_ photo: RGBImage, as faceClass: FaceClass, report: inout CollectReport) throws -> URL {
-        let url = layout.folder(faceClass).appendingPathComponent("capture-\(UUID().uuidString.lowercased()).jpg")
+        capturesSaved += 1
+        let url = layout.folder(faceClass).appendingPathComponent(String(format: "capture-%@-%04d.jpg", session, capturesSaved))
         try AtomicFile.write(try photo.storedJPEG(), to: url)
         report.saved[faceClass, default: 0] += 1
         return url

@@ -23,6 +23,8 @@ public final class FaceDataset {
     public let fingerprint: ContentHash
     /// One [H, W, C] block of bytes per photo, in `photos` order.
     private let pixels: [[UInt8]]
+    /// Each photo's difference hash, in `photos` order (for keeping near-duplicates together).
+    public let perceptualHashes: [PerceptualHash]
     private let indexByPath: [String: Int]
 
     public var imageByteCount: Int { input.valueCount }
@@ -62,6 +64,7 @@ public final class FaceDataset {
         }
         self.photos = photos
         self.pixels = pixels
+        self.perceptualHashes = pixels.map { PerceptualHash(bytes: $0, format: input) }
         self.skipped = skipped
         self.fingerprint = hasher.finalize()
         self.indexByPath = Dictionary(uniqueKeysWithValues: photos.enumerated().map { ($1.relativePath, $0) })

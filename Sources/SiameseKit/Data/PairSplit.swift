@@ -1,8 +1,9 @@
-// PairSplit.swift — labelled pairs, split into train and test *by source photo*.
+// PairSplit.swift — labelled pairs, split into train and test *by group of photos*.
 //
-// 1. Every source photo (a photo and all its augmented copies) is assigned to one side: test with
-//    probability `testFraction`, in equal shares per class (anchor, then positive, then negative
-//    sources not yet assigned), by a seeded shuffle. No source ever has copies on both sides.
+// 1. Every group (PhotoGroups: a photo and its augmented copies, one collect session, one negative
+//    person, near-duplicates) is assigned to one side: test with probability `testFraction`, in equal
+//    shares per class (anchor, then positive, then negative groups not yet assigned), by a seeded
+//    shuffle. No group ever has photos on both sides.
 // 2. On each side, (anchor, positive, 1) and (anchor, negative, 0) pairs are drawn without repeats,
 //    in equal numbers: up to `pairsPerClass` (the tutorial takes 3,000) split 70/30 by the same fraction.
 //    With `.triplets` batches the training side is drawn as triplets instead: each positive pair is
@@ -28,14 +29,16 @@ public struct LabelledPair: Codable, Equatable, Sendable {
 public struct PairSplit: MetadataJSON, Equatable, Sendable {
     public var train: [LabelledPair]
     public var test: [LabelledPair]
+    /// The groups held out (PhotoGroups keys; files from before groups: source names).
     public var testSources: [String]
 
     public static func make(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64,
                             batches: BatchComposition = .pairs) throws -> PairSplit {
         var generator = RandomGenerator(seed: seed)
+        let groups = PhotoGroups.keys(for: dataset)
         var testSources = Set<String>(), assigned = Set<String>()
         for faceClass in [FaceClass.anchor, .positive, .negative] {
-            let sources = Set(dataset.indices(of: faceClass).map { dataset.photos[$0].source }).subtracting(assigned).sorted()
+            let sources = Set(dataset.indices(of: faceClass).map { groups[$0] }).subtracting(assigned).sorted()
             guard !sources.isEmpty else { continue }
             var shuffled = sources
             shuffled.shuffle(using: &generator)
@@ -47,7 +50,7 @@ public struct PairSplit: MetadataJSON, Equatable, Sendable {
 
         func side(_ isTest: Bool, target: Int, composition: BatchComposition) throws -> [LabelledPair] {
             func members(_ faceClass: FaceClass) -> [Int] {
-                dataset.indices(of: faceClass).filter { testSources.contains(dataset.photos[$0].source) == isTest }
+                dataset.indices(of: faceClass).filter { testSources.contains(groups[$0]) == isTest }
             }
             let anchors = members(.anchor), positives = members(.positive), negatives = members(.negative)
             let name = isTest ? "test" : "training"
