@@ -17,7 +17,7 @@ struct Facever: ParsableCommand {
               facever import ~/me/positives --into positive
               facever import ~/me/gallery --into verification
               facever augment                             9 augmented copies of each anchor and positive
-              facever train --epochs 50                   Siamese network, 70/30 split by photo
+              facever train --epochs 50                   Siamese network, 70/30 split by group
               facever evaluate                            precision, recall, ROC AUC, EER on the held-out 30 %
               facever verify probe.jpg                    verified / not-verified against your gallery
             """,

@@ -1,4 +1,4 @@
-// TrainCommand.swift — `facever train`: pairs, a 70/30 split by photo, Adam, checkpoints, resume.
+// TrainCommand.swift — `facever train`: pairs, a 70/30 split by group of photos, Adam, checkpoints, resume.
 import ArgumentParser
 import Foundation
 import SiameseKit
@@ -9,7 +9,8 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train the Siamese network on DATA/anchor, DATA/positive and DATA/negative.",
         discussion: """
             Pairs (anchor, positive, 1) and (anchor, negative, 0) come in equal numbers, split into train and \
-            test by source photo (augmented copies stay with their photo). A checkpoint is saved after every \
+            test by group (a photo with its augmented copies, a collect session, a negative person, \
+            near-duplicates). A checkpoint is saved after every \
             epoch next to the model; Ctrl-C finishes the step, saves it and exits 130; --resume continues. \
             An existing model or an interrupted run is never replaced without --overwrite.
 
