@@ -53,6 +53,9 @@ def main():
     parser.add_argument("--steps", type=int, default=5)
     args = parser.parse_args()
 
+    machine = run_json([BENCH, "machine"])
+    print(f"machine: {machine['cpu']}, {machine['threads']} threads, flags {' '.join(machine['flags'])}; "
+          f"float32: {machine['float32_kernel']}; bfloat16: {machine['bfloat16_kernel']}")
     verify_folder = os.path.join(ROOT, ".build/bench-verify")
     os.makedirs(verify_folder, exist_ok=True)
     run_json([BENCH, "prepare-verify", verify_folder])

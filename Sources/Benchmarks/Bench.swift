@@ -6,6 +6,7 @@
 //   facever-bench prepare-verify DIR                        a tutorial-size model, 50 gallery photos, a probe
 //   facever-bench verify DIR [--repeats 20]                 one probe against the cached gallery, in process
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
+//   facever-bench machine                                   the CPU, its relevant flags, the kernels in use
 // Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
 // Workload commands print one JSON object per line (see WorkloadBenchmarks.swift).
 import ArgumentParser
@@ -33,7 +34,15 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facever-bench",
         abstract: "Release-build measurements of facever's engine and workloads (see Scripts/benchmark-*.sh).",
-        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Peak.self])
+        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Peak.self, Machine.self])
+
+    struct Machine: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The CPU, its relevant flags and the kernels in use, as JSON.")
+        func run() {
+            let data = try! JSONSerialization.data(withJSONObject: machineReport(), options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
 
     struct Layers: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Per-layer forward and backward times beside raw sgemm.")

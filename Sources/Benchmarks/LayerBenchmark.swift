@@ -73,6 +73,9 @@ func benchmarkLayers(batch: Int, repeats: Int, compute: Compute) {
                     sgemmForwardSeconds: sgemmDenseForward, sgemmBackwardSeconds: sgemmDenseBackward))
 
     print("facever-bench layers: batch \(batch), median of \(repeats) after 1 warm-up, \(compute)")
+    let machine = machineReport()
+    print("on \(machine["cpu"]!), flags \((machine["flags"] as! [String]).joined(separator: " ")); "
+          + "float32: \(machine["float32_kernel"]!); bfloat16: \(machine["bfloat16_kernel"]!)")
     print("(maxpool rows time the pooling op alone; ReLU and sigmoid are only in the whole-embedding line)")
     func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
     func number(_ value: Double, _ format: String = "%.1f") -> String { value > 0 ? String(format: format, value) : "-" }

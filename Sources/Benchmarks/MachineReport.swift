@@ -1,0 +1,24 @@
+// MachineReport.swift — `facever-bench machine`: which CPU and which kernels produced a benchmark's
+// figures (the CPU's model and the instruction sets that choose facever's kernels, whether facever's
+// bfloat16 kernel runs, and the kernel family OpenBLAS chose for sgemm, which Debian's 0.3.21 picks from
+// a table that does not know every recent CPU).
+import CBLAS
+import Foundation
+import SiameseKit
+
+func machineReport() -> [String: Any] {
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    func field(_ name: String) -> String? {
+        cpuinfo.split(separator: "\n").first { $0.hasPrefix(name) }
+            .flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+    let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
+    let relevant = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "avx512_vnni", "amx_bf16", "amx_tile"]
+    return [
+        "cpu": field("model name") ?? "unknown", "threads": Compute.availableThreads,
+        "flags": relevant.filter(flags.contains),
+        "bfloat16_kernel": MatrixPrecision.bfloat16.isAvailable ? "facever AVX512-BF16 (8x32 tiles)" : "unavailable on this CPU",
+        "float32_kernel": "OpenBLAS sgemm, core " + (openblas_get_corename().map { String(cString: $0) } ?? "unknown"),
+        "openblas_coretype_override": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? NSNull(),
+    ]
+}
