@@ -112,6 +112,27 @@ extern "C" int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, 
     });
 }
 
+extern "C" int fv_warp_affine_rgb(const uint8_t *rgb, int32_t width, int32_t height, const double *matrix,
+                                  uint8_t *destination, int32_t destination_width, int32_t destination_height,
+                                  char *error, size_t error_capacity) {
+    return guarded("warp", error, error_capacity, [&]() -> int {
+        if (rgb == nullptr || destination == nullptr || matrix == nullptr || !valid_dimensions(width, height) ||
+            !valid_dimensions(destination_width, destination_height)) {
+            write_error(error, error_capacity, "warp: invalid image (null pixels or bad size)");
+            return 1;
+        }
+        cv::Mat source(height, width, CV_8UC3, const_cast<uint8_t *>(rgb));
+        cv::Mat target(destination_height, destination_width, CV_8UC3, destination);
+        cv::Mat transform(2, 3, CV_64F, const_cast<double *>(matrix));
+        cv::warpAffine(source, target, transform, target.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+        if (target.data != destination) {
+            write_error(error, error_capacity, "warp: OpenCV reallocated the destination");
+            return 1;
+        }
+        return 0;
+    });
+}
+
 extern "C" void fv_image_free(fv_image *image) {
     if (image == nullptr) return;
     std::free(image->pixels);

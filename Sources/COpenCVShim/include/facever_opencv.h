@@ -55,6 +55,12 @@ int fv_encode_png(const uint8_t *rgb, int32_t width, int32_t height, fv_buffer *
 int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
                   int32_t destination_width, int32_t destination_height, char *error, size_t error_capacity);
 
+/* Maps RGB8 pixels through the 2×3 affine `matrix` (destination = matrix · [x, y, 1] of the source, row-major)
+ * into `destination` (destination_width * destination_height * 3 bytes, caller-owned), bilinear, with the
+ * border replicated: the similarity transform that levels the eyes and scales a face to the stored crop. */
+int fv_warp_affine_rgb(const uint8_t *rgb, int32_t width, int32_t height, const double *matrix, uint8_t *destination,
+                       int32_t destination_width, int32_t destination_height, char *error, size_t error_capacity);
+
 void fv_image_free(fv_image *image);
 void fv_buffer_free(fv_buffer *buffer);
 

@@ -1,0 +1,62 @@
+// SimilarityTransform.swift — rotation, uniform scale and shift of a picture (no shear), and warping an
+// image through one. The face pipeline uses it to level the eyes and bring them to fixed places.
+//
+//   [x']   [ s·cos θ   −s·sin θ ] [x]   [tx]
+//   [y'] = [ s·sin θ    s·cos θ ] [y] + [ty]
+import COpenCVShim
+import Foundation
+
+public struct Point: Equatable, Sendable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+public struct SimilarityTransform: Equatable, Sendable {
+    public var scale: Double
+    /// Counter-clockwise in image coordinates (y down): positive turns the picture's content clockwise on screen.
+    public var angle: Double
+    public var shift: Point
+
+    /// The transform that takes `from.0` to `to.0` and `from.1` to `to.1` (two distinct points).
+    public init(mapping from: (Point, Point), to: (Point, Point)) {
+        let (dx, dy) = (from.1.x - from.0.x, from.1.y - from.0.y)
+        let (tx, ty) = (to.1.x - to.0.x, to.1.y - to.0.y)
+        scale = (tx * tx + ty * ty).squareRoot() / max((dx * dx + dy * dy).squareRoot(), 1e-9)
+        angle = atan2(ty, tx) - atan2(dy, dx)
+        let (c, s) = (scale * cos(angle), scale * sin(angle))
+        shift = Point(x: to.0.x - (c * from.0.x - s * from.0.y), y: to.0.y - (s * from.0.x + c * from.0.y))
+    }
+
+    public func apply(_ point: Point) -> Point {
+        let (c, s) = (scale * cos(angle), scale * sin(angle))
+        return Point(x: c * point.x - s * point.y + shift.x, y: s * point.x + c * point.y + shift.y)
+    }
+
+    /// Row-major [a, b, tx, c, d, ty].
+    var matrix: [Double] {
+        let (c, s) = (scale * cos(angle), scale * sin(angle))
+        return [c, -s, shift.x, s, c, shift.y]
+    }
+}
+
+extension RGBImage {
+    /// The width × height picture whose pixel p shows this image at `transform`⁻¹(p) (bilinear, the border
+    /// replicated outside the image).
+    public func warped(by transform: SimilarityTransform, width newWidth: Int, height newHeight: Int) -> RGBImage {
+        var output = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
+        let matrix = transform.matrix
+        let problem = ShimCall.run { error, capacity in
+            output.withUnsafeMutableBufferPointer { target in
+                fv_warp_affine_rgb(pixels, Int32(width), Int32(height), matrix, target.baseAddress, Int32(newWidth),
+                                   Int32(newHeight), error, capacity)
+            }
+        }
+        precondition(problem == nil, "warp failed on a valid image: \(problem ?? "")")
+        return RGBImage(width: newWidth, height: newHeight, pixels: output)
+    }
+}

@@ -1,0 +1,62 @@
+// FacePipelineTests.swift — the canonical face crop: the similarity transform maps its points exactly, a
+// face in a camera-like frame comes out as a StoredPhoto square in which the detector finds the face again,
+// centred, a tilted face is turned level, and a frame without a face gives no crop.
+import Foundation
+@testable import SiameseKit
+import TestSupport
+import XCTest
+
+final class FacePipelineTests: XCTestCase {
+    func testTheSimilarityTransformMapsBothPointsExactly() {
+        let from = (Point(x: 10, y: 20), Point(x: 50, y: 35)), to = (Point(x: 89, y: 103), Point(x: 161, y: 103))
+        let transform = SimilarityTransform(mapping: from, to: to)
+        for (source, target) in [(from.0, to.0), (from.1, to.1)] {
+            let mapped = transform.apply(source)
+            XCTAssertEqual(mapped.x, target.x, accuracy: 1e-9)
+            XCTAssertEqual(mapped.y, target.y, accuracy: 1e-9)
+        }
+        XCTAssertEqual(transform.angle * 180 / .pi, -atan2(15, 40) * 180 / .pi, accuracy: 1e-9, "levels the tilted line")
+        // Warping by a pure shift moves the pixels by whole pixels, unchanged.
+        let image = SyntheticFrames.frame(face: try! SyntheticFrames.face(subject: 2, number: 1), left: 10, top: 10)
+        let shifted = image.warped(by: SimilarityTransform(mapping: (Point(x: 0, y: 0), Point(x: 1, y: 0)),
+                                                           to: (Point(x: -5, y: -7), Point(x: -4, y: -7))), width: 100, height: 100)
+        XCTAssertEqual(Array(shifted.pixels[0..<300]), Array(image.cropped(left: 5, top: 7, width: 100, height: 1).pixels))
+    }
+
+    private func pipeline() throws -> FacePipeline { try FacePipeline() }
+
+    func testAFaceInAFrameBecomesACentredCanonicalCrop() throws {
+        let pipeline = try pipeline()
+        var aligned = 0
+        for subject in [1, 3, 5, 7] {
+            let frame = SyntheticFrames.frame(face: try SyntheticFrames.face(subject: subject, number: 1), left: 230, top: 120)
+            let result = try XCTUnwrap(pipeline.canonicalFace(in: frame), "s\(subject)")
+            XCTAssertEqual([result.photo.width, result.photo.height], [StoredPhoto.side, StoredPhoto.side])
+            let again = try XCTUnwrap(pipeline.faces.largestFace(in: result.photo), "the face is found again in its crop (s\(subject))")
+            XCTAssertEqual(again.centreX, Double(StoredPhoto.side) / 2, accuracy: 0.15 * Double(StoredPhoto.side), "s\(subject)")
+            XCTAssertEqual(again.centreY, Double(StoredPhoto.side) / 2, accuracy: 0.15 * Double(StoredPhoto.side), "s\(subject)")
+            XCTAssertGreaterThan(Double(again.width), 0.4 * Double(StoredPhoto.side))
+            if result.eyes != nil { aligned += 1 }
+        }
+        XCTAssertGreaterThanOrEqual(aligned, 3, "the eyes are found in most upright faces")
+        XCTAssertNil(pipeline.canonicalFace(in: SyntheticFrames.frame()), "no face, no crop")
+    }
+
+    func testATiltedFaceIsTurnedLevel() throws {
+        let pipeline = try pipeline()
+        var measured = 0
+        for subject in [1, 3, 5, 7] {
+            let frame = SyntheticFrames.frame(face: try SyntheticFrames.face(subject: subject, number: 1), left: 230, top: 120)
+            let centre = Point(x: 230 + Double(SyntheticFrames.faceWidth) / 2, y: 120 + Double(SyntheticFrames.faceHeight) / 2)
+            // Turn the frame's content 12° clockwise on screen about the face's centre.
+            let turn = 12 * Double.pi / 180
+            let offset = Point(x: centre.x + 10 * cos(turn), y: centre.y + 10 * sin(turn))
+            let tilted = frame.warped(by: SimilarityTransform(mapping: (centre, Point(x: centre.x + 10, y: centre.y)), to: (centre, offset)),
+                                      width: frame.width, height: frame.height)
+            guard let result = pipeline.canonicalFace(in: tilted), result.eyes != nil else { continue }
+            measured += 1
+            XCTAssertEqual(result.rotationDegrees, -12, accuracy: 6, "s\(subject): turned back about 12°")
+        }
+        XCTAssertGreaterThanOrEqual(measured, 2, "eyes found in at least two tilted faces")
+    }
+}
