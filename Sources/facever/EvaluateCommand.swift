@@ -68,9 +68,11 @@ struct EvaluateCommand: ParsableCommand {
                                           input: model.network.architecture.inputFormat,
                                           only: Set(split.test.flatMap { [$0.anchor, $0.other] }), decoder: .withCaptureFormats)
             let start = Date()
-            let scores = try Evaluation.scores(model: inference, dataset: dataset, pairs: split.test)
+            // Every held-out photo embedded once, for the pair figures and the probe figures.
+            let embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: dataset.photos.map(\.relativePath))
+            let scores = Evaluation.scores(model: inference, pairs: split.test, embeddings: embeddings)
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)
-            let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset)
+            let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset, embeddings: embeddings)
             let seconds = Date().timeIntervalSince(start)
             let report = EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds)
             if json {
@@ -84,13 +86,13 @@ struct EvaluateCommand: ParsableCommand {
             if save, let probes, let targetFAR {
                 guard let point = probes.calibrated(at: targetFAR) else {
                     throw InputError(path: modelURL.path, problem: "not saved: FAR \(ProbeReport.percent(targetFAR)) cannot be "
-                                     + "measured on \(probes.impostors.count) held-out impostor photos",
+                                     + "measured on \(probes.impostorCount) held-out impostor photos",
                                      nextStep: "import more negatives and train again, or ask for a higher --target-far")
                 }
                 let lock = try DataLock(folder: modelURL.deletingLastPathComponent(), command: "evaluate --save")
                 defer { withExtendedLifetime(lock) {} }
-                let source = "calibrated by evaluate at FAR ≤ \(ProbeReport.percent(targetFAR)) on \(probes.genuine.count) held-out "
-                    + "user photos and \(probes.impostors.count) impostors, " + ISO8601DateFormatter.string(
+                let source = "calibrated by evaluate at FAR ≤ \(ProbeReport.percent(targetFAR)) on \(probes.genuineCount) held-out "
+                    + "user photos and \(probes.impostorCount) impostors, " + ISO8601DateFormatter.string(
                         from: Date(), timeZone: .current, formatOptions: [.withFullDate])
                 try model.savingThresholds(point.thresholds, source: source)
                 Console.note("saved in \(modelURL.path): detection \(ProbeReport.format(point.thresholds.detection)), "
@@ -103,20 +105,21 @@ struct EvaluateCommand: ParsableCommand {
 extension EvaluateCommand {
     /// The probe figures, or nil (with a note) when there is no gallery to verify against; with
     /// --target-far a missing gallery is an error.
-    private func probeReport(model: TrainedModel, precision: MatrixPrecision, dataset: FaceDataset) throws -> ProbeReport? {
+    private func probeReport(model: TrainedModel, precision: MatrixPrecision, dataset: FaceDataset,
+                             embeddings: [String: [Float]]) throws -> ProbeReport? {
         let galleryURL = gallery.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         let user = dataset.photos.filter { $0.faceClass == .anchor || $0.faceClass == .positive }.map(\.relativePath)
         let others = dataset.photos.filter { $0.faceClass == .negative }.map(\.relativePath)
         let verifier: Verifier
         do {
             verifier = try Verifier(model: model, precision: precision, galleryFolder: galleryURL, thresholds: model.thresholds,
-                                    probesToCome: user.count + others.count, decoder: .withCaptureFormats)
+                                    probesToCome: 0, decoder: .withCaptureFormats)
         } catch let error as InputError where targetFAR == nil {
             Console.note("no probe figures: \(error)")
             return nil
         }
-        return ProbeReport(gallerySize: verifier.gallery.shape[0], genuine: try verifier.scores(ofPhotos: user, in: dataset),
-                           impostors: try verifier.scores(ofPhotos: others, in: dataset), thresholds: model.thresholds,
+        return ProbeReport(gallerySize: verifier.gallery.shape[0], genuine: try user.map { try verifier.scores(of: embeddings[$0]!) },
+                           impostors: try others.map { try verifier.scores(of: embeddings[$0]!) }, thresholds: model.thresholds,
                            thresholdsSource: model.thresholdsSource, calibrationTarget: targetFAR)
     }
 }

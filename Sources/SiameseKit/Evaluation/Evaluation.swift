@@ -1,34 +1,40 @@
-// Evaluation.swift — scoring the held-out pairs that training recorded.
+// Evaluation.swift — embedding held-out photos and scoring the held-out pairs that training recorded.
 //
-// Each distinct photo is embedded once (pairs share photos: an anchor appears in many pairs), then
-// every pair is scored from the two embeddings with the Siamese head.
+// Each distinct photo is embedded once (pairs share photos: an anchor appears in many pairs); the pairs
+// are then scored from those embeddings with the Siamese head, and the same embeddings serve verify's
+// rule on the held-out probes (Verifier.scores(of:)).
 import Foundation
 import Tensor
 
 public enum Evaluation {
-    /// Same-face probabilities for `pairs`, reading photos (by relative path) from `dataset`.
-    public static func scores(model: InferenceModel, dataset: FaceDataset, pairs: [LabelledPair], batchSize: Int = 32) throws -> [Float] {
+    /// The embedding [E] of each photo at `paths` (relative paths in `dataset`), in batches.
+    public static func embeddings(model: InferenceModel, dataset: FaceDataset, paths: [String],
+                                  batchSize: Int = 32) throws -> [String: [Float]] {
         let embedder = model.packingDenseWeight()
-        let paths = Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted()
         let indices = try paths.map { path in
             guard let index = dataset.index(of: path) else {
-                throw InputError(path: path, problem: "a held-out photo is missing or unreadable; evaluate needs the photos the model was trained with")
+                throw InputError(path: path, problem: "a held-out photo is missing or unreadable",
+                                 nextStep: "evaluate needs the photos the model was trained with")
             }
             return index
         }
-        // [photos, E]: one embedding per distinct photo, in `paths` order.
         let size = model.architecture.embeddingSize
-        var embeddings = [Float]()
-        embeddings.reserveCapacity(paths.count * size)
+        var embeddings: [String: [Float]] = [:]
         for start in stride(from: 0, to: indices.count, by: batchSize) {
-            embeddings += embedder.embeddings(dataset.batch(Array(indices[start..<min(indices.count, start + batchSize)]))).data
+            let end = min(indices.count, start + batchSize)
+            let batch = embedder.embeddings(dataset.batch(Array(indices[start..<end]))).data
+            for (row, path) in paths[start..<end].enumerated() {
+                embeddings[path] = Array(batch[(row * size)..<((row + 1) * size)])
+            }
         }
-        let row = Dictionary(uniqueKeysWithValues: paths.enumerated().map { ($1, $0) })
+        return embeddings
+    }
+
+    /// Same-face probabilities for `pairs`, from the embeddings of their photos.
+    public static func scores(model: InferenceModel, pairs: [LabelledPair], embeddings: [String: [Float]]) -> [Float] {
+        let size = model.architecture.embeddingSize
         func gather(_ paths: [String]) -> Tensor {
-            var values = [Float]()
-            values.reserveCapacity(paths.count * size)
-            for path in paths { values += embeddings[(row[path]! * size)..<((row[path]! + 1) * size)] }
-            return Tensor(shape: [paths.count, size], data: values)
+            Tensor(shape: [paths.count, size], data: paths.flatMap { embeddings[$0]! })
         }
         return model.logits(anchorEmbeddings: gather(pairs.map(\.anchor)), otherEmbeddings: gather(pairs.map(\.other)))
             .data.map(logistic)

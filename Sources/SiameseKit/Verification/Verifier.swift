@@ -130,7 +130,7 @@ public final class Verifier {
     public func verify(_ probe: RGBImage) throws -> VerificationResult {
         let format = model.network.architecture.inputFormat
         let embedding = inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)], format: format))
-        let scores = try galleryScores(of: embedding.data)
+        let scores = try scores(of: embedding.data)
         let count = scores.count
         let matches = scores.filter { $0 > thresholds.detection }.count
         let share = Double(matches) / Double(count)
@@ -138,29 +138,9 @@ public final class Verifier {
                                   verified: share > Double(thresholds.verification), scores: scores)
     }
 
-    /// The scores of held-out photos (relative paths in `dataset`, decoded for this model) against every
-    /// gallery photo: [probe][gallery photo], for evaluating the verify rule (Calibration).
-    public func scores(ofPhotos paths: [String], in dataset: FaceDataset, batchSize: Int = 32) throws -> [[Float]] {
-        let indices = try paths.map { path in
-            guard let index = dataset.index(of: path) else {
-                throw InputError(path: path, problem: "a held-out photo is missing or unreadable",
-                                 nextStep: "evaluate needs the photos the model was trained with")
-            }
-            return index
-        }
-        let size = model.network.architecture.embeddingSize
-        var scores: [[Float]] = []
-        for start in stride(from: 0, to: indices.count, by: batchSize) {
-            let embeddings = inference.embeddings(dataset.batch(Array(indices[start..<min(indices.count, start + batchSize)])))
-            for row in 0..<embeddings.shape[0] {
-                scores.append(try galleryScores(of: Array(embeddings.data[(row * size)..<((row + 1) * size)])))
-            }
-        }
-        return scores
-    }
-
-    /// One probe embedding [E] against the gallery [G, E]: G scores.
-    private func galleryScores(of embedding: [Float]) throws -> [Float] {
+    /// One probe embedding [E] (from `inference`, or another InferenceModel of the same model and
+    /// precision: evaluate's) against the gallery [G, E]: G scores.
+    public func scores(of embedding: [Float]) throws -> [Float] {
         let count = gallery.shape[0]
         var repeated = [Float]()
         repeated.reserveCapacity(count * embedding.count)
