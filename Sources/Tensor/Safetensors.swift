@@ -46,6 +46,11 @@ public struct SafetensorsArchive: Equatable {
     // MARK: Reading
 
     public static func read(contentsOf url: URL) throws -> SafetensorsArchive {
+        var status = stat()
+        if stat(url.path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG {
+            // A pipe or a device would be read without end.
+            throw SafetensorsError(path: url.path, problem: "not a regular file (a folder, device or pipe)")
+        }
         let data: Data
         do {
             // Mapped, not read: the tensors are copied once, straight from the page cache (facever replaces

@@ -2,7 +2,9 @@
 // crashes, a declared size over the pixel limit is refused from the header, truncated data is an
 // error rather than a picture filled with grey, and images too small to hold a face are refused.
 import Foundation
+import Tensor
 @testable import SiameseKit
+import TestSupport
 import XCTest
 
 final class DecoderHardeningTests: XCTestCase {
@@ -101,5 +103,27 @@ final class DecoderHardeningTests: XCTestCase {
         }
         let smallest = TestPNG.encode(width: 32, height: 32, kind: .grey8) { _, _ in [128] }
         XCTAssertEqual(try RGBImage.decode(smallest, path: "ok.png").width, 32)
+    }
+
+    func testOnlyRegularFilesOfBoundedSizeAreRead() throws {
+        let folder = try TestPaths.temporaryFolder("special-files")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipe = folder.appendingPathComponent("pipe.jpg"), zero = folder.appendingPathComponent("zero.jpg")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        try FileManager.default.createSymbolicLink(atPath: zero.path, withDestinationPath: "/dev/zero")
+        for url in [pipe, zero, folder] {
+            XCTAssertThrowsError(try PhotoDecoder.ownFormats.read(contentsOf: url)) { error in
+                XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+            }
+        }
+        let large = folder.appendingPathComponent("large.ppm")
+        XCTAssertTrue(FileManager.default.createFile(atPath: large.path, contents: nil))
+        XCTAssertEqual(truncate(large.path, off_t(ImageLimits.maximumFileBytes + 1)), 0)  // sparse: no disk used
+        XCTAssertThrowsError(try RGBImage.read(contentsOf: large)) { error in
+            XCTAssertTrue("\(error)".contains("more than any photo facever reads"), "\(error)")
+        }
+        XCTAssertThrowsError(try SafetensorsArchive.read(contentsOf: pipe)) { error in
+            XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+        }
     }
 }

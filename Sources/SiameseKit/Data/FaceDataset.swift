@@ -77,7 +77,7 @@ public final class FaceDataset {
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in
             let result: Result<([UInt8], ContentHash), InputError>
             do {
-                let data = try Data(contentsOf: urls[index])
+                let data = try decoder.limits.contents(of: urls[index])
                 let image = try decoder.decode(data, path: urls[index].path)
                 result = .success((ImageBatch.inputBytes(of: image, for: input), ContentHash(data)))
             } catch let error as InputError {

@@ -55,9 +55,8 @@ public enum ImageImporter {
             report.examined += 1
             let bytes: Data
             do {
-                bytes = try Data(contentsOf: file)
-            } catch {
-                let problem = InputError(path: file.path, problem: "cannot read the file")
+                bytes = try decoder.limits.contents(of: file)
+            } catch let problem as InputError {
                 report.unreadable.append(problem)
                 onSkip(problem)
                 continue

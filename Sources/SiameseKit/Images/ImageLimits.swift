@@ -1,5 +1,7 @@
 // ImageLimits.swift — how large and how small a decoded photo may be.
 //
+// A photo file is read only when it is a regular file (a FIFO or /dev/zero behind a link named
+// face.jpg would never end) of at most `maximumFileBytes`, far above any photo within the pixel limit.
 // A photo's header can declare any size: 60000×60000 in a 159-byte file would cost 10 GB before a
 // single pixel was read. Every decoder checks the declared size against `maximumPixels` before it
 // allocates, and a picture smaller than `minimumSide` on either side is refused after decoding: no
@@ -16,6 +18,8 @@ public struct ImageLimits: Equatable, Sendable {
     public var maximumPixels: Int
     /// The smallest width and height a photo may have.
     public var minimumSide: Int
+    /// The largest photo file read (an uncompressed 16-bit 40-megapixel PPM is 240 MB).
+    public static let maximumFileBytes = 512 << 20
 
     public init(maximumPixels: Int = ImageLimits.standardMaximumPixels, minimumSide: Int = ImageLimits.standardMinimumSide) {
         self.maximumPixels = maximumPixels
@@ -38,6 +42,24 @@ public struct ImageLimits: Equatable, Sendable {
               megapixels.isFinite, megapixels > 0, megapixels < 1e6
         else { return standardMaximumPixels }
         return max(1, Int(megapixels * 1_000_000))
+    }
+
+    /// The bytes of the photo file at `url`: a regular file (links followed) of at most `maximumFileBytes`.
+    public func contents(of url: URL) throws -> Data {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { throw InputError(path: url.path, problem: "cannot read the file") }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe): not a photo")
+        }
+        guard status.st_size <= Self.maximumFileBytes else {
+            throw InputError(path: url.path, problem: "the file has \(status.st_size) bytes, more than any photo facever reads "
+                             + "(\(Self.maximumFileBytes))")
+        }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw InputError(path: url.path, problem: "cannot read the file")
+        }
     }
 
     /// Why a decoded width × height is refused, or nil when it is within the limits.

@@ -33,6 +33,6 @@ public struct PhotoDecoder: Sendable {
     }
 
     public func read(contentsOf url: URL) throws -> RGBImage {
-        try decode(try RGBImage.contents(of: url), path: url.path)
+        try decode(try limits.contents(of: url), path: url.path)
     }
 }

@@ -28,16 +28,7 @@ public struct RGBImage: Equatable, Sendable {
 
     /// Reads and decodes an image file (facever's own formats; PhotoDecoder adds others).
     public static func read(contentsOf url: URL, limits: ImageLimits = .photos) throws -> RGBImage {
-        try decodeOwnFormat(try contents(of: url), path: url.path, limits: limits)
-    }
-
-    /// A file's bytes, or an error naming it.
-    static func contents(of url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw InputError(path: url.path, problem: "cannot read the file")
-        }
+        try decodeOwnFormat(try limits.contents(of: url), path: url.path, limits: limits)
     }
 
     /// Decodes encoded bytes in facever's own formats; `path` only names the source in errors. Images

@@ -72,8 +72,11 @@ public final class Verifier {
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []
         for file in files {
-            guard let data = try? Data(contentsOf: file) else {
-                report.skipped.append(InputError(path: file.path, problem: "cannot read the file"))
+            let data: Data
+            do {
+                data = try decoder.limits.contents(of: file)
+            } catch let error as InputError {
+                report.skipped.append(error)
                 continue
             }
             let hash = ContentHash(data)
