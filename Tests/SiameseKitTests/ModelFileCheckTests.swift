@@ -94,9 +94,12 @@ final class ModelFileCheckTests: XCTestCase {
             (#"{"channels":3,"convolutions":[{"filters":4,"kernelSize":3}],"embeddingSize":8,"inputHeight":2,"inputWidth":2}"#, "too small"),
             (#"{"channels":3,"convolutions":[{"filters":4,"kernelSize":0}],"embeddingSize":8,"inputHeight":32,"inputWidth":32}"#, "filters of 0×0"),
             (#"{"channels":5,"convolutions":[{"filters":4,"kernelSize":3}],"embeddingSize":8,"inputHeight":32,"inputWidth":32}"#, "5 input channels"),
-            (#"{"channels":3,"convolutions":[{"filters":4096,"kernelSize":3}],"embeddingSize":65536,"inputHeight":1024,"inputWidth":1024}"#, "parameters (at most"),
+            (#"{"channels":3,"convolutions":[{"filters":4096,"kernelSize":3}],"embeddingSize":65536,"inputHeight":64,"inputWidth":64}"#, "parameters (at most"),
             (#"{"channels":3,"convolutions":[{"filters":4,"kernelSize":3}],"embeddingSize":-1,"inputHeight":32,"inputWidth":32}"#, "embedding size -1"),
             (#"{"channels":3}"#, "no readable 'architecture'"),
+            // 12 K parameters, but a 1024×1024×4096 feature map (17 GB for one image).
+            (#"{"channels":3,"convolutions":[{"filters":4096,"kernelSize":1}],"embeddingSize":8,"inputHeight":1024,"inputWidth":1024}"#,
+             "activations would need more memory"),
         ]
         for (architecture, problem) in cases {
             var archive = try savedArchive()

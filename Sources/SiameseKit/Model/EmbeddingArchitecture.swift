@@ -78,6 +78,11 @@ public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
     public static let maximumFilters = 4096
     public static let maximumEmbeddingSize = 65536
     public static let maximumParameters = 1 << 30
+    /// Values of one image's largest feature map (the tutorial's: 91·91·64 ≈ 0.5 M), and of one row of a
+    /// convolution's patch matrix (the smallest piece im2col builds; the tutorial's largest: 40·7·7·64):
+    /// bounds on the memory one image needs, which few parameters could otherwise make huge.
+    public static let maximumFeatureValues = 1 << 26
+    public static let maximumPatchRowValues = 1 << 24
 
     /// Why this architecture cannot be built, or nil when it can.
     public var problem: String? {
@@ -102,6 +107,11 @@ public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
             width -= convolution.kernelSize - 1
             guard height > 0 && width > 0 else {
                 return "the input \(inputHeight)×\(inputWidth) is too small for convolution \(index + 1)"
+            }
+            // Each factor is bounded above, so these products cannot overflow 64 bits.
+            guard height * width * convolution.filters <= Self.maximumFeatureValues,
+                  width * convolution.kernelSize * convolution.kernelSize * inputs <= Self.maximumPatchRowValues else {
+                return "convolution \(index + 1)'s activations would need more memory than facever gives one image"
             }
             if index < convolutions.count - 1 { (height, width) = ((height + 1) / 2, (width + 1) / 2) }
             parameters += convolution.kernelSize * convolution.kernelSize * inputs * convolution.filters + convolution.filters

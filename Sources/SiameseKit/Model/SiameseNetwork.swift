@@ -72,14 +72,15 @@ public final class SiameseNetwork: ParameterContainer {
     /// the weights' digest (`model_id`) and whatever `extra` adds. Non-finite weights are refused:
     /// such a model would give every face the same embedding and verify everyone.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws {
-        if let name = firstNonFiniteParameter() {
+        let (digest, firstNonFinite) = digestAndFirstNonFinite()
+        if let name = firstNonFinite {
             throw InputError(path: url.path, problem: "not saved: parameter '\(name)' holds a NaN or an infinity")
         }
         var metadata = extra
         metadata[ModelKeys.format] = ModelKeys.modelFormat
         metadata[ModelKeys.formatVersion] = Self.formatVersion
         metadata[ModelKeys.architecture] = architecture.jsonString()
-        metadata[ModelKeys.modelID] = weightsDigest().text
+        metadata[ModelKeys.modelID] = digest.text
         try SafetensorsArchive(tensors: storedParameters(), metadata: metadata).write(to: url)
     }
 
