@@ -9,11 +9,23 @@ public enum CropMode: String, CaseIterable, Sendable {
     case face, fixed
 }
 
+extension FaceBox {
+    /// The square around the box's centre of side (1 + 2·margin) × max(width, height), clamped into
+    /// `image`, resized to the stored photo's side.
+    func squareCrop(of image: RGBImage, margin: Double) -> RGBImage {
+        let side = min(Int(Double(max(width, height)) * (1 + 2 * margin)), min(image.width, image.height))
+        let left = min(max(0, Int(centreX) - side / 2), image.width - side)
+        let top = min(max(0, Int(centreY) - side / 2), image.height - side)
+        return image.cropped(left: left, top: top, width: side, height: side).resized(width: StoredPhoto.side, height: StoredPhoto.side)
+    }
+}
+
 public struct FaceCropper {
     public let mode: CropMode
     public let detector: FaceDetector?
     /// Extra room on each side of the detected box, as a share of its size.
-    public var margin = 0.2
+    public var margin = FaceCropper.defaultMargin
+    public static let defaultMargin = 0.2
 
     public init(mode: CropMode, detector: FaceDetector?) {
         precondition(mode == .fixed || detector != nil, "FaceCropper: face mode needs a detector")
@@ -35,11 +47,7 @@ public struct FaceCropper {
             return Crop(photo: photo.storedFace(), face: nil)
         case .face:
             guard let face = detector!.largestFace(in: frame) else { return nil }
-            let side = min(Int(Double(max(face.width, face.height)) * (1 + 2 * margin)), min(frame.width, frame.height))
-            let left = min(max(0, Int(face.centreX) - side / 2), frame.width - side)
-            let top = min(max(0, Int(face.centreY) - side / 2), frame.height - side)
-            let photo = frame.cropped(left: left, top: top, width: side, height: side)
-            return Crop(photo: photo.resized(width: StoredPhoto.side, height: StoredPhoto.side), face: face)
+            return Crop(photo: face.squareCrop(of: frame, margin: margin), face: face)
         }
     }
 }

@@ -16,7 +16,7 @@ public final class FacePipeline {
     static let leftEyeTarget = Point(x: 0.357, y: 0.414)
     static let rightEyeTarget = Point(x: 0.643, y: 0.414)
     /// Extra room on each side of a face box when no eyes align it (FaceCropper's margin).
-    static let margin = 0.2
+    static let margin = FaceCropper.defaultMargin
 
     public let faces: FaceDetector
     public let eyes: FaceDetector?
@@ -50,11 +50,7 @@ public final class FacePipeline {
             return Result(photo: image.warped(by: transform, width: side, height: side), face: face, eyes: (left, right),
                           rotationDegrees: transform.angle * 180 / .pi)
         }
-        let box = min(Int(Double(max(face.width, face.height)) * (1 + 2 * Self.margin)), min(image.width, image.height))
-        let left = min(max(0, Int(face.centreX) - box / 2), image.width - box)
-        let top = min(max(0, Int(face.centreY) - box / 2), image.height - box)
-        let photo = image.cropped(left: left, top: top, width: box, height: box).resized(width: side, height: side)
-        return Result(photo: photo, face: face, eyes: nil, rotationDegrees: 0)
+        return Result(photo: face.squareCrop(of: image, margin: Self.margin), face: face, eyes: nil, rotationDegrees: 0)
     }
 
     /// Two eye centres in the upper 60 % of the face box, one in each half, at a plausible distance and

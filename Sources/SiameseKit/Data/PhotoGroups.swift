@@ -30,7 +30,7 @@ public enum PhotoGroups {
         }
         let hashes = dataset.perceptualHashes
         for i in hashes.indices {
-            for j in hashes.indices where j > i && hashes[i].distance(to: hashes[j]) <= nearDuplicateDistance {
+            for j in (i + 1)..<hashes.count where hashes[i].distance(to: hashes[j]) <= nearDuplicateDistance {
                 let (a, b) = (root(i), root(j))
                 if a != b { parent[max(a, b)] = min(a, b) }
             }
