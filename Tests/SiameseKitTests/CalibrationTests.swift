@@ -63,5 +63,11 @@ final class CalibrationTests: XCTestCase {
         XCTAssertEqual(after.thresholdsSource, "calibrated in a test")
         XCTAssertEqual(after.weightsDigest, before.weightsDigest)
         XCTAssertEqual(after.modelID, before.modelID)
+        // Another model saved over the file meanwhile: the calibration of the first is not written into it.
+        try SiameseNetwork(architecture: .tiny, seed: 2).save(to: url)
+        XCTAssertThrowsError(try after.savingThresholds(Thresholds(detection: 0.1, verification: 0.1), source: "stale")) { error in
+            XCTAssertTrue("\(error)".contains("the file now holds another model"), "\(error)")
+        }
+        XCTAssertEqual(try TrainedModel.load(from: url).thresholds, .standard)
     }
 }

@@ -53,9 +53,14 @@ public struct TrainedModel {
     }
 
     /// Rewrites the model file (atomically, keeping its mode) with `thresholds` in force and where they
-    /// came from; the weights and everything else stay as they are.
+    /// came from; the weights and everything else stay as they are. Refused when the file now holds
+    /// another model than this one (thresholds calibrated for other weights would mean nothing).
     public func savingThresholds(_ thresholds: Thresholds, source: String) throws {
         var archive = try SafetensorsArchive.read(contentsOf: url)
+        guard archive.metadata[ModelKeys.modelID] == metadata[ModelKeys.modelID] else {
+            throw InputError(path: url.path, problem: "not saved: the file now holds another model than the one calibrated",
+                             nextStep: "run evaluate --target-far again")
+        }
         archive.metadata[ModelKeys.detectionThreshold] = String(thresholds.detection)
         archive.metadata[ModelKeys.verificationThreshold] = String(thresholds.verification)
         archive.metadata[ModelKeys.thresholdsSource] = source
