@@ -19,14 +19,8 @@ if [ ${#targets[@]} -eq 0 ]; then targets=(jpeg png pnm safetensors checkpoint c
 work=.build-fuzz
 mkdir -p "$work/findings"
 
-# cjpeg writes the progressive, greyscale and restart-marker JPEG seeds.
-if ! command -v cjpeg >/dev/null 2>&1; then
-    sudo_prefix=()
-    if [ "$(id -u)" -ne 0 ]; then sudo_prefix=(sudo); fi
-    echo "fuzz: installing libjpeg-turbo-progs (cjpeg, for seeds)"
-    "${sudo_prefix[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_prefix[@]}" apt-get install -y -qq --no-install-recommends libjpeg-turbo-progs >/dev/null
-fi
+# cjpeg writes the progressive, greyscale and restart-marker JPEG seeds (Scripts/setup.sh installs it).
+command -v cjpeg >/dev/null 2>&1 || { echo "fuzz: cjpeg not found: run Scripts/setup.sh first" >&2; exit 2; }
 
 echo "fuzz: building facever (for seeds) and the fuzz targets"
 swift build -c release --product facever >/dev/null

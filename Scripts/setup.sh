@@ -3,7 +3,8 @@
 # when everything is already there it only checks, in a second or so.
 #   - Debian packages: OpenBLAS; libjpeg and libpng (facever's own codecs); the OpenCV 4.6 modules
 #     (core and imgproc in facever; imgcodecs, videoio, objdetect and highgui in libFaceverCapture.so,
-#     highgui for the optional preview window); OpenCV's face cascades (opencv-data); pkg-config.
+#     highgui for the optional preview window); OpenCV's face cascades (opencv-data); pkg-config;
+#     libjpeg-turbo-progs (cjpeg, which writes the JPEG seeds of the fuzz targets: Scripts/fuzz.sh).
 #   - Python's reference `safetensors` (PyPI), used by the interoperability test, when python3 exists.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ packages=(
     libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
     libopencv-videoio-dev libopencv-objdetect-dev libopencv-highgui-dev
     opencv-data
+    libjpeg-turbo-progs
 )
 
 sudo_prefix=()
