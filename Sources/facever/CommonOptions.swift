@@ -12,8 +12,7 @@ struct DataOptions: ParsableArguments {
     /// Removes what killed facever processes left half-written (temporary files of dead processes)
     /// in the data folder, its class folders and `others`.
     func sweepLeftovers(alsoIn others: [URL] = []) {
-        let removed = layout.sweepStaleTemporaries(alsoIn: others)
-        if removed > 0 { Console.note("removed \(Console.count(removed, "temporary file")) left by an interrupted run") }
+        Console.noteSwept(layout.sweepStaleTemporaries(alsoIn: others))
     }
 
     /// Takes the data folder for a command that writes to it (sweeping leftovers first); held until released.
@@ -73,6 +72,10 @@ enum Console {
         var size = winsize()
         guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
         return Int(size.ws_col)
+    }
+
+    static func noteSwept(_ removed: Int) {
+        if removed > 0 { note("removed \(count(removed, "temporary file")) left by an interrupted run") }
     }
 
     /// "1 epoch", "2 epochs".

@@ -78,7 +78,8 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let galleryURL = gallery.first.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         let verifier: Verifier = try reportingInputErrors {
-            options.sweepLeftovers(alsoIn: [modelURL.deletingLastPathComponent()])
+            // verify writes only the gallery cache: it sweeps only where that goes.
+            Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [GalleryCache.url(forGallery: galleryURL).deletingLastPathComponent()]))
             let model = try TrainedModel.load(from: modelURL)
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }

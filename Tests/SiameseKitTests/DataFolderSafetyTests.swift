@@ -46,6 +46,15 @@ final class DataFolderSafetyTests: XCTestCase {
         first = nil
         XCTAssertNoThrow(try DataLock(folder: data, command: "import"), "released when the holder ends")
         _ = first
+
+        // A lock file that is a link elsewhere is refused, and its target left untouched.
+        let other = root.appendingPathComponent("other")
+        let target = root.appendingPathComponent("important.txt")
+        try Data("keep me".utf8).write(to: target)
+        try PrivateFolder.create(other)
+        try FileManager.default.createSymbolicLink(at: other.appendingPathComponent(DataLock.fileName), withDestinationURL: target)
+        XCTAssertThrowsError(try DataLock(folder: other, command: "train"))
+        XCTAssertEqual(try String(contentsOf: target, encoding: .utf8), "keep me")
     }
 
     func testControlCharactersInNamesAreEscaped() {

@@ -27,8 +27,13 @@ public struct DataLayout: Sendable {
     /// folders and `others` (the model's folder, say); returns how many.
     @discardableResult
     public func sweepStaleTemporaries(alsoIn others: [URL] = []) -> Int {
-        let folders = [root] + FaceClass.allCases.map(folder) + others
-        return Set(folders.map(\.standardizedFileURL)).reduce(0) { $0 + AtomicFile.sweepStaleTemporaries(in: $1).count }
+        Self.sweepStaleTemporaries(in: [root] + FaceClass.allCases.map(folder) + others)
+    }
+
+    /// The same for `folders` alone (a reader sweeps only where it writes).
+    @discardableResult
+    public static func sweepStaleTemporaries(in folders: [URL]) -> Int {
+        Set(folders.map(\.standardizedFileURL)).reduce(0) { $0 + AtomicFile.sweepStaleTemporaries(in: $1).count }
     }
 
     /// File extensions facever treats as photos.

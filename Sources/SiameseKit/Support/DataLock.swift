@@ -18,7 +18,8 @@ public final class DataLock {
     public init(folder: URL, command: String) throws {
         try PrivateFolder.create(folder)
         let path = folder.appendingPathComponent(Self.fileName).path
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, AtomicFile.privateMode)
+        // O_NOFOLLOW: a lock "file" that is a link elsewhere is never opened (nor truncated below).
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, AtomicFile.privateMode)
         guard descriptor >= 0 else {
             throw InputError(path: path, problem: "cannot open the lock file (\(String(cString: strerror(errno))))")
         }
