@@ -97,7 +97,7 @@ def jpeg_seeds(folder, facever, cjpeg, work):
     staging, data = f"{work}/jpeg-staging", f"{work}/jpeg-data"
     os.makedirs(staging)
     shutil.copy(ppm, staging)
-    subprocess.run([facever, "import", staging, "--into", "negative", "--data", data], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([facever, "import", staging, "--into", "negative", "--crop", "centre", "--data", data], check=True, stdout=subprocess.DEVNULL)
     written = os.path.join(f"{data}/negative", os.listdir(f"{data}/negative")[0])
     with open(written, "rb") as f:
         jpeg = f.read()
@@ -130,7 +130,7 @@ def safetensors_seeds(folder):
 
 
 def cache_seeds(folder):
-    key = {"format": "facever-gallery-cache-2", "weights": "w64:0000000000000000", "precision": "float32"}
+    key = {"format": "facever-gallery-cache-3", "weights": "w64:0000000000000000", "precision": "float32", "crop": "face"}
     rng = random.Random(5)
     for size in (128, 8):
         entries = {"%016x" % rng.getrandbits(64): ([size], [rng.random() for _ in range(size)]) for _ in range(3)}
@@ -144,10 +144,10 @@ def training_seeds(safetensors_folder, checkpoint_folder, facever, work):
         os.makedirs(f"{staging}/{kind}")
         for seed in seeds:
             write(f"{staging}/{kind}/{seed}.ppm", b"P6\n40 40\n255\n" + b"".join(pattern(40, 40, seed)))
-        subprocess.run([facever, "import", f"{staging}/{kind}", "--into", kind, "--data", f"{work}/train-data"],
+        subprocess.run([facever, "import", f"{staging}/{kind}", "--into", kind, "--crop", "centre", "--data", f"{work}/train-data"],
                        check=True, stdout=subprocess.DEVNULL)
     subprocess.run([facever, "train", "--architecture", "tiny", "--epochs", "1", "--pairs", "8", "--batch", "2",
-                    "--precision", "float32", "--data", f"{work}/train-data"], check=True, stdout=subprocess.DEVNULL)
+                    "--precision", "float32", "--crop", "centre", "--data", f"{work}/train-data"], check=True, stdout=subprocess.DEVNULL)
     shutil.copy(f"{work}/train-data/model.safetensors", f"{safetensors_folder}/tiny-model.safetensors")
     shutil.copy(f"{work}/train-data/model.checkpoint.safetensors", f"{checkpoint_folder}/tiny.checkpoint.safetensors")
 

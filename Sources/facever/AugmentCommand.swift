@@ -9,7 +9,8 @@ struct AugmentCommand: ParsableCommand {
         abstract: "Write augmented copies (brightness, contrast, flip, JPEG quality, saturation) of each photo.",
         discussion: """
             Copies are named <photo>.aug<k>.jpg, so they stay with their source photo in every split. \
-            Existing copies are kept; running it again only fills in what is missing.
+            Existing copies are kept; running it again only fills in what is missing. Photos facever stored \
+            are augmented as they are; one put in a folder by hand is cropped first (--crop).
 
             Example:
               facever augment --copies 9 --seed 7
@@ -25,6 +26,8 @@ struct AugmentCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Classes to augment.")
     var classes: [FaceClass] = [.anchor, .positive]
 
+    @OptionGroup var cropping: CropOptions
+
     @OptionGroup var options: DataOptions
 
     func validate() throws {
@@ -36,11 +39,12 @@ struct AugmentCommand: ParsableCommand {
         interrupt.install()
         let lock = try reportingInputErrors { try options.lockForWriting("augment") }
         defer { withExtendedLifetime(lock) {} }
+        let cropper = cropping.cropper(orElse: .face)
         var total = AugmentReport()
         for faceClass in classes where !total.interrupted {
             let report = try reportingInputErrors {
                 try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed,
-                                  decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
+                                  cropper: cropper, decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
                     Console.warning("skipped \(skipped)")
                 }
             }
@@ -50,6 +54,7 @@ struct AugmentCommand: ParsableCommand {
             total.written += report.written
             total.alreadyPresent += report.alreadyPresent
             total.unreadable += report.unreadable
+            total.withoutFace += report.withoutFace
             total.interrupted = report.interrupted
         }
         print("augmented \(Console.count(total.sources, "photo")): \(Console.count(total.written, "copy", "copies")) written, \(total.alreadyPresent) already there, "

@@ -1,9 +1,7 @@
-// CaptureOptions.swift — where frames come from and how faces are cropped (collect, live verify).
+// CaptureOptions.swift — where frames come from (collect, live verify); CropOptions says how they are cropped.
 import ArgumentParser
 import Foundation
 import SiameseKit
-
-extension CropMode: ExpressibleByArgument {}
 
 struct CaptureOptions: ParsableArguments {
     @Option(help: "Camera number N, i.e. /dev/videoN.")
@@ -14,12 +12,6 @@ struct CaptureOptions: ParsableArguments {
 
     @Option(help: "A video file or an image sequence (frames/%04d.jpg) instead of a camera.")
     var source: String?
-
-    @Option(help: "face: the largest detected face with a margin; fixed: the tutorial's window (rows 120–370, columns 200–450 of a 640×480 frame).")
-    var crop: CropMode = .face
-
-    @Option(help: "The Haar cascade for face detection.")
-    var cascade: String = FaceDetector.defaultCascade
 
     @Flag(help: "Show the frames in a window (needs a display).")
     var preview = false
@@ -38,13 +30,6 @@ struct CaptureOptions: ParsableArguments {
         if let source { return try VideoSource.file(source) }
         if let device { return try VideoSource.device(device) }
         return try VideoSource.camera(camera ?? 0)
-    }
-
-    func makeCropper() throws -> FaceCropper {
-        switch crop {
-        case .fixed: return FaceCropper(mode: .fixed, detector: nil)
-        case .face: return FaceCropper(mode: .face, detector: try FaceDetector(cascadePath: cascade))
-        }
     }
 
     /// A preview window when asked for and possible; says why not otherwise.

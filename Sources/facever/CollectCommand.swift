@@ -19,6 +19,7 @@ struct CollectCommand: ParsableCommand {
     )
 
     @OptionGroup var capture: CaptureOptions
+    @OptionGroup var cropping: CropOptions
     @OptionGroup var options: DataOptions
 
     @Option(help: "Save without keys into this class: anchor, positive or verification.")
@@ -44,7 +45,8 @@ struct CollectCommand: ParsableCommand {
         interrupt.install()
         let report: CollectReport = try reportingInputErrors {
             let source = try capture.openSource()
-            let cropper = try capture.makeCropper()
+            let cropper = cropping.cropper(orElse: .face)
+            try cropper.prepare()
             // Locked once the camera and cascade are known to work, so a failed start writes nothing.
             let lock = try options.lockForWriting("collect")
             defer { withExtendedLifetime(lock) {} }

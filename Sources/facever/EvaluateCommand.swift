@@ -46,6 +46,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var compute: PrecisionOptions
 
+    @OptionGroup var cropping: CropOptions
+
     func validate() throws {
         if let threshold, !(threshold.isFinite && (0...1).contains(threshold)) {
             throw ValidationError("--threshold must be a number in [0, 1]")
@@ -64,15 +66,19 @@ struct EvaluateCommand: ParsableCommand {
                 throw InputError(path: modelURL.path, problem: "the model has no held-out test pairs",
                                  nextStep: "train with a --test-fraction above 0")
             }
+            let heldOut = Set(split.test.flatMap { [$0.anchor, $0.other] })
+            let cropper = cropping.cropper(for: model)
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
                                           input: model.network.architecture.inputFormat,
-                                          only: Set(split.test.flatMap { [$0.anchor, $0.other] }), decoder: .withCaptureFormats)
+                                          only: heldOut, cropper: cropper, decoder: .withCaptureFormats)
             let start = Date()
-            // Every held-out photo embedded once, for the pair figures and the probe figures.
-            let embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: dataset.photos.map(\.relativePath))
+            // Every held-out photo embedded once, for the pair figures and the probe figures (a missing
+            // one is an error naming it).
+            let embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted())
             let scores = Evaluation.scores(model: inference, pairs: split.test, embeddings: embeddings)
             let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)
-            let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset, embeddings: embeddings)
+            let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset, embeddings: embeddings,
+                                         cropper: cropper)
             let seconds = Date().timeIntervalSince(start)
             let report = EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds)
             if json {
@@ -106,14 +112,14 @@ extension EvaluateCommand {
     /// The probe figures, or nil (with a note) when there is no gallery to verify against; with
     /// --target-far a missing gallery is an error.
     private func probeReport(model: TrainedModel, precision: MatrixPrecision, dataset: FaceDataset,
-                             embeddings: [String: [Float]]) throws -> ProbeReport? {
+                             embeddings: [String: [Float]], cropper: PhotoCropper) throws -> ProbeReport? {
         let galleryURL = gallery.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         let user = dataset.photos.filter { $0.faceClass == .anchor || $0.faceClass == .positive }.map(\.relativePath)
         let others = dataset.photos.filter { $0.faceClass == .negative }.map(\.relativePath)
         let verifier: Verifier
         do {
             verifier = try Verifier(model: model, precision: precision, galleryFolder: galleryURL, thresholds: model.thresholds,
-                                    probesToCome: 0, decoder: .withCaptureFormats)
+                                    probesToCome: 0, cropper: cropper, decoder: .withCaptureFormats)
         } catch let error as InputError where targetFAR == nil {
             Console.note("no probe figures: \(error)")
             return nil

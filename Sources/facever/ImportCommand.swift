@@ -8,12 +8,15 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import face photos (an LFW-style tree or a flat folder) as \(StoredPhoto.side)×\(StoredPhoto.side) JPEGs.",
         discussion: """
-            Photos are centre-squared, resized to \(StoredPhoto.side)×\(StoredPhoto.side) and stored as \
-            DATA/<class>/<name>-<hash>.jpg. Duplicates (same bytes as a photo imported before) and unreadable \
-            files are skipped and counted. Ctrl-C finishes the current photo and prints the summary.
+            Each photo becomes the canonical crop (--crop face: the largest face, aligned by the eyes; \
+            centre: the centred square, for face crops such as LFW's), \(StoredPhoto.side)×\(StoredPhoto.side), \
+            stored as DATA/<class>/<name>-<hash>.jpg. Duplicates (same bytes as a photo imported before), \
+            unreadable files and photos without a face are skipped and counted. Importing into negative \
+            refuses your own photos (those in anchor, positive or verification). Ctrl-C finishes the current \
+            photo and prints the summary.
 
             Examples:
-              facever import ~/datasets/lfw --limit 3000
+              facever import ~/datasets/lfw --limit 3000 --crop centre
               facever import ~/me/gallery --into verification
             """
     )
@@ -26,6 +29,8 @@ struct ImportCommand: ParsableCommand {
 
     @Option(help: "Import at most this many new photos.")
     var limit: Int?
+
+    @OptionGroup var cropping: CropOptions
 
     @OptionGroup var options: DataOptions
 
@@ -42,12 +47,13 @@ struct ImportCommand: ParsableCommand {
             defer { withExtendedLifetime(lock) {} }
             let ownPhotos = into == .negative ? ImageImporter.ownPhotoHashes(in: options.layout) : []
             return try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit, refusing: ownPhotos,
-                                         decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
+                                         cropper: cropping.cropper(orElse: .face), decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
                 Console.warning("skipped \(skipped)")
             }
         }
         print("imported \(Console.count(report.imported, "photo")) into \(TerminalText.escaped(destination.path)) "
-              + "(\(report.duplicates) duplicates and \(report.unreadable.count) unreadable files skipped, \(report.examined) examined)"
+              + "(\(report.duplicates) duplicates, \(report.unreadable.count) unreadable and \(report.withoutFace) without a face skipped, "
+              + "\(report.examined) examined)"
               + (report.refused > 0 ? "; \(Console.count(report.refused, "photo")) of you refused (already in anchor, positive or verification)" : "")
               + (report.interrupted ? "; interrupted before the end" : ""))
         if report.interrupted { throw ExitCode(130) }

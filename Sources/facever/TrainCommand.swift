@@ -46,6 +46,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var compute: PrecisionOptions
 
+    @OptionGroup var cropping: CropOptions
+
     @Flag(help: "Continue from the checkpoint next to the model.")
     var resume = false
 
@@ -76,7 +78,7 @@ struct TrainCommand: ParsableCommand {
     var settings: TrainingSettings {
         TrainingSettings(architectureName: architecture.rawValue, epochs: epochs, batchSize: batch, learningRate: learningRate,
                          pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
-                         precision: (try? runPrecision()) ?? .float32)
+                         precision: (try? runPrecision()) ?? .float32, crop: cropping.crop ?? .face)
     }
 
     func run() throws {
@@ -93,8 +95,9 @@ struct TrainCommand: ParsableCommand {
             }
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
                                           input: architecture.architecture.inputFormat,
-                                          decoder: .withCaptureFormats)
+                                          cropper: cropping.cropper(orElse: .face), decoder: .withCaptureFormats)
             for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
+            for path in dataset.withoutFace { Console.warning("skipped \(path): no face found") }
             let session: TrainingSession
             if resume {
                 guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
@@ -107,7 +110,8 @@ struct TrainCommand: ParsableCommand {
             } else {
                 session = try TrainingSession.start(settings: settings, dataset: dataset)
             }
-            print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable skipped); "
+            print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable and "
+                  + "\(dataset.withoutFace.count) without a face skipped); "
                   + "\(Console.count(session.split.train.count, "training pair")), \(Console.count(session.split.test.count, "test pair")); "
                   + "\(session.network.parameterCount) parameters; batches of \(Console.count(session.settings.batchSize, "pair"))"
                   + (session.settings.batches == .triplets ? " as \(Console.count(session.settings.batchSize / 2, "triplet"))" : "")

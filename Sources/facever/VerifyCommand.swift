@@ -10,7 +10,9 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             A gallery photo matches when the Siamese score exceeds the detection threshold; the image is \
             verified when the share of matches exceeds the verification threshold. Gallery embeddings are \
-            cached beside the gallery (GALLERY.embeddings.safetensors).
+            cached beside the gallery (GALLERY.embeddings.safetensors). Probes and raw gallery photos are \
+            cropped as the model was trained (--crop overrides); an image without a face is not verified \
+            (`IMAGE no-face`, JSON "reason": "no face").
 
             Live: with --camera, --device or --source, press v to verify the face in view (q quits), or \
             verify the first N frames with a face with --auto --count N.
@@ -28,6 +30,8 @@ struct VerifyCommand: ParsableCommand {
     var images: [String] = []
 
     @OptionGroup var capture: CaptureOptions
+
+    @OptionGroup var cropping: CropOptions
 
     @Flag(help: "Live: verify frames with a face without keys (needs --count).")
     var auto = false
@@ -84,9 +88,11 @@ struct VerifyCommand: ParsableCommand {
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
+            let cropper = cropping.cropper(for: model)
+            if capture.isGiven { try cropper.prepare() }
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
                                 thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
-                                decoder: .withCaptureFormats)
+                                cropper: cropper, decoder: .withCaptureFormats)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
         if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }
@@ -99,8 +105,12 @@ struct VerifyCommand: ParsableCommand {
             for path in images {
                 let start = Date()
                 do {
-                    let result = try verifier.verify(try PhotoDecoder.withCaptureFormats.read(contentsOf: URL(fileURLWithPath: path)))
-                    report(path, result, milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
+                    guard let crop = try verifier.cropper.crop(contentsOf: URL(fileURLWithPath: path), decoder: .withCaptureFormats) else {
+                        reportNoFace(path, milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
+                        continue
+                    }
+                    report(path, crop, try verifier.verify(crop.photo), milliseconds: Date().timeIntervalSince(start) * 1000,
+                           verifier: verifier, tally: &tally)
                 } catch {
                     tally.errors += 1
                     Console.error("\(error)")
@@ -108,9 +118,10 @@ struct VerifyCommand: ParsableCommand {
                 }
             }
         }
-        let summary = "\(tally.verified) verified, \(tally.notVerified) not verified, \(tally.errors) unreadable; "
+        let summary = "\(tally.verified) verified, \(tally.notVerified) not verified"
+            + (tally.withoutFace > 0 ? " (\(tally.withoutFace) without a face)" : "") + ", \(tally.errors) unreadable; "
             + "thresholds \(String(format: "%.3f/%.3f", verifier.thresholds.detection, verifier.thresholds.verification)) "
-            + "(\(thresholdsSource(verifier.model))); "
+            + "(\(thresholdsSource(verifier.model))); \(verifier.cropper.mode.rawValue) crops; "
             + "gallery \(Console.count(verifier.gallery.shape[0], "photo")) (\(verifier.report.cached) cached, \(verifier.report.computed) embedded now)"
         if json {
             FileHandle.standardError.write(Data("facever: \(summary)\n".utf8))
@@ -122,21 +133,41 @@ struct VerifyCommand: ParsableCommand {
     }
 
     struct Tally {
-        var verified = 0, notVerified = 0, errors = 0
+        var verified = 0, notVerified = 0, errors = 0, withoutFace = 0
         var verdicts: Int { verified + notVerified }
     }
 
-    private func report(_ name: String, _ result: VerificationResult, milliseconds: Double, verifier: Verifier, tally: inout Tally) {
+    /// What every JSON verdict says about the run: the thresholds in force and where they came from.
+    private func runFields(_ verifier: Verifier, milliseconds: Double) -> [String: Any] {
+        ["detection_threshold": Double(verifier.thresholds.detection), "verification_threshold": Double(verifier.thresholds.verification),
+         "model": modelURL.path, "thresholds_source": thresholdsSource(verifier.model), "time_ms": (milliseconds * 10).rounded() / 10]
+    }
+
+    /// An image in which face mode found no face: a verdict (not verified), not an error.
+    private func reportNoFace(_ name: String, milliseconds: Double, verifier: Verifier, tally: inout Tally) {
+        tally.notVerified += 1
+        tally.withoutFace += 1
+        if json {
+            var object = runFields(verifier, milliseconds: milliseconds)
+            object.merge(["image": name, "verified": false, "reason": "no face", "face": NSNull(), "crop": "face"]) { $1 }
+            print(Console.jsonLine(object))
+        } else {
+            print("\(TerminalText.escaped(name)) no-face")
+        }
+        fflush(stdout)
+    }
+
+    private func report(_ name: String, _ crop: CroppedPhoto, _ result: VerificationResult, milliseconds: Double, verifier: Verifier,
+                        tally: inout Tally) {
         if result.verified { tally.verified += 1 } else { tally.notVerified += 1 }
         if json {
-            var object: [String: Any] = [
+            var object = runFields(verifier, milliseconds: milliseconds)
+            object.merge([
                 "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
-                "gallery_size": result.gallerySize, "detection_threshold": Double(verifier.thresholds.detection),
-                "verification_threshold": Double(verifier.thresholds.verification), "model": modelURL.path,
-                "thresholds_source": thresholdsSource(verifier.model),
-                "time_ms": (milliseconds * 10).rounded() / 10,
-                "score_mean": Self.rounded(result.scoreMean), "score_max": Self.rounded(result.scoreMax),
-            ]
+                "gallery_size": result.gallerySize, "score_mean": Self.rounded(result.scoreMean), "score_max": Self.rounded(result.scoreMax),
+                "crop": crop.origin.rawValue, "aligned": crop.aligned,
+                "face": crop.face.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull(),
+            ]) { $1 }
             if scores {
                 object["scores"] = zip(verifier.galleryPaths, result.scores).map { path, score in
                     ["photo": path.path, "score": Self.rounded(Double(score))] as [String: Any]
@@ -156,7 +187,7 @@ struct VerifyCommand: ParsableCommand {
         interrupt.install()
         try reportingInputErrors {
             let source = try capture.openSource()
-            let cropper = try capture.makeCropper()
+            let cropper = verifier.cropper
             let preview = capture.makePreview(title: "facever verify")
             let keys = auto ? nil : try TerminalKeys.open()
             defer { keys?.restore() }
@@ -170,7 +201,7 @@ struct VerifyCommand: ParsableCommand {
                     return
                 }
                 let start = Date()
-                let crop = cropper.crop(frame.image)
+                let crop = try cropper.crop(frame.image)
                 var pressed = keys?.pendingKeys() ?? []
                 pressed += preview?.show(frame.image, face: crop?.face) ?? []
                 if pressed.contains(UInt8(ascii: "q")) { return }
@@ -182,7 +213,7 @@ struct VerifyCommand: ParsableCommand {
                     if !auto { Console.note("no face in view: nothing verified") }
                     continue
                 }
-                report("\(source.name)#\(frame.index)", try verifier.verify(crop.photo),
+                report("\(source.name)#\(frame.index)", crop, try verifier.verify(crop.photo),
                        milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
             }
             throw ExitCode(130)

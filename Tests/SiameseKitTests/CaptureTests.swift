@@ -40,11 +40,11 @@ final class CaptureTests: XCTestCase {
         let lefts = try SyntheticFrames.writeVideo(to: url, faceFrames: 12, emptyFrames: 5)
         let source = try VideoSource.file(url.path)
         XCTAssertEqual(source.framesPerSecond, 10, accuracy: 0.01)
-        let cropper = FaceCropper(mode: .face, detector: try FaceDetector())
+        let cropper = PhotoCropper.detecting(.face)
         var frames = 0, withoutFace = 0
         while let frame = try source.next() {
             XCTAssertEqual([frame.image.width, frame.image.height], [640, 480])
-            guard let crop = cropper.crop(frame.image) else {
+            guard let crop = try cropper.crop(frame.image) else {
                 withoutFace += 1
                 XCTAssertGreaterThanOrEqual(frames, 12, "frame \(frames) has a face but none was found")
                 frames += 1
@@ -59,15 +59,15 @@ final class CaptureTests: XCTestCase {
         XCTAssertEqual(withoutFace, 5)
     }
 
-    func testFixedCropIsTheTutorialsWindow() {
+    func testFixedCropIsTheTutorialsWindow() throws {
         var pixels = [UInt8](repeating: 0, count: 640 * 480 * 3)
         for row in 120..<370 { for column in 200..<450 { pixels[(row * 640 + column) * 3] = 255 } }
-        let crop = FaceCropper(mode: .fixed, detector: nil).crop(RGBImage(width: 640, height: 480, pixels: pixels))!
+        let crop = try PhotoCropper(mode: .fixed).crop(RGBImage(width: 640, height: 480, pixels: pixels))!
         XCTAssertEqual([crop.photo.width, crop.photo.height], [250, 250])
         XCTAssertTrue(stride(from: 0, to: crop.photo.pixels.count, by: 3).allSatisfy { crop.photo.pixels[$0] == 255 },
                       "exactly rows 120–370, columns 200–450")
         // A smaller frame is clamped rather than failing.
-        let small = FaceCropper(mode: .fixed, detector: nil).crop(RGBImage(width: 320, height: 240, pixels: [UInt8](repeating: 9, count: 320 * 240 * 3)))
+        let small = try PhotoCropper(mode: .fixed).crop(RGBImage(width: 320, height: 240, pixels: [UInt8](repeating: 9, count: 320 * 240 * 3)))
         XCTAssertEqual(small?.photo.width, 250)
     }
 

@@ -24,7 +24,7 @@ final class CollectorTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
     private func collector(_ layout: DataLayout) throws -> Collector {
-        Collector(source: try VideoSource.file(video.path), cropper: FaceCropper(mode: .face, detector: try FaceDetector()), layout: layout)
+        Collector(source: try VideoSource.file(video.path), cropper: .detecting(.face), layout: layout)
     }
 
     func testAutomaticCaptureSavesCountFaceCropsAndSkipsFacelessFrames() throws {
@@ -41,6 +41,7 @@ final class CollectorTests: XCTestCase {
             XCTAssertTrue(file.lastPathComponent.hasPrefix("capture-"))
             let photo = try RGBImage.read(contentsOf: file)
             XCTAssertEqual([photo.width, photo.height], [250, 250])
+            XCTAssertEqual(CanonicalMark.mode(of: try Data(contentsOf: file)), .face, "marked: train never crops a capture again")
         }
     }
 

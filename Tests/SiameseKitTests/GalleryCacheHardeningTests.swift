@@ -71,7 +71,7 @@ final class GalleryCacheHardeningTests: XCTestCase {
         try assertEditedCacheIsDiscarded("made by another model") { archive in
             archive.metadata = ["model_id": model.modelID, "format": "facever-gallery-cache"]
         }
-        try assertEditedCacheIsDiscarded("made by another model, precision or format") { archive in
+        try assertEditedCacheIsDiscarded("made by another model, precision, crop mode or format") { archive in
             archive.metadata["format"] = nil
         }
         // Garbage bytes on disk.

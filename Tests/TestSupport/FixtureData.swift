@@ -28,7 +28,8 @@ public struct TrainingFixture {
     public let root: URL
     public let layout: DataLayout
     public let settings = TrainingSettings(architectureName: "tiny", epochs: 3, batchSize: 2, learningRate: 1e-3,
-                                    pairsPerClass: 20, testFraction: 0.3, seed: 42, batches: .pairs, precision: .float32)
+                                    pairsPerClass: 20, testFraction: 0.3, seed: 42, batches: .pairs, precision: .float32,
+                                    crop: .centre)
 
     public init(_ label: String) throws {
         root = try TestPaths.temporaryFolder(label)

@@ -203,7 +203,7 @@ final class HardeningCommandTests: XCTestCase {
         let imported = try FileManager.default.contentsOfDirectory(atPath: data + "/negative")
         XCTAssertLessThan(imported.count, 1200)
         XCTAssertTrue(imported.allSatisfy { !$0.hasPrefix(".") }, "no temporary file left: \(imported.filter { $0.hasPrefix(".") })")
-        XCTAssertTrue(output.contains("imported \(imported.count) photos"), output)
+        XCTAssertTrue(output.contains("imported \(imported.count) photo"), output)
     }
 
     func testCtrlCInAugmentFinishesThePhotoPrintsTheSummaryAndExits130() throws {

@@ -38,13 +38,13 @@ public protocol KeySource: AnyObject {
 
 public final class Collector {
     public let source: FrameSource
-    public let cropper: FaceCropper
+    public let cropper: PhotoCropper
     public let layout: DataLayout
     /// Names this collector's captures (`capture-<session>-<n>.jpg`), unique to it.
     private let session = String(UUID().uuidString.lowercased().prefix(8))
     private var capturesSaved = 0
 
-    public init(source: FrameSource, cropper: FaceCropper, layout: DataLayout) {
+    public init(source: FrameSource, cropper: PhotoCropper, layout: DataLayout) {
         self.source = source
         self.cropper = cropper
         self.layout = layout
@@ -61,10 +61,10 @@ public final class Collector {
         }
     }
 
-    func save(_ photo: RGBImage, as faceClass: FaceClass, report: inout CollectReport) throws -> URL {
+    func save(_ crop: CroppedPhoto, as faceClass: FaceClass, report: inout CollectReport) throws -> URL {
         capturesSaved += 1
         let url = layout.folder(faceClass).appendingPathComponent(String(format: "capture-%@-%04d.jpg", session, capturesSaved))
-        try AtomicFile.write(try photo.storedJPEG(), to: url)
+        try AtomicFile.write(try crop.storedJPEG(), to: url)
         report.saved[faceClass, default: 0] += 1
         return url
     }
@@ -72,7 +72,7 @@ public final class Collector {
     /// Saves `count` crops to `faceClass`; `.endOfStream` means the source ended first.
     public func runAutomatic(
         into faceClass: FaceClass, count: Int, intervalSeconds: Double, shouldStop: () -> Bool = { false },
-        show: (Frame, FaceCropper.Crop?) -> Void = { _, _ in }, onSaved: (URL, Frame) -> Void = { _, _ in }
+        show: (Frame, CroppedPhoto?) -> Void = { _, _ in }, onSaved: (URL, Frame) -> Void = { _, _ in }
     ) throws -> CollectReport {
         try prepare([faceClass])
         var report = CollectReport()
@@ -82,13 +82,13 @@ public final class Collector {
             guard let frame = try source.next() else { report.ending = .endOfStream; return report }
             report.framesRead += 1
             if let lastSaved, frame.milliseconds - lastSaved < intervalSeconds * 1000 { continue }
-            let crop = cropper.crop(frame.image)
+            let crop = try cropper.crop(frame.image)
             show(frame, crop)
             guard let crop else {
                 report.framesWithoutFace += 1
                 continue
             }
-            onSaved(try save(crop.photo, as: faceClass, report: &report), frame)
+            onSaved(try save(crop, as: faceClass, report: &report), frame)
             lastSaved = frame.milliseconds
         }
         report.ending = .countReached
@@ -99,7 +99,7 @@ public final class Collector {
     /// `show` receives every frame with its crop (for a preview window) and may return keys typed there.
     public func runInteractive(
         keys: KeySource, shouldStop: () -> Bool = { false }, pace: Bool,
-        status: (CollectStatus) -> Void, show: (Frame, FaceCropper.Crop?) -> [UInt8] = { _, _ in [] }
+        status: (CollectStatus) -> Void, show: (Frame, CroppedPhoto?) -> [UInt8] = { _, _ in [] }
     ) throws -> CollectReport {
         try prepare([.anchor, .positive, .verification])
         var report = CollectReport()
@@ -109,7 +109,7 @@ public final class Collector {
             let started = Date()
             guard let frame = try source.next() else { report.ending = .endOfStream; return report }
             report.framesRead += 1
-            let crop = cropper.crop(frame.image)
+            let crop = try cropper.crop(frame.image)
             if crop == nil { report.framesWithoutFace += 1 }
             var message: String?
             for key in keys.pendingKeys() + show(frame, crop) {
@@ -121,7 +121,7 @@ public final class Collector {
                 case UInt8(ascii: "a"), UInt8(ascii: "p"), UInt8(ascii: "v"):
                     let faceClass: FaceClass = key == UInt8(ascii: "a") ? .anchor : (key == UInt8(ascii: "p") ? .positive : .verification)
                     if let crop {
-                        let url = try save(crop.photo, as: faceClass, report: &report)
+                        let url = try save(crop, as: faceClass, report: &report)
                         message = "saved \(faceClass.rawValue) \(url.lastPathComponent)"
                     } else {
                         report.keysWithoutFace += 1

@@ -2,16 +2,6 @@
 import COpenCVShim
 import Foundation
 
-public struct FaceBox: Equatable, Sendable {
-    public var x: Int
-    public var y: Int
-    public var width: Int
-    public var height: Int
-
-    public var centreX: Double { Double(x) + Double(width) / 2 }
-    public var centreY: Double { Double(y) + Double(height) / 2 }
-}
-
 public final class FaceDetector {
     /// Debian's opencv-data installs it here.
     public static let defaultCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"

@@ -97,6 +97,8 @@ public struct AugmentReport: Sendable {
     public var written = 0
     public var alreadyPresent = 0
     public var unreadable: [InputError] = []
+    /// Photos put in the folder by hand (not marked as stored) in which face mode found no face.
+    public var withoutFace = 0
     /// The run stopped early because `shouldStop` said so (after a whole photo's copies).
     public var interrupted = false
 
@@ -109,7 +111,7 @@ public enum Augmenter {
     /// the seed and its file name, so the result does not depend on what else is in the folder.
     /// `shouldStop` is asked before each photo: a stop leaves every copy written so far in place.
     public static func run(
-        folder: URL, copies: Int, seed: UInt64, decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false },
+        folder: URL, copies: Int, seed: UInt64, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false },
         onSkip: (InputError) -> Void = { _ in }
     ) throws -> AugmentReport {
         var report = AugmentReport()
@@ -124,19 +126,25 @@ public enum Augmenter {
             let missing = targets.filter { !FileManager.default.fileExists(atPath: $0.path) }
             report.alreadyPresent += targets.count - missing.count
             guard !missing.isEmpty else { continue }
-            let image: RGBImage
+            let image: RGBImage, bytes: Data
             do {
-                image = try decoder.read(contentsOf: file)
+                bytes = try decoder.limits.contents(of: file)
+                image = try decoder.decode(bytes, path: file.path)
             } catch let error as InputError {
                 report.unreadable.append(error)
                 onSkip(error)
+                continue
+            }
+            // A photo facever stored is used as it is; one put in the folder by hand is cropped first.
+            guard let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: bytes)) else {
+                report.withoutFace += 1
                 continue
             }
             var generator = RandomGenerator(seed: seed ^ ContentHash(file.lastPathComponent).value)
             for target in targets {
                 let parameters = AugmentationParameters.random(using: &generator)
                 guard missing.contains(target) else { continue }
-                try AtomicFile.write(try Augmentation.apply(parameters, to: image).storedJPEG(), to: target)
+                try AtomicFile.write(try Augmentation.apply(parameters, to: crop.photo).storedJPEG(markedAs: crop.mode), to: target)
                 report.written += 1
             }
         }

@@ -1,6 +1,8 @@
 // FaceDataset.swift — the photos of the anchor, positive and negative folders, decoded once.
 //
-// Every photo is decoded, resized to the network's input size and kept in memory as 8-bit values
+// Every photo is decoded, made the canonical crop (photos facever stored are marked as such and used as
+// they are; one put in a folder by hand goes through the PhotoCropper, and is skipped and counted when
+// face mode finds no face in it), resized to the network's input size and kept in memory as 8-bit values
 // (H·W·C bytes each), so an epoch never reads a file. Unreadable photos are skipped and listed.
 // `fingerprint` hashes every photo's folder, name and content: it changes when the data does.
 import Dispatch
@@ -20,6 +22,8 @@ public final class FaceDataset {
     public let input: InputFormat
     public let photos: [FacePhoto]
     public let skipped: [InputError]
+    /// Photos in which face mode found no face (relative paths), skipped.
+    public let withoutFace: [String]
     public let fingerprint: ContentHash
     /// One [H, W, C] block of bytes per photo, in `photos` order.
     private let pixels: [[UInt8]]
@@ -33,7 +37,7 @@ public final class FaceDataset {
     /// With `only`, just the photos with those relative paths are decoded (evaluate needs only the
     /// held-out ones); the fingerprint then covers just them.
     public init(layout: DataLayout, classes: [FaceClass], input: InputFormat,
-                only: Set<String>? = nil, decoder: PhotoDecoder = .ownFormats) throws {
+                only: Set<String>? = nil, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats) throws {
         self.input = input
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
@@ -47,49 +51,71 @@ public final class FaceDataset {
         if let only {
             files = files.filter { only.contains("\($0.1.rawValue)/\($0.0.lastPathComponent)") }
         }
-        let loaded = FaceDataset.decodeInParallel(files.map(\.0), input: input, decoder: decoder)
+        let loaded = try FaceDataset.decodeInParallel(files.map(\.0), input: input, cropper: cropper, decoder: decoder)
 
-        var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [InputError] = []
+        var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [InputError] = [], withoutFace: [String] = []
         var hasher = ContentHash.Hasher64()
-        for ((url, faceClass), result) in zip(files, loaded) {
-            switch result {
-            case .success(let (bytes, contentHash)):
-                let relativePath = "\(faceClass.rawValue)/\(url.lastPathComponent)"
+        for ((url, faceClass), outcome) in zip(files, loaded) {
+            let relativePath = "\(faceClass.rawValue)/\(url.lastPathComponent)"
+            switch outcome {
+            case .photo(let bytes, let contentHash):
                 photos.append(FacePhoto(relativePath: relativePath, faceClass: faceClass, source: DataLayout.sourceName(of: url)))
                 pixels.append(bytes)
                 hasher.combine("\(relativePath):\(contentHash.hex)\n")
-            case .failure(let error):
+            case .unreadable(let error):
                 skipped.append(error)
+            case .noFace:
+                withoutFace.append(relativePath)
             }
         }
         self.photos = photos
         self.pixels = pixels
+        self.withoutFace = withoutFace
         self.perceptualHashes = pixels.map { PerceptualHash(bytes: $0, format: input) }
         self.skipped = skipped
         self.fingerprint = hasher.finalize()
         self.indexByPath = Dictionary(uniqueKeysWithValues: photos.enumerated().map { ($1.relativePath, $0) })
     }
 
-    /// Decodes and resizes photos on all cores; each result is the input bytes and the file's hash.
-    static func decodeInParallel(_ urls: [URL], input: InputFormat, decoder: PhotoDecoder) -> [Result<([UInt8], ContentHash), InputError>] {
-        var results = [Result<([UInt8], ContentHash), InputError>?](repeating: nil, count: urls.count)
+    enum LoadOutcome {
+        case photo([UInt8], ContentHash)
+        case unreadable(InputError)
+        case noFace
+    }
+
+    /// Decodes, crops and resizes photos on all cores; a photo is its input bytes and its file's hash.
+    /// Throws when the cropper's face finder cannot be made.
+    static func decodeInParallel(_ urls: [URL], input: InputFormat, cropper: PhotoCropper, decoder: PhotoDecoder) throws -> [LoadOutcome] {
+        var outcomes = [LoadOutcome?](repeating: nil, count: urls.count)
+        var finderProblem: Error?
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in
-            let result: Result<([UInt8], ContentHash), InputError>
+            var outcome: LoadOutcome?
+            var problem: Error?
             do {
                 let data = try decoder.limits.contents(of: urls[index])
                 let image = try decoder.decode(data, path: urls[index].path)
-                result = .success((ImageBatch.inputBytes(of: image, for: input), ContentHash(data)))
+                do {
+                    if let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: data)) {
+                        outcome = .photo(ImageBatch.inputBytes(of: crop.photo, for: input), ContentHash(data))
+                    } else {
+                        outcome = .noFace
+                    }
+                } catch {
+                    problem = error
+                }
             } catch let error as InputError {
-                result = .failure(error)
+                outcome = .unreadable(error)
             } catch {
-                result = .failure(InputError(path: urls[index].path, problem: "cannot read the file"))
+                outcome = .unreadable(InputError(path: urls[index].path, problem: "cannot read the file"))
             }
             lock.lock()
-            results[index] = result
+            outcomes[index] = outcome
+            if let problem, finderProblem == nil { finderProblem = problem }
             lock.unlock()
         }
-        return results.map { $0! }
+        if let finderProblem { throw finderProblem }
+        return outcomes.map { $0! }
     }
 
     public func index(of relativePath: String) -> Int? { indexByPath[relativePath] }

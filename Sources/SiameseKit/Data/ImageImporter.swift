@@ -1,9 +1,10 @@
 // ImageImporter.swift — `facever import`: bring a folder tree of face photos into one class folder.
 //
-// Every readable photo below the source (LFW's Name/Name_0001.jpg layout or flat) is decoded,
-// centre-squared, resized to 250×250 and written as JPEG into DATA/<class>/ under the name
-// `<source stem>-<content hash>.jpg`. A photo whose bytes were imported before (in this run or an
-// earlier one) is a duplicate and is skipped; unreadable files are skipped and reported. Photos listed
+// Every readable photo below the source (LFW's Name/Name_0001.jpg layout or flat) is decoded, made into
+// the canonical crop by the PhotoCropper (the largest face, aligned, by default) and written as a marked
+// JPEG into DATA/<class>/ under the name `<source stem>-<content hash>.jpg`. A photo whose bytes were
+// imported before (in this run or an earlier one) is a duplicate and is skipped; unreadable files are
+// skipped and reported; photos in which face mode finds no face are skipped and counted. Photos listed
 // in `refusing` (the user's own, when importing other people) are refused and counted: the user's face
 // among the negatives would teach the network that the user is someone else.
 import Foundation
@@ -14,6 +15,8 @@ public struct ImportReport: Sendable {
     public var duplicates = 0
     public var unreadable: [InputError] = []
     public var examined = 0
+    /// Photos skipped because face mode found no face in them.
+    public var withoutFace = 0
     /// Photos refused because they are in `refusing` (the user's own photos, for negatives).
     public var refused = 0
     /// The run stopped early because `shouldStop` said so (after a whole file).
@@ -39,8 +42,8 @@ public enum ImageImporter {
 
     /// `shouldStop` is asked before each file: a stop leaves every photo imported so far in place.
     public static func run(
-        source: URL, into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], decoder: PhotoDecoder = .ownFormats,
-        shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
+        source: URL, into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], cropper: PhotoCropper = .centre,
+        decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
         let files = try DataLayout.imageFilesRecursively(in: source)
         try PrivateFolder.create(destination)
@@ -70,16 +73,20 @@ public enum ImageImporter {
                 report.refused += 1
                 continue
             }
-            let face: RGBImage
+            let image: RGBImage
             do {
-                face = try decoder.decode(bytes, path: file.path).storedFace()
+                image = try decoder.decode(bytes, path: file.path)
             } catch let error as InputError {
                 report.unreadable.append(error)
                 onSkip(error)
                 continue
             }
+            guard let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: bytes)) else {
+                report.withoutFace += 1
+                continue
+            }
             let name = "\(sanitized(file.deletingPathExtension().lastPathComponent))-\(hash.hex).jpg"
-            try AtomicFile.write(try face.storedJPEG(), to: destination.appendingPathComponent(name))
+            try AtomicFile.write(try crop.storedJPEG(), to: destination.appendingPathComponent(name))
             seen.insert(hash)
             report.imported += 1
         }

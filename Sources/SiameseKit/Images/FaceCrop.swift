@@ -14,8 +14,11 @@ public enum StoredPhoto {
 }
 
 extension RGBImage {
-    /// The photo encoded as facever stores it.
-    public func storedJPEG() throws -> Data { try jpegData(quality: StoredPhoto.jpegQuality) }
+    /// The photo encoded as facever stores it: a JPEG marked as a canonical crop made in `mode`
+    /// (see CanonicalMark), so that nothing crops it again.
+    public func storedJPEG(markedAs mode: CropMode) throws -> Data {
+        CanonicalMark.marking(try jpegData(quality: StoredPhoto.jpegQuality), mode: mode)
+    }
 
     /// The part of the image inside the rectangle, clamped to the image (at least 1×1).
     public func cropped(left: Int, top: Int, width cropWidth: Int, height cropHeight: Int) -> RGBImage {

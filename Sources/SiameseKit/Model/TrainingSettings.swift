@@ -15,15 +15,18 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     public var batches: BatchComposition
     /// The arithmetic of the engine's matrix products (files from before: `.float32`).
     public var precision: MatrixPrecision
+    /// How photos from outside were cropped (files from before crop modes were recorded: nil); verify
+    /// crops the same way unless told otherwise.
+    public var crop: CropMode?
 
     /// The defaults of `facever train` (the tutorial's recipe, with facever's triplet batches; the
     /// precision `train --precision auto` resolves to is decided by PrecisionChoice).
     public static let standard = TrainingSettings(
         architectureName: EmbeddingArchitecture.Name.tutorial.rawValue, epochs: 50, batchSize: 16, learningRate: 1e-4,
-        pairsPerClass: 3000, testFraction: 0.3, seed: 0, batches: .triplets, precision: .float32)
+        pairsPerClass: 3000, testFraction: 0.3, seed: 0, batches: .triplets, precision: .float32, crop: .face)
 
     public init(architectureName: String, epochs: Int, batchSize: Int, learningRate: Float, pairsPerClass: Int,
-                testFraction: Double, seed: UInt64, batches: BatchComposition, precision: MatrixPrecision) {
+                testFraction: Double, seed: UInt64, batches: BatchComposition, precision: MatrixPrecision, crop: CropMode?) {
         self.architectureName = architectureName
         self.epochs = epochs
         self.batchSize = batchSize
@@ -33,10 +36,11 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         self.seed = seed
         self.batches = batches
         self.precision = precision
+        self.crop = crop
     }
 
     private enum CodingKeys: String, CodingKey {
-        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision
+        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop
     }
 
     public init(from decoder: Decoder) throws {
@@ -50,6 +54,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         seed = try values.decode(UInt64.self, forKey: .seed)
         batches = try values.decodeIfPresent(BatchComposition.self, forKey: .batches) ?? .pairs
         precision = try values.decodeIfPresent(MatrixPrecision.self, forKey: .precision) ?? .float32
+        crop = try values.decodeIfPresent(CropMode.self, forKey: .crop)
     }
 
     public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.Name(rawValue: architectureName)?.architecture }

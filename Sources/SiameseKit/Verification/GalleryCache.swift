@@ -3,7 +3,8 @@
 // The cache is a safetensors file beside the gallery folder (`verification/` → `verification.embeddings.safetensors`,
 // or `verification.embeddings.bfloat16.safetensors` for embeddings computed with bfloat16 products):
 // one tensor [E] per photo, named by the hash of the photo's bytes, and in the metadata the key it was
-// computed under: the digest of the weights actually loaded, the precision and the embedding size.
+// computed under: the digest of the weights actually loaded, the precision, the embedding size and the
+// crop mode (a raw photo's embedding depends on how it was cropped).
 //
 // The cache is an optimisation that must never change a verdict. It is used only when its key equals
 // the running model's and every entry is well formed (a 16-hex-digit name, shape [E], finite values);
@@ -13,25 +14,28 @@ import Foundation
 import Tensor
 
 public struct GalleryCache {
-    /// What the embeddings depend on: the weights, the products' precision, the embedding's length.
+    /// What the embeddings depend on: the weights, the products' precision, the embedding's length and
+    /// how photos that are not stored crops are cropped.
     public struct Key: Equatable, Sendable {
         public var weights: WeightsDigest
         public var precision: MatrixPrecision
         public var embeddingSize: Int
+        public var crop: CropMode
 
-        public init(weights: WeightsDigest, precision: MatrixPrecision, embeddingSize: Int) {
+        public init(weights: WeightsDigest, precision: MatrixPrecision, embeddingSize: Int, crop: CropMode) {
             self.weights = weights
             self.precision = precision
             self.embeddingSize = embeddingSize
+            self.crop = crop
         }
 
         var metadata: [String: String] {
             [Keys.format: GalleryCache.formatName, Keys.weights: weights.text, Keys.precision: precision.rawValue,
-             Keys.embeddingSize: String(embeddingSize)]
+             Keys.embeddingSize: String(embeddingSize), Keys.crop: crop.rawValue]
         }
     }
 
-    static let formatName = "facever-gallery-cache-2"
+    static let formatName = "facever-gallery-cache-3"
 
     /// The metadata keys of a cache file.
     enum Keys {
@@ -39,6 +43,7 @@ public struct GalleryCache {
         static let weights = "weights"
         static let precision = "precision"
         static let embeddingSize = "embedding_size"
+        static let crop = "crop"
     }
 
     public let url: URL
@@ -93,7 +98,7 @@ public struct GalleryCache {
 
     private static func validEmbeddings(in archive: SafetensorsArchive, key: Key) -> Result<[ContentHash: [Float]], Problem> {
         guard archive.metadata == key.metadata else {
-            return .failure(Problem(description: "made by another model, precision or format"))
+            return .failure(Problem(description: "made by another model, precision, crop mode or format"))
         }
         var embeddings: [ContentHash: [Float]] = [:]
         for (name, tensor) in archive.tensors {

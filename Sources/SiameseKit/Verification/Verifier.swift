@@ -3,8 +3,9 @@
 //   matches = #{gallery photos g : score(probe, g) > detection threshold}
 //   share   = matches / gallery size;   verified ⇔ share > verification threshold
 // Gallery embeddings come from the GalleryCache when it has them, so a verify computes one new
-// embedding per probe; the cache is kept per model and precision. Unreadable gallery photos are
-// skipped and listed; an empty gallery is an error. An embedding or score that is not a finite
+// embedding per probe; the cache is kept per model and precision. Gallery photos go through the same
+// PhotoCropper as probes (stored crops as they are, raw photos cropped); unreadable photos and photos
+// without a face are skipped and listed; an empty gallery is an error. An embedding or score that is not a finite
 // number is an error, never a verdict; a cache that cannot be written is reported, and verify answers.
 import Foundation
 import Tensor
@@ -46,27 +47,32 @@ public final class Verifier {
     /// The network as it runs here: the precision chosen for this verify, weights packed for it.
     public let inference: InferenceModel
     public let thresholds: Thresholds
+    /// How gallery photos (and, through the caller, probes) are cropped.
+    public let cropper: PhotoCropper
     /// [G, E]: one embedding per readable gallery photo.
     public let gallery: Tensor
     public let galleryPaths: [URL]
     public let report: GalleryLoadReport
 
     /// What the gallery's embeddings depend on: the weights as loaded and the precision they run in.
-    static func cacheKey(for model: TrainedModel, precision: MatrixPrecision) -> GalleryCache.Key {
-        GalleryCache.Key(weights: model.weightsDigest, precision: precision, embeddingSize: model.network.architecture.embeddingSize)
+    static func cacheKey(for model: TrainedModel, precision: MatrixPrecision, crop: CropMode) -> GalleryCache.Key {
+        GalleryCache.Key(weights: model.weightsDigest, precision: precision, embeddingSize: model.network.architecture.embeddingSize,
+                         crop: crop)
     }
 
     /// Loads the gallery's embeddings (from the cache where it has them) for verifying `probesToCome`
     /// probes (Int.max for a live source) with `model` in `precision` (resolve it with
     /// `model.precision(requested:)`).
     public init(model: TrainedModel, precision: MatrixPrecision = .float32, galleryFolder: URL, thresholds: Thresholds,
-                probesToCome: Int = 1, cacheURL: URL? = nil, decoder: PhotoDecoder = .ownFormats) throws {
+                probesToCome: Int = 1, cacheURL: URL? = nil, cropper: PhotoCropper = .centre,
+                decoder: PhotoDecoder = .ownFormats) throws {
         self.model = model
         self.thresholds = thresholds
+        self.cropper = cropper
         let files = try DataLayout.imageFilesRecursively(in: galleryFolder)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: galleryFolder, precision: precision),
-                                      key: Self.cacheKey(for: model, precision: precision))
+                                      key: Self.cacheKey(for: model, precision: precision, crop: cropper.mode))
         var report = GalleryLoadReport()
         report.cacheDiscarded = cache.discardedBecause
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
@@ -87,12 +93,18 @@ public final class Verifier {
                 report.cached += 1
                 continue
             }
+            let image: RGBImage
             do {
-                let image = try decoder.decode(data, path: file.path)
-                pending.append((file, hash, ImageBatch.values(of: image, for: architecture.inputFormat)))
+                image = try decoder.decode(data, path: file.path)
             } catch let error as InputError {
                 report.skipped.append(error)
+                continue
             }
+            guard let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: data)) else {
+                report.skipped.append(.noFace(path: file.path))
+                continue
+            }
+            pending.append((file, hash, ImageBatch.values(of: crop.photo, for: architecture.inputFormat)))
         }
         var inference = model.prepared(for: precision)
         let imagesToEmbed = pending.count + min(probesToCome, InferenceModel.imagesBeforeDensePackPays)
@@ -129,7 +141,7 @@ public final class Verifier {
         self.report = report
     }
 
-    /// Verifies one decoded probe photo.
+    /// Verifies one probe photo: `probe` is the canonical crop (`cropper.crop`), as the gallery's are.
     public func verify(_ probe: RGBImage) throws -> VerificationResult {
         let format = model.network.architecture.inputFormat
         let embedding = inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)], format: format))

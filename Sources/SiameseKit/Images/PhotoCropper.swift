@@ -1,0 +1,139 @@
+// PhotoCropper.swift — the one way any picture from outside becomes the photo the model sees
+// (StoredPhoto.side × StoredPhoto.side), used by collect, import, augment, train, evaluate, verify and
+// every gallery:
+//
+//   a photo facever stored (it carries a CanonicalMark) → used as it is: nothing is cropped twice;
+//   .face   → the face finder's canonical crop of the largest face (Capture's FacePipeline: detect, align
+//             by the eyes); no face is a result (nil), never a guess;
+//   .centre → the largest centred square (for photos that are face crops already, such as LFW's);
+//   .fixed  → the tutorial's window, rows 120–370 and columns 200–450 of a 640×480 webcam frame
+//             (clamped to smaller pictures), squared.
+//
+// The face finder is made on first use, so a command whose photos are all marked never loads a
+// cascade, and is called under a lock: OpenCV's cascade classifier must not run on two threads at once.
+import Foundation
+
+/// How a picture from outside is cropped. Recorded in the model at training, so that verify crops as
+/// training did.
+public enum CropMode: String, CaseIterable, Codable, Sendable {
+    case face, centre, fixed
+}
+
+/// What finds the largest face in a picture and makes its canonical crop (Capture's FacePipeline);
+/// images know it only through this protocol, so they never depend on capture.
+public protocol FaceFinder: AnyObject {
+    /// The canonical crop of the largest face in `image`, or nil when it has none.
+    func canonicalFace(in image: RGBImage) -> FoundFace?
+}
+
+public struct FoundFace: Sendable {
+    /// StoredPhoto.side × StoredPhoto.side.
+    public let photo: RGBImage
+    /// The face, in the input's pixels.
+    public let face: FaceBox
+    /// The eye centres the crop was aligned by, in the input's pixels (nil: none found; the crop is the
+    /// face box with a margin, squared).
+    public let eyes: (left: Point, right: Point)?
+    /// How far the face was turned to level the eyes, in degrees (0 when not aligned).
+    public let rotationDegrees: Double
+
+    public init(photo: RGBImage, face: FaceBox, eyes: (left: Point, right: Point)?, rotationDegrees: Double) {
+        self.photo = photo
+        self.face = face
+        self.eyes = eyes
+        self.rotationDegrees = rotationDegrees
+    }
+}
+
+public struct CroppedPhoto: Sendable {
+    /// How this crop came about.
+    public enum Origin: String, Sendable {
+        /// A photo facever stored: a canonical crop already, used as it is.
+        case stored
+        /// Cropped now, in the named mode.
+        case face, centre, fixed
+    }
+
+    /// StoredPhoto.side × StoredPhoto.side.
+    public let photo: RGBImage
+    public let origin: Origin
+    /// The crop mode the photo was made in (now, or when it was stored): what its stored copy is marked with.
+    public let mode: CropMode
+    /// The detected face in the input's pixels (origin .face only).
+    public let face: FaceBox?
+    /// Whether the face was aligned by its eyes (origin .face only).
+    public let aligned: Bool
+
+    /// The photo as facever stores it: JPEG at StoredPhoto.jpegQuality, marked canonical in its mode.
+    public func storedJPEG() throws -> Data { try photo.storedJPEG(markedAs: mode) }
+}
+
+public final class PhotoCropper: @unchecked Sendable {
+    public let mode: CropMode
+    private let makeFinder: () throws -> any FaceFinder
+    private var finder: Result<any FaceFinder, Error>?
+    private let lock = NSLock()
+
+    /// `makeFinder` is called once, on the first picture that needs a face found.
+    public init(mode: CropMode, faceFinder makeFinder: @escaping () throws -> any FaceFinder) {
+        self.mode = mode
+        self.makeFinder = makeFinder
+    }
+
+    /// A cropper that never needs a face finder (for .centre and .fixed).
+    public convenience init(mode: CropMode) {
+        precondition(mode != .face, "PhotoCropper: face mode needs a face finder")
+        self.init(mode: mode, faceFinder: { preconditionFailure("PhotoCropper: no face finder in \(mode) mode") })
+    }
+
+    /// Centre squares: the library's default where a caller names no cropper (photos that are face crops).
+    public static let centre = PhotoCropper(mode: .centre)
+
+    /// Makes the face finder now (face mode), so that a missing cascade stops a command before it
+    /// starts rather than at its first picture.
+    public func prepare() throws {
+        guard mode == .face else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        if finder == nil { finder = Result { try makeFinder() } }
+        _ = try finder!.get()
+    }
+
+    /// The canonical crop of a decoded picture, or nil when face mode finds no face. `mark` is the
+    /// CanonicalMark of the picture's file (`CanonicalMark.mode(of:)`): a marked photo is used as it is.
+    /// Throws only when the face finder cannot be made (a missing cascade or capture library): callers
+    /// that skip unreadable files must not skip that.
+    public func crop(_ image: RGBImage, mark: CropMode? = nil) throws -> CroppedPhoto? {
+        let side = StoredPhoto.side
+        if let mark {
+            return CroppedPhoto(photo: image.storedFace(side: side), origin: .stored, mode: mark, face: nil, aligned: false)
+        }
+        switch mode {
+        case .centre:
+            return CroppedPhoto(photo: image.storedFace(side: side), origin: .centre, mode: .centre, face: nil, aligned: false)
+        case .fixed:
+            let window = image.cropped(left: 200, top: 120, width: 250, height: 250)  // the tutorial's window
+            return CroppedPhoto(photo: window.storedFace(side: side), origin: .fixed, mode: .fixed, face: nil, aligned: false)
+        case .face:
+            try prepare()
+            lock.lock()
+            defer { lock.unlock() }
+            guard let found = try finder!.get().canonicalFace(in: image) else { return nil }
+            return CroppedPhoto(photo: found.photo, origin: .face, mode: .face, face: found.face, aligned: found.eyes != nil)
+        }
+    }
+
+    /// Reads, decodes and crops one photo file (nil: face mode found no face in it).
+    public func crop(contentsOf url: URL, decoder: PhotoDecoder) throws -> CroppedPhoto? {
+        let bytes = try decoder.limits.contents(of: url)
+        return try crop(try decoder.decode(bytes, path: url.path), mark: CanonicalMark.mode(of: bytes))
+    }
+}
+
+extension InputError {
+    /// A photo in which face mode found no face.
+    public static func noFace(path: String) -> InputError {
+        InputError(path: path, problem: "no face found",
+                   nextStep: "use a photo with the face in view, or --crop centre for photos that are face crops already")
+    }
+}

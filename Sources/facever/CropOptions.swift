@@ -1,0 +1,46 @@
+// CropOptions.swift — how photos from outside become the canonical crop (--crop, --detector, cascades),
+// for every command that reads photos.
+import ArgumentParser
+import Foundation
+import SiameseKit
+
+extension CropMode: ExpressibleByArgument {}
+
+/// The face detectors facever can use; the seam where better ones plug in.
+enum DetectorChoice: String, CaseIterable, ExpressibleByArgument {
+    /// OpenCV's Haar cascades (opencv-data), with the eye cascade for alignment.
+    case haar
+}
+
+struct CropOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "How photos from outside are cropped: face (the largest face, aligned by the eyes; no face, no photo), centre (the centred square, for face crops such as LFW's), fixed (the tutorial's webcam window). Photos facever stored are never cropped again. (default: face; verify and evaluate: the model's)",
+        valueName: "face|centre|fixed"))
+    var crop: CropMode?
+
+    @Option(help: "The face detector.")
+    var detector: DetectorChoice = .haar
+
+    @Option(help: "The Haar cascade that finds faces.")
+    var cascade: String = FaceDetector.defaultCascade
+
+    @Option(name: .customLong("eye-cascade"), help: "The Haar cascade that finds the eyes (for alignment).")
+    var eyeCascade: String = FacePipeline.defaultEyeCascade
+
+    /// The cropper for `--crop`, or for `fallback` when it was not given.
+    func cropper(orElse fallback: CropMode) -> PhotoCropper {
+        switch detector {
+        case .haar: return .detecting(crop ?? fallback, faceCascade: cascade, eyeCascade: eyeCascade)
+        }
+    }
+
+    /// The cropper verify and evaluate use: --crop, else the one the model was trained with (face for
+    /// models from before crop modes were recorded). A --crop other than the model's is a warning.
+    func cropper(for model: TrainedModel) -> PhotoCropper {
+        if let crop, let trained = model.settings?.crop, crop != trained {
+            Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "
+                            + "so scores may be lower than evaluate measured")
+        }
+        return cropper(orElse: model.settings?.crop ?? .face)
+    }
+}
