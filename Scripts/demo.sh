@@ -3,6 +3,8 @@
 # subject s1 plays the user, s2 … s19 are the other people, s20 is someone the model never saw.
 #   s1 photos 1-3 → anchors, 4-6 → positives, 7-9 → the verification gallery, 10 → an unseen probe.
 # import → augment → train (a few epochs) → evaluate → verify the unseen s1 photo and an s20 photo.
+# Every photo goes through the face pipeline (--crop face, the default): the face found, aligned by the
+# eyes, cropped; train records the crop mode and verify crops the probes the same way.
 # Usage: Scripts/demo.sh [EPOCHS]   (work folder: $FACEVER_DEMO_DIR, default .build/demo)
 set -euo pipefail
 cd "$(dirname "$0")/.."

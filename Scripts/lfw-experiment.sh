@@ -11,6 +11,8 @@
 # (TAR: Colin_Powell accepted; FAR: others accepted), the training time and pairs/s; then the same
 # acceptance rates with thresholds calibrated at FAR 1 % on the held-out split (`evaluate --target-far
 # 0.01 --save`): the 300 strangers were seen neither in training nor in the calibration.
+# LFW's images are tight face crops already: every photo goes through the face pipeline with --crop centre
+# (FACEVER_CROP=face detects and aligns them instead), which train records so that verify crops the same way.
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-experiment). Nothing here is committed.
 # Extra options for `facever train` (evaluate and verify then use the model's precision):
 #   FACEVER_TRAIN_OPTIONS="--batches triplets --precision bfloat16" Scripts/lfw-experiment.sh …
@@ -21,6 +23,7 @@ lfw="${1:?usage: Scripts/lfw-experiment.sh LFW_DEV_DIR [EPOCHS] [PAIRS_PER_CLASS
 epochs="${2:-5}"
 pairs="${3:-1000}"
 work="${FACEVER_LFW_DIR:-.build/lfw-experiment}"
+crop="${FACEVER_CROP:-centre}"
 user=Colin_Powell
 [ -d "$lfw/images/$user" ] || { echo "lfw-experiment: $lfw/images/$user not found" >&2; exit 2; }
 
@@ -57,11 +60,11 @@ done
 
 data="$work/data"
 for class in anchor positive verification negative; do
-    "$facever" import "$work/staging/$class" --into "$class" --data "$data"
+    "$facever" import "$work/staging/$class" --into "$class" --crop "$crop" --data "$data"
 done
 "$facever" augment --copies 9 --seed 1 --data "$data"
 # shellcheck disable=SC2086  # the options are words on purpose
-"$facever" train --epochs "$epochs" --pairs "$pairs" --seed 1 --data "$data" ${FACEVER_TRAIN_OPTIONS:-} | tee "$work/train.log"
+"$facever" train --epochs "$epochs" --pairs "$pairs" --seed 1 --crop "$crop" --data "$data" ${FACEVER_TRAIN_OPTIONS:-} | tee "$work/train.log"
 "$facever" evaluate --data "$data" | tee "$work/evaluate.txt"
 "$facever" evaluate --json --data "$data" > "$work/evaluate.json"
 

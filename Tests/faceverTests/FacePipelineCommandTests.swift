@@ -1,0 +1,120 @@
+// FacePipelineCommandTests.swift — the face pipeline through the real binary: a picture without a face is
+// a verdict (no-face, exit 1), never a guess; verify's JSON says where the face was and how the probe was
+// cropped; import counts photos without a face; the model records its crop mode and verify follows it,
+// warning when told otherwise; train and a gallery skip photos without a face.
+import Foundation
+import SiameseKit
+import TestSupport
+import XCTest
+
+final class FacePipelineCommandTests: XCTestCase {
+    private var root: URL!
+    private var data: String { root.appendingPathComponent("data").path }
+    private let stranger = Facever.sampleFaces.appendingPathComponent("s20/1.pgm").path
+
+    override func setUpWithError() throws { root = try TestPaths.temporaryFolder("face-pipeline-cli") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    /// A colour-bar test card (no face) written as PNG at `name` under the root.
+    private func testCard(_ name: String) throws -> String {
+        let bars: [[UInt8]] = [[235, 235, 235], [235, 235, 16], [16, 235, 235], [16, 235, 16], [235, 16, 235], [235, 16, 16], [16, 16, 235]]
+        var pixels = [UInt8]()
+        for _ in 0..<240 { for column in 0..<320 { pixels += bars[column * bars.count / 320] } }
+        let url = root.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try RGBImage(width: 320, height: 240, pixels: pixels).pngData().write(to: url)
+        return url.path
+    }
+
+    private func json(_ line: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+    }
+
+    /// s1 photos 7–9 imported (face crops) as the gallery, and an untrained tiny model.
+    private func makeGalleryAndModel() throws {
+        try Facever.stage([7, 8, 9].map { (1, $0) }, in: root.appendingPathComponent("staging/gallery"))
+        let imported = try Facever.run(["import", "staging/gallery", "--into", "verification", "--data", data], in: root)
+        XCTAssertEqual(imported.status, 0, imported.standardError)
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+    }
+
+    func testAPictureWithoutAFaceIsNotVerifiedAndJSONSaysWhereTheFaceWas() throws {
+        try makeGalleryAndModel()
+        let card = try testCard("card.png")
+        let text = try Facever.run(["verify", card, "--data", data], in: root)
+        XCTAssertEqual(text.status, 1, "no face: not verified\n" + text.standardOutput + text.standardError)
+        XCTAssertEqual(text.lines.first, "\(card) no-face")
+        XCTAssertTrue(text.standardOutput.contains("0 verified, 1 not verified (1 without a face), 0 unreadable"), text.standardOutput)
+
+        // Even thresholds that let every face through never let a picture without one through.
+        let lenient = try Facever.run(["verify", card, stranger, "--json", "--detection-threshold", "0", "--verification-threshold", "0",
+                                       "--data", data], in: root)
+        XCTAssertEqual(lenient.status, 1, lenient.standardError)
+        XCTAssertEqual(lenient.lines.count, 2, lenient.standardOutput)
+        let noFace = try json(lenient.lines[0])
+        XCTAssertEqual(noFace["verified"] as? Bool, false)
+        XCTAssertEqual(noFace["reason"] as? String, "no face")
+        XCTAssertTrue(noFace["face"] is NSNull)
+        XCTAssertEqual(noFace["image"] as? String, card)
+
+        let face = try json(lenient.lines[1])
+        XCTAssertEqual(face["verified"] as? Bool, true)
+        XCTAssertEqual(face["crop"] as? String, "face")
+        XCTAssertNotNil(face["aligned"] as? Bool)
+        let box = try XCTUnwrap(face["face"] as? [String: Any], "the detected face")
+        for key in ["x", "y", "w", "h"] { XCTAssertNotNil(box[key] as? Int, "face.\(key) is an integer") }
+        XCTAssertGreaterThan(try XCTUnwrap(box["w"] as? Int), 40, "in the probe's pixels (92×112)")
+        XCTAssertLessThanOrEqual(try XCTUnwrap(box["x"] as? Int), 92)
+        for key in ["score_mean", "score_max", "share"] { XCTAssertNotNil(face[key] as? Double, key) }
+
+        // A photo facever stored is a canonical crop already: used as it is.
+        let stored = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: data + "/verification").sorted().first)
+        let again = try Facever.run(["verify", data + "/verification/" + stored, "--json", "--data", data], in: root)
+        XCTAssertEqual(try json(again.lines[0])["crop"] as? String, "stored")
+        XCTAssertTrue(try json(again.lines[0])["face"] is NSNull)
+    }
+
+    func testImportCountsPhotosWithoutAFaceAndAGallerySkipsThemWithAWarning() throws {
+        try Facever.stage([(1, 7), (1, 8)], in: root.appendingPathComponent("staging"))
+        _ = try testCard("staging/card.png")
+        let imported = try Facever.run(["import", "staging", "--into", "verification", "--data", data], in: root)
+        XCTAssertEqual(imported.status, 0, imported.standardError)
+        XCTAssertTrue(imported.standardOutput.contains("imported 2 photos"), imported.standardOutput)
+        XCTAssertTrue(imported.standardOutput.contains("1 without a face skipped"), imported.standardOutput)
+
+        // A picture put in the gallery by hand goes through the pipeline too; without a face it is skipped.
+        _ = try testCard("data/verification/card.png")
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+        let verify = try Facever.run(["verify", stranger, "--data", data], in: root)
+        XCTAssertEqual(verify.status, 1, verify.standardError)
+        XCTAssertTrue(verify.standardError.contains("warning: gallery photo skipped: \(data)/verification/card.png: no face found"),
+                      verify.standardError)
+        XCTAssertTrue(verify.standardOutput.contains("gallery 2 photos"), verify.standardOutput)
+    }
+
+    func testTheModelRecordsItsCropModeVerifyFollowsItAndTrainSkipsPhotosWithoutAFace() throws {
+        let staging = root.appendingPathComponent("staging")
+        for (faceClass, photos) in [("anchor", [(1, 1), (1, 2), (1, 3)]), ("positive", [(1, 4), (1, 5), (1, 6)]),
+                                    ("verification", [(1, 7), (1, 8)]), ("negative", (2...4).flatMap { s in (1...3).map { (s, $0) } })] {
+            try Facever.stage(photos, in: staging.appendingPathComponent(faceClass))
+            let imported = try Facever.run(["import", "staging/\(faceClass)", "--into", faceClass, "--crop", "centre", "--data", data], in: root)
+            XCTAssertEqual(imported.status, 0, imported.standardError)
+        }
+        _ = try testCard("data/anchor/card.png")  // put in by hand, unmarked: train crops it (face) and finds no face
+        let train = try Facever.run(["train", "--architecture", "tiny", "--epochs", "1", "--pairs", "20", "--batch", "4",
+                                     "--crop", "face", "--data", data], in: root)
+        XCTAssertEqual(train.status, 0, train.standardError)
+        XCTAssertTrue(train.standardOutput.contains("1 without a face skipped"), train.standardOutput)
+        XCTAssertTrue(train.standardError.contains("skipped anchor/card.png: no face found"), train.standardError)
+        let model = try TrainedModel.load(from: URL(fileURLWithPath: data + "/model.safetensors"))
+        XCTAssertEqual(model.settings?.crop, .face)
+
+        let follows = try Facever.run(["verify", stranger, "--json", "--data", data], in: root)
+        XCTAssertEqual(try json(follows.lines[0])["crop"] as? String, "face", "verify crops as training did")
+        XCTAssertFalse(follows.standardError.contains("warning"), follows.standardError)
+        let other = try Facever.run(["verify", stranger, "--json", "--crop", "centre", "--data", data], in: root)
+        XCTAssertEqual(try json(other.lines[0])["crop"] as? String, "centre")
+        XCTAssertTrue(other.standardError.contains("warning: the model was trained on face crops; --crop centre crops photos differently"),
+                      other.standardError)
+    }
+}
