@@ -83,7 +83,10 @@ struct EvaluateCommand: ParsableCommand {
             let report = EvaluationReport(metrics: metrics, model: modelURL.path, seconds: seconds)
             if json {
                 var object = report.json()
-                if let probes { object.merge(probes.json()) { $1 } }
+                if let probes {
+                    object.merge(probes.json()) { $1 }
+                    object["notes"] = report.notes + probes.notes
+                }
                 print(Console.jsonLine(object))
             } else {
                 print(report.text())
@@ -125,7 +128,9 @@ extension EvaluateCommand {
             return nil
         }
         return ProbeReport(gallerySize: verifier.gallery.shape[0], genuine: try user.map { try verifier.scores(of: embeddings[$0]!) },
-                           impostors: try others.map { try verifier.scores(of: embeddings[$0]!) }, thresholds: model.thresholds,
+                           impostors: try others.map { try verifier.scores(of: embeddings[$0]!) },
+                           impostorPeople: PhotoGroups.peopleCount(among: dataset.photos.filter { $0.faceClass == .negative }),
+                           thresholds: model.thresholds,
                            thresholdsSource: model.thresholdsSource, calibrationTarget: targetFAR)
     }
 }
@@ -144,9 +149,16 @@ struct EvaluationReport {
             "equal_error_threshold": Double(metrics.equalErrorThreshold),
             "confusion": ["true_positives": c.truePositives, "false_positives": c.falsePositives,
                           "true_negatives": c.trueNegatives, "false_negatives": c.falseNegatives],
-            "seconds": seconds,
+            "seconds": seconds, "notes": notes,
         ]
         return object
+    }
+
+    /// Said when the pair figures cannot be believed as they stand.
+    var notes: [String] {
+        guard metrics.separatesPerfectly else { return [] }
+        return ["every held-out pair is told apart perfectly: the held-out set is too easy to measure the model by; the probe "
+                + "figures, and verify on photos of people never imported, tell more"]
     }
 
     func text() -> String {
@@ -157,6 +169,6 @@ struct EvaluationReport {
             confusion:  same→same \(c.truePositives)  same→different \(c.falseNegatives)  different→same \(c.falsePositives)  different→different \(c.trueNegatives)
             ROC AUC \(String(format: "%.3f", m.rocAUC))  equal-error rate \(String(format: "%.3f", m.equalErrorRate)) at threshold \(String(format: "%.3f", m.equalErrorThreshold))
             evaluated \(m.pairs) pairs in \(String(format: "%.1f", seconds)) s
-            """
+            """ + notes.map { "\nnote: " + $0 }.joined()
     }
 }

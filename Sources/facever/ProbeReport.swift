@@ -9,6 +9,8 @@ struct ProbeReport {
     let gallerySize: Int
     let genuineCount: Int
     let impostorCount: Int
+    /// How many different people the held-out impostor photos show.
+    let impostorPeople: Int
     let thresholds: Thresholds
     let thresholdsSource: String
     let calibrationTarget: Double?
@@ -19,13 +21,16 @@ struct ProbeReport {
 
     /// Fewer held-out user photos than this and a TAR moves by several points per photo.
     static let genuineProbesForAStableTAR = 50
+    /// Impostors from fewer people than this say little about strangers at large.
+    static let impostorPeopleForAFAR = 10
     static let reportedFARs = [0.01, 0.001]
 
-    init(gallerySize: Int, genuine: [[Float]], impostors: [[Float]], thresholds: Thresholds, thresholdsSource: String,
-         calibrationTarget: Double?) {
+    init(gallerySize: Int, genuine: [[Float]], impostors: [[Float]], impostorPeople: Int, thresholds: Thresholds,
+         thresholdsSource: String, calibrationTarget: Double?) {
         self.gallerySize = gallerySize
         genuineCount = genuine.count
         impostorCount = impostors.count
+        self.impostorPeople = impostorPeople
         self.thresholds = thresholds
         self.thresholdsSource = thresholdsSource
         self.calibrationTarget = calibrationTarget
@@ -45,6 +50,10 @@ struct ProbeReport {
         if genuineCount < Self.genuineProbesForAStableTAR {
             notes.append("only \(Console.count(genuineCount, "held-out photo")) of the user: each moves the TAR by "
                          + String(format: "%.1f", 100 / Double(max(genuineCount, 1))) + " points; hold out more (--test-fraction) or add photos")
+        }
+        if impostorCount > 0 && impostorPeople < Self.impostorPeopleForAFAR {
+            notes.append("the held-out impostors are only \(Console.count(impostorPeople, "person", "people")): a FAR measured on so few "
+                         + "says little about strangers; import photos of more people as negatives")
         }
         for (far, point) in calibrations where point == nil {
             notes.append("FAR \(Self.percent(far)) cannot be measured on \(Console.count(impostorCount, "held-out impostor photo")) "

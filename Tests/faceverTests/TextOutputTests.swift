@@ -89,6 +89,8 @@ final class CalibrationCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(try XCTUnwrap(calibrated["far"] as? Double), 0.5)
         XCTAssertTrue(report["tar_at_far_0.001"] is NSNull, "too few impostors for FAR 0.1 %")
         XCTAssertTrue((report["notes"] as? [String])?.contains { $0.hasPrefix("FAR 0.1 % cannot be measured") } == true)
+        XCTAssertTrue((report["notes"] as? [String])?.contains { $0.hasPrefix("the held-out impostors are only") } == true,
+                      "ORL s2–s9: fewer than 10 people among the impostors")
 
         let model = try TrainedModel.load(from: URL(fileURLWithPath: data + "/model.safetensors"))
         XCTAssertEqual(Double(model.thresholds.detection), try XCTUnwrap(calibrated["detection_threshold"] as? Double), accuracy: 1e-6)

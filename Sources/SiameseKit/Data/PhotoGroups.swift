@@ -54,6 +54,12 @@ public enum PhotoGroups {
         return keys
     }
 
+    /// How many different people `photos` (negatives) show: one per person the names say (`Name_0001`),
+    /// and one per photo whose name says nobody.
+    public static func peopleCount(among photos: [FacePhoto]) -> Int {
+        Set(photos.map { personName($0.source).map { "person:\($0)" } ?? "photo:\($0.relativePath)" }).count
+    }
+
     /// The key from a photo's name alone.
     static func baseKey(_ photo: FacePhoto) -> String {
         if let session = captureSession(photo.source) { return "session:\(session)" }

@@ -47,6 +47,10 @@ public struct BinaryMetrics: Codable, Equatable, Sendable {
         (self.equalErrorRate, self.equalErrorThreshold) = Self.equalError(scores: scores, labels: labels)
     }
 
+    /// Every pair told apart (ROC AUC 1, or every pair right at the threshold): a held-out set this easy
+    /// cannot say how good the model is, only that these pairs were too easy.
+    public var separatesPerfectly: Bool { rocAUC >= 1 || accuracy >= 1 }
+
     static func ratio(_ numerator: Int, _ denominator: Int) -> Double {
         denominator == 0 ? 0 : Double(numerator) / Double(denominator)
     }
