@@ -17,8 +17,12 @@ struct ProgressDisplay {
             print("\r" + Self.fitted(head: head, tail: tail, done: step, of: stepsInEpoch, columns: Console.terminalColumns)
                   + "\u{1B}[K", terminator: "")
             fflush(stdout)
-        case let .epochFinished(epoch, meanLoss, seconds, pairsPerSecond):
-            let line = String(format: "epoch %d/%d  loss %.4f  %.1f s  %.1f pairs/s", epoch, totalEpochs, meanLoss, seconds, pairsPerSecond)
+        case let .epochFinished(record, seconds):
+            var line = String(format: "epoch %d/%d  loss %.4f  %.1f s  %.1f pairs/s", record.epoch, totalEpochs, record.trainingLoss,
+                              seconds, record.pairsPerSecond)
+            if let loss = record.heldOutLoss, let accuracy = record.heldOutAccuracy {
+                line += String(format: "  held-out loss %.4f  accuracy %.3f", loss, accuracy)
+            }
             print((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : ""))
             fflush(stdout)
         }

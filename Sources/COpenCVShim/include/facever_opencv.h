@@ -61,6 +61,21 @@ int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *de
 int fv_warp_affine_rgb(const uint8_t *rgb, int32_t width, int32_t height, const double *matrix, uint8_t *destination,
                        int32_t destination_width, int32_t destination_height, char *error, size_t error_capacity);
 
+/* Drawing on RGB8 pixels in place (the plots of `facever report`), with OpenCV's imgproc: antialiased
+ * lines and circles, filled rectangles, and text in the Hershey simplex font (`x`, `y`: the left end of the
+ * text's baseline). `colour` is 3 bytes, R G B. A negative thickness fills a circle. */
+int fv_draw_line(uint8_t *rgb, int32_t width, int32_t height, int32_t x0, int32_t y0, int32_t x1, int32_t y1,
+                 const uint8_t *colour, int32_t thickness, char *error, size_t error_capacity);
+int fv_fill_rectangle(uint8_t *rgb, int32_t width, int32_t height, int32_t x, int32_t y, int32_t rectangle_width,
+                      int32_t rectangle_height, const uint8_t *colour, char *error, size_t error_capacity);
+int fv_draw_circle(uint8_t *rgb, int32_t width, int32_t height, int32_t x, int32_t y, int32_t radius,
+                   const uint8_t *colour, int32_t thickness, char *error, size_t error_capacity);
+int fv_draw_text(uint8_t *rgb, int32_t width, int32_t height, const char *text, int32_t x, int32_t y, double scale,
+                 const uint8_t *colour, int32_t thickness, char *error, size_t error_capacity);
+/* The size of `text` as fv_draw_text would draw it: width, height above the baseline, depth below it. */
+int fv_text_size(const char *text, double scale, int32_t thickness, int32_t *text_width, int32_t *text_height,
+                 int32_t *baseline, char *error, size_t error_capacity);
+
 void fv_image_free(fv_image *image);
 void fv_buffer_free(fv_buffer *buffer);
 

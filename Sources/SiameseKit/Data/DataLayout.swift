@@ -82,6 +82,21 @@ public struct DataLayout: Sendable {
         return files.sorted { $0.path < $1.path }
     }
 
+    /// The photos named on a command line: each a photo file (taken whatever its extension) or a folder
+    /// (its photos, recursively), in the order given. Throws for a path that does not exist.
+    public static func imageFiles(givenAs paths: [URL]) throws -> [URL] {
+        try paths.flatMap { path -> [URL] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
+                throw InputError(path: path.path, problem: "no such file or folder")
+            }
+            return isDirectory.boolValue ? try imageFilesRecursively(in: path) : [path]
+        }
+    }
+
+    /// The people `enroll` knows, one folder each: `DATA/people/NAME/`.
+    public var peopleFolder: URL { root.appendingPathComponent("people") }
+
     /// The marker between a photo's name and its augmentation number: `face.aug3.jpg`.
     public static let augmentationMarker = ".aug"
 

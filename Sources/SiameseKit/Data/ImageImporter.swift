@@ -45,7 +45,15 @@ public enum ImageImporter {
         source: URL, into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], cropper: PhotoCropper = .centre,
         decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
-        let files = try DataLayout.imageFilesRecursively(in: source)
+        try run(files: try DataLayout.imageFilesRecursively(in: source), into: destination, limit: limit, refusing: refusing,
+                cropper: cropper, decoder: decoder, shouldStop: shouldStop, onSkip: onSkip)
+    }
+
+    /// As `run(source:…)`, for a list of photo files.
+    public static func run(
+        files: [URL], into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], cropper: PhotoCropper = .centre,
+        decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
+    ) throws -> ImportReport {
         try PrivateFolder.create(destination)
         var seen = importedHashes(in: destination)
         var report = ImportReport()

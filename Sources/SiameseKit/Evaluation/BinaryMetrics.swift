@@ -95,4 +95,26 @@ public struct BinaryMetrics: Codable, Equatable, Sendable {
         }
         return (best.rate, best.threshold)
     }
+
+    /// The ROC curve: for every distinct score as the threshold ("same" when score > threshold), from the
+    /// highest (nothing accepted) down (everything accepted), the false and true accept rates.
+    public static func rocCurve(scores: [Float], labels: [Float]) -> [(falseAcceptRate: Double, trueAcceptRate: Double, threshold: Float)] {
+        let positives = labels.filter { $0 == 1 }.count, negatives = labels.count - positives
+        guard positives > 0 && negatives > 0 else { return [] }
+        let order = scores.indices.sorted { scores[$0] > scores[$1] }
+        var curve: [(falseAcceptRate: Double, trueAcceptRate: Double, threshold: Float)] = [(0, 0, scores.max()!)]
+        var truePositives = 0, falsePositives = 0
+        var index = 0
+        while index < order.count {
+            let threshold = scores[order[index]]
+            // Every score equal to this one moves across together.
+            while index < order.count && scores[order[index]] == threshold {
+                if labels[order[index]] == 1 { truePositives += 1 } else { falsePositives += 1 }
+                index += 1
+            }
+            let next = index < order.count ? scores[order[index]] : Swift.min(0, threshold - 1e-6)
+            curve.append((Double(falsePositives) / Double(negatives), Double(truePositives) / Double(positives), next))
+        }
+        return curve
+    }
 }

@@ -146,4 +146,5 @@ public enum ModelKeys {
     public static let thresholdsSource = "thresholds_source"
     public static let epochsTrained = "epochs_trained"
     public static let finalLoss = "final_training_loss"
+    public static let history = "history"
 }

@@ -81,6 +81,9 @@ public struct TrainedModel {
         try PrecisionChoice.resolve(requested, trained: settings?.precision ?? .float32)
     }
 
+    /// One record per epoch of the run that trained it (nil for models from before histories).
+    public var history: [EpochRecord]? { TrainingHistory.decode(metadata[ModelKeys.history]) }
+
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 }

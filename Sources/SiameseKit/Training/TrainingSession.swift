@@ -6,13 +6,15 @@
 // asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
 // `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
 // interrupted run ends with the same weights as an uninterrupted one. A loss or a weight that stops
-// being a finite number ends the run with InputError.diverged before anything is saved.
+// being a finite number ends the run with InputError.diverged before anything is saved. After each
+// epoch, up to `heldOutPairsPerEpoch` held-out pairs are scored for the history (loss and accuracy);
+// that reads the weights only, so it changes nothing in the run.
 import Foundation
 import Tensor
 
 public enum TrainingEvent {
     case step(epoch: Int, step: Int, stepsInEpoch: Int, loss: Float, pairsPerSecond: Double, secondsLeft: Double)
-    case epochFinished(epoch: Int, meanLoss: Float, seconds: Double, pairsPerSecond: Double)
+    case epochFinished(record: EpochRecord, seconds: Double)
 }
 
 public enum TrainingOutcome: Equatable {
@@ -123,6 +125,7 @@ public final class TrainingSession {
 
         while progress.epochsDone < settings.epochs {
             let epochStart = Date()
+            var pairsThisEpoch = 0
             var generator = RandomGenerator(state: progress.epochShuffleState)!
             var order = Array(0..<(split.train.count / pairsPerUnit))
             order.shuffle(using: &generator)
@@ -139,11 +142,17 @@ public final class TrainingSession {
                 progress.epochLossSum += Double(loss) * Double(batch.count)
                 progress.epochPairsSeen += batch.count
                 pairsThisRun += batch.count
+                pairsThisEpoch += batch.count
                 let rate = Double(pairsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)
                 events(.step(epoch: progress.epochsDone + 1, step: step + 1, stepsInEpoch: stepsPerEpoch, loss: loss,
                              pairsPerSecond: rate, secondsLeft: Double(max(0, pairsLeftAtStart - pairsThisRun)) / rate))
             }
             let meanLoss = Float(progress.epochLossSum / Double(max(progress.epochPairsSeen, 1)))
+            let heldOut = heldOutFigures()
+            let record = EpochRecord(epoch: progress.epochsDone + 1, trainingLoss: Double(meanLoss), heldOutLoss: heldOut?.loss,
+                                     heldOutAccuracy: heldOut?.accuracy,
+                                     pairsPerSecond: Double(pairsThisEpoch) / max(Date().timeIntervalSince(epochStart), 1e-9))
+            progress.history.append(record)
             progress.epochsDone += 1
             progress.stepsDoneInEpoch = 0
             progress.epochLossSum = 0
@@ -152,8 +161,7 @@ public final class TrainingSession {
             progress.lastEpochLoss = meanLoss
             try saveCheckpoint(checkpoint, epoch: progress.epochsDone, step: stepsPerEpoch)
             let seconds = Date().timeIntervalSince(epochStart)
-            events(.epochFinished(epoch: progress.epochsDone, meanLoss: meanLoss, seconds: seconds,
-                                  pairsPerSecond: Double(pairsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)))
+            events(.epochFinished(record: record, seconds: seconds))
         }
         return .completed
     }
@@ -163,6 +171,37 @@ public final class TrainingSession {
     private func saveCheckpoint(_ checkpoint: (TrainingSession) throws -> Void, epoch: Int, step: Int) throws {
         guard network.firstNonFiniteParameter() == nil else { throw InputError.diverged(epoch: epoch, step: step) }
         try checkpoint(self)
+    }
+
+    /// Held-out pairs scored after each epoch for the history: enough for a curve, few enough to cost
+    /// a few per cent of an epoch.
+    static let heldOutPairsPerEpoch = 256
+
+    /// Binary cross-entropy and accuracy (score > 0.5) of the network on the first held-out pairs, or
+    /// nil when there are none.
+    func heldOutFigures() -> (loss: Double, accuracy: Double)? {
+        let pairs = Array(split.test.prefix(Self.heldOutPairsPerEpoch))
+        guard !pairs.isEmpty else { return nil }
+        let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
+        let paths = Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted()
+        var embeddings: [String: [Float]] = [:]
+        let size = network.architecture.embeddingSize
+        for start in stride(from: 0, to: paths.count, by: 32) {
+            let chunk = Array(paths[start..<min(paths.count, start + 32)])
+            let computed = inference.embeddings(images(chunk)).data
+            for (row, path) in chunk.enumerated() { embeddings[path] = Array(computed[(row * size)..<((row + 1) * size)]) }
+        }
+        func gather(_ paths: [String]) -> Tensor { Tensor(shape: [paths.count, size], data: paths.flatMap { embeddings[$0]! }) }
+        let logits = inference.logits(anchorEmbeddings: gather(pairs.map(\.anchor)), otherEmbeddings: gather(pairs.map(\.other))).data
+        var loss = 0.0, correct = 0
+        for (logit, pair) in zip(logits, pairs) {
+            // BCE from the logit: log(1 + e^x) − t·x, computed without overflow.
+            let x = Double(logit), t = Double(pair.label)
+            loss += max(x, 0) - t * x + log1p(exp(-abs(x)))
+            if (x > 0) == (pair.label == 1) { correct += 1 }
+        }
+        guard loss.isFinite else { return nil }
+        return (loss / Double(pairs.count), Double(correct) / Double(pairs.count))
     }
 
     /// [B, H, W, C] for photos given by relative path.
@@ -175,7 +214,8 @@ public final class TrainingSession {
 }
 
 extension TrainingSession {
-    /// Writes the trained model with its settings, data fingerprint, split and thresholds.
+    /// Writes the trained model with its settings, data fingerprint, split, thresholds and history, and
+    /// the history again as MODEL.history.csv beside it.
     public func saveModel(to url: URL, thresholds: Thresholds = Thresholds()) throws {
         var metadata = [
             ModelKeys.settings: settings.jsonString(),
@@ -186,6 +226,8 @@ extension TrainingSession {
             ModelKeys.epochsTrained: String(progress.epochsDone),
         ]
         if let loss = progress.lastEpochLoss { metadata[ModelKeys.finalLoss] = String(loss) }
+        metadata[ModelKeys.history] = TrainingHistory.json(progress.history)
         try network.save(to: url, metadata: metadata)
+        try AtomicFile.write(Data(TrainingHistory.csv(progress.history).utf8), to: TrainingHistory.csvURL(forModel: url))
     }
 }

@@ -1,0 +1,71 @@
+// Identifier.swift — who is in a photo: the probe against everyone enrolled in DATA/people.
+//
+//   person score = the mean of the person's (up to) three best Siamese scores against the probe
+//   name = the person with the highest score, when it is above the threshold; unknown otherwise
+// The best three rather than all: a person with many photos is not punished for the odd bad one, and
+// one lucky photo does not decide. Everyone's photos form one Gallery (one cache, keyed by each photo's
+// content), so a probe costs one embedding and one pass of the Siamese head over all enrolled photos.
+import Foundation
+import Tensor
+
+public struct Identification: Sendable {
+    /// Everyone, best first: (name, score).
+    public let ranking: [(name: String, score: Double)]
+    /// The threshold the best score had to exceed.
+    public let threshold: Float
+
+    /// The best person's name, or nil (unknown) when no one scores above the threshold.
+    public var name: String? { ranking.first.flatMap { $0.score > Double(threshold) ? $0.name : nil } }
+    public var score: Double { ranking.first?.score ?? 0 }
+    public var runnerUp: (name: String, score: Double)? { ranking.count > 1 ? ranking[1] : nil }
+}
+
+public final class Identifier {
+    public let model: TrainedModel
+    public let threshold: Float
+    public let cropper: PhotoCropper
+    public let gallery: Gallery
+    /// The enrolled names, and for each gallery row the index of its person.
+    public let names: [String]
+    private let personOfRow: [Int]
+    /// Best photos averaged into a person's score.
+    static let bestPhotosPerPerson = 3
+
+    /// Loads everyone's photos (cached embeddings where possible) for identifying `probesToCome` probes.
+    public init(model: TrainedModel, precision: MatrixPrecision, layout: DataLayout, threshold: Float, probesToCome: Int = 1,
+                cropper: PhotoCropper, decoder: PhotoDecoder) throws {
+        guard FileManager.default.fileExists(atPath: layout.peopleFolder.path) else {
+            throw InputError(path: layout.peopleFolder.path, problem: "nobody is enrolled", nextStep: "enroll people with `facever enroll NAME PHOTO…`")
+        }
+        let gallery = try Gallery(folder: layout.peopleFolder, model: model, precision: precision, probesToCome: probesToCome,
+                                  cropper: cropper, decoder: decoder, emptyNextStep: "enroll people with `facever enroll NAME PHOTO…`")
+        let rowNames = gallery.paths.map { People.name(of: $0, in: layout) ?? "" }
+        let names = Array(Set(rowNames)).sorted()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        self.model = model
+        self.threshold = threshold
+        self.cropper = cropper
+        self.gallery = gallery
+        self.names = names
+        self.personOfRow = rowNames.map { index[$0]! }
+    }
+
+    /// The identification of one probe photo (its canonical crop).
+    public func identify(_ probe: RGBImage) throws -> Identification {
+        let format = model.network.architecture.inputFormat
+        let embedding = gallery.inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)], format: format))
+        return try identify(embedding: embedding.data)
+    }
+
+    /// The identification of one probe embedding [E].
+    public func identify(embedding: [Float]) throws -> Identification {
+        let scores = try Gallery.scores(of: embedding, against: gallery.embeddings, inference: gallery.inference, model: model)
+        var byPerson = [[Float]](repeating: [], count: names.count)
+        for (row, score) in scores.enumerated() { byPerson[personOfRow[row]].append(score) }
+        let ranking = zip(names, byPerson).map { name, scores -> (name: String, score: Double) in
+            let best = scores.sorted(by: >).prefix(Self.bestPhotosPerPerson)
+            return (name, best.reduce(0) { $0 + Double($1) } / Double(best.count))
+        }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
+        return Identification(ranking: ranking, threshold: threshold)
+    }
+}
