@@ -46,6 +46,12 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var compute: PrecisionOptions
 
+    @Option(help: ArgumentHelp("Identification instead: name every photo of this labelled folder (one subfolder per person, unknown/ for people not enrolled) among the enrolled people; rank-1 accuracy and unknown-rejection rate.", valueName: "folder"))
+    var identify: String?
+
+    @Option(help: ArgumentHelp("Also draw the evaluation as PNG files in this folder (roc.png, scores.png; identify.png with --identify).", valueName: "folder"))
+    var plot: String?
+
     @OptionGroup var cropping: CropOptions
 
     func validate() throws {
@@ -56,27 +62,22 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--target-far must be a number between 0 and 1 (0.01 is 1 %)")
         }
         if save && targetFAR == nil { throw ValidationError("--save stores a calibration: give --target-far F") }
+        if identify != nil && (targetFAR != nil || threshold != nil || gallery != nil) {
+            throw ValidationError("--identify evaluates identification: --target-far, --threshold and --gallery are for verification")
+        }
     }
 
     func run() throws {
+        if let identify { return try evaluateIdentification(on: URL(fileURLWithPath: identify)) }
         try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
             let inference = model.prepared(for: try compute.resolved(for: model))
-            guard let split = model.split, !split.test.isEmpty else {
-                throw InputError(path: modelURL.path, problem: "the model has no held-out test pairs",
-                                 nextStep: "train with a --test-fraction above 0")
-            }
-            let heldOut = Set(split.test.flatMap { [$0.anchor, $0.other] })
             let cropper = cropping.cropper(for: model)
-            let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          input: model.network.architecture.inputFormat,
-                                          only: heldOut, cropper: cropper, decoder: .withCaptureFormats)
             let start = Date()
-            // Every held-out photo embedded once, for the pair figures and the probe figures (a missing
-            // one is an error naming it).
-            let embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted())
-            let scores = Evaluation.scores(model: inference, pairs: split.test, embeddings: embeddings)
-            let metrics = BinaryMetrics(scores: scores, labels: split.test.map(\.label), threshold: threshold ?? model.thresholds.detection)
+            let heldOut = try HeldOutSet(model: model, inference: inference, layout: options.layout, cropper: cropper,
+                                         decoder: .withCaptureFormats)
+            let (dataset, embeddings, scores) = (heldOut.dataset, heldOut.embeddings, heldOut.scores)
+            let metrics = BinaryMetrics(scores: scores, labels: heldOut.labels, threshold: threshold ?? model.thresholds.detection)
             let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset, embeddings: embeddings,
                                          cropper: cropper)
             let seconds = Date().timeIntervalSince(start)
@@ -91,6 +92,13 @@ struct EvaluateCommand: ParsableCommand {
             } else {
                 print(report.text())
                 if let probes { print(probes.text()) }
+            }
+            if let plot {
+                let folder = URL(fileURLWithPath: plot)
+                for (name, chart) in [("roc", Figures.roc(scores: scores, labels: heldOut.labels, threshold: metrics.threshold)),
+                                      ("scores", Figures.scores(scores: scores, labels: heldOut.labels, threshold: metrics.threshold))] {
+                    Console.note("wrote \(try Figures.write(chart.render(), named: name, in: folder).path)")
+                }
             }
             if save, let probes, let targetFAR {
                 guard let point = probes.calibrated(at: targetFAR) else {
@@ -112,6 +120,34 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 extension EvaluateCommand {
+    /// `--identify DIR`: every photo of the labelled folder identified among the enrolled people.
+    private func evaluateIdentification(on folder: URL) throws {
+        try reportingInputErrors {
+            let model = try TrainedModel.load(from: modelURL)
+            let identifier = try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
+                                            threshold: model.thresholds.detection, probesToCome: Int.max,
+                                            cropper: cropping.cropper(for: model), decoder: .withCaptureFormats)
+            let tally = try identifier.evaluate(labelledFolder: folder, decoder: .withCaptureFormats) { Console.warning("skipped \($0)") }
+            func figure(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
+            if json {
+                print(Console.jsonLine([
+                    "folder": folder.path, "people": identifier.names.count, "known_photos": tally.knownPhotos,
+                    "unknown_photos": tally.unknownPhotos, "rank1_accuracy": tally.rankOneAccuracy ?? NSNull(),
+                    "unknown_rejection_rate": tally.unknownRejectionRate ?? NSNull(), "threshold": Double(identifier.threshold),
+                    "confusion": tally.confusion,
+                ]))
+            } else {
+                print("identification of \(Console.count(tally.knownPhotos + tally.unknownPhotos, "photo")) against "
+                      + "\(Console.count(identifier.names.count, "person", "people")) enrolled (threshold \(String(format: "%.3f", identifier.threshold)))")
+                print("rank-1 accuracy \(figure(tally.rankOneAccuracy)) (\(tally.knownRight)/\(tally.knownPhotos) photos of enrolled people named right)")
+                print("unknown rejected \(figure(tally.unknownRejectionRate)) (\(tally.unknownRejected)/\(tally.unknownPhotos) photos of others called unknown)")
+            }
+            if let plot {
+                Console.note("wrote \(try Figures.write(Figures.identification(tally), named: "identify", in: URL(fileURLWithPath: plot)).path)")
+            }
+        }
+    }
+
     /// The probe figures, or nil (with a note) when there is no gallery to verify against; with
     /// --target-far a missing gallery is an error.
     private func probeReport(model: TrainedModel, precision: MatrixPrecision, dataset: FaceDataset,

@@ -20,8 +20,15 @@ struct Facever: ParsableCommand {
               facever train --epochs 50                   Siamese network, 70/30 split by group
               facever evaluate                            precision, recall, ROC AUC, EER on the held-out 30 %
               facever verify probe.jpg                    verified / not-verified against your gallery
+
+            Who is it? (several people)
+              facever enroll alice ~/photos/alice         a person's face crops into DATA/people/alice
+              facever people                              who is enrolled
+              facever identify photo.jpg                  the name, or unknown
+              facever report                              PNG plots: training history, ROC, score histograms
             """,
         version: "0.2.0",
-        subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self]
+        subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self,
+                      EnrollCommand.self, PeopleCommand.self, IdentifyCommand.self, ReportCommand.self]
     )
 }

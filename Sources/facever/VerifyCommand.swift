@@ -89,7 +89,6 @@ struct VerifyCommand: ParsableCommand {
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
             let cropper = cropping.cropper(for: model)
-            if capture.isGiven { try cropper.prepare() }
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
                                 thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
                                 cropper: cropper, decoder: .withCaptureFormats)
@@ -183,43 +182,12 @@ struct VerifyCommand: ParsableCommand {
 
     /// Frames from a camera or a recording: each `v` (or, with --auto, each frame with a face) is verified.
     private func verifyLive(with verifier: Verifier, tally: inout Tally) throws {
-        let interrupt = InterruptFlag(message: "stopping after this frame")
-        interrupt.install()
-        try reportingInputErrors {
-            let source = try capture.openSource()
-            let cropper = verifier.cropper
-            let preview = capture.makePreview(title: "facever verify")
-            let keys = auto ? nil : try TerminalKeys.open()
-            defer { keys?.restore() }
-            if keys != nil { Console.note("press v to verify the face in view, q to quit") }
-            while !interrupt.isRaised {
-                if let count, tally.verdicts >= count { return }
-                guard let frame = try source.next() else {
-                    if auto {
-                        throw InputError(path: source.name, problem: "the video ended after \(tally.verdicts) verdicts of \(count!)")
-                    }
-                    return
-                }
-                let start = Date()
-                let crop = try cropper.crop(frame.image)
-                var pressed = keys?.pendingKeys() ?? []
-                pressed += preview?.show(frame.image, face: crop?.face) ?? []
-                if pressed.contains(UInt8(ascii: "q")) { return }
-                if !auto && !source.isLive && source.framesPerSecond > 0 {
-                    Thread.sleep(forTimeInterval: max(0, 1 / source.framesPerSecond - Date().timeIntervalSince(start)))
-                }
-                guard auto || pressed.contains(UInt8(ascii: "v")) else { continue }
-                guard let crop else {
-                    if !auto { Console.note("no face in view: nothing verified") }
-                    continue
-                }
-                report("\(source.name)#\(frame.index)", crop, try verifier.verify(crop.photo),
-                       milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
-            }
-            throw ExitCode(130)
+        let live = LiveProbes(capture: capture, cropper: verifier.cropper, auto: auto, count: count, key: "v", action: "verify")
+        try live.run(answered: { tally.verdicts }) { name, crop, start in
+            report(name, crop, try verifier.verify(crop.photo), milliseconds: Date().timeIntervalSince(start) * 1000,
+                   verifier: verifier, tally: &tally)
         }
     }
-
 
     /// Four decimals: what a score's precision supports, and readable in JSON.
     private static func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }

@@ -15,13 +15,15 @@ public struct CollectReport: Sendable {
     }
 
     public var saved: [FaceClass: Int] = [:]
+    /// Photos saved into a folder of no class (a person's, by `enroll`).
+    public var savedToFolder = 0
     public var framesRead = 0
     public var framesWithoutFace = 0
     public var ignoredKeys = 0
     public var keysWithoutFace = 0
     public var ending: Ending = .endOfStream
 
-    public var totalSaved: Int { saved.values.reduce(0, +) }
+    public var totalSaved: Int { saved.values.reduce(0, +) + savedToFolder }
 }
 
 /// A status update for the interactive line: counts so far and whether a face is in view.
@@ -62,10 +64,15 @@ public final class Collector {
     }
 
     func save(_ crop: CroppedPhoto, as faceClass: FaceClass, report: inout CollectReport) throws -> URL {
-        capturesSaved += 1
-        let url = layout.folder(faceClass).appendingPathComponent(String(format: "capture-%@-%04d.jpg", session, capturesSaved))
-        try AtomicFile.write(try crop.storedJPEG(), to: url)
+        let url = try save(crop, in: layout.folder(faceClass))
         report.saved[faceClass, default: 0] += 1
+        return url
+    }
+
+    private func save(_ crop: CroppedPhoto, in folder: URL) throws -> URL {
+        capturesSaved += 1
+        let url = folder.appendingPathComponent(String(format: "capture-%@-%04d.jpg", session, capturesSaved))
+        try AtomicFile.write(try crop.storedJPEG(), to: url)
         return url
     }
 
@@ -75,6 +82,28 @@ public final class Collector {
         show: (Frame, CroppedPhoto?) -> Void = { _, _ in }, onSaved: (URL, Frame) -> Void = { _, _ in }
     ) throws -> CollectReport {
         try prepare([faceClass])
+        return try runAutomatic(count: count, intervalSeconds: intervalSeconds, shouldStop: shouldStop, show: show, onSaved: onSaved) { crop, report in
+            try save(crop, as: faceClass, report: &report)
+        }
+    }
+
+    /// Saves `count` crops into `folder` (a person's, for `enroll`), which it creates.
+    public func runAutomatic(
+        intoFolder folder: URL, count: Int, intervalSeconds: Double, shouldStop: () -> Bool = { false },
+        show: (Frame, CroppedPhoto?) -> Void = { _, _ in }, onSaved: (URL, Frame) -> Void = { _, _ in }
+    ) throws -> CollectReport {
+        try PrivateFolder.create(folder)
+        guard access(folder.path, W_OK) == 0 else { throw InputError(path: folder.path, problem: "the folder cannot be written") }
+        return try runAutomatic(count: count, intervalSeconds: intervalSeconds, shouldStop: shouldStop, show: show, onSaved: onSaved) { crop, report in
+            report.savedToFolder += 1
+            return try save(crop, in: folder)
+        }
+    }
+
+    private func runAutomatic(
+        count: Int, intervalSeconds: Double, shouldStop: () -> Bool, show: (Frame, CroppedPhoto?) -> Void,
+        onSaved: (URL, Frame) -> Void, save: (CroppedPhoto, inout CollectReport) throws -> URL
+    ) throws -> CollectReport {
         var report = CollectReport()
         var lastSaved: Double?
         while report.totalSaved < count {
@@ -88,7 +117,7 @@ public final class Collector {
                 report.framesWithoutFace += 1
                 continue
             }
-            onSaved(try save(crop, as: faceClass, report: &report), frame)
+            onSaved(try save(crop, &report), frame)
             lastSaved = frame.milliseconds
         }
         report.ending = .countReached

@@ -137,9 +137,9 @@ public struct Chart {
         // Axes, title, labels, legend.
         canvas.line(plotLeft, plotBottom, plotRight, plotBottom, colour: .axis, thickness: 2)
         canvas.line(plotLeft, plotTop, plotLeft, plotBottom, colour: .axis, thickness: 2)
-        canvas.text(title, x: Double(width) / 2, y: 36, size: 0.75, alignment: .centre, bold: true)
+        canvas.text(title, x: Double(width) / 2, y: 30, size: 0.75, alignment: .centre, bold: true)
         canvas.text(xLabel, x: (plotLeft + plotRight) / 2, y: Double(height) - 18, size: 0.55, alignment: .centre)
-        canvas.text(yLabel, x: 12, y: plotTop - 14, size: 0.55)
+        canvas.text(yLabel, x: 12, y: plotTop - 8, size: 0.5)
         let named = series.filter { !$0.name.isEmpty }
         if !named.isEmpty {
             let boxWidth = (named.map { Canvas.textWidth($0.name, size: 0.5) }.max() ?? 0) + 50

@@ -2,6 +2,7 @@
 // curves, the ROC curve of the held-out pairs with the operating point and the equal-error point, the
 // histograms of same and different scores with the threshold, and who identify took for whom.
 import Foundation
+import Tensor
 
 public enum Figures {
     /// Training and held-out loss, and held-out accuracy, per epoch.
@@ -103,5 +104,16 @@ public enum Figures {
         canvas.text("green: the right answer; red: a wrong one; darker: a larger share of that person's photos",
                     x: 12, y: Double(canvas.height) - 20, size: 0.45, colour: .axis)
         return canvas.image
+    }
+}
+
+extension Figures {
+    /// Writes `image` as `folder/name.png` (the folder made private, the file atomically, 0600).
+    @discardableResult
+    public static func write(_ image: RGBImage, named name: String, in folder: URL) throws -> URL {
+        try PrivateFolder.create(folder)
+        let url = folder.appendingPathComponent(name + ".png")
+        try AtomicFile.write(try image.pngData(), to: url)
+        return url
     }
 }

@@ -68,4 +68,37 @@ public final class Identifier {
         }.sorted { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
         return Identification(ranking: ranking, threshold: threshold)
     }
+
+    /// Identifies every photo of a labelled folder: one subfolder a person (photos of someone not
+    /// enrolled, and those under `unknown/`, should be called unknown). Unreadable photos are skipped
+    /// and listed; photos directly in the folder are not counted.
+    public func evaluate(labelledFolder folder: URL, decoder: PhotoDecoder,
+                         onSkip: (InputError) -> Void = { _ in }) throws -> IdentificationTally {
+        var tally = IdentificationTally()
+        let enrolled = Set(names)
+        let subfolders = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path,
+                                                                          isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+        guard !subfolders.isEmpty else {
+            throw InputError(path: folder.path, problem: "no subfolders: a labelled folder holds one subfolder of photos per person",
+                             nextStep: "put each person's photos in a folder named after them, strangers in unknown/")
+        }
+        for subfolder in subfolders {
+            let truth = enrolled.contains(subfolder) ? subfolder : nil
+            for file in try DataLayout.imageFilesRecursively(in: folder.appendingPathComponent(subfolder)) {
+                do {
+                    if let crop = try cropper.crop(contentsOf: file, decoder: decoder) {
+                        tally.record(truth: truth, answer: try identify(crop.photo).name)
+                    } else {
+                        tally.record(truth: truth, answer: nil, noFace: true)
+                    }
+                } catch let error as InputError where error.path == file.path {
+                    onSkip(error)
+                }
+            }
+        }
+        return tally
+    }
 }

@@ -1,0 +1,31 @@
+// HeldOutSet.swift — the held-out pairs a model's training recorded, loaded and scored: what evaluate's
+// pair figures, its probe figures and report's plots are computed from.
+import Foundation
+import Tensor
+
+public struct HeldOutSet {
+    /// The held-out photos (only those), decoded for the model.
+    public let dataset: FaceDataset
+    /// The embedding of every held-out photo, by relative path.
+    public let embeddings: [String: [Float]]
+    public let pairs: [LabelledPair]
+    /// The Siamese score of each pair, in `pairs` order.
+    public let scores: [Float]
+    public var labels: [Float] { pairs.map(\.label) }
+
+    /// Loads and scores the held-out pairs of `model` from the photos under `layout`, cropped by `cropper`.
+    /// A missing held-out photo is an error naming it; a model without held-out pairs is an error.
+    public init(model: TrainedModel, inference: InferenceModel, layout: DataLayout, cropper: PhotoCropper, decoder: PhotoDecoder) throws {
+        guard let split = model.split, !split.test.isEmpty else {
+            throw InputError(path: model.url.path, problem: "the model has no held-out test pairs",
+                             nextStep: "train with a --test-fraction above 0")
+        }
+        let heldOut = Set(split.test.flatMap { [$0.anchor, $0.other] })
+        dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: model.network.architecture.inputFormat,
+                                  only: heldOut, cropper: cropper, decoder: decoder)
+        // Every held-out photo embedded once, for the pair figures and the probe figures.
+        embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted())
+        pairs = split.test
+        scores = Evaluation.scores(model: inference, pairs: split.test, embeddings: embeddings)
+    }
+}

@@ -1,0 +1,94 @@
+// EnrollCommand.swift — `facever enroll NAME PHOTO|DIR…`: a person's face crops into DATA/people/NAME/.
+import ArgumentParser
+import Foundation
+import SiameseKit
+
+struct EnrollCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Enroll a person for identify: their face photos into DATA/people/NAME/.",
+        discussion: """
+            Photos (files or folders, searched recursively) go through the face pipeline; duplicates, \
+            unreadable files and photos without a face are skipped and counted. Live: --camera N or \
+            --source VIDEO with --count K saves the first K frames with a face. Enrolling again adds photos.
+
+            Examples:
+              facever enroll alice ~/photos/alice
+              facever enroll bob --camera 0 --count 10 --interval 0.5
+            """
+    )
+
+    @Argument(help: "The person's name (letters, digits, spaces, _ - . ').")
+    var name: String
+
+    @Argument(help: "Photos or folders of photos of the person.")
+    var photos: [String] = []
+
+    @OptionGroup var capture: CaptureOptions
+
+    @Option(help: "Live: how many frames with a face to save.")
+    var count: Int?
+
+    @Option(help: "Live: seconds (of the stream) between saved frames.")
+    var interval: Double = 0
+
+    @OptionGroup var cropping: CropOptions
+
+    @OptionGroup var options: DataOptions
+
+    func validate() throws {
+        if let problem = People.problem(withName: name) { throw ValidationError("'\(name)': \(problem)") }
+        if capture.isGiven {
+            guard photos.isEmpty else { throw ValidationError("give photos or a live source, not both") }
+            guard let count, (1...100_000).contains(count) else { throw ValidationError("a live source needs --count K (1 ≤ K ≤ 100000)") }
+        } else {
+            guard !photos.isEmpty else { throw ValidationError("give photos or folders of \(name) (or --camera, --device, --source)") }
+            guard count == nil else { throw ValidationError("--count is for a live source") }
+        }
+        guard interval.isFinite, (0...86_400).contains(interval) else { throw ValidationError("--interval must be 0 to 86400 seconds") }
+    }
+
+    func run() throws {
+        let folder = People.folder(of: name, in: options.layout)
+        let interrupt = InterruptFlag(message: "finishing the current photo")
+        interrupt.install()
+        let cropper = cropping.cropper(orElse: .face)
+        var interrupted = false
+        try reportingInputErrors {
+            if capture.isGiven {
+                let source = try capture.openSource()
+                try cropper.prepare()
+                let lock = try options.lockForWriting("enroll")
+                defer { withExtendedLifetime(lock) {} }
+                let collector = Collector(source: source, cropper: cropper, layout: options.layout)
+                let preview = capture.makePreview(title: "facever enroll")
+                let report = try collector.runAutomatic(
+                    intoFolder: folder, count: count!, intervalSeconds: interval, shouldStop: { interrupt.isRaised },
+                    show: { frame, crop in _ = preview?.show(frame.image, face: crop?.face) })
+                print("enrolled \(TerminalText.escaped(name)): \(Console.count(report.savedToFolder, "photo")) saved from "
+                      + "\(Console.count(report.framesRead, "frame")) (\(report.framesWithoutFace) without a face)")
+                interrupted = report.ending == .interrupted
+                if report.ending == .endOfStream {
+                    throw InputError(path: source.name, problem: "the video ended after \(report.framesRead) frames: saved \(report.savedToFolder) of \(count!)")
+                }
+            } else {
+                let files = try DataLayout.imageFiles(givenAs: photos.map { URL(fileURLWithPath: $0) })
+                let lock = try options.lockForWriting("enroll")
+                defer { withExtendedLifetime(lock) {} }
+                let report = try ImageImporter.run(files: files, into: folder, cropper: cropper, decoder: .withCaptureFormats,
+                                                   shouldStop: { interrupt.isRaised }) { skipped in
+                    Console.warning("skipped \(skipped)")
+                }
+                print("enrolled \(TerminalText.escaped(name)): \(Console.count(report.imported, "photo")) added "
+                      + "(\(report.duplicates) duplicates, \(report.unreadable.count) unreadable and \(report.withoutFace) without a face skipped)")
+                interrupted = report.interrupted
+            }
+            let total = try DataLayout.imageFilesRecursively(in: folder).count
+            print("\(TerminalText.escaped(name)) has \(Console.count(total, "photo")); \(Console.count(try People.list(in: options.layout).count, "person", "people")) enrolled")
+            if total == 0 {
+                throw InputError(path: folder.path, problem: "no photo of \(name) could be used", nextStep: "give photos with the face in view")
+            }
+        }
+        if interrupted { throw ExitCode(130) }
+    }
+}
