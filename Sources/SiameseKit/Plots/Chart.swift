@@ -105,6 +105,8 @@ public struct Chart {
             canvas.line(plotLeft - 6, p.y, plotLeft, p.y, colour: .axis)
             canvas.text(Self.tickLabel(value, step: yStep), x: plotLeft - 10, y: p.y + 5, size: 0.45, colour: .axis, alignment: .right)
         }
+        canvas.line(plotLeft, plotBottom, plotRight, plotBottom, colour: .axis, thickness: 2)
+        canvas.line(plotLeft, plotTop, plotLeft, plotBottom, colour: .axis, thickness: 2)
         for line in referenceLines {
             canvas.polyline(line.map { point(x: $0.x, y: $0.y) }, colour: Colour(170, 170, 170), thickness: 1)
         }
@@ -134,9 +136,7 @@ public struct Chart {
             let rightHalf = p.x > (plotLeft + plotRight) / 2
             canvas.text(marker.label, x: p.x + (rightHalf ? -12 : 12), y: p.y + 20, size: 0.5, alignment: rightHalf ? .right : .left)
         }
-        // Axes, title, labels, legend.
-        canvas.line(plotLeft, plotBottom, plotRight, plotBottom, colour: .axis, thickness: 2)
-        canvas.line(plotLeft, plotTop, plotLeft, plotBottom, colour: .axis, thickness: 2)
+        // Title, labels, legend.
         canvas.text(title, x: Double(width) / 2, y: 30, size: 0.75, alignment: .centre, bold: true)
         canvas.text(xLabel, x: (plotLeft + plotRight) / 2, y: Double(height) - 18, size: 0.55, alignment: .centre)
         canvas.text(yLabel, x: 12, y: plotTop - 8, size: 0.5)
