@@ -7,7 +7,7 @@ import XCTest
 
 final class HelpSnapshotTests: XCTestCase {
     private static let folder = TestPaths.repository.appendingPathComponent("Tests/faceverTests/HelpSnapshots")
-    private static let commands = ["", "collect", "import", "augment", "train", "evaluate", "verify"]
+    private static let commands = ["", "collect", "import", "augment", "train", "evaluate", "verify", "enroll", "people", "identify", "report"]
 
     func testEveryCommandsHelpMatchesItsSnapshot() throws {
         var environment = ProcessInfo.processInfo.environment
