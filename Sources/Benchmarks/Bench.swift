@@ -5,6 +5,7 @@
 //   facever-bench embed [--batch 1|32] [--repeats 20]      embedding latency / throughput
 //   facever-bench prepare-verify DIR                        a tutorial-size model, 50 gallery photos, a probe
 //   facever-bench verify DIR [--repeats 20]                 one probe against the cached gallery, in process
+//   facever-bench identify DIR [--people 1000] [--photos 5] [--repeats 20]   identify against many enrolled people
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
 //   facever-bench machine                                   the CPU, its relevant flags, the kernels in use
 // Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
@@ -34,7 +35,20 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facever-bench",
         abstract: "Release-build measurements of facever's engine and workloads (see Scripts/benchmark-*.sh).",
-        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Peak.self, Machine.self])
+        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Identify.self, Peak.self, Machine.self])
+
+    struct Identify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Identify against PEOPLE × PHOTOS enrolled faces: first load, cached load, one probe.")
+        @Argument var folder: String
+        @Option var people = 1000
+        @Option var photos = 5
+        @Option var repeats = 20
+        @OptionGroup var options: ComputeOptions
+        func run() throws {
+            try benchmarkIdentify(folder: URL(fileURLWithPath: folder), people: people, photos: photos, repeats: repeats,
+                                  precision: options.precision)
+        }
+    }
 
     struct Machine: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The CPU, its relevant flags and the kernels in use, as JSON.")

@@ -86,7 +86,7 @@ struct IdentifyCommand: ParsableCommand {
 
         var tally = Tally()
         if capture.isGiven {
-            let live = LiveProbes(capture: capture, cropper: identifier.cropper, auto: auto, count: count, key: "i", action: "identify")
+            let live = LiveProbes(capture: capture, cropper: identifier.cropper, auto: auto, count: count, key: "i", action: "identify", answers: "identifications")
             try live.run(answered: { tally.answers }) { name, crop, start in
                 report(name, crop, try identifier.identify(crop.photo), start: start, tally: &tally)
             }

@@ -13,6 +13,8 @@ struct LiveProbes {
     /// The key that asks for an answer ("v" verify, "i" identify) and what it does, for the hint.
     let key: Character
     let action: String
+    /// What the answers are called in messages ("verdicts", "identifications").
+    let answers: String
 
     /// `handle(name, crop, start)` answers one probe; `answered()` says how many answers there are so far.
     func run(answered: () -> Int, handle: (String, CroppedPhoto, Date) throws -> Void) throws {
@@ -29,7 +31,7 @@ struct LiveProbes {
                 if let count, answered() >= count { return }
                 guard let frame = try source.next() else {
                     if auto, let count {
-                        throw InputError(path: source.name, problem: "the video ended after \(answered()) answers of \(count)")
+                        throw InputError(path: source.name, problem: "the video ended after \(answered()) \(answers) of \(count)")
                     }
                     return
                 }

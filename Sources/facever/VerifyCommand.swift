@@ -182,7 +182,7 @@ struct VerifyCommand: ParsableCommand {
 
     /// Frames from a camera or a recording: each `v` (or, with --auto, each frame with a face) is verified.
     private func verifyLive(with verifier: Verifier, tally: inout Tally) throws {
-        let live = LiveProbes(capture: capture, cropper: verifier.cropper, auto: auto, count: count, key: "v", action: "verify")
+        let live = LiveProbes(capture: capture, cropper: verifier.cropper, auto: auto, count: count, key: "v", action: "verify", answers: "verdicts")
         try live.run(answered: { tally.verdicts }) { name, crop, start in
             report(name, crop, try verifier.verify(crop.photo), milliseconds: Date().timeIntervalSince(start) * 1000,
                    verifier: verifier, tally: &tally)

@@ -44,10 +44,13 @@ public struct Chart {
     /// Grey reference lines (the ROC's chance diagonal), drawn under the series.
     public var referenceLines: [[(x: Double, y: Double)]] = []
 
+    /// Ticks on whole numbers only (epochs).
+    public var wholeNumberXTicks = false
+
     public var width = 800
     public var height = 560
     /// The plot area's margins: room for the title, tick labels and axis labels.
-    static let marginLeft = 90.0, marginRight = 30.0, marginTop = 60.0, marginBottom = 70.0
+    static let marginLeft = 90.0, marginRight = 30.0, marginTop = 84.0, marginBottom = 70.0
 
     public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>) {
         self.title = title
@@ -70,10 +73,11 @@ public struct Chart {
     }
 
     /// Tick values: a step of 1, 2 or 5 × 10^k giving 4 to 10 ticks inside `range`.
-    static func ticks(_ range: ClosedRange<Double>) -> [Double] {
+    static func ticks(_ range: ClosedRange<Double>, wholeNumbers: Bool = false) -> [Double] {
         let span = range.upperBound - range.lowerBound
         let magnitude = pow(10, floor(log10(span / 5)))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { span / $0 <= 10 } ?? 10 * magnitude
+        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { span / $0 <= 10 } ?? 10 * magnitude
+        if wholeNumbers { step = max(1, step.rounded(.up)) }
         var values: [Double] = []
         var value = (range.lowerBound / step).rounded(.up) * step
         while value <= range.upperBound + step * 1e-9 {
@@ -91,7 +95,7 @@ public struct Chart {
 
     public func render() -> RGBImage {
         var canvas = Canvas(width: width, height: height)
-        let xTicks = Self.ticks(xRange), yTicks = Self.ticks(yRange)
+        let xTicks = Self.ticks(xRange, wholeNumbers: wholeNumberXTicks), yTicks = Self.ticks(yRange)
         let xStep = xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1, yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
         for value in xTicks {
             let p = point(x: value, y: yRange.lowerBound)
@@ -139,17 +143,14 @@ public struct Chart {
         // Title, labels, legend.
         canvas.text(title, x: Double(width) / 2, y: 30, size: 0.75, alignment: .centre, bold: true)
         canvas.text(xLabel, x: (plotLeft + plotRight) / 2, y: Double(height) - 18, size: 0.55, alignment: .centre)
-        canvas.text(yLabel, x: 12, y: plotTop - 8, size: 0.5)
-        let named = series.filter { !$0.name.isEmpty }
-        if !named.isEmpty {
-            let boxWidth = (named.map { Canvas.textWidth($0.name, size: 0.5) }.max() ?? 0) + 50
-            let left = plotRight - boxWidth - 10, top = plotTop + 30
-            canvas.fillRectangle(x: left, y: top, width: boxWidth, height: Double(named.count) * 24 + 10, colour: .white)
-            for (index, item) in named.enumerated() {
-                let y = top + 22 + Double(index) * 24
-                canvas.fillRectangle(x: left + 10, y: y - 10, width: 24, height: 8, colour: item.colour)
-                canvas.text(item.name, x: left + 42, y: y, size: 0.5)
-            }
+        canvas.text(yLabel, x: 12, y: plotTop - 12, size: 0.5)
+        // The legend: one row between the title and the plot, right-aligned, so it never hides data.
+        var right = plotRight
+        for item in series.filter({ !$0.name.isEmpty }).reversed() {
+            let textWidth = Canvas.textWidth(item.name, size: 0.5)
+            canvas.text(item.name, x: right, y: 58, size: 0.5, alignment: .right)
+            canvas.fillRectangle(x: right - textWidth - 32, y: 50, width: 24, height: 8, colour: item.colour)
+            right -= textWidth + 52
         }
         return canvas.image
     }

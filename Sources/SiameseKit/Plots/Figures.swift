@@ -10,6 +10,7 @@ public enum Figures {
         let highest = records.flatMap { [$0.trainingLoss] + ($0.heldOutLoss.map { [$0] } ?? []) }.max() ?? 1
         var chart = Chart(title: "Training history", xLabel: "epoch", yLabel: "loss (BCE) / accuracy",
                           xRange: (records.count > 1 ? 1 : 0)...Double(max(records.count, 2)), yRange: 0...max(1, highest * 1.05))
+        chart.wholeNumberXTicks = true
         chart.series.append(.init(name: "training loss", colour: .blue, points: records.map { (Double($0.epoch), $0.trainingLoss) }))
         let heldOut = records.filter { $0.heldOutLoss != nil }
         if !heldOut.isEmpty {
@@ -69,7 +70,7 @@ public enum Figures {
     public static func identification(_ tally: IdentificationTally, limit: Int = 16) -> RGBImage {
         let truths = tally.confusion.keys.sorted { a, b in
             let (ca, cb) = (tally.confusion[a]!.values.reduce(0, +), tally.confusion[b]!.values.reduce(0, +))
-            return ca != cb ? ca > cb : a < b
+            return ca != cb ? ca > cb : a.compare(b, options: .numeric) == .orderedAscending
         }.prefix(limit)
         var answers = Array(truths)
         for extra in [IdentificationTally.unknown, "no face"] where !answers.contains(extra) {
