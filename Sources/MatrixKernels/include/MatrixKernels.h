@@ -63,6 +63,30 @@ typedef struct fv_patches {
 void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
                           const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y);
 
+/*
+ * facever's float32 GEMM, on the kernel path given (it must be one this CPU runs):
+ *   C[m, n] = relu?(alpha · Σ_k op(A)[m, k] · op(B)[k, n] + beta · C[m, n] + bias[n])
+ * with the same operands and conventions as fv_gemm_bf16, float32 throughout, on the calling thread.
+ * Paths, best first: AVX-512 (AVX512F, AVX512VL, FMA), AVX2 (AVX2, FMA), scalar. The blocking follows
+ * the CPU's reported L1 and L2 sizes, never a table of CPU models.
+ */
+typedef enum { FV_KERNEL_SCALAR = 0, FV_KERNEL_AVX2 = 1, FV_KERNEL_AVX512 = 2 } fv_kernel_path;
+
+/* The best path this CPU runs. */
+fv_kernel_path fv_kernel_best_supported(void);
+/* The best path, or a lower one named by the environment variable FACEVER_KERNEL (avx512, avx2 or
+ * scalar; a path the CPU cannot run, or any other value, is ignored). */
+fv_kernel_path fv_kernel_selected(void);
+/* 1 and the path when `name` is avx512, avx2 or scalar; 0 otherwise. */
+int fv_kernel_path_named(const char *name, fv_kernel_path *path);
+const char *fv_kernel_name(fv_kernel_path path);
+/* The micro-tile and block sizes `path` uses on this machine (for benchmarks and tests). */
+void fv_gemm_f32_blocking(fv_kernel_path path, int64_t *mr, int64_t *nr, int64_t *kc, int64_t *nc);
+
+void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
+                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
+                 const float *column_bias, int relu);
+
 /* The rounding the kernel applies to its inputs, for tests: float32 → bfloat16 → float32. */
 float fv_round_to_bf16(float value);
 

@@ -1,0 +1,66 @@
+/*
+ * F32Blocking.h — what the float32 GEMM's files share (private to MatrixKernels): the kernel paths and
+ * their micro-tile shapes, the blocking sizes taken from the CPU's caches, and the packing and
+ * micro-kernel functions GEMMF32.c's driver calls.
+ *
+ * The same three-level blocking as the bfloat16 GEMM (BF16Blocking.h):
+ *   for each block of NC columns of C
+ *     for each block of KC steps of k:   pack op(B)[k-block, n-block] into panels of NR columns (L2)
+ *       for each tile of MR rows of C:   pack op(A)[m-tile, k-block] into one panel (L1)
+ *         for each panel of B:           the MR × NR micro-kernel updates C[m-tile, panel]
+ * Packed layouts: A panel a[p · MR + r] = op(A)[r, p]; B panel b[p · NR + j] = op(B)[p, j]; rows and
+ * columns beyond the matrix are zeros, so micro-kernels compute whole tiles and mask only their stores.
+ *
+ * Tiles per path (registers: AVX-512 has 32 vectors, AVX2 16):
+ *   AVX-512  12 × 32   24 accumulators, 2 B vectors, 1 broadcast: 14 loads per 24 FMAs, so two FMA
+ *                      ports (recent Xeons) are not starved by the two load ports
+ *   AVX2      6 × 16   12 accumulators, 2 B vectors, 1 broadcast
+ *   scalar    4 × 4    plain C (the compiler's baseline vectors at most)
+ * KC is chosen so that an A panel fills at most half of L1, NC so that a packed B block fills at most
+ * half of L2 (sysconf's cache sizes; 32 KiB and 1 MiB when the system does not say).
+ */
+#ifndef F32_BLOCKING_H
+#define F32_BLOCKING_H
+
+#include "MatrixKernels.h"
+
+#include <stdint.h>
+
+#define INTERNAL_F32 __attribute__((visibility("hidden")))
+#define TARGET_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
+#define TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+typedef struct {
+    int mr, nr;             /* micro-tile */
+    int64_t kc, nc;         /* k steps per block, columns per B block (a multiple of nr) */
+} f32_blocking;
+
+/* The blocking of `path` on this machine (computed once). */
+INTERNAL_F32 const f32_blocking *f32_blocking_for(fv_kernel_path path);
+
+/* How a tile's sums become C: every k block but the last stores alpha · acc + beta · C (beta is 1
+ * after the first block); the last one also adds the column bias and applies max(0, ·) when asked. */
+typedef struct {
+    float alpha, beta;
+    const float *bias;   /* NULL, or this tile's first column of the bias */
+    int relu;
+} f32_epilogue;
+
+/* Packs op(A)[m0 ..< m0 + rows, k0 ..< k0 + steps] into one mr-row panel. */
+INTERNAL_F32 void f32_pack_a(int transpose_a, const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0,
+                             int64_t steps, int mr, float *panel);
+
+/* Packs op(B)[k0 ..< k0 + steps, n0 ..< n0 + columns] into consecutive nr-column panels. */
+INTERNAL_F32 void f32_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
+                             int64_t columns, int nr, float *panels);
+
+/* C[0 ..< rows, 0 ..< columns] (rows ≤ MR, columns ≤ NR of the path) from one A and one B panel over
+ * `steps` k, through `e`. */
+INTERNAL_F32 TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, const float *b_panel, float *c,
+                                                        int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e);
+INTERNAL_F32 TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, const float *b_panel, float *c,
+                                                    int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e);
+INTERNAL_F32 void f32_micro_kernel_scalar(int64_t steps, const float *a_panel, const float *b_panel, float *c, int64_t ldc,
+                                          int64_t rows, int64_t columns, const f32_epilogue *e);
+
+#endif
