@@ -87,7 +87,7 @@ let package = Package(
         .target(name: "BenchmarkKernels"),
         .executableTarget(
             name: "facever-bench",
-            dependencies: ["Tensor", "SiameseKit", "CBLAS", "BenchmarkKernels",
+            dependencies: ["Tensor", "SiameseKit", "CBLAS", "MatrixKernels", "BenchmarkKernels",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Benchmarks"
         ),

@@ -6,6 +6,7 @@
 //   facever-bench prepare-verify DIR                        a tutorial-size model, 50 gallery photos, a probe
 //   facever-bench verify DIR [--repeats 20]                 one probe against the cached gallery, in process
 //   facever-bench identify DIR [--people 1000] [--photos 5] [--repeats 20]   identify against many enrolled people
+//   facever-bench gemm [--batch 8] [--repeats 5]          float32 products: OpenBLAS beside facever's own, per path
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
 //   facever-bench machine                                   the CPU, its relevant flags, the kernels in use
 // Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
@@ -35,7 +36,15 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facever-bench",
         abstract: "Release-build measurements of facever's engine and workloads (see Scripts/benchmark-*.sh).",
-        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Identify.self, Peak.self, Machine.self])
+        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Identify.self, Gemm.self, Peak.self,
+                      Machine.self])
+
+    struct Gemm: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "float32 products on the network's shapes: OpenBLAS and facever's own GEMM per kernel path.")
+        @Option var batch = 8
+        @Option var repeats = 5
+        func run() { benchmarkGemm(batch: batch, repeats: repeats) }
+    }
 
     struct Identify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Identify against PEOPLE × PHOTOS enrolled faces: first load, cached load, one probe.")

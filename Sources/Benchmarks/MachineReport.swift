@@ -4,6 +4,7 @@
 // a table that does not know every recent CPU).
 import CBLAS
 import Foundation
+import Tensor
 import SiameseKit
 
 func machineReport() -> [String: Any] {
@@ -18,7 +19,10 @@ func machineReport() -> [String: Any] {
         "cpu": field("model name") ?? "unknown", "threads": Compute.availableThreads,
         "flags": relevant.filter(flags.contains),
         "bfloat16_kernel": MatrixPrecision.bfloat16.isAvailable ? "facever AVX512-BF16 (8x32 tiles)" : "unavailable on this CPU",
-        "float32_kernel": "OpenBLAS sgemm, core " + (openblas_get_corename().map { String(cString: $0) } ?? "unknown"),
+        "float32_kernel": Float32Kernel.standard.description,
+        "kernel_path_best_supported": KernelPath.bestSupported.rawValue,
+        "facever_kernel_override": ProcessInfo.processInfo.environment["FACEVER_KERNEL"] ?? NSNull(),
+        "openblas_core": openblas_get_corename().map { String(cString: $0) } ?? "unknown",
         "openblas_coretype_override": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? NSNull(),
     ]
 }

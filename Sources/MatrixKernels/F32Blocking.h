@@ -63,4 +63,13 @@ INTERNAL_F32 TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *
 INTERNAL_F32 void f32_micro_kernel_scalar(int64_t steps, const float *a_panel, const float *b_panel, float *c, int64_t ldc,
                                           int64_t rows, int64_t columns, const f32_epilogue *e);
 
+/* Products with at most F32_FEW_ROWS_MAX rows of C skip packing (F32FewRows.c). */
+enum { F32_FEW_ROWS_MAX = 8 };
+
+#define F32_FEW_ROWS_PARAMETERS int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha, \
+    const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc, const float *bias, int relu
+INTERNAL_F32 TARGET_AVX512 void f32_few_rows_avx512(F32_FEW_ROWS_PARAMETERS);
+INTERNAL_F32 TARGET_AVX2 void f32_few_rows_avx2(F32_FEW_ROWS_PARAMETERS);
+INTERNAL_F32 void f32_few_rows_scalar(F32_FEW_ROWS_PARAMETERS);
+
 #endif

@@ -109,6 +109,19 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
         }
         return;
     }
+    if (m <= F32_FEW_ROWS_MAX) {
+        switch (path) {
+        case FV_KERNEL_AVX512:
+            f32_few_rows_avx512(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, column_bias, relu);
+            return;
+        case FV_KERNEL_AVX2:
+            f32_few_rows_avx2(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, column_bias, relu);
+            return;
+        default:
+            f32_few_rows_scalar(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, column_bias, relu);
+            return;
+        }
+    }
     const f32_blocking *blocking = f32_blocking_for(path);
     const int mr = blocking->mr, nr = blocking->nr;
     const int64_t kc = blocking->kc, nc = blocking->nc;

@@ -5,7 +5,8 @@
 // which a model owns (training: the run's precision; inference: InferenceModel) or a caller passes.
 // The memory-bound loops (element-wise ops, pooling, Adam) use every core the process may run on.
 //
-//   .float32  — OpenBLAS's sgemm, then a pass for bias and ReLU (the reference; the op tests run on it)
+//   .float32  — facever's own GEMM on the best kernel path the CPU runs (KernelChoice.swift), bias and
+//               ReLU applied as it stores each tile; or OpenBLAS's sgemm and a pass for them
 //   .bfloat16 — inputs rounded to bfloat16, products summed in float32 by facever's AVX512-BF16 kernel
 //               (MatrixKernels), bias and ReLU applied as it stores each tile; about twice sgemm's speed
 //               where the CPU has the instructions, at 8 bits of mantissa
@@ -16,8 +17,9 @@ public enum MatrixPrecision: String, CaseIterable, Codable, Sendable {
     case float32
     case bfloat16
 
-    /// Whether this CPU runs the bfloat16 kernel (AVX512F, AVX512BW, AVX512VL and AVX512_BF16).
-    public static let isBFloat16Available: Bool = fv_gemm_bf16_available() != 0
+    /// Whether this CPU runs the bfloat16 kernel (AVX512F, AVX512BW, AVX512VL and AVX512_BF16), and
+    /// FACEVER_KERNEL has not forced a path below AVX-512.
+    public static let isBFloat16Available: Bool = fv_gemm_bf16_available() != 0 && KernelPath.selected == .avx512
 
     /// Whether this CPU can compute in this precision.
     public var isAvailable: Bool { self == .float32 || Self.isBFloat16Available }
@@ -27,6 +29,8 @@ public struct Compute: Equatable, Sendable, CustomStringConvertible {
     public let precision: MatrixPrecision
     /// Threads for products and convolutions (at least 1).
     public let threads: Int
+    /// What runs float32 products.
+    public let float32Kernel: Float32Kernel
 
     /// The cores this process may run on.
     public static let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -36,11 +40,17 @@ public struct Compute: Equatable, Sendable, CustomStringConvertible {
 
     /// `precision` must be one this CPU runs (`MatrixPrecision.isAvailable`): callers resolve a user's
     /// choice first (SiameseKit's PrecisionChoice), so asking for another is a programming error.
-    public init(precision: MatrixPrecision, threads: Int = Compute.availableThreads) {
+    public init(precision: MatrixPrecision, threads: Int = Compute.availableThreads, float32Kernel: Float32Kernel = .standard) {
         precondition(precision.isAvailable, "Compute: this CPU lacks AVX512_BF16 for bfloat16 products")
+        if case .facever(let path) = float32Kernel {
+            precondition(path <= KernelPath.bestSupported, "Compute: this CPU cannot run the \(path.rawValue) path")
+        }
         self.precision = precision
         self.threads = max(1, threads)
+        self.float32Kernel = float32Kernel
     }
 
-    public var description: String { "\(precision.rawValue) products, \(threads) thread\(threads == 1 ? "" : "s")" }
+    public var description: String {
+        "\(precision.rawValue) products" + (precision == .float32 ? " (\(float32Kernel))" : "") + ", \(threads) thread\(threads == 1 ? "" : "s")"
+    }
 }

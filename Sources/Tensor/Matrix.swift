@@ -3,8 +3,9 @@
 //   C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C[m, n]   (+ bias[n], then max(0, ·), when asked)
 // where op(A) is A or Aᵀ. Leading dimensions are those of the matrices as stored (row-major).
 //
-// `compute` chooses the arithmetic (Compute.swift). With `parallel`, a bfloat16 product splits C's rows
-// (or, with few rows, its columns) across `compute.threads` threads, and sgemm is told to use that many;
+// `compute` chooses the arithmetic and the kernel (Compute.swift). With `parallel`, a product of facever's
+// kernels splits C's rows (or, with few rows, its columns) across `compute.threads` threads, and sgemm is
+// told to use that many;
 // without it, the product runs on the calling thread (callers that already run one product per thread
 // say so).
 import CBLAS
@@ -27,8 +28,34 @@ enum Matrix {
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         let threads = parallel ? compute.threads : 1
-        switch compute.precision {
-        case .float32:
+        switch (compute.precision, compute.float32Kernel) {
+        case (.float32, .facever(let path)):
+            let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
+            if threads > 1 && m >= 48 * threads {
+                // Each thread takes a band of C's rows (whole micro-tiles of every path: 48 = lcm(12, 6, 4) · 4).
+                let bands = (m + 11) / 12
+                parallelFor(bands, threads: threads) { range in
+                    let first = range.lowerBound * 12
+                    let rows = min(m, range.upperBound * 12) - first
+                    let aStart = transposeA ? a + first : a + first * lda
+                    fv_gemm_f32(path.c, ta, tb, Int64(rows), Int64(n), Int64(k), alpha, aStart, Int64(lda), b, Int64(ldb),
+                                beta, c + first * n, Int64(n), bias, relu ? 1 : 0)
+                }
+            } else if threads > 1 && n >= 64 * threads {
+                // Few rows (a dense layer's batch): each thread takes a band of C's columns.
+                let panels = (n + 31) / 32
+                parallelFor(panels, threads: threads) { range in
+                    let first = range.lowerBound * 32
+                    let columns = min(n, range.upperBound * 32) - first
+                    let bStart = transposeB ? b + first * ldb : b + first
+                    fv_gemm_f32(path.c, ta, tb, Int64(m), Int64(columns), Int64(k), alpha, a, Int64(lda), bStart, Int64(ldb),
+                                beta, c + first, Int64(n), bias.map { $0 + first }, relu ? 1 : 0)
+                }
+            } else {
+                fv_gemm_f32(path.c, ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
+                            beta, c, Int64(n), bias, relu ? 1 : 0)
+            }
+        case (.float32, .openBLAS):
             BLASThreads.use(threads)
             cblas_sgemm(
                 CblasRowMajor,
@@ -40,7 +67,7 @@ enum Matrix {
             if bias != nil || relu {
                 finishRows(c, rows: m, columns: n, bias: bias, relu: relu)
             }
-        case .bfloat16:
+        case (.bfloat16, _):
             let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
             if threads > 1 && m >= 4 * tileRows * threads {
                 // Each thread takes a band of C's rows: op(A)'s rows start at row·lda (or, transposed, at column row).
