@@ -28,31 +28,13 @@ enum Matrix {
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         let threads = parallel ? compute.threads : 1
+        let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
         switch (compute.precision, compute.float32Kernel) {
         case (.float32, .facever(let path)):
-            let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
-            if threads > 1 && m >= 48 * threads {
-                // Each thread takes a band of C's rows (whole micro-tiles of every path: 48 = lcm(12, 6, 4) · 4).
-                let bands = (m + 11) / 12
-                parallelFor(bands, threads: threads) { range in
-                    let first = range.lowerBound * 12
-                    let rows = min(m, range.upperBound * 12) - first
-                    let aStart = transposeA ? a + first : a + first * lda
-                    fv_gemm_f32(path.c, ta, tb, Int64(rows), Int64(n), Int64(k), alpha, aStart, Int64(lda), b, Int64(ldb),
-                                beta, c + first * n, Int64(n), bias, relu ? 1 : 0)
-                }
-            } else if threads > 1 && n >= 64 * threads {
-                // Few rows (a dense layer's batch): each thread takes a band of C's columns.
-                let panels = (n + 31) / 32
-                parallelFor(panels, threads: threads) { range in
-                    let first = range.lowerBound * 32
-                    let columns = min(n, range.upperBound * 32) - first
-                    let bStart = transposeB ? b + first * ldb : b + first
-                    fv_gemm_f32(path.c, ta, tb, Int64(m), Int64(columns), Int64(k), alpha, a, Int64(lda), bStart, Int64(ldb),
-                                beta, c + first, Int64(n), bias.map { $0 + first }, relu ? 1 : 0)
-                }
-            } else {
-                fv_gemm_f32(path.c, ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
+            // Row bands of whole micro-tiles of every path (12 = lcm of the paths' 12, 6 and 4 rows).
+            splitAcrossThreads(m: m, n: n, threads: threads, tileRows: 12, a: a, lda: lda, transposeA: transposeA,
+                               b: b, ldb: ldb, transposeB: transposeB, c: c, bias: bias) { rows, columns, a, b, c, bias in
+                fv_gemm_f32(path.c, ta, tb, Int64(rows), Int64(columns), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
                             beta, c, Int64(n), bias, relu ? 1 : 0)
             }
         case (.float32, .openBLAS):
@@ -68,31 +50,40 @@ enum Matrix {
                 finishRows(c, rows: m, columns: n, bias: bias, relu: relu)
             }
         case (.bfloat16, _):
-            let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
-            if threads > 1 && m >= 4 * tileRows * threads {
-                // Each thread takes a band of C's rows: op(A)'s rows start at row·lda (or, transposed, at column row).
-                let tiles = (m + tileRows - 1) / tileRows
-                parallelFor(tiles, threads: threads) { tileRange in
-                    let first = tileRange.lowerBound * tileRows
-                    let rows = min(m, tileRange.upperBound * tileRows) - first
-                    let aStart = transposeA ? a + first : a + first * lda
-                    fv_gemm_bf16(ta, tb, Int64(rows), Int64(n), Int64(k), alpha, aStart, Int64(lda), b, Int64(ldb),
-                                 beta, c + first * n, Int64(n), bias, relu ? 1 : 0)
-                }
-            } else if threads > 1 && n >= 64 * threads {
-                // Few rows (a dense layer's batch): each thread takes a band of C's columns.
-                let panels = (n + 31) / 32
-                parallelFor(panels, threads: threads) { panelRange in
-                    let first = panelRange.lowerBound * 32
-                    let columns = min(n, panelRange.upperBound * 32) - first
-                    let bStart = transposeB ? b + first * ldb : b + first
-                    fv_gemm_bf16(ta, tb, Int64(m), Int64(columns), Int64(k), alpha, a, Int64(lda), bStart, Int64(ldb),
-                                 beta, c + first, Int64(n), bias.map { $0 + first }, relu ? 1 : 0)
-                }
-            } else {
-                fv_gemm_bf16(ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
+            splitAcrossThreads(m: m, n: n, threads: threads, tileRows: tileRows, a: a, lda: lda, transposeA: transposeA,
+                               b: b, ldb: ldb, transposeB: transposeB, c: c, bias: bias) { rows, columns, a, b, c, bias in
+                fv_gemm_bf16(ta, tb, Int64(rows), Int64(columns), Int64(k), alpha, a, Int64(lda), b, Int64(ldb),
                              beta, c, Int64(n), bias, relu ? 1 : 0)
             }
+        }
+    }
+
+    /// Runs `product(rows, columns, a, b, c, bias)` on bands of C: with several threads, each takes a band
+    /// of C's rows (whole tiles of `tileRows`), or, with few rows (a dense layer's batch), a band of its
+    /// columns (whole 32-column panels); otherwise one call does all. The pointers are each band's start.
+    private static func splitAcrossThreads(
+        m: Int, n: Int, threads: Int, tileRows: Int,
+        a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
+        c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+        product: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>?) -> Void
+    ) {
+        if threads > 1 && m >= 4 * tileRows * threads {
+            let tiles = (m + tileRows - 1) / tileRows
+            parallelFor(tiles, threads: threads) { range in
+                let first = range.lowerBound * tileRows
+                let rows = min(m, range.upperBound * tileRows) - first
+                // op(A)'s rows start at row·lda (or, transposed, at column row).
+                product(rows, n, transposeA ? a + first : a + first * lda, b, c + first * n, bias)
+            }
+        } else if threads > 1 && n >= 64 * threads {
+            let panels = (n + 31) / 32
+            parallelFor(panels, threads: threads) { range in
+                let first = range.lowerBound * 32
+                let columns = min(n, range.upperBound * 32) - first
+                product(m, columns, a, transposeB ? b + first * ldb : b + first, c + first, bias.map { $0 + first })
+            }
+        } else {
+            product(m, n, a, b, c, bias)
         }
     }
 

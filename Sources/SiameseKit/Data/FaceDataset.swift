@@ -94,20 +94,15 @@ public final class FaceDataset {
             var problem: Error?
             do {
                 let data = try decoder.limits.contents(of: urls[index])
-                let image = try decoder.decode(data, path: urls[index].path)
-                do {
-                    if let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: data)) {
-                        outcome = .photo(ImageBatch.inputBytes(of: crop.photo, for: input), ContentHash(data))
-                    } else {
-                        outcome = .noFace
-                    }
-                } catch {
-                    problem = error
+                switch try cropper.crop(bytes: data, path: urls[index].path, decoder: decoder) {
+                case .photo(let crop): outcome = .photo(ImageBatch.inputBytes(of: crop.photo, for: input), ContentHash(data))
+                case .noFace: outcome = .noFace
+                case .unreadable(let error): outcome = .unreadable(error)
                 }
-            } catch let error as InputError {
-                outcome = .unreadable(error)
+            } catch let error as InputError where error.path == urls[index].path {
+                outcome = .unreadable(error)   // the file could not be read
             } catch {
-                outcome = .unreadable(InputError(path: urls[index].path, problem: "cannot read the file"))
+                problem = error                // the face finder could not be made
             }
             lock.lock()
             outcomes[index] = outcome

@@ -81,16 +81,15 @@ public enum ImageImporter {
                 report.refused += 1
                 continue
             }
-            let image: RGBImage
-            do {
-                image = try decoder.decode(bytes, path: file.path)
-            } catch let error as InputError {
+            let crop: CroppedPhoto
+            switch try cropper.crop(bytes: bytes, path: file.path, decoder: decoder) {
+            case .photo(let photo): crop = photo
+            case .noFace:
+                report.withoutFace += 1
+                continue
+            case .unreadable(let error):
                 report.unreadable.append(error)
                 onSkip(error)
-                continue
-            }
-            guard let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: bytes)) else {
-                report.withoutFace += 1
                 continue
             }
             let name = "\(sanitized(file.deletingPathExtension().lastPathComponent))-\(hash.hex).jpg"

@@ -123,6 +123,27 @@ public final class PhotoCropper: @unchecked Sendable {
         }
     }
 
+    /// What became of one photo file's bytes.
+    public enum FileOutcome {
+        case photo(CroppedPhoto)
+        /// Face mode found no face in it.
+        case noFace
+        /// It could not be decoded (callers skip it and say why).
+        case unreadable(InputError)
+    }
+
+    /// Decodes a photo file's bytes and crops them (a stored photo as it is). An unreadable file is an
+    /// outcome; a face finder that cannot be made is thrown, since no other file would fare better.
+    public func crop(bytes: Data, path: String, decoder: PhotoDecoder) throws -> FileOutcome {
+        let image: RGBImage
+        do {
+            image = try decoder.decode(bytes, path: path)
+        } catch let error as InputError {
+            return .unreadable(error)
+        }
+        return try crop(image, mark: CanonicalMark.mode(of: bytes)).map(FileOutcome.photo) ?? .noFace
+    }
+
     /// Reads, decodes and crops one photo file (nil: face mode found no face in it).
     public func crop(contentsOf url: URL, decoder: PhotoDecoder) throws -> CroppedPhoto? {
         let bytes = try decoder.limits.contents(of: url)

@@ -72,18 +72,11 @@ public struct Gallery {
                 report.cached += 1
                 continue
             }
-            let image: RGBImage
-            do {
-                image = try decoder.decode(data, path: file.path)
-            } catch let error as InputError {
-                report.skipped.append(error)
-                continue
+            switch try cropper.crop(bytes: data, path: file.path, decoder: decoder) {
+            case .photo(let crop): pending.append((file, hash, ImageBatch.values(of: crop.photo, for: architecture.inputFormat)))
+            case .noFace: report.skipped.append(.noFace(path: file.path))
+            case .unreadable(let error): report.skipped.append(error)
             }
-            guard let crop = try cropper.crop(image, mark: CanonicalMark.mode(of: data)) else {
-                report.skipped.append(.noFace(path: file.path))
-                continue
-            }
-            pending.append((file, hash, ImageBatch.values(of: crop.photo, for: architecture.inputFormat)))
         }
         var inference = model.prepared(for: precision)
         let imagesToEmbed = pending.count + min(probesToCome, InferenceModel.imagesBeforeDensePackPays)
