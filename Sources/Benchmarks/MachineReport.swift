@@ -10,13 +10,16 @@ import SiameseKit
 func machineReport() -> [String: Any] {
     let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     func field(_ name: String) -> String? {
-        cpuinfo.split(separator: "\n").first { $0.hasPrefix(name) }
-            .flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) }
+        // The first line whose key (before the colon, trimmed) is `name` exactly: "model" is not "model name".
+        cpuinfo.split(separator: "\n").lazy.map { $0.split(separator: ":", maxSplits: 1) }
+            .first { $0.count == 2 && $0[0].trimmingCharacters(in: .whitespaces) == name }
+            .map { $0[1].trimmingCharacters(in: .whitespaces) }
     }
     let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
     let relevant = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "avx512_vnni", "amx_bf16", "amx_tile"]
     return [
-        "cpu": field("model name") ?? "unknown", "threads": Compute.availableThreads,
+        "cpu": field("model name") ?? "unknown", "cpu_family": field("cpu family") ?? "unknown", "cpu_model": field("model") ?? "unknown",
+        "threads": Compute.availableThreads,
         "flags": relevant.filter(flags.contains),
         "bfloat16_kernel": MatrixPrecision.bfloat16.isAvailable ? "facever AVX512-BF16 (8x32 tiles)" : "unavailable on this CPU",
         "float32_kernel": Float32Kernel.standard.description,
