@@ -50,6 +50,10 @@ typedef struct {
 INTERNAL_F32 void f32_pack_a(int transpose_a, const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0,
                              int64_t steps, int mr, float *panel);
 
+/* The same for A as stored [m, k] into a 12-row panel, with AVX-512 transposes (the AVX-512 path's). */
+INTERNAL_F32 TARGET_AVX512 void f32_pack_a_avx512(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0,
+                                                  int64_t steps, float *panel);
+
 /* Packs op(B)[k0 ..< k0 + steps, n0 ..< n0 + columns] into consecutive nr-column panels. */
 INTERNAL_F32 void f32_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
                              int64_t columns, int nr, float *panels);

@@ -53,3 +53,65 @@ void f32_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_
         }
     }
 }
+
+/* ---- AVX-512: A as stored [m, k] into a 12-row panel, 16 steps at a time through a 16 × 16 transpose ---- */
+
+#include <immintrin.h>
+
+/* rows[i] (16 rows of 16 floats) becomes column i of the block. */
+TARGET_AVX512 static inline void transpose_16x16(__m512 rows[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(rows[2 * i], rows[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(rows[2 * i], rows[2 * i + 1]);
+    }
+    /* Each 128-bit lane L of rows[4i + j] now holds column 4L + j of rows 4i … 4i + 3. */
+    for (int i = 0; i < 4; i++) {
+        rows[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        rows[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        rows[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        rows[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    /* Gather the four 128-bit lanes of each column from the four row groups. */
+    for (int j = 0; j < 4; j++) {
+        t[j] = _mm512_shuffle_f32x4(rows[j], rows[4 + j], 0x88);
+        t[4 + j] = _mm512_shuffle_f32x4(rows[j], rows[4 + j], 0xDD);
+        t[8 + j] = _mm512_shuffle_f32x4(rows[8 + j], rows[12 + j], 0x88);
+        t[12 + j] = _mm512_shuffle_f32x4(rows[8 + j], rows[12 + j], 0xDD);
+    }
+    for (int j = 0; j < 4; j++) {
+        rows[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
+        rows[8 + j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
+        rows[4 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0x88);
+        rows[12 + j] = _mm512_shuffle_f32x4(t[4 + j], t[12 + j], 0xDD);
+    }
+}
+
+TARGET_AVX512 void f32_pack_a_avx512(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
+                                     float *panel) {
+    enum { MR = 12 };
+    for (int64_t p0 = 0; p0 < steps; p0 += 16) {
+        const int64_t count = steps - p0 < 16 ? steps - p0 : 16;
+        const __mmask16 mask = (__mmask16)((1u << count) - 1u);
+        __m512 block[16];
+        for (int r = 0; r < 16; r++) {
+            if (r < rows && r < MR) {
+                const float *source = a + (m0 + r) * lda + k0 + p0;
+                _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);   /* four blocks ahead: twelve streams at once */
+                block[r] = _mm512_maskz_loadu_ps(mask, source);
+            } else {
+                block[r] = _mm512_setzero_ps();
+            }
+        }
+        transpose_16x16(block);
+        /* Whole 16-lane stores in order: each one's last 4 lanes are overwritten by the next; only the
+         * panel's very last step is stored masked, so nothing is written past the panel. */
+        for (int64_t c = 0; c < count; c++) {
+            if (p0 + c + 1 < steps) {
+                _mm512_storeu_ps(panel + (p0 + c) * MR, block[c]);
+            } else {
+                _mm512_mask_storeu_ps(panel + (p0 + c) * MR, (__mmask16)0x0fff, block[c]);
+            }
+        }
+    }
+}

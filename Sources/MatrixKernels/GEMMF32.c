@@ -136,7 +136,11 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
             f32_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, nr, b_panels);
             for (int64_t m0 = 0; m0 < m; m0 += mr) {
                 const int64_t rows = m - m0 < mr ? m - m0 : mr;
-                f32_pack_a(transpose_a, a, lda, m0, rows, k0, steps, mr, a_panel);
+                if (path == FV_KERNEL_AVX512 && !transpose_a) {
+                    f32_pack_a_avx512(a, lda, m0, rows, k0, steps, a_panel);
+                } else {
+                    f32_pack_a(transpose_a, a, lda, m0, rows, k0, steps, mr, a_panel);
+                }
                 for (int64_t j = 0; j < columns; j += nr) {
                     f32_epilogue tile = block;
                     if (last_block && column_bias) tile.bias = column_bias + n0 + j;
