@@ -97,7 +97,12 @@ TARGET_BF16 static void pack_rows_of_pairs(const float *src, int64_t ld, int64_t
             __m512 values[8];
             for (int r = 0; r < 8; r++) {
                 const int64_t i = group + r;
-                values[r] = i < valid ? _mm512_maskz_loadu_ps(mask, src + i * ld + k) : _mm512_setzero_ps();
+                if (i < valid) {
+                    _mm_prefetch((const char *)(src + i * ld + k + 64), _MM_HINT_T0);  /* four blocks ahead: 8 streams */
+                    values[r] = _mm512_maskz_loadu_ps(mask, src + i * ld + k);
+                } else {
+                    values[r] = _mm512_setzero_ps();
+                }
             }
             store_pairs_of_8_rows(values, k, steps, width, group, dst);
         }
@@ -146,7 +151,9 @@ TARGET_BF16 static void pack_patch_rows(const fv_patches *patches, int64_t first
     for (int64_t k = 0; k < steps; k += 16) {
         const int64_t count = steps - k < 16 ? steps - k : 16;
         __m512 values[8];
+        const int64_t ahead = k0 + k + 64;   /* four blocks ahead in the im2col row: where in the image that is */
         for (int r = 0; r < MR; r++) {
+            if (bases[r] && ahead < k0 + steps) _mm_prefetch((const char *)(bases[r] + ahead / run * image_row + ahead % run), _MM_HINT_T0);
             values[r] = bases[r] ? load_patch_values(bases[r], k0 + k, count, run, image_row) : _mm512_setzero_ps();
         }
         store_pairs_of_8_rows(values, k, steps, MR, 0, dst);
