@@ -54,9 +54,19 @@ INTERNAL_F32 void f32_pack_a(int transpose_a, const float *a, int64_t lda, int64
 INTERNAL_F32 TARGET_AVX512 void f32_pack_a_avx512(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0,
                                                   int64_t steps, float *panel);
 
+/* And into a 6-row panel with AVX2 transposes (the AVX2 path's). */
+INTERNAL_F32 TARGET_AVX2 void f32_pack_a_avx2(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0,
+                                              int64_t steps, float *panel);
+
 /* Packs op(B)[k0 ..< k0 + steps, n0 ..< n0 + columns] into consecutive nr-column panels. */
 INTERNAL_F32 void f32_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
                              int64_t columns, int nr, float *panels);
+
+/* Bᵀ panels with AVX-512 (32 columns) or AVX2 (16 columns) transposes, each the path's NR. */
+INTERNAL_F32 TARGET_AVX512 void f32_pack_b_transposed_avx512(const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
+                                                             int64_t columns, float *panels);
+INTERNAL_F32 TARGET_AVX2 void f32_pack_b_transposed_avx2(const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
+                                                         int64_t columns, float *panels);
 
 /* C[0 ..< rows, 0 ..< columns] (rows ≤ MR, columns ≤ NR of the path) from one A and one B panel over
  * `steps` k, through `e`. */

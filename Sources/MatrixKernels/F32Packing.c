@@ -115,3 +115,112 @@ TARGET_AVX512 void f32_pack_a_avx512(const float *a, int64_t lda, int64_t m0, in
         }
     }
 }
+
+/* ---- AVX2: A as stored [m, k] into a 6-row panel, 8 steps at a time through an 8 × 8 transpose ---- */
+
+/* rows[i] (8 rows of 8 floats) becomes column i of the block. */
+TARGET_AVX2 static inline void transpose_8x8(__m256 rows[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(rows[2 * i], rows[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(rows[2 * i], rows[2 * i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 4; i++) {
+        rows[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        rows[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
+}
+
+TARGET_AVX2 void f32_pack_a_avx2(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
+                                 float *panel) {
+    enum { MR = 6 };
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i six = _mm256_cmpgt_epi32(_mm256_set1_epi32(MR), index);
+    for (int64_t p0 = 0; p0 < steps; p0 += 8) {
+        const int64_t count = steps - p0 < 8 ? steps - p0 : 8;
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), index);
+        __m256 block[8];
+        for (int r = 0; r < 8; r++) {
+            if (r < rows && r < MR) {
+                const float *source = a + (m0 + r) * lda + k0 + p0;
+                _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);   /* eight blocks ahead: six streams at once */
+                block[r] = _mm256_maskload_ps(source, mask);
+            } else {
+                block[r] = _mm256_setzero_ps();
+            }
+        }
+        transpose_8x8(block);
+        /* Whole 8-lane stores in order, each one's last 2 lanes overwritten by the next; the panel's last
+         * step stored masked, so nothing is written past the panel. */
+        for (int64_t c = 0; c < count; c++) {
+            if (p0 + c + 1 < steps) {
+                _mm256_storeu_ps(panel + (p0 + c) * MR, block[c]);
+            } else {
+                _mm256_maskstore_ps(panel + (p0 + c) * MR, six, block[c]);
+            }
+        }
+    }
+}
+
+/* ---- Bᵀ (B stored [n, k]) into panels of nr columns: the same transposes, nr / 16 (or nr / 8) at a time ---- */
+
+TARGET_AVX512 void f32_pack_b_transposed_avx512(const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
+                                                int64_t columns, float *panels) {
+    enum { NR = 32 };
+    for (int64_t j0 = 0; j0 < columns; j0 += NR) {
+        float *panel = panels + j0 * steps;
+        for (int half = 0; half < 2; half++) {
+            const int64_t first = j0 + 16 * half;
+            for (int64_t p0 = 0; p0 < steps; p0 += 16) {
+                const int64_t count = steps - p0 < 16 ? steps - p0 : 16;
+                const __mmask16 mask = (__mmask16)((1u << count) - 1u);
+                __m512 block[16];
+                for (int j = 0; j < 16; j++) {
+                    if (first + j < columns) {
+                        const float *source = b + (n0 + first + j) * ldb + k0 + p0;
+                        _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);
+                        block[j] = _mm512_maskz_loadu_ps(mask, source);
+                    } else {
+                        block[j] = _mm512_setzero_ps();
+                    }
+                }
+                transpose_16x16(block);
+                for (int64_t c = 0; c < count; c++) _mm512_storeu_ps(panel + (p0 + c) * NR + 16 * half, block[c]);
+            }
+        }
+    }
+}
+
+TARGET_AVX2 void f32_pack_b_transposed_avx2(const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
+                                            int64_t columns, float *panels) {
+    enum { NR = 16 };
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int64_t j0 = 0; j0 < columns; j0 += NR) {
+        float *panel = panels + j0 * steps;
+        for (int half = 0; half < 2; half++) {
+            const int64_t first = j0 + 8 * half;
+            for (int64_t p0 = 0; p0 < steps; p0 += 8) {
+                const int64_t count = steps - p0 < 8 ? steps - p0 : 8;
+                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), index);
+                __m256 block[8];
+                for (int j = 0; j < 8; j++) {
+                    if (first + j < columns) {
+                        const float *source = b + (n0 + first + j) * ldb + k0 + p0;
+                        _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);
+                        block[j] = _mm256_maskload_ps(source, mask);
+                    } else {
+                        block[j] = _mm256_setzero_ps();
+                    }
+                }
+                transpose_8x8(block);
+                for (int64_t c = 0; c < count; c++) _mm256_storeu_ps(panel + (p0 + c) * NR + 8 * half, block[c]);
+            }
+        }
+    }
+}

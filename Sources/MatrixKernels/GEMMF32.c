@@ -133,11 +133,19 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
             const int64_t steps = k - k0 < kc ? k - k0 : kc;
             const int last_block = k0 + kc >= k;
             const f32_epilogue block = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
-            f32_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, nr, b_panels);
+            if (transpose_b && path == FV_KERNEL_AVX512) {
+                f32_pack_b_transposed_avx512(b, ldb, k0, steps, n0, columns, b_panels);
+            } else if (transpose_b && path == FV_KERNEL_AVX2) {
+                f32_pack_b_transposed_avx2(b, ldb, k0, steps, n0, columns, b_panels);
+            } else {
+                f32_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, nr, b_panels);
+            }
             for (int64_t m0 = 0; m0 < m; m0 += mr) {
                 const int64_t rows = m - m0 < mr ? m - m0 : mr;
                 if (path == FV_KERNEL_AVX512 && !transpose_a) {
                     f32_pack_a_avx512(a, lda, m0, rows, k0, steps, a_panel);
+                } else if (path == FV_KERNEL_AVX2 && !transpose_a) {
+                    f32_pack_a_avx2(a, lda, m0, rows, k0, steps, a_panel);
                 } else {
                     f32_pack_a(transpose_a, a, lda, m0, rows, k0, steps, mr, a_panel);
                 }
