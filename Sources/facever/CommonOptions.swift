@@ -67,6 +67,7 @@ enum Console {
 
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var standardInputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// The width of the terminal on stdout (80 when it cannot be asked).
     static var terminalColumns: Int {

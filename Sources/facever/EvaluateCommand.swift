@@ -49,6 +49,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Identification instead: name every photo of this labelled folder (one subfolder per person, unknown/ for people not enrolled) among the enrolled people; rank-1 accuracy and unknown-rejection rate.", valueName: "folder"))
     var identify: String?
 
+    @Option(help: ArgumentHelp("Pairs of people's photos instead (tab-separated `fold image_a image_b same`, LFW's View 2 protocol; paths relative to the file): k-fold accuracy, ROC AUC, EER, TAR at FAR 1e-3.", valueName: "file"))
+    var pairs: String?
+
     @Option(help: ArgumentHelp("Also draw the evaluation as PNG files in this folder (roc.png, scores.png; identify.png with --identify).", valueName: "folder"))
     var plot: String?
 
@@ -62,6 +65,10 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--target-far must be a number between 0 and 1 (0.01 is 1 %)")
         }
         if save && targetFAR == nil { throw ValidationError("--save stores a calibration: give --target-far F") }
+        if identify != nil && pairs != nil { throw ValidationError("give --identify or --pairs, not both") }
+        if pairs != nil && (targetFAR != nil || gallery != nil) {
+            throw ValidationError("--pairs evaluates image pairs: --target-far and --gallery are for the held-out probes")
+        }
         if identify != nil && (targetFAR != nil || threshold != nil || gallery != nil) {
             throw ValidationError("--identify evaluates identification: --target-far, --threshold and --gallery are for verification")
         }
@@ -69,6 +76,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         if let identify { return try evaluateIdentification(on: URL(fileURLWithPath: identify)) }
+        if let pairs { return try evaluatePairs(in: URL(fileURLWithPath: pairs)) }
         try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
             let inference = model.prepared(for: try compute.resolved(for: model))
@@ -120,6 +128,43 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 extension EvaluateCommand {
+    /// `--pairs FILE`: LFW's protocol on a list of image pairs.
+    private func evaluatePairs(in file: URL) throws {
+        try reportingInputErrors {
+            let model = try TrainedModel.load(from: modelURL)
+            let inference = model.prepared(for: try compute.resolved(for: model))
+            let pairs = try PairsProtocol.read(file)
+            let start = Date()
+            let interactive = Console.standardErrorIsTerminal
+            let (scores, withoutFace) = try PairsProtocol.scores(of: pairs, model: inference, cropper: cropping.cropper(for: model),
+                                                                 decoder: .withCaptureFormats) { done, total in
+                if interactive { FileHandle.standardError.write(Data("\rembedded \(done)/\(total) images\u{1B}[K".utf8)) }
+            }
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let report = PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? model.thresholds.detection)
+            let folds = report.foldAccuracies.keys.sorted()
+            let m = report.metrics
+            if json {
+                print(Console.jsonLine([
+                    "pairs_file": file.path, "pairs": pairs.count, "same": pairs.filter(\.same).count, "folds": folds.count,
+                    "accuracy": report.meanAccuracy, "accuracy_std": report.accuracyStandardDeviation,
+                    "fold_accuracies": folds.map { report.foldAccuracies[$0]! }, "roc_auc": m.rocAUC, "equal_error_rate": m.equalErrorRate,
+                    "tar_at_far_0.001": report.tarAtFAR1e3 ?? NSNull(), "images_without_face": withoutFace,
+                    "threshold": Double(m.threshold), "accuracy_at_threshold": m.accuracy, "seconds": Date().timeIntervalSince(start),
+                ]))
+            } else {
+                print("\(Console.count(pairs.count, "pair")) (\(pairs.filter(\.same).count) same) in \(Console.count(folds.count, "fold")); "
+                      + "\(withoutFace) images without a face (their pairs score 0)")
+                print(String(format: "accuracy %.3f ± %.3f (threshold chosen on the other folds; per fold: %@)", report.meanAccuracy,
+                             report.accuracyStandardDeviation, folds.map { String(format: "%.3f", report.foldAccuracies[$0]!) }.joined(separator: " ")))
+                print(String(format: "ROC AUC %.3f  equal-error rate %.3f  accuracy at threshold %.3f: %.3f", m.rocAUC, m.equalErrorRate,
+                             m.threshold, m.accuracy))
+                print("TAR at FAR 1e-3: " + (report.tarAtFAR1e3.map { String(format: "%.3f", $0) } ?? "- (needs 1,000 different pairs)"))
+                if folds.count == 1 { Console.note("one fold: the threshold was chosen on the pairs it is measured on, so the accuracy is optimistic") }
+            }
+        }
+    }
+
     /// `--identify DIR`: every photo of the labelled folder identified among the enrolled people.
     private func evaluateIdentification(on folder: URL) throws {
         try reportingInputErrors {

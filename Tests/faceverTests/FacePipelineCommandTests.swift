@@ -117,4 +117,31 @@ final class FacePipelineCommandTests: XCTestCase {
         XCTAssertTrue(other.standardError.contains("warning: the model was trained on face crops; --crop centre crops photos differently"),
                       other.standardError)
     }
+
+    func testEvaluatePairsScoresEveryPairAndSaysWhichImagesHadNoFace() throws {
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+        _ = try testCard("pairs/card.png")
+        var lines = ["fold\timage_a\timage_b\tsame"]
+        for (fold, subjects) in [(1, [1, 2, 3]), (2, [4, 5, 6])] {
+            for s in subjects {
+                lines.append("\(fold)\t\(Facever.sampleFaces.path)/s\(s)/1.pgm\t\(Facever.sampleFaces.path)/s\(s)/2.pgm\t1")
+                lines.append("\(fold)\t\(Facever.sampleFaces.path)/s\(s)/1.pgm\t\(Facever.sampleFaces.path)/s\(s + 10)/1.pgm\t0")
+            }
+        }
+        lines.append("2\tcard.png\t\(Facever.sampleFaces.path)/s7/1.pgm\t0")
+        try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("pairs/pairs.tsv"), atomically: true, encoding: .utf8)
+        let result = try Facever.run(["evaluate", "--pairs", "pairs/pairs.tsv", "--json", "--data", data], in: root)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let report = try json(result.lines[0])
+        XCTAssertEqual(report["pairs"] as? Int, 13)
+        XCTAssertEqual(report["same"] as? Int, 6)
+        XCTAssertEqual(report["folds"] as? Int, 2)
+        XCTAssertEqual(report["images_without_face"] as? Int, 1, "the test card")
+        XCTAssertEqual((report["fold_accuracies"] as? [Double])?.count, 2)
+        for key in ["accuracy", "accuracy_std", "roc_auc", "equal_error_rate"] { XCTAssertNotNil(report[key] as? Double, key) }
+        XCTAssertTrue(report["tar_at_far_0.001"] is NSNull, "7 different pairs cannot measure it")
+        let missing = try Facever.run(["evaluate", "--pairs", "nowhere.tsv", "--data", data], in: root)
+        XCTAssertEqual(missing.status, 2)
+    }
 }

@@ -1,0 +1,152 @@
+// PairsProtocol.swift — face verification on a list of image pairs, as LFW's View 2 measures it
+// (`evaluate --pairs FILE`): k-fold accuracy (the threshold chosen on the other folds, accuracy on the
+// held-back one, mean ± standard deviation over folds), ROC AUC and EER over all pairs, and the TAR at
+// FAR 1e-3 when there are enough different pairs to measure it.
+//
+// A pairs file is tab-separated text, one pair a line: `fold  image_a  image_b  same` (same = 1 or 0), or
+// without the fold column (then one fold). A first line that is not a pair (LFW's header) is skipped;
+// image paths are relative to the file's folder.
+import Foundation
+import Tensor
+
+public struct ImagePair: Equatable, Sendable {
+    public let fold: Int
+    public let first: URL
+    public let second: URL
+    public let same: Bool
+}
+
+public enum PairsProtocol {
+    /// The pairs of `url`; a line that is not a pair (after an optional header) is an error naming it.
+    public static func read(_ url: URL) throws -> [ImagePair] {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw InputError(path: url.path, problem: "cannot read the pairs file")
+        }
+        let folder = url.deletingLastPathComponent()
+        var pairs: [ImagePair] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+            let fields = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+            let pair: ImagePair?
+            switch fields.count {
+            case 4: pair = Int(fields[0]).flatMap { fold in parse(fold: fold, fields[1], fields[2], fields[3], folder: folder) }
+            case 3: pair = parse(fold: 1, fields[0], fields[1], fields[2], folder: folder)
+            default: pair = nil
+            }
+            if let pair {
+                pairs.append(pair)
+            } else if index > 0 {
+                throw InputError(path: url.path, problem: "line \(index + 1) is not `fold<TAB>image_a<TAB>image_b<TAB>same` (same: 1 or 0)")
+            }
+        }
+        guard pairs.contains(where: \.same), pairs.contains(where: { !$0.same }) else {
+            throw InputError(path: url.path, problem: "the file needs both same and different pairs")
+        }
+        return pairs
+    }
+
+    private static func parse(fold: Int, _ first: String, _ second: String, _ same: String, folder: URL) -> ImagePair? {
+        guard same == "1" || same == "0", !first.isEmpty, !second.isEmpty else { return nil }
+        func resolve(_ path: String) -> URL { path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path) }
+        return ImagePair(fold: fold, first: resolve(first), second: resolve(second), same: same == "1")
+    }
+
+    public struct Report: Sendable {
+        /// Accuracy on each fold with the threshold chosen on the others, by fold number.
+        public let foldAccuracies: [Int: Double]
+        public let metrics: BinaryMetrics
+        /// The best TAR with FAR ≤ 1e-3, or nil when fewer than 1,000 different pairs cannot measure it.
+        public let tarAtFAR1e3: Double?
+
+        public var meanAccuracy: Double { foldAccuracies.values.reduce(0, +) / Double(max(foldAccuracies.count, 1)) }
+        /// The sample standard deviation over folds (0 for one fold).
+        public var accuracyStandardDeviation: Double {
+            let values = Array(foldAccuracies.values), mean = meanAccuracy
+            guard values.count > 1 else { return 0 }
+            return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+        }
+    }
+
+    /// The protocol's figures for `scores` of `pairs`. With one fold, the threshold is chosen on it (so the
+    /// accuracy is optimistic: the report says how many folds there were).
+    public static func report(scores: [Float], pairs: [ImagePair], threshold: Float) -> Report {
+        precondition(scores.count == pairs.count && !pairs.isEmpty, "PairsProtocol: a score a pair")
+        let labels = pairs.map(\.same)
+        let folds = Set(pairs.map(\.fold)).sorted()
+        var accuracies: [Int: Double] = [:]
+        for fold in folds {
+            let choosing = folds.count > 1 ? pairs.indices.filter { pairs[$0].fold != fold } : Array(pairs.indices)
+            let chosen = bestThreshold(scores: choosing.map { scores[$0] }, labels: choosing.map { labels[$0] })
+            let testing = pairs.indices.filter { pairs[$0].fold == fold }
+            accuracies[fold] = accuracy(scores: testing.map { scores[$0] }, labels: testing.map { labels[$0] }, threshold: chosen)
+        }
+        let metrics = BinaryMetrics(scores: scores, labels: labels.map { $0 ? 1 : 0 }, threshold: threshold)
+        let differents = labels.filter { !$0 }.count
+        let tar = differents < 1000 ? nil : BinaryMetrics.rocCurve(scores: scores, labels: labels.map { $0 ? 1 : 0 })
+            .filter { $0.falseAcceptRate <= 1e-3 }.map(\.trueAcceptRate).max()
+        return Report(foldAccuracies: accuracies, metrics: metrics, tarAtFAR1e3: tar)
+    }
+
+    /// The threshold ("same" when score > threshold) with the best accuracy on these pairs: a midpoint
+    /// between consecutive distinct scores, or below them all.
+    static func bestThreshold(scores: [Float], labels: [Bool]) -> Float {
+        let distinct = Array(Set(scores)).sorted()
+        var candidates: [Float] = [(distinct.first ?? 0) - 1e-6]
+        for (low, high) in zip(distinct, distinct.dropFirst()) { candidates.append(low + (high - low) / 2) }
+        candidates.append((distinct.last ?? 1) + 1e-6)
+        var best = (accuracy: -1.0, threshold: Float(0.5))
+        for candidate in candidates {
+            let value = accuracy(scores: scores, labels: labels, threshold: candidate)
+            if value > best.accuracy { best = (value, candidate) }
+        }
+        return best.threshold
+    }
+
+    static func accuracy(scores: [Float], labels: [Bool], threshold: Float) -> Double {
+        guard !scores.isEmpty else { return 0 }
+        return Double(zip(scores, labels).filter { ($0 > threshold) == $1 }.count) / Double(scores.count)
+    }
+
+    /// The Siamese score of every pair: each distinct image read, cropped by `cropper` and embedded once
+    /// (in batches; `progress(done, total)` after each). A pair with an image in which face mode finds no
+    /// face scores 0 (a face verifier says "not the same" to it); `withoutFace` counts those images.
+    public static func scores(of pairs: [ImagePair], model: InferenceModel, cropper: PhotoCropper, decoder: PhotoDecoder,
+                              progress: (Int, Int) -> Void = { _, _ in }) throws -> (scores: [Float], withoutFace: Int) {
+        let images = Array(Set(pairs.flatMap { [$0.first, $0.second] })).sorted { $0.path < $1.path }
+        let format = model.architecture.inputFormat, size = model.architecture.embeddingSize
+        let embedder = model.packingDenseWeight()
+        var embeddings: [URL: [Float]] = [:]
+        var withoutFace = 0
+        for start in stride(from: 0, to: images.count, by: 32) {
+            let chunk = Array(images[start..<min(images.count, start + 32)])
+            var values: [[Float]] = [], embedded: [URL] = []
+            for url in chunk {
+                guard let crop = try cropper.crop(contentsOf: url, decoder: decoder) else {
+                    withoutFace += 1
+                    continue
+                }
+                values.append(ImageBatch.values(of: crop.photo, for: format))
+                embedded.append(url)
+            }
+            if !values.isEmpty {
+                let computed = embedder.embeddings(ImageBatch.tensor(stacking: values, format: format)).data
+                for (row, url) in embedded.enumerated() { embeddings[url] = Array(computed[(row * size)..<((row + 1) * size)]) }
+            }
+            progress(min(images.count, start + 32), images.count)
+        }
+        let scorable = pairs.indices.filter { embeddings[pairs[$0].first] != nil && embeddings[pairs[$0].second] != nil }
+        var scores = [Float](repeating: 0, count: pairs.count)
+        if !scorable.isEmpty {
+            func gather(_ urls: [URL]) -> Tensor { Tensor(shape: [urls.count, size], data: urls.flatMap { embeddings[$0]! }) }
+            let logits = embedder.logits(anchorEmbeddings: gather(scorable.map { pairs[$0].first }),
+                                         otherEmbeddings: gather(scorable.map { pairs[$0].second })).data
+            for (index, logit) in zip(scorable, logits) { scores[index] = logistic(logit) }
+        }
+        guard scores.allSatisfy(\.isFinite) else {
+            throw InputError(path: nil, problem: "the model gave a score that is not a finite number", nextStep: "train the model again")
+        }
+        return (scores, withoutFace)
+    }
+}

@@ -1,0 +1,46 @@
+// PairsProtocolTests.swift — LFW's pairs protocol: the file read as LFW writes it (header, folds, relative
+// paths) with bad lines named, and k-fold accuracy with each fold's threshold chosen on the others,
+// worked out by hand.
+import Foundation
+@testable import SiameseKit
+import TestSupport
+import XCTest
+
+final class PairsProtocolTests: XCTestCase {
+    func testTheFileIsReadAsLFWWritesItAndBadLinesAreNamed() throws {
+        let root = try TestPaths.temporaryFolder("pairs")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("pairs.tsv")
+        try "fold\timage_a\timage_b\tsame\n1\timages/A/A_0001.jpg\timages/A/A_0002.jpg\t1\n2\timages/A/A_0001.jpg\t/abs/B_0001.jpg\t0\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let pairs = try PairsProtocol.read(file)
+        XCTAssertEqual(pairs.map(\.fold), [1, 2])
+        XCTAssertEqual(pairs[0].first.path, root.appendingPathComponent("images/A/A_0001.jpg").path, "relative to the file")
+        XCTAssertEqual(pairs[1].second.path, "/abs/B_0001.jpg")
+        XCTAssertEqual(pairs.map(\.same), [true, false])
+
+        try "a.jpg\tb.jpg\t1\nc.jpg\td.jpg\t0\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try PairsProtocol.read(file).map(\.fold), [1, 1], "three columns: one fold")
+        try "a.jpg\tb.jpg\t1\nc.jpg\td.jpg\tmaybe\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("line 2 is not"), "\($0)") }
+        try "a.jpg\tb.jpg\t1\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("both same and different"), "\($0)") }
+    }
+
+    func testKFoldAccuracyChoosesEachFoldsThresholdOnTheOthers() {
+        func pair(_ fold: Int, _ same: Bool) -> ImagePair {
+            ImagePair(fold: fold, first: URL(fileURLWithPath: "/a"), second: URL(fileURLWithPath: "/b"), same: same)
+        }
+        // Fold 1: same 0.9, 0.8; different 0.3, 0.1. Fold 2: same 0.6, 0.2; different 0.5, 0.4.
+        let pairs = [pair(1, true), pair(1, true), pair(1, false), pair(1, false), pair(2, true), pair(2, true), pair(2, false), pair(2, false)]
+        let scores: [Float] = [0.9, 0.8, 0.3, 0.1, 0.6, 0.2, 0.5, 0.4]
+        // On fold 2 the best threshold is 0.55 (3 of 4 right), which gets all of fold 1 right; on fold 1 it is
+        // also 0.55 (all right), which gets 3 of fold 2's 4 right.
+        XCTAssertEqual(PairsProtocol.bestThreshold(scores: Array(scores[4...]), labels: pairs[4...].map(\.same)), 0.55, accuracy: 1e-6)
+        let report = PairsProtocol.report(scores: scores, pairs: pairs, threshold: 0.5)
+        XCTAssertEqual(report.foldAccuracies, [1: 1.0, 2: 0.75])
+        XCTAssertEqual(report.meanAccuracy, 0.875, accuracy: 1e-12)
+        XCTAssertEqual(report.accuracyStandardDeviation, (2 * 0.125 * 0.125).squareRoot(), accuracy: 1e-12)
+        XCTAssertNil(report.tarAtFAR1e3, "4 different pairs cannot measure FAR 1e-3")
+    }
+}
