@@ -87,23 +87,30 @@ TARGET_AVX512 static inline void transpose_16x16(__m512 rows[16]) {
     }
 }
 
+/* The first `count` (≤ 16) values of `valid` rows (row r at source + r · ld; rows beyond are zeros), as
+ * columns: block[c] holds value c of every row. Each row stream is prefetched four blocks ahead (without it
+ * the parallel streams starve: a plain row-by-row copy was faster). */
+TARGET_AVX512 static inline void load_columns_16(const float *source, int64_t ld, int64_t valid, int64_t count,
+                                                 __m512 block[16]) {
+    const __mmask16 mask = (__mmask16)((1u << count) - 1u);
+    for (int r = 0; r < 16; r++) {
+        if (r < valid) {
+            _mm_prefetch((const char *)(source + r * ld + 64), _MM_HINT_T0);
+            block[r] = _mm512_maskz_loadu_ps(mask, source + r * ld);
+        } else {
+            block[r] = _mm512_setzero_ps();
+        }
+    }
+    transpose_16x16(block);
+}
+
 TARGET_AVX512 void f32_pack_a_avx512(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
                                      float *panel) {
     enum { MR = 12 };
     for (int64_t p0 = 0; p0 < steps; p0 += 16) {
         const int64_t count = steps - p0 < 16 ? steps - p0 : 16;
-        const __mmask16 mask = (__mmask16)((1u << count) - 1u);
         __m512 block[16];
-        for (int r = 0; r < 16; r++) {
-            if (r < rows && r < MR) {
-                const float *source = a + (m0 + r) * lda + k0 + p0;
-                _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);   /* four blocks ahead: twelve streams at once */
-                block[r] = _mm512_maskz_loadu_ps(mask, source);
-            } else {
-                block[r] = _mm512_setzero_ps();
-            }
-        }
-        transpose_16x16(block);
+        load_columns_16(a + m0 * lda + k0 + p0, lda, rows < MR ? rows : MR, count, block);
         /* Whole 16-lane stores in order: each one's last 4 lanes are overwritten by the next; only the
          * panel's very last step is stored masked, so nothing is written past the panel. */
         for (int64_t c = 0; c < count; c++) {
@@ -137,25 +144,28 @@ TARGET_AVX2 static inline void transpose_8x8(__m256 rows[8]) {
     }
 }
 
+/* As load_columns_16, for 8 rows of up to 8 values (prefetching eight blocks ahead). */
+TARGET_AVX2 static inline void load_columns_8(const float *source, int64_t ld, int64_t valid, int64_t count, __m256 block[8]) {
+    const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int r = 0; r < 8; r++) {
+        if (r < valid) {
+            _mm_prefetch((const char *)(source + r * ld + 64), _MM_HINT_T0);
+            block[r] = _mm256_maskload_ps(source + r * ld, mask);
+        } else {
+            block[r] = _mm256_setzero_ps();
+        }
+    }
+    transpose_8x8(block);
+}
+
 TARGET_AVX2 void f32_pack_a_avx2(const float *a, int64_t lda, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
                                  float *panel) {
     enum { MR = 6 };
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i six = _mm256_cmpgt_epi32(_mm256_set1_epi32(MR), index);
+    const __m256i six = _mm256_cmpgt_epi32(_mm256_set1_epi32(MR), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (int64_t p0 = 0; p0 < steps; p0 += 8) {
         const int64_t count = steps - p0 < 8 ? steps - p0 : 8;
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), index);
         __m256 block[8];
-        for (int r = 0; r < 8; r++) {
-            if (r < rows && r < MR) {
-                const float *source = a + (m0 + r) * lda + k0 + p0;
-                _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);   /* eight blocks ahead: six streams at once */
-                block[r] = _mm256_maskload_ps(source, mask);
-            } else {
-                block[r] = _mm256_setzero_ps();
-            }
-        }
-        transpose_8x8(block);
+        load_columns_8(a + m0 * lda + k0 + p0, lda, rows < MR ? rows : MR, count, block);
         /* Whole 8-lane stores in order, each one's last 2 lanes overwritten by the next; the panel's last
          * step stored masked, so nothing is written past the panel. */
         for (int64_t c = 0; c < count; c++) {
@@ -179,18 +189,8 @@ TARGET_AVX512 void f32_pack_b_transposed_avx512(const float *b, int64_t ldb, int
             const int64_t first = j0 + 16 * half;
             for (int64_t p0 = 0; p0 < steps; p0 += 16) {
                 const int64_t count = steps - p0 < 16 ? steps - p0 : 16;
-                const __mmask16 mask = (__mmask16)((1u << count) - 1u);
                 __m512 block[16];
-                for (int j = 0; j < 16; j++) {
-                    if (first + j < columns) {
-                        const float *source = b + (n0 + first + j) * ldb + k0 + p0;
-                        _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);
-                        block[j] = _mm512_maskz_loadu_ps(mask, source);
-                    } else {
-                        block[j] = _mm512_setzero_ps();
-                    }
-                }
-                transpose_16x16(block);
+                load_columns_16(b + (n0 + first) * ldb + k0 + p0, ldb, columns - first, count, block);
                 for (int64_t c = 0; c < count; c++) _mm512_storeu_ps(panel + (p0 + c) * NR + 16 * half, block[c]);
             }
         }
@@ -200,25 +200,14 @@ TARGET_AVX512 void f32_pack_b_transposed_avx512(const float *b, int64_t ldb, int
 TARGET_AVX2 void f32_pack_b_transposed_avx2(const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
                                             int64_t columns, float *panels) {
     enum { NR = 16 };
-    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (int64_t j0 = 0; j0 < columns; j0 += NR) {
         float *panel = panels + j0 * steps;
         for (int half = 0; half < 2; half++) {
             const int64_t first = j0 + 8 * half;
             for (int64_t p0 = 0; p0 < steps; p0 += 8) {
                 const int64_t count = steps - p0 < 8 ? steps - p0 : 8;
-                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), index);
                 __m256 block[8];
-                for (int j = 0; j < 8; j++) {
-                    if (first + j < columns) {
-                        const float *source = b + (n0 + first + j) * ldb + k0 + p0;
-                        _mm_prefetch((const char *)(source + 64), _MM_HINT_T0);
-                        block[j] = _mm256_maskload_ps(source, mask);
-                    } else {
-                        block[j] = _mm256_setzero_ps();
-                    }
-                }
-                transpose_8x8(block);
+                load_columns_8(b + (n0 + first) * ldb + k0 + p0, ldb, columns - first, count, block);
                 for (int64_t c = 0; c < count; c++) _mm256_storeu_ps(panel + (p0 + c) * NR + 8 * half, block[c]);
             }
         }
