@@ -175,13 +175,24 @@ TARGET_BF16 void bf16_pack_a(int transpose_a, const float *a, int64_t lda, const
 TARGET_BF16 void bf16_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps,
                              int64_t n0, int64_t columns, uint32_t *panels) {
     const int64_t pairs = (steps + 1) / 2;
-    for (int64_t j = 0; j < columns; j += NR) {
-        uint32_t *panel = panels + (j / NR) * pairs * NR;
-        const int64_t valid = columns - j < NR ? columns - j : NR;
-        if (transpose_b) {
-            pack_rows_of_pairs(b + (n0 + j) * ldb + k0, ldb, steps, valid, NR, panel);
-        } else {
-            pack_pairs_of_rows(b + k0 * ldb + n0 + j, ldb, steps, valid, NR, panel);
+    if (transpose_b) {
+        for (int64_t j = 0; j < columns; j += NR) {
+            const int64_t valid = columns - j < NR ? columns - j : NR;
+            pack_rows_of_pairs(b + (n0 + j) * ldb + k0, ldb, steps, valid, NR, panels + (j / NR) * pairs * NR);
+        }
+        return;
+    }
+    /* B as stored: two whole rows at a time, front to back (what the prefetchers follow), each pair of
+     * rows spread over every panel, rather than panel by panel down B's columns. */
+    for (int64_t p = 0; p < pairs; p++) {
+        const float *row0 = b + (k0 + 2 * p) * ldb + n0;
+        const float *row1 = 2 * p + 1 < steps ? row0 + ldb : NULL;
+        for (int64_t j = 0; j < columns; j += NR) {
+            uint32_t *target = panels + (j / NR) * pairs * NR + p * NR;
+            for (int i = 0; i < NR; i += 16) {
+                const __m512i words = pair_two_rows(row0 + j + i, row1 ? row1 + j + i : NULL, columns - j - i);
+                _mm512_mask_storeu_epi32(target + i, first_lanes(NR - i), words);
+            }
         }
     }
 }
