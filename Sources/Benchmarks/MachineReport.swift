@@ -21,7 +21,7 @@ func machineReport() -> [String: Any] {
         "cpu": field("model name") ?? "unknown", "cpu_family": field("cpu family") ?? "unknown", "cpu_model": field("model") ?? "unknown",
         "threads": Compute.availableThreads,
         "flags": relevant.filter(flags.contains),
-        "bfloat16_kernel": MatrixPrecision.bfloat16.isAvailable ? "facever AVX512-BF16 (8x32 tiles)" : "unavailable on this CPU",
+        "bfloat16_kernel": MatrixPrecision.bfloat16UnavailableReason.map { "unavailable: " + $0 } ?? "facever AVX512-BF16 (8x32 tiles)",
         "float32_kernel": Float32Kernel.standard.description,
         "kernel_path_best_supported": KernelPath.bestSupported.rawValue,
         "facever_kernel_override": ProcessInfo.processInfo.environment["FACEVER_KERNEL"] ?? NSNull(),

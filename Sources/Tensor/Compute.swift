@@ -21,6 +21,15 @@ public enum MatrixPrecision: String, CaseIterable, Codable, Sendable {
     /// FACEVER_KERNEL has not forced a path below AVX-512.
     public static let isBFloat16Available: Bool = fv_gemm_bf16_available() != 0 && KernelPath.selected == .avx512
 
+    /// Why bfloat16 products cannot run here, or nil when they can.
+    public static var bfloat16UnavailableReason: String? {
+        if isBFloat16Available { return nil }
+        if fv_gemm_bf16_available() != 0 {
+            return "FACEVER_KERNEL=\(KernelPath.selected.rawValue) chose a kernel path below AVX-512, which bfloat16 products need"
+        }
+        return "bfloat16 products need a CPU with AVX512_BF16, which this one lacks"
+    }
+
     /// Whether this CPU can compute in this precision.
     public var isAvailable: Bool { self == .float32 || Self.isBFloat16Available }
 }

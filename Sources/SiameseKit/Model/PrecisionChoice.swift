@@ -24,9 +24,8 @@ public enum PrecisionChoice: String, CaseIterable, Sendable {
         case .float32?:
             return .float32
         case .bfloat16?:
-            guard MatrixPrecision.bfloat16.isAvailable else {
-                throw InputError(path: "--precision bfloat16", problem: "bfloat16 products need a CPU with AVX512_BF16, which this one lacks",
-                                 nextStep: "use --precision auto or float32")
+            if let reason = MatrixPrecision.bfloat16UnavailableReason {
+                throw InputError(path: "--precision bfloat16", problem: reason, nextStep: "use --precision auto or float32")
             }
             return .bfloat16
         case .auto?:
