@@ -52,6 +52,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Pairs of people's photos instead (tab-separated `fold image_a image_b same`, LFW's View 2 protocol; paths relative to the file): k-fold accuracy, ROC AUC, EER, TAR at FAR 1e-3.", valueName: "file"))
     var pairs: String?
 
+    @Option(name: .customLong("one-shot"), help: ArgumentHelp("N-way one-shot classification instead, on Lake's Omniglot runs in this folder (runNN/training, runNN/test, runNN/class_labels.txt): accuracy per run and overall.", valueName: "folder"))
+    var oneShot: String?
+
     @Option(help: ArgumentHelp("Also draw the evaluation as PNG files in this folder (roc.png, scores.png; identify.png with --identify).", valueName: "folder"))
     var plot: String?
 
@@ -65,7 +68,10 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--target-far must be a number between 0 and 1 (0.01 is 1 %)")
         }
         if save && targetFAR == nil { throw ValidationError("--save stores a calibration: give --target-far F") }
-        if identify != nil && pairs != nil { throw ValidationError("give --identify or --pairs, not both") }
+        if [identify, pairs, oneShot].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --identify, --pairs and --one-shot") }
+        if oneShot != nil && (targetFAR != nil || gallery != nil || threshold != nil) {
+            throw ValidationError("--one-shot takes the best-scoring class: --target-far, --gallery and --threshold do not apply")
+        }
         if pairs != nil && (targetFAR != nil || gallery != nil) {
             throw ValidationError("--pairs evaluates image pairs: --target-far and --gallery are for the held-out probes")
         }
@@ -77,6 +83,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         if let identify { return try evaluateIdentification(on: URL(fileURLWithPath: identify)) }
         if let pairs { return try evaluatePairs(in: URL(fileURLWithPath: pairs)) }
+        if let oneShot { return try evaluateOneShot(on: URL(fileURLWithPath: oneShot)) }
         try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
             let inference = model.prepared(for: try compute.resolved(for: model))
@@ -128,6 +135,30 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 extension EvaluateCommand {
+    /// `--one-shot DIR`: Lake's N-way one-shot runs.
+    private func evaluateOneShot(on folder: URL) throws {
+        try reportingInputErrors {
+            let model = try TrainedModel.load(from: modelURL)
+            let inference = model.prepared(for: try compute.resolved(for: model)).packingDenseWeight()
+            let runs = try OneShotProtocol.read(folder)
+            let accuracies = try OneShotProtocol.evaluate(runs, model: inference, decoder: .withCaptureFormats)
+            let overall = accuracies.reduce(0, +) / Double(accuracies.count)
+            let ways = runs.map(\.training.count)
+            let way = Set(ways).count == 1 ? "\(ways[0])-way" : "N-way"
+            if json {
+                print(Console.jsonLine([
+                    "folder": folder.path, "accuracy": overall, "runs": zip(runs, accuracies).map { ["run": $0.name, "accuracy": $1] as [String: Any] },
+                    "ways": ways, "trials": runs.map(\.tests.count).reduce(0, +),
+                ]))
+            } else {
+                for (run, accuracy) in zip(runs, accuracies) {
+                    print("\(TerminalText.escaped(run.name))  \(String(format: "%.3f", accuracy)) (\(run.tests.count) trials, \(run.training.count) classes)")
+                }
+                print("\(way) one-shot accuracy \(String(format: "%.3f", overall)) over \(Console.count(runs.count, "run"))")
+            }
+        }
+    }
+
     /// `--pairs FILE`: LFW's protocol on a list of image pairs.
     private func evaluatePairs(in file: URL) throws {
         try reportingInputErrors {

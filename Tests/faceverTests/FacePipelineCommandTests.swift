@@ -144,4 +144,37 @@ final class FacePipelineCommandTests: XCTestCase {
         let missing = try Facever.run(["evaluate", "--pairs", "nowhere.tsv", "--data", data], in: root)
         XCTAssertEqual(missing.status, 2)
     }
+
+    func testEvaluateOneShotReportsEachRunAndTheMean() throws {
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try SiameseNetwork(architecture: .tiny, seed: 2).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+        let runs = root.appendingPathComponent("runs")
+        for (run, subjects) in [("run01", [1, 2, 3]), ("run02", [4, 5, 6])] {
+            var lines: [String] = []
+            for (index, subject) in subjects.enumerated() {
+                let folder = runs.appendingPathComponent(run)
+                for (sub, number, name) in [("training", 1, "class\(index + 1)"), ("test", 2, "item\(index + 1)")] {
+                    try FileManager.default.createDirectory(at: folder.appendingPathComponent(sub), withIntermediateDirectories: true)
+                    try FileManager.default.copyItem(at: Facever.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"),
+                                                     to: folder.appendingPathComponent("\(sub)/\(name).pgm"))
+                }
+                lines.append("\(run)/test/item\(index + 1).pgm \(run)/training/class\(index + 1).pgm")
+            }
+            try lines.joined(separator: "\n").write(to: runs.appendingPathComponent("\(run)/class_labels.txt"), atomically: true, encoding: .utf8)
+        }
+        let result = try Facever.run(["evaluate", "--one-shot", "runs", "--json", "--data", data], in: root)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let report = try json(result.lines[0])
+        let perRun = try XCTUnwrap(report["runs"] as? [[String: Any]])
+        XCTAssertEqual(perRun.map { $0["run"] as? String }, ["run01", "run02"])
+        let accuracies = perRun.compactMap { $0["accuracy"] as? Double }
+        XCTAssertEqual(try XCTUnwrap(report["accuracy"] as? Double), accuracies.reduce(0, +) / 2, accuracy: 1e-12)
+        for accuracy in accuracies {
+            let right = accuracy * 3
+            XCTAssertEqual(right, right.rounded(), accuracy: 1e-9, "a share of 3 trials")
+        }
+        XCTAssertEqual(report["trials"] as? Int, 6)
+        let text = try Facever.run(["evaluate", "--one-shot", "runs", "--data", data], in: root)
+        XCTAssertTrue(text.lines.last?.hasPrefix("3-way one-shot accuracy ") == true, text.standardOutput)
+    }
 }
