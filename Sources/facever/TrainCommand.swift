@@ -48,6 +48,9 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var cropping: CropOptions
 
+    @Option(help: ArgumentHelp("Start from this model's weights (a general model, or an earlier run) instead of fresh ones; the architecture must match.", valueName: "model"))
+    var from: String?
+
     @Flag(help: "Continue from the checkpoint next to the model.")
     var resume = false
 
@@ -93,6 +96,11 @@ struct TrainCommand: ParsableCommand {
             if !resume && !overwrite {
                 try refuseToReplace(model: modelURL, checkpoint: checkpointURL)
             }
+            // --from's model, read once: its weights start the run and its id is part of the run's settings
+            // (a resume must name it again).
+            let initial = try from.map { try TrainedModel.load(from: URL(fileURLWithPath: $0)) }
+            var runSettings = settings
+            runSettings.initialModel = initial?.modelID
             let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
                                           input: architecture.architecture.inputFormat,
                                           cropper: cropping.cropper(orElse: .face), decoder: .withCaptureFormats)
@@ -105,10 +113,10 @@ struct TrainCommand: ParsableCommand {
                                      nextStep: "train without --resume to start a run")
                 }
                 session = try TrainingSession.resume(from: try Checkpoint.read(from: checkpointURL), path: checkpointURL.path,
-                                                     settings: settings, dataset: dataset)
+                                                     settings: runSettings, dataset: dataset)
                 print("resuming at epoch \(session.progress.epochsDone + 1), step \(session.progress.stepsDoneInEpoch + 1)")
             } else {
-                session = try TrainingSession.start(settings: settings, dataset: dataset)
+                session = try TrainingSession.start(settings: runSettings, dataset: dataset, startingFrom: initial)
             }
             print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable and "
                   + "\(dataset.withoutFace.count) without a face skipped); "

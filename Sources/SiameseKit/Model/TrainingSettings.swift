@@ -18,6 +18,8 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     /// How photos from outside were cropped (files from before crop modes were recorded: nil); verify
     /// crops the same way unless told otherwise.
     public var crop: CropMode?
+    /// The model_id of the model whose weights the run started from (`train --from`), nil for fresh weights.
+    public var initialModel: String?
 
     /// The defaults of `facever train` (the tutorial's recipe, with facever's triplet batches; the
     /// precision `train --precision auto` resolves to is decided by PrecisionChoice).
@@ -26,7 +28,8 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         pairsPerClass: 3000, testFraction: 0.3, seed: 0, batches: .triplets, precision: .float32, crop: .face)
 
     public init(architectureName: String, epochs: Int, batchSize: Int, learningRate: Float, pairsPerClass: Int,
-                testFraction: Double, seed: UInt64, batches: BatchComposition, precision: MatrixPrecision, crop: CropMode?) {
+                testFraction: Double, seed: UInt64, batches: BatchComposition, precision: MatrixPrecision, crop: CropMode?,
+                initialModel: String? = nil) {
         self.architectureName = architectureName
         self.epochs = epochs
         self.batchSize = batchSize
@@ -37,10 +40,11 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         self.batches = batches
         self.precision = precision
         self.crop = crop
+        self.initialModel = initialModel
     }
 
     private enum CodingKeys: String, CodingKey {
-        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop
+        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop, initialModel
     }
 
     public init(from decoder: Decoder) throws {
@@ -55,6 +59,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         batches = try values.decodeIfPresent(BatchComposition.self, forKey: .batches) ?? .pairs
         precision = try values.decodeIfPresent(MatrixPrecision.self, forKey: .precision) ?? .float32
         crop = try values.decodeIfPresent(CropMode.self, forKey: .crop)
+        initialModel = try values.decodeIfPresent(String.self, forKey: .initialModel)
     }
 
     public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.Name(rawValue: architectureName)?.architecture }

@@ -49,15 +49,31 @@ public final class TrainingSession {
         self.progress = progress
     }
 
-    /// A new run: the split drawn from the seed, a fresh network, Adam at step 0.
-    public static func start(settings: TrainingSettings, dataset: FaceDataset) throws -> TrainingSession {
+    /// A new run: the split drawn from the seed, Adam at step 0, and a fresh network — or, with
+    /// `startingFrom`, a copy of that model's weights (`settings.initialModel` must name it: it is recorded
+    /// in the checkpoints and the model, and a resume must repeat it).
+    public static func start(settings: TrainingSettings, dataset: FaceDataset, startingFrom initial: TrainedModel? = nil) throws -> TrainingSession {
         try checkRunnable(settings)
         let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
                                        testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
         guard let architecture = settings.architecture, architecture.inputFormat == dataset.input else {
             throw InputError(path: "--architecture \(settings.architectureName)", problem: "the photos were decoded for another network")
         }
-        let network = SiameseNetwork(architecture: architecture, seed: settings.seed)
+        let network: SiameseNetwork
+        if let initial {
+            guard initial.network.architecture == architecture else {
+                let name = EmbeddingArchitecture.Name.allCases.first { $0.architecture == initial.network.architecture }?.rawValue
+                throw InputError(path: initial.url.path, problem: "the model is \(name.map { "the \($0)" } ?? "another") network, not the "
+                                 + "\(settings.architectureName) one this run trains", nextStep: name.map { "give --architecture \($0)" })
+            }
+            precondition(settings.initialModel == initial.modelID, "TrainingSession: settings.initialModel must name the starting model")
+            // A copy of the weights: training must never write into the starting model's (mapped) file.
+            let archive = try SafetensorsArchive.read(contentsOf: initial.url)
+            network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: initial.url.path))
+            _ = try network.checkedWeights(path: initial.url.path, storedDigest: initial.modelID)
+        } else {
+            network = SiameseNetwork(architecture: architecture, seed: settings.seed)
+        }
         return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
                                optimizer: Adam(learningRate: settings.learningRate), progress: TrainingProgress(seed: settings.seed))
     }
