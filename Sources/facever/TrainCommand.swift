@@ -48,6 +48,9 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var cropping: CropOptions
 
+    @Option(help: ArgumentHelp("Train a general verifier instead, on this folder of identities (one subfolder each: an LFW tree, Omniglot's Alphabet/characterNN, ORL's sN): same and different pairs in equal numbers, split by identity. Use --crop centre for characters and face crops.", valueName: "folder"))
+    var identities: String?
+
     @Option(help: ArgumentHelp("Start from this model's weights (a general model, or an earlier run) instead of fresh ones; the architecture must match.", valueName: "model"))
     var from: String?
 
@@ -101,9 +104,17 @@ struct TrainCommand: ParsableCommand {
             let initial = try from.map { try TrainedModel.load(from: URL(fileURLWithPath: $0)) }
             var runSettings = settings
             runSettings.initialModel = initial?.modelID
-            let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          input: architecture.architecture.inputFormat,
-                                          cropper: cropping.cropper(orElse: .face), decoder: .withCaptureFormats)
+            let cropper = cropping.cropper(orElse: .face)
+            let dataset: FaceDataset
+            if let identities {
+                let folder = URL(fileURLWithPath: identities).standardizedFileURL
+                runSettings.identities = folder.path
+                dataset = try FaceDataset(files: try Identities.files(in: folder), input: architecture.architecture.inputFormat,
+                                          cropper: cropper, decoder: .withCaptureFormats)
+            } else {
+                dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
+                                          input: architecture.architecture.inputFormat, cropper: cropper, decoder: .withCaptureFormats)
+            }
             for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
             for path in dataset.withoutFace { Console.warning("skipped \(path): no face found") }
             let session: TrainingSession

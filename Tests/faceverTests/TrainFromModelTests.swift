@@ -43,4 +43,25 @@ final class TrainFromModelTests: XCTestCase {
         XCTAssertTrue(other.standardError.contains("the model is the tiny network, not the omniglot one this run trains; give --architecture tiny"),
                       other.standardError)
     }
+
+    func testTrainingOnIdentitiesSplitsByIdentityAndEvaluateFindsItsHeldOutPairs() throws {
+        let root = try TestPaths.temporaryFolder("train-identities")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let people = root.appendingPathComponent("people")
+        for subject in 1...8 { try Facever.stage((1...4).map { (subject, $0) }, in: people.appendingPathComponent("s\(subject)")) }
+        let data = root.appendingPathComponent("data").path
+        let trained = try Facever.run(["train", "--identities", "people", "--architecture", "tiny", "--epochs", "1", "--pairs", "60",
+                                       "--crop", "centre", "--data", data], in: root)
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        let model = try TrainedModel.load(from: URL(fileURLWithPath: data + "/model.safetensors"))
+        XCTAssertEqual(model.settings?.identities, people.standardizedFileURL.path)
+        let split = try XCTUnwrap(model.split)
+        let heldOut = Set(split.testSources)
+        XCTAssertEqual(heldOut.count, 2, "30 % of 8 identities, at least 2")
+        XCTAssertTrue(split.train.allSatisfy { !heldOut.contains("identity:" + Identities.identity(of: $0.anchor)) })
+        let evaluated = try Facever.run(["evaluate", "--json", "--data", data], in: root)
+        XCTAssertEqual(evaluated.status, 0, evaluated.standardError)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(evaluated.lines[0].utf8)) as? [String: Any])
+        XCTAssertEqual(report["pairs"] as? Int, split.test.count, "the held-out pairs, read from the identities folder")
+    }
 }

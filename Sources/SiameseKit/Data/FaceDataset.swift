@@ -36,9 +36,8 @@ public final class FaceDataset {
     /// Loads the photos of `classes` under `layout`; a missing folder is an error, an empty one is not.
     /// With `only`, just the photos with those relative paths are decoded (evaluate needs only the
     /// held-out ones); the fingerprint then covers just them.
-    public init(layout: DataLayout, classes: [FaceClass], input: InputFormat,
-                only: Set<String>? = nil, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats) throws {
-        self.input = input
+    public convenience init(layout: DataLayout, classes: [FaceClass], input: InputFormat,
+                            only: Set<String>? = nil, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats) throws {
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
             do {
@@ -48,18 +47,30 @@ public final class FaceDataset {
                                  nextStep: "bring photos in with `facever import DIR --into \(faceClass.rawValue)`")
             }
         }
-        if let only {
-            files = files.filter { only.contains("\($0.1.rawValue)/\($0.0.lastPathComponent)") }
-        }
-        let loaded = try FaceDataset.decodeInParallel(files.map(\.0), input: input, cropper: cropper, decoder: decoder)
+        var entries = files.map { (url: $0.0, relativePath: "\($0.1.rawValue)/\($0.0.lastPathComponent)", faceClass: $0.1) }
+        if let only { entries = entries.filter { only.contains($0.relativePath) } }
+        try self.init(entries: entries, input: input, cropper: cropper, decoder: decoder)
+    }
+
+    /// Photos named one by one, each with the relative path that names it in splits (`train --identities`:
+    /// `Identity/photo.jpg` under the identities folder, class .negative: people, none of them the user).
+    public convenience init(files: [(url: URL, relativePath: String)], input: InputFormat, cropper: PhotoCropper = .centre,
+                            decoder: PhotoDecoder = .ownFormats) throws {
+        try self.init(entries: files.map { ($0.url, $0.relativePath, FaceClass.negative) }, input: input, cropper: cropper, decoder: decoder)
+    }
+
+    private init(entries: [(url: URL, relativePath: String, faceClass: FaceClass)], input: InputFormat, cropper: PhotoCropper,
+                 decoder: PhotoDecoder) throws {
+        self.input = input
+        let loaded = try FaceDataset.decodeInParallel(entries.map(\.url), input: input, cropper: cropper, decoder: decoder)
 
         var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [InputError] = [], withoutFace: [String] = []
         var hasher = ContentHash.Hasher64()
-        for ((url, faceClass), outcome) in zip(files, loaded) {
-            let relativePath = "\(faceClass.rawValue)/\(url.lastPathComponent)"
+        for (entry, outcome) in zip(entries, loaded) {
+            let relativePath = entry.relativePath
             switch outcome {
             case .photo(let bytes, let contentHash):
-                photos.append(FacePhoto(relativePath: relativePath, faceClass: faceClass, source: DataLayout.sourceName(of: url)))
+                photos.append(FacePhoto(relativePath: relativePath, faceClass: entry.faceClass, source: DataLayout.sourceName(of: entry.url)))
                 pixels.append(bytes)
                 hasher.combine("\(relativePath):\(contentHash.hex)\n")
             case .unreadable(let error):

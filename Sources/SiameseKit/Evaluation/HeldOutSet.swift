@@ -21,8 +21,14 @@ public struct HeldOutSet {
                              nextStep: "train with a --test-fraction above 0")
         }
         let heldOut = Set(split.test.flatMap { [$0.anchor, $0.other] })
-        dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: model.network.architecture.inputFormat,
-                                  only: heldOut, cropper: cropper, decoder: decoder)
+        if let identities = model.settings?.identities {
+            // A model trained on identities: its held-out photos are in that folder.
+            let files = try Identities.files(in: URL(fileURLWithPath: identities)).filter { heldOut.contains($0.relativePath) }
+            dataset = try FaceDataset(files: files, input: model.network.architecture.inputFormat, cropper: cropper, decoder: decoder)
+        } else {
+            dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: model.network.architecture.inputFormat,
+                                      only: heldOut, cropper: cropper, decoder: decoder)
+        }
         // Every held-out photo embedded once, for the pair figures and the probe figures.
         embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted())
         pairs = split.test

@@ -18,6 +18,8 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     /// How photos from outside were cropped (files from before crop modes were recorded: nil); verify
     /// crops the same way unless told otherwise.
     public var crop: CropMode?
+    /// The identities folder of a `train --identities` run (absolute path), nil for the user's own data.
+    public var identities: String?
     /// The model_id of the model whose weights the run started from (`train --from`), nil for fresh weights.
     public var initialModel: String?
 
@@ -29,7 +31,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
 
     public init(architectureName: String, epochs: Int, batchSize: Int, learningRate: Float, pairsPerClass: Int,
                 testFraction: Double, seed: UInt64, batches: BatchComposition, precision: MatrixPrecision, crop: CropMode?,
-                initialModel: String? = nil) {
+                initialModel: String? = nil, identities: String? = nil) {
         self.architectureName = architectureName
         self.epochs = epochs
         self.batchSize = batchSize
@@ -41,10 +43,11 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         self.precision = precision
         self.crop = crop
         self.initialModel = initialModel
+        self.identities = identities
     }
 
     private enum CodingKeys: String, CodingKey {
-        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop, initialModel
+        case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop, initialModel, identities
     }
 
     public init(from decoder: Decoder) throws {
@@ -60,6 +63,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         precision = try values.decodeIfPresent(MatrixPrecision.self, forKey: .precision) ?? .float32
         crop = try values.decodeIfPresent(CropMode.self, forKey: .crop)
         initialModel = try values.decodeIfPresent(String.self, forKey: .initialModel)
+        identities = try values.decodeIfPresent(String.self, forKey: .identities)
     }
 
     public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.Name(rawValue: architectureName)?.architecture }

@@ -52,10 +52,15 @@ public final class TrainingSession {
     /// A new run: the split drawn from the seed, Adam at step 0, and a fresh network — or, with
     /// `startingFrom`, a copy of that model's weights (`settings.initialModel` must name it: it is recorded
     /// in the checkpoints and the model, and a resume must repeat it).
+    /// With `settings.identities`, pairs are drawn within and across the dataset's identities and split by
+    /// identity (Identities.swift); otherwise from anchor, positive and negative photos (PairSplit).
     public static func start(settings: TrainingSettings, dataset: FaceDataset, startingFrom initial: TrainedModel? = nil) throws -> TrainingSession {
         try checkRunnable(settings)
-        let split = try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
-                                       testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
+        let split = settings.identities != nil
+            ? try Identities.split(dataset: dataset, pairsPerClass: settings.pairsPerClass, testFraction: settings.testFraction,
+                                   seed: settings.seed, batches: settings.batches)
+            : try PairSplit.make(dataset: dataset, pairsPerClass: settings.pairsPerClass,
+                                 testFraction: settings.testFraction, seed: settings.seed, batches: settings.batches)
         guard let architecture = settings.architecture, architecture.inputFormat == dataset.input else {
             throw InputError(path: "--architecture \(settings.architectureName)", problem: "the photos were decoded for another network")
         }
