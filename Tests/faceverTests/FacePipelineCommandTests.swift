@@ -72,6 +72,16 @@ final class FacePipelineCommandTests: XCTestCase {
         let again = try Facever.run(["verify", data + "/verification/" + stored, "--json", "--data", data], in: root)
         XCTAssertEqual(try json(again.lines[0])["crop"] as? String, "stored")
         XCTAssertTrue(try json(again.lines[0])["face"] is NSNull)
+
+        // A forged mark does not make a picture without a face a stored crop: a probe's mark is checked.
+        let forged = root.appendingPathComponent("forged.jpg")
+        var pixels = [UInt8]()
+        for row in 0..<250 { for column in 0..<250 { pixels += [UInt8(column), UInt8(row), 128] } }
+        try RGBImage(width: 250, height: 250, pixels: pixels).storedJPEG(markedAs: .face).write(to: forged)
+        let refused = try Facever.run(["verify", forged.path, "--json", "--detection-threshold", "0", "--verification-threshold", "0",
+                                       "--data", data], in: root)
+        XCTAssertEqual(refused.status, 1, refused.standardError)
+        XCTAssertEqual(try json(refused.lines[0])["reason"] as? String, "no face")
     }
 
     func testImportCountsPhotosWithoutAFaceAndAGallerySkipsThemWithAWarning() throws {

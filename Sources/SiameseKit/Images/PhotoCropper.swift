@@ -144,10 +144,24 @@ public final class PhotoCropper: @unchecked Sendable {
         return try crop(image, mark: CanonicalMark.mode(of: bytes)).map(FileOutcome.photo) ?? .noFace
     }
 
-    /// Reads, decodes and crops one photo file (nil: face mode found no face in it).
+    /// Reads, decodes and crops one probe file: a photo to verify or identify (nil: face mode found no
+    /// face in it). A probe's mark is not taken on trust: anyone can write a JPEG comment, so in face mode a
+    /// marked probe is used as it is only when the face finder finds a face in it; otherwise it is a
+    /// no-face answer, as an unmarked picture without a face would be.
     public func crop(contentsOf url: URL, decoder: PhotoDecoder) throws -> CroppedPhoto? {
         let bytes = try decoder.limits.contents(of: url)
-        return try crop(try decoder.decode(bytes, path: url.path), mark: CanonicalMark.mode(of: bytes))
+        let image = try decoder.decode(bytes, path: url.path)
+        let mark = CanonicalMark.mode(of: bytes)
+        if mark != nil && mode == .face {
+            try prepare()
+            let hasFace: Bool = try {
+                lock.lock()
+                defer { lock.unlock() }
+                return try finder!.get().canonicalFace(in: image) != nil
+            }()
+            guard hasFace else { return nil }
+        }
+        return try crop(image, mark: mark)
     }
 }
 
