@@ -70,6 +70,19 @@ final class PlotTests: XCTestCase {
         XCTAssertTrue(near(image, equalError.x, equalError.y, .purple, radius: 2))
     }
 
+    func testRangesNoChartCanDrawBecomeDrawableInsteadOfHanging() {
+        // A model file's history could hold any number: an infinite span once looped forever over its ticks.
+        XCTAssertEqual(Chart.drawable(0...Double.infinity), 0...1)
+        XCTAssertEqual(Chart.drawable(-Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude), 0...1)
+        XCTAssertEqual(Chart.drawable(3...3), 3...4)
+        XCTAssertLessThanOrEqual(Chart.ticks(0...1e300).count, 12)
+        let history = [EpochRecord(epoch: 1, trainingLoss: 1e308, heldOutLoss: .infinity, heldOutAccuracy: .nan, pairsPerSecond: 1)]
+        let image = Figures.history(history).render()
+        XCTAssertEqual([image.width, image.height], [800, 560])
+        XCTAssertEqual(Figures.scores(scores: [.nan, 0.2, 0.9], labels: [1, 0, 1], threshold: 0.5).series[1].points.map(\.y).reduce(0, +), 1,
+                       "a NaN score is not counted (and does not trap)")
+    }
+
     func testTextOutsideASCIIDrawsQuestionMarks() {
         XCTAssertEqual(Canvas.printable("Zoë\n李"), "Zo???")
     }

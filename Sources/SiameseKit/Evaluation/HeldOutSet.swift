@@ -33,5 +33,9 @@ public struct HeldOutSet {
         embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted())
         pairs = split.test
         scores = Evaluation.scores(model: inference, pairs: split.test, embeddings: embeddings)
+        guard scores.allSatisfy(\.isFinite) else {
+            throw InputError(path: model.url.path, problem: "the model gave a held-out score that is not a finite number",
+                             nextStep: "train the model again")
+        }
     }
 }

@@ -56,8 +56,16 @@ public struct Chart {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
-        self.xRange = xRange.upperBound > xRange.lowerBound ? xRange : xRange.lowerBound...(xRange.lowerBound + 1)
-        self.yRange = yRange.upperBound > yRange.lowerBound ? yRange : yRange.lowerBound...(yRange.lowerBound + 1)
+        self.xRange = Self.drawable(xRange)
+        self.yRange = Self.drawable(yRange)
+    }
+
+    /// A range ticks and pixels can be computed on: finite, with a finite positive span (a model file's
+    /// history could hold anything); otherwise 0…1, or one unit up from a finite lower bound.
+    static func drawable(_ range: ClosedRange<Double>) -> ClosedRange<Double> {
+        let span = range.upperBound - range.lowerBound
+        if range.lowerBound.isFinite && span.isFinite && span > 0 { return range }
+        return range.lowerBound.isFinite && abs(range.lowerBound) < 1e300 ? range.lowerBound...(range.lowerBound + 1) : 0...1
     }
 
     var plotLeft: Double { Self.marginLeft }
@@ -80,7 +88,7 @@ public struct Chart {
         if wholeNumbers { step = max(1, step.rounded(.up)) }
         var values: [Double] = []
         var value = (range.lowerBound / step).rounded(.up) * step
-        while value <= range.upperBound + step * 1e-9 {
+        while value <= range.upperBound + step * 1e-9 && values.count < 12 {
             values.append(abs(value) < step * 1e-9 ? 0 : value)
             value += step
         }

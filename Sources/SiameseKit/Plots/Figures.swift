@@ -45,7 +45,7 @@ public enum Figures {
     public static func scores(scores: [Float], labels: [Float], threshold: Float, bins: Int = 20) -> Chart {
         func histogram(_ values: [Float]) -> [Int] {
             var counts = [Int](repeating: 0, count: bins)
-            for value in values { counts[min(bins - 1, max(0, Int(Double(value) * Double(bins))))] += 1 }
+            for value in values where value.isFinite { counts[min(bins - 1, max(0, Int(Double(value) * Double(bins))))] += 1 }
             return counts
         }
         let same = histogram(zip(scores, labels).filter { $0.1 == 1 }.map(\.0))
