@@ -3,6 +3,7 @@
 // worked out by hand.
 import Foundation
 @testable import SiameseKit
+import Tensor
 import TestSupport
 import XCTest
 
@@ -37,6 +38,18 @@ final class PairsProtocolTests: XCTestCase {
         // On fold 2 the best threshold is 0.55 (3 of 4 right), which gets all of fold 1 right; on fold 1 it is
         // also 0.55 (all right), which gets 3 of fold 2's 4 right.
         XCTAssertEqual(PairsProtocol.bestThreshold(scores: Array(scores[4...]), labels: pairs[4...].map(\.same)), 0.55, accuracy: 1e-6)
+        // The sweep finds the accuracy a brute-force search over every candidate finds, ties included.
+        var generator = RandomGenerator(seed: 3)
+        for _ in 0..<50 {
+            let count = 1 + Int(generator.next() % 40)
+            let someScores = (0..<count).map { _ in Float(generator.next() % 8) / 8 }
+            let someLabels = (0..<count).map { _ in generator.next() % 2 == 0 }
+            let distinct = Array(Set(someScores)).sorted()
+            let candidates = [distinct[0] - 1] + zip(distinct, distinct.dropFirst()).map { ($0 + $1) / 2 } + [distinct.last! + 1]
+            let bestByBruteForce = candidates.map { PairsProtocol.accuracy(scores: someScores, labels: someLabels, threshold: $0) }.max()!
+            let chosen = PairsProtocol.bestThreshold(scores: someScores, labels: someLabels)
+            XCTAssertEqual(PairsProtocol.accuracy(scores: someScores, labels: someLabels, threshold: chosen), bestByBruteForce, accuracy: 1e-12)
+        }
         let report = PairsProtocol.report(scores: scores, pairs: pairs, threshold: 0.5)
         XCTAssertEqual(report.foldAccuracies, [1: 1.0, 2: 0.75])
         XCTAssertEqual(report.meanAccuracy, 0.875, accuracy: 1e-12)

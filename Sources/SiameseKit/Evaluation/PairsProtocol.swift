@@ -89,17 +89,25 @@ public enum PairsProtocol {
         return Report(foldAccuracies: accuracies, metrics: metrics, tarAtFAR1e3: tar)
     }
 
-    /// The threshold ("same" when score > threshold) with the best accuracy on these pairs: a midpoint
-    /// between consecutive distinct scores, or below them all.
+    /// The threshold ("same" when score > threshold) with the best accuracy on these pairs: below every
+    /// score, or a midpoint between consecutive distinct scores. One sweep over the sorted scores (a
+    /// pairs file of any length costs n log n, not n²).
     static func bestThreshold(scores: [Float], labels: [Bool]) -> Float {
-        let distinct = Array(Set(scores)).sorted()
-        var candidates: [Float] = [(distinct.first ?? 0) - 1e-6]
-        for (low, high) in zip(distinct, distinct.dropFirst()) { candidates.append(low + (high - low) / 2) }
-        candidates.append((distinct.last ?? 1) + 1e-6)
-        var best = (accuracy: -1.0, threshold: Float(0.5))
-        for candidate in candidates {
-            let value = accuracy(scores: scores, labels: labels, threshold: candidate)
-            if value > best.accuracy { best = (value, candidate) }
+        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        guard let lowest = order.first.map({ scores[$0] }) else { return 0.5 }
+        // Below every score, everything is "same": the same pairs are right.
+        var right = labels.filter { $0 }.count
+        var best = (right: right, threshold: lowest - max(1e-6, abs(lowest) * 1e-6))
+        var index = 0
+        while index < order.count {
+            let score = scores[order[index]]
+            // Raising the threshold to this score turns every pair with it into "different".
+            while index < order.count && scores[order[index]] == score {
+                right += labels[order[index]] ? -1 : 1
+                index += 1
+            }
+            let next = index < order.count ? scores[order[index]] : score + max(1e-6, abs(score) * 1e-6)
+            if right > best.right { best = (right, score + (next - score) / 2) }
         }
         return best.threshold
     }
