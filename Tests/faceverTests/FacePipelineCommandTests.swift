@@ -153,6 +153,9 @@ final class FacePipelineCommandTests: XCTestCase {
         XCTAssertTrue(report["tar_at_far_0.001"] is NSNull, "7 different pairs cannot measure it")
         let missing = try Facever.run(["evaluate", "--pairs", "nowhere.tsv", "--data", data], in: root)
         XCTAssertEqual(missing.status, 2)
+        let folder = try Facever.run(["evaluate", "--pairs", "pairs", "--data", data], in: root)
+        XCTAssertEqual(folder.status, 2)
+        XCTAssertTrue(folder.standardError.contains("pairs: not a regular file"), folder.standardError)
     }
 
     func testEvaluateOneShotReportsEachRunAndTheMean() throws {

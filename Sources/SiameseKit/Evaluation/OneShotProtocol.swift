@@ -35,9 +35,7 @@ public enum OneShotProtocol {
     }
 
     static func read(run: URL, labels: URL, root: URL) throws -> Run {
-        guard let text = try? String(contentsOf: labels, encoding: .utf8) else {
-            throw InputError(path: labels.path, problem: "cannot read the file")
-        }
+        let text = try TextFile.read(labels)
         func resolve(_ path: String) -> URL {
             let fromRoot = root.appendingPathComponent(path)
             return FileManager.default.fileExists(atPath: fromRoot.path) ? fromRoot : run.appendingPathComponent(path)

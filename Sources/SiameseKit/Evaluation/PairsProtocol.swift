@@ -19,12 +19,7 @@ public struct ImagePair: Equatable, Sendable {
 public enum PairsProtocol {
     /// The pairs of `url`; a line that is not a pair (after an optional header) is an error naming it.
     public static func read(_ url: URL) throws -> [ImagePair] {
-        let text: String
-        do {
-            text = try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw InputError(path: url.path, problem: "cannot read the pairs file")
-        }
+        let text = try TextFile.read(url)
         let folder = url.deletingLastPathComponent()
         var pairs: [ImagePair] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
