@@ -194,8 +194,8 @@ public final class TrainingSession {
         try checkpoint(self)
     }
 
-    /// Held-out pairs scored after each epoch for the history: enough for a curve, few enough to cost
-    /// a few per cent of an epoch.
+    /// Held-out pairs scored after each epoch for the history: enough for a curve, and a bounded cost
+    /// (at most 512 photos embedded, inference only, once an epoch).
     static let heldOutPairsPerEpoch = 256
 
     /// Binary cross-entropy and accuracy (score > 0.5) of the network on the first held-out pairs, or
