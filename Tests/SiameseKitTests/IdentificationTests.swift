@@ -23,6 +23,8 @@ final class IdentificationTests: XCTestCase {
         let model = try TrainedModel.load(from: modelURL)
         let probe = try PhotoCropper.centre.crop(try RGBImage.read(contentsOf: TestPaths.sampleFace(subject: 1, number: 9)))!.photo
 
+        // A photo lying directly in the people folder belongs to nobody: never a name in the ranking.
+        try FileManager.default.copyItem(at: TestPaths.sampleFace(subject: 9, number: 1), to: layout.peopleFolder.appendingPathComponent("stray.pgm"))
         let identifier = try Identifier(model: model, precision: .float32, layout: layout, threshold: 0, cropper: .centre, decoder: .ownFormats)
         XCTAssertEqual(identifier.names, ["person 1", "person 2", "person 3"])
         let result = try identifier.identify(probe)
@@ -32,6 +34,7 @@ final class IdentificationTests: XCTestCase {
                                                                                   format: format)).data
         let scores = try Gallery.scores(of: embedding, against: identifier.gallery.embeddings, inference: identifier.gallery.inference, model: model)
         var expected: [String: Double] = [:]
+        XCTAssertEqual(identifier.gallery.paths.count, 12, "11 photos of people and the stray one")
         for name in identifier.names {
             let mine = zip(identifier.gallery.paths, scores).filter { People.name(of: $0.0, in: layout) == name }.map { Double($0.1) }
             let best = mine.sorted(by: >).prefix(3)
@@ -45,7 +48,7 @@ final class IdentificationTests: XCTestCase {
 
         let strict = try Identifier(model: model, precision: .float32, layout: layout, threshold: 1, cropper: .centre, decoder: .ownFormats)
         XCTAssertNil(try strict.identify(probe).name, "nobody scores above 1: unknown")
-        XCTAssertEqual(strict.gallery.report.cached, 11, "the second identifier reads everyone from the cache")
+        XCTAssertEqual(strict.gallery.report.cached, 12, "the second identifier reads everyone from the cache")
     }
 
     func testNamesThatCannotBeFoldersOrLinesAreRefused() {

@@ -27,7 +27,9 @@ public final class Identifier {
     public let gallery: Gallery
     /// The enrolled names, and for each gallery row the index of its person.
     public let names: [String]
-    private let personOfRow: [Int]
+    /// nil for a photo that belongs to nobody (one lying directly in DATA/people, or in a folder whose
+    /// name cannot be a person's): it is embedded with the rest but never named.
+    private let personOfRow: [Int?]
     /// Best photos averaged into a person's score.
     static let bestPhotosPerPerson = 3
 
@@ -39,15 +41,19 @@ public final class Identifier {
         }
         let gallery = try Gallery(folder: layout.peopleFolder, model: model, precision: precision, probesToCome: probesToCome,
                                   cropper: cropper, decoder: decoder, emptyNextStep: "enroll people with `facever enroll NAME PHOTO…`")
-        let rowNames = gallery.paths.map { People.name(of: $0, in: layout) ?? "" }
-        let names = Array(Set(rowNames)).sorted()
+        let rowNames = gallery.paths.map { People.name(of: $0, in: layout).flatMap { People.problem(withName: $0) == nil ? $0 : nil } }
+        let names = Array(Set(rowNames.compactMap { $0 })).sorted()
+        guard !names.isEmpty else {
+            throw InputError(path: layout.peopleFolder.path, problem: "nobody is enrolled (no photos in a person's folder)",
+                             nextStep: "enroll people with `facever enroll NAME PHOTO…`")
+        }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         self.model = model
         self.threshold = threshold
         self.cropper = cropper
         self.gallery = gallery
         self.names = names
-        self.personOfRow = rowNames.map { index[$0]! }
+        self.personOfRow = rowNames.map { $0.map { index[$0]! } }
     }
 
     /// The identification of one probe photo (its canonical crop).
@@ -61,7 +67,9 @@ public final class Identifier {
     public func identify(embedding: [Float]) throws -> Identification {
         let scores = try Gallery.scores(of: embedding, against: gallery.embeddings, inference: gallery.inference, model: model)
         var byPerson = [[Float]](repeating: [], count: names.count)
-        for (row, score) in scores.enumerated() { byPerson[personOfRow[row]].append(score) }
+        for (row, score) in scores.enumerated() {
+            if let person = personOfRow[row] { byPerson[person].append(score) }
+        }
         let ranking = zip(names, byPerson).map { name, scores -> (name: String, score: Double) in
             let best = scores.sorted(by: >).prefix(Self.bestPhotosPerPerson)
             return (name, best.reduce(0) { $0 + Double($1) } / Double(best.count))
