@@ -112,12 +112,20 @@ public enum PairsProtocol {
         return Double(zip(scores, labels).filter { ($0 > threshold) == $1 }.count) / Double(scores.count)
     }
 
+    public static let maximumDistinctImages = 20_000
+
     /// The Siamese score of every pair: each distinct image read, cropped by `cropper` and embedded once
     /// (in batches; `progress(done, total)` after each). A pair with an image in which face mode finds no
     /// face scores 0 (a face verifier says "not the same" to it); `withoutFace` counts those images.
     public static func scores(of pairs: [ImagePair], model: InferenceModel, cropper: PhotoCropper, decoder: PhotoDecoder,
                               progress: (Int, Int) -> Void = { _, _ in }) throws -> (scores: [Float], withoutFace: Int) {
         let images = Array(Set(pairs.flatMap { [$0.first, $0.second] })).sorted { $0.path < $1.path }
+        // Every distinct image's embedding stays in memory until the pairs are scored: bounded, so that a
+        // list of millions of images is an error rather than exhausted memory (LFW has 13,233 images).
+        guard images.count <= maximumDistinctImages else {
+            throw InputError(path: nil, problem: "the pairs name \(images.count) distinct images, more than the \(maximumDistinctImages) "
+                             + "one evaluation holds", nextStep: "split the pairs file")
+        }
         let format = model.architecture.inputFormat, size = model.architecture.embeddingSize
         let embedder = model.packingDenseWeight()
         var embeddings: [URL: [Float]] = [:]
