@@ -56,4 +56,14 @@ final class PairsProtocolTests: XCTestCase {
         XCTAssertEqual(report.accuracyStandardDeviation, (2 * 0.125 * 0.125).squareRoot(), accuracy: 1e-12)
         XCTAssertNil(report.tarAtFAR1e3, "4 different pairs cannot measure FAR 1e-3")
     }
+
+    func testAListOfTooManyImagesIsAnErrorBeforeAnyIsRead() {
+        let count = PairsProtocol.maximumDistinctImages / 2 + 1
+        let pairs = (0..<count).map { ImagePair(fold: 1, first: URL(fileURLWithPath: "/none/a\($0).jpg"),
+                                                second: URL(fileURLWithPath: "/none/b\($0).jpg"), same: $0 % 2 == 0) }
+        let model = InferenceModel(network: SiameseNetwork(architecture: .tiny, seed: 1), compute: Compute(precision: .float32))
+        XCTAssertThrowsError(try PairsProtocol.scores(of: pairs, model: model, cropper: .centre, decoder: .ownFormats)) {
+            XCTAssertTrue("\($0)".contains("distinct images, more than the 20000"), "\($0)")
+        }
+    }
 }
