@@ -54,12 +54,13 @@ public final class Collector {
 
     /// Creates the class folders and checks they can be written, before any frame is read.
     public func prepare(_ classes: [FaceClass]) throws {
-        for faceClass in classes {
-            let folder = layout.folder(faceClass)
-            try PrivateFolder.create(folder)
-            guard access(folder.path, W_OK) == 0 else {
-                throw InputError(path: folder.path, problem: "the folder cannot be written")
-            }
+        for faceClass in classes { try prepare(folder: layout.folder(faceClass)) }
+    }
+
+    private func prepare(folder: URL) throws {
+        try PrivateFolder.create(folder)
+        guard access(folder.path, W_OK) == 0 else {
+            throw InputError(path: folder.path, problem: "the folder cannot be written")
         }
     }
 
@@ -92,8 +93,7 @@ public final class Collector {
         intoFolder folder: URL, count: Int, intervalSeconds: Double, shouldStop: () -> Bool = { false },
         show: (Frame, CroppedPhoto?) -> Void = { _, _ in }, onSaved: (URL, Frame) -> Void = { _, _ in }
     ) throws -> CollectReport {
-        try PrivateFolder.create(folder)
-        guard access(folder.path, W_OK) == 0 else { throw InputError(path: folder.path, problem: "the folder cannot be written") }
+        try prepare(folder: folder)
         return try runAutomatic(count: count, intervalSeconds: intervalSeconds, shouldStop: shouldStop, show: show, onSaved: onSaved) { crop, report in
             report.savedToFolder += 1
             return try save(crop, in: folder)
