@@ -14,6 +14,7 @@ samples=data/samples/orl
 work="${FACEVER_DEMO_DIR:-.build/demo}"
 
 swift build -c release --product facever >&2
+swift build -c release --product FaceverCapture >&2   # face detection (the face pipeline) loads it at run time
 facever=.build/release/facever
 
 rm -rf "$work"
