@@ -1,7 +1,7 @@
-// Conv2D.swift — 2-D convolution, valid padding, stride 1, with bias: im2col + one matrix product.
+// Conv2D.swift — 2-D convolution with bias (stride S, zero padding Q): im2col + one matrix product.
 //
-//   x: [N, H, W, C], weight: [KH, KW, C, O], bias: [O]  →  y: [N, OH, OW, O]
-//   y[n, oh, ow, o] = bias[o] + Σ_{i, j, c} x[n, oh+i, ow+j, c] · weight[i, j, c, o]
+//   x: [N, H, W, C], weight: [KH, KW, C, O], bias: [O]  →  y: [N, OH, OW, O]   (ConvolutionGeometry)
+//   y[n, oh, ow, o] = bias[o] + Σ_{i, j, c} x[n, oh·S−Q+i, ow·S−Q+j, c] · weight[i, j, c, o]  (0 outside x)
 //   with `fusedReLU`: y = max(0, …), applied to each chunk while it is still in cache, and the
 //   backward pass zeroes dy where y = 0 (in place: the output's gradient is not needed afterwards).
 //
@@ -118,7 +118,7 @@ public enum Conv2D {
     /// conv2–conv4 qualify; conv1 (10·3 = 30 floats) runs faster through an im2col matrix (README,
     /// Performance).
     static func readsPatchesWhole(_ g: ConvolutionGeometry) -> Bool {
-        (g.kernelWidth * g.inputChannels) % 16 == 0
+        g.isValidStrideOne && (g.kernelWidth * g.inputChannels) % 16 == 0
     }
 
     /// The bfloat16 forward pass for `outputRows`: the product packs its A panels straight from x, so
@@ -220,10 +220,10 @@ public enum Conv2D {
 /// y = conv2d(x, weight) + bias (then max(0, ·) when `fusedReLU`), recorded for autograd, with the
 /// products `compute` asks for, forward and backward. With `packedWeight` (this weight as
 /// [KH·KW·C, O], packed for bfloat16 inference) the forward product reads the pack; the result is the same.
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, fusedReLU: Bool = false, packedWeight: PackedMatrix? = nil,
-                   compute: Compute = .standard) -> Tensor {
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, fusedReLU: Bool = false,
+                   packedWeight: PackedMatrix? = nil, compute: Compute = .standard) -> Tensor {
     precondition(packedWeight == nil || compute.precision == .bfloat16, "conv2d: a packed weight is for bfloat16 products")
-    let g = ConvolutionGeometry(input: x.shape, weight: weight.shape)
+    let g = ConvolutionGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
     precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
     let count = Tensor.elementCount(of: g.outputShape)
     let y = [Float](unsafeUninitializedCapacity: count) { yp, initialized in

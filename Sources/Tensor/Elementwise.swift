@@ -3,6 +3,7 @@
 //   relu(x) = max(x, 0)               d/dx = 1 where x > 0, else 0
 //   sigmoid(x) = 1 / (1 + e^(−x))     d/dx = y · (1 − y), computed without overflow for any x
 //   l1Distance(a, b) = |a − b|        d/da = sign(a − b), d/db = −sign(a − b), 0 where a = b
+//   squaredDifference(a, b) = (a − b)²  d/da = 2(a − b), d/db = −2(a − b)
 import Foundation
 
 /// Applies `transform` to every value in parallel chunks.
@@ -75,6 +76,22 @@ public func l1Distance(_ a: Tensor, _ b: Tensor) -> Tensor {
         }
         b.accumulateGrad { db in
             for index in 0..<db.count { db[index] -= sign[index] * dy[index] }
+        }
+    }
+}
+
+/// (a − b)², value by value: the pair feature of a head on a metric embedding (the squared distance
+/// is its sum).
+public func squaredDifference(_ a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(a.shape == b.shape, "squaredDifference: shapes differ, \(a.shape) vs \(b.shape)")
+    let difference = zip(a.data, b.data).map { $0 - $1 }
+    return Tensor(result: a.shape, data: difference.map { $0 * $0 }, inputs: [a, b]) { output in
+        let dy = output.incomingGrad
+        a.accumulateGrad { da in
+            for index in 0..<da.count { da[index] += 2 * difference[index] * dy[index] }
+        }
+        b.accumulateGrad { db in
+            for index in 0..<db.count { db[index] -= 2 * difference[index] * dy[index] }
         }
     }
 }

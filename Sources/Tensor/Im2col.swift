@@ -4,6 +4,8 @@
 //   im2col: x[n, oh+i, ow+j, c]  →  col[(r − first)·OW + ow, (i·KW + j)·C + c]   for r in `outputRows`
 //   col2im: the adjoint; each col entry is added back to the pixel it came from.
 // In NHWC the KW·C values of one kernel row are contiguous in x, so each (row, i) is one block copy.
+// With a stride or padding (ConvolutionGeometry), a kernel row that lies wholly inside the image is
+// still one block copy; rows and pixels in the padding are zeros (and are dropped when folding back).
 // `threads: 1` runs on the calling thread (when the caller already splits the work by images).
 enum Im2col {
     /// Fills col [outputRows.count·OW, P] from x [N, H, W, C].
@@ -12,6 +14,10 @@ enum Im2col {
         into col: UnsafeMutablePointer<Float>, threads: Int
     ) {
         let rowLength = g.kernelWidth * g.inputChannels  // KW·C contiguous floats
+        guard g.isValidStrideOne else {
+            unfoldStrided(x, geometry: g, outputRows: outputRows, into: col, threads: threads)
+            return
+        }
         parallelFor(outputRows.count, threads: threads, minimumChunk: 4) { rows in
             for offset in rows {
                 let row = outputRows.lowerBound + offset
@@ -35,6 +41,10 @@ enum Im2col {
         into dx: UnsafeMutablePointer<Float>, threads: Int
     ) {
         guard !outputRows.isEmpty else { return }
+        guard g.isValidStrideOne else {
+            foldStrided(col, geometry: g, outputRows: outputRows, into: dx)
+            return
+        }
         let rowLength = g.kernelWidth * g.inputChannels
         // Input rows q = n·H + h that the chunk's output rows read.
         let firstImage = outputRows.lowerBound / g.outputHeight
@@ -56,6 +66,63 @@ enum Im2col {
                         for offset in 0..<rowLength {
                             target[offset] += source[offset]
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Stride and padding
+
+    /// Calls `body(colOffset, xOffset, count)` for each run of one patch row (output position `ow` of
+    /// output row `row`, kernel row `i`) that lies inside the image: `count` floats of x from `xOffset`
+    /// belong at `colOffset` within the patch. Positions not visited are padding.
+    @inline(__always)
+    private static func insideRuns(_ g: ConvolutionGeometry, row: Int, ow: Int, i: Int, _ body: (Int, Int, Int) -> Void) {
+        let n = row / g.outputHeight, oh = row % g.outputHeight
+        let h = oh * g.stride - g.padding + i
+        guard h >= 0 && h < g.height else { return }
+        let firstColumn = ow * g.stride - g.padding
+        let lower = max(0, -firstColumn), upper = min(g.kernelWidth, g.width - firstColumn)  // j in lower..<upper is inside
+        guard lower < upper else { return }
+        body((i * g.kernelWidth + lower) * g.inputChannels,
+             ((n * g.height + h) * g.width + firstColumn + lower) * g.inputChannels,
+             (upper - lower) * g.inputChannels)
+    }
+
+    private static func unfoldStrided(
+        _ x: UnsafePointer<Float>, geometry g: ConvolutionGeometry, outputRows: Range<Int>,
+        into col: UnsafeMutablePointer<Float>, threads: Int
+    ) {
+        parallelFor(outputRows.count, threads: threads, minimumChunk: 4) { rows in
+            for offset in rows {
+                let row = outputRows.lowerBound + offset
+                for ow in 0..<g.outputWidth {
+                    let colRow = col + (offset * g.outputWidth + ow) * g.patchSize
+                    if g.padding > 0 { colRow.update(repeating: 0, count: g.patchSize) }
+                    for i in 0..<g.kernelHeight {
+                        insideRuns(g, row: row, ow: ow, i: i) { colOffset, xOffset, count in
+                            (colRow + colOffset).update(from: x + xOffset, count: count)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `unfoldStrided`, on the calling thread (strided patches overlap irregularly, and
+    /// only networks that are not trained end to end use them so far).
+    private static func foldStrided(
+        _ col: UnsafePointer<Float>, geometry g: ConvolutionGeometry, outputRows: Range<Int>,
+        into dx: UnsafeMutablePointer<Float>
+    ) {
+        for offset in 0..<outputRows.count {
+            let row = outputRows.lowerBound + offset
+            for ow in 0..<g.outputWidth {
+                let colRow = col + (offset * g.outputWidth + ow) * g.patchSize
+                for i in 0..<g.kernelHeight {
+                    insideRuns(g, row: row, ow: ow, i: i) { colOffset, xOffset, count in
+                        for index in 0..<count { dx[xOffset + index] += colRow[colOffset + index] }
                     }
                 }
             }

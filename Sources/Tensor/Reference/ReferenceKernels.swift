@@ -6,11 +6,13 @@
 import Foundation
 
 public enum Reference {
-    /// Direct convolution. x: [N, H, W, C], w: [KH, KW, C, O], b: [O] → [N, OH, OW, O].
-    public static func conv2d(x: [Double], xShape: [Int], weight w: [Double], wShape: [Int], bias: [Double]) -> [Double] {
+    /// Direct convolution, stride `s`, zero padding `q`. x: [N, H, W, C], w: [KH, KW, C, O], b: [O] →
+    /// [N, OH, OW, O] with OH = (H + 2q − KH) / s + 1 (likewise OW).
+    public static func conv2d(x: [Double], xShape: [Int], weight w: [Double], wShape: [Int], bias: [Double],
+                              stride s: Int = 1, padding q: Int = 0) -> [Double] {
         let (n, h, wd, c) = (xShape[0], xShape[1], xShape[2], xShape[3])
         let (kh, kw, o) = (wShape[0], wShape[1], wShape[3])
-        let (oh, ow) = (h - kh + 1, wd - kw + 1)
+        let (oh, ow) = ((h + 2 * q - kh) / s + 1, (wd + 2 * q - kw) / s + 1)
         var y = [Double](repeating: 0, count: n * oh * ow * o)
         for image in 0..<n {
             for row in 0..<oh {
@@ -19,8 +21,10 @@ public enum Reference {
                         var sum = bias[out]
                         for i in 0..<kh {
                             for j in 0..<kw {
+                                let (inputRow, inputColumn) = (row * s - q + i, column * s - q + j)
+                                guard (0..<h).contains(inputRow), (0..<wd).contains(inputColumn) else { continue }
                                 for channel in 0..<c {
-                                    let xv = x[((image * h + row + i) * wd + column + j) * c + channel]
+                                    let xv = x[((image * h + inputRow) * wd + inputColumn) * c + channel]
                                     let wv = w[((i * kw + j) * c + channel) * o + out]
                                     sum += xv * wv
                                 }
@@ -35,14 +39,14 @@ public enum Reference {
     }
 
     /// The convolution's gradients for an output gradient dy: [N, OH, OW, O], straight from
-    /// dweight[i, j, c, o] = Σ x[n, oh+i, ow+j, c] · dy[n, oh, ow, o] and
-    /// dx[n, oh+i, ow+j, c] = Σ weight[i, j, c, o] · dy[n, oh, ow, o].
+    /// dweight[i, j, c, o] = Σ x[n, oh·s−q+i, ow·s−q+j, c] · dy[n, oh, ow, o] and
+    /// dx[n, oh·s−q+i, ow·s−q+j, c] = Σ weight[i, j, c, o] · dy[n, oh, ow, o] (padding dropped).
     public static func conv2dGradients(
-        x: [Double], xShape: [Int], weight w: [Double], wShape: [Int], dy: [Double]
+        x: [Double], xShape: [Int], weight w: [Double], wShape: [Int], dy: [Double], stride s: Int = 1, padding q: Int = 0
     ) -> (dweight: [Double], dx: [Double]) {
         let (n, h, wd, c) = (xShape[0], xShape[1], xShape[2], xShape[3])
         let (kh, kw, o) = (wShape[0], wShape[1], wShape[3])
-        let (oh, ow) = (h - kh + 1, wd - kw + 1)
+        let (oh, ow) = ((h + 2 * q - kh) / s + 1, (wd + 2 * q - kw) / s + 1)
         var dweight = [Double](repeating: 0, count: w.count), dx = [Double](repeating: 0, count: x.count)
         for image in 0..<n {
             for row in 0..<oh {
@@ -51,8 +55,10 @@ public enum Reference {
                         let g = dy[((image * oh + row) * ow + column) * o + out]
                         for i in 0..<kh {
                             for j in 0..<kw {
+                                let (inputRow, inputColumn) = (row * s - q + i, column * s - q + j)
+                                guard (0..<h).contains(inputRow), (0..<wd).contains(inputColumn) else { continue }
                                 for channel in 0..<c {
-                                    let xIndex = ((image * h + row + i) * wd + column + j) * c + channel
+                                    let xIndex = ((image * h + inputRow) * wd + inputColumn) * c + channel
                                     let wIndex = ((i * kw + j) * c + channel) * o + out
                                     dweight[wIndex] += x[xIndex] * g
                                     dx[xIndex] += w[wIndex] * g
