@@ -44,7 +44,7 @@ func benchmarkIdentify(folder: URL, people: Int, photos: Int, repeats: Int, prec
     let probe = try RGBImage.read(contentsOf: samples.appendingPathComponent("s20/1.pgm")).storedFace()
     _ = try identifier.identify(probe)
     var probeTimes: [Double] = [], headTimes: [Double] = []
-    let format = model.network.architecture.inputFormat
+    let format = model.network.inputFormat
     let embedding = identifier.gallery.inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)],
                                                                               format: format)).data
     for _ in 0..<repeats {

@@ -2,6 +2,8 @@
 //
 //   Conv2DLayer "prefix": prefix.weight [KH, KW, C, O], prefix.bias [O]
 //   DenseLayer  "prefix": prefix.weight [I, O],         prefix.bias [O]
+//   ProjectionLayer "prefix": prefix.weight [I, O]      (dense without bias)
+//   ChannelAffineLayer "prefix": prefix.scale [C] (ones), prefix.shift [C] (zeros)
 // A ParameterFactory makes each parameter: `.glorotUniform` draws weights from U(−l, l) with
 // l = √(6 / (fanIn + fanOut)) (a convolution's fanIn = KH·KW·C, fanOut = KH·KW·O, Keras's rule) and
 // zero biases; `.stored` takes the values of a loaded file, so loading never draws random numbers.
@@ -26,6 +28,12 @@ public struct ParameterRequest {
     public let fanIn: Int
     public let fanOut: Int
     public let isBias: Bool
+    /// A fresh parameter's constant value, when it is not drawn (an affine layer's scale: 1).
+    public let constant: Float?
+
+    public init(name: String, shape: [Int], fanIn: Int, fanOut: Int, isBias: Bool, constant: Float? = nil) {
+        (self.name, self.shape, self.fanIn, self.fanOut, self.isBias, self.constant) = (name, shape, fanIn, fanOut, isBias, constant)
+    }
 }
 
 /// Makes the parameters of a network: fresh (Glorot) or from stored values.
@@ -41,6 +49,7 @@ public final class ParameterFactory {
         var generator = RandomGenerator(seed: seed)
         return ParameterFactory { request in
             let count = Tensor.elementCount(of: request.shape)
+            if let constant = request.constant { return [Float](repeating: constant, count: count) }
             if request.isBias { return [Float](repeating: 0, count: count) }
             let limit = (6 / Float(request.fanIn + request.fanOut)).squareRoot()
             var values = [Float](repeating: 0, count: count)
@@ -61,8 +70,12 @@ public final class ParameterFactory {
 public final class Conv2DLayer: ParameterContainer {
     public let weight: Tensor
     public let bias: Tensor
+    public let stride: Int
+    public let padding: Int
 
-    public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, factory: ParameterFactory) throws {
+    public init(name: String, inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                factory: ParameterFactory) throws {
+        (self.stride, self.padding) = (stride, padding)
         let receptiveField = kernelSize * kernelSize
         weight = try factory.parameter(ParameterRequest(
             name: name + ".weight", shape: [kernelSize, kernelSize, inputChannels, outputChannels],
@@ -81,10 +94,11 @@ public final class Conv2DLayer: ParameterContainer {
         return weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: rows, n: columns) }
     }
 
-    /// x: [N, H, W, C] → [N, H−K+1, W−K+1, O]; `relu` fuses max(0, ·) into the convolution.
+    /// x: [N, H, W, C] → [N, OH, OW, O] (ConvolutionGeometry); `relu` fuses max(0, ·) into the convolution.
     public func callAsFunction(_ x: Tensor, relu: Bool = false, compute: Compute = .standard,
                                packedWeight: PackedMatrix? = nil) -> Tensor {
-        conv2d(x, weight: weight, bias: bias, fusedReLU: relu, packedWeight: packedWeight, compute: compute)
+        conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, fusedReLU: relu, packedWeight: packedWeight,
+               compute: compute)
     }
 }
 
@@ -111,4 +125,39 @@ public final class DenseLayer: ParameterContainer {
     public func callAsFunction(_ x: Tensor, compute: Compute = .standard, packedWeight: PackedMatrix? = nil) -> Tensor {
         dense(x, weight: weight, bias: bias, packedWeight: packedWeight, compute: compute)
     }
+}
+
+/// A dense layer without bias (dlib's fc_no_bias): y = x · weight.
+public final class ProjectionLayer: ParameterContainer {
+    public let weight: Tensor
+    private let zeroBias: Tensor
+
+    public init(name: String, inputs: Int, outputs: Int, factory: ParameterFactory) throws {
+        weight = try factory.parameter(ParameterRequest(
+            name: name + ".weight", shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, isBias: false))
+        zeroBias = Tensor(zeros: [outputs])
+    }
+
+    public var parameters: [Tensor] { [weight] }
+
+    /// x: [N, I] → [N, O]
+    public func callAsFunction(_ x: Tensor, compute: Compute = .standard) -> Tensor {
+        dense(x, weight: weight, bias: zeroBias, compute: compute)
+    }
+}
+
+/// A scale and a shift per channel (ChannelAffine.swift): batch normalisation folded for inference.
+public final class ChannelAffineLayer: ParameterContainer {
+    public let scale: Tensor
+    public let shift: Tensor
+
+    public init(name: String, channels: Int, factory: ParameterFactory) throws {
+        scale = try factory.parameter(ParameterRequest(name: name + ".scale", shape: [channels], fanIn: 0, fanOut: 0,
+                                                       isBias: false, constant: 1))
+        shift = try factory.parameter(ParameterRequest(name: name + ".shift", shape: [channels], fanIn: 0, fanOut: 0, isBias: true))
+    }
+
+    public var parameters: [Tensor] { [scale, shift] }
+
+    public func callAsFunction(_ x: Tensor) -> Tensor { channelAffine(x, scale: scale, shift: shift) }
 }

@@ -37,10 +37,10 @@ struct CropOptions: ParsableArguments {
     /// The cropper verify and evaluate use: --crop, else the one the model was trained with (face for
     /// models from before crop modes were recorded). A --crop other than the model's is a warning.
     func cropper(for model: TrainedModel) -> PhotoCropper {
-        if let crop, let trained = model.settings?.crop, crop != trained {
+        if let crop, let trained = model.cropMode, crop != trained {
             Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "
                             + "so scores may be lower than evaluate measured")
         }
-        return cropper(orElse: model.settings?.crop ?? .face)
+        return cropper(orElse: model.cropMode ?? .face)
     }
 }

@@ -59,7 +59,7 @@ final class ArchitectureTests: XCTestCase {
 
         let file = try SiameseNetwork.load(from: url)
         let (loaded, metadata) = (file.network, file.metadata)
-        XCTAssertEqual(loaded.architecture, Self.small)
+        XCTAssertEqual(loaded.architecture, .koch(Self.small))
         XCTAssertEqual(metadata["note"], "test")
         XCTAssertEqual(metadata["format_version"], SiameseNetwork.formatVersion)
         let before = network.logits(anchors: a, others: b).data.map(\.bitPattern)

@@ -9,6 +9,9 @@ public enum TestPaths {
     /// The ORL faces bundled in data/samples/orl (s1 … s20, photos 1 … 10 as PGM).
     public static let sampleFaces = repository.appendingPathComponent("data/samples/orl")
     public static let scripts = repository.appendingPathComponent("Scripts")
+    /// What Scripts/setup.sh converts and measures there: dlib's models (models/dlib-resnet-v1.safetensors)
+    /// and dlib's own answers on the bundled faces (models/dlib-reference/cases.json).
+    public static let models = repository.appendingPathComponent("models")
 
     /// `s<subject>/<number>.pgm` of the bundled faces.
     public static func sampleFace(subject: Int, number: Int) -> URL {

@@ -24,9 +24,9 @@ public struct HeldOutSet {
         if let identities = model.settings?.identities {
             // A model trained on identities: its held-out photos are in that folder.
             let files = try Identities.files(in: URL(fileURLWithPath: identities)).filter { heldOut.contains($0.relativePath) }
-            dataset = try FaceDataset(files: files, input: model.network.architecture.inputFormat, cropper: cropper, decoder: decoder)
+            dataset = try FaceDataset(files: files, input: model.network.inputFormat, cropper: cropper, decoder: decoder)
         } else {
-            dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: model.network.architecture.inputFormat,
+            dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: model.network.inputFormat,
                                       only: heldOut, cropper: cropper, decoder: decoder)
         }
         // Every held-out photo embedded once, for the pair figures and the probe figures.

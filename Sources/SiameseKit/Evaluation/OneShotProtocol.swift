@@ -71,7 +71,7 @@ public enum OneShotProtocol {
 
     /// Each run's accuracy with `model`, images decoded by `decoder`.
     public static func evaluate(_ runs: [Run], model: InferenceModel, decoder: PhotoDecoder) throws -> [Double] {
-        let format = model.architecture.inputFormat, size = model.architecture.embeddingSize
+        let format = model.inputFormat, size = model.architecture.embeddingSize
         return try runs.map { run in
             let images = run.training + run.tests.map(\.image)
             let values = try images.map { ImageBatch.values(of: try decoder.read(contentsOf: $0), for: format) }

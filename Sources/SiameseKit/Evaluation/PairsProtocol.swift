@@ -126,7 +126,7 @@ public enum PairsProtocol {
             throw InputError(path: nil, problem: "the pairs name \(images.count) distinct images, more than the \(maximumDistinctImages) "
                              + "one evaluation holds", nextStep: "split the pairs file")
         }
-        let format = model.architecture.inputFormat, size = model.architecture.embeddingSize
+        let format = model.inputFormat, size = model.architecture.embeddingSize
         let embedder = model.packingDenseWeight()
         var embeddings: [URL: [Float]] = [:]
         var withoutFace = 0

@@ -1,14 +1,17 @@
 // ImageBatch.swift — turning decoded pictures into the network's input tensor.
 //
 // Every photo the network sees — stored, gallery or probe — goes through the same steps:
-// the centred square (a no-op for stored 250×250 photos), a resize to H×W, and (for one channel)
-// the mean of R, G and B. Then [RGBImage] → Tensor [N, H, W, C] with values in [0, 1].
+// the centred square (a no-op for stored 250×250 photos), a resize to H×W (or, for a format with a
+// chipper, the landmark-aligned face chip), and (for one channel) the mean of R, G and B.
+// Then [RGBImage] → Tensor [N, H, W, C] with values in [0, 1].
 import Tensor
 
 public enum ImageBatch {
     /// The photo as the network's input bytes: [H, W, C], 8 bits each.
     public static func inputBytes(of image: RGBImage, for format: InputFormat) -> [UInt8] {
-        let resized = image.centreSquare().resized(width: format.width, height: format.height)
+        let square = image.centreSquare()
+        let resized = format.chipper.map { $0.chip(of: square) } ?? square.resized(width: format.width, height: format.height)
+        precondition(resized.width == format.width && resized.height == format.height, "ImageBatch: a chip of another size")
         if format.channels == 3 { return resized.pixels }
         return (0..<(resized.width * resized.height)).map { index in
             let sum = Int(resized.pixels[3 * index]) + Int(resized.pixels[3 * index + 1]) + Int(resized.pixels[3 * index + 2])

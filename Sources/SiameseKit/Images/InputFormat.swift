@@ -7,11 +7,15 @@ public struct InputFormat: Equatable, Sendable {
     public var width: Int
     /// 3 for RGB, 1 for grey (the mean of R, G and B).
     public var channels: Int
+    /// How a photo becomes this picture: nil, resized whole; a chipper, cut to the landmark-aligned face chip
+    /// (a model with a landmark predictor: dlib's ResNet).
+    public var chipper: FaceChipper?
 
-    public init(height: Int, width: Int, channels: Int) {
+    public init(height: Int, width: Int, channels: Int, chipper: FaceChipper? = nil) {
         self.height = height
         self.width = width
         self.channels = channels
+        self.chipper = chipper
     }
 
     /// [H, W, C], one image's tensor shape.

@@ -32,6 +32,27 @@ public struct SimilarityTransform: Equatable, Sendable {
         shift = Point(x: to.0.x - (c * from.0.x - s * from.0.y), y: to.0.y - (s * from.0.x + c * from.0.y))
     }
 
+    /// The least-squares similarity taking `from` onto `to` (at least two points, not all equal):
+    /// with both sets centred, cR = [[a, −b], [b, a]] / Σ|f|², a = Σ f·t, b = Σ f × t; the shift maps
+    /// the centroids. (Umeyama's solution restricted to rotations, in closed form for the plane.)
+    public init(fitting from: [Point], to: [Point]) {
+        precondition(from.count == to.count && from.count >= 2, "SimilarityTransform: two or more point pairs")
+        let count = Double(from.count)
+        let fromMean = Point(x: from.map(\.x).reduce(0, +) / count, y: from.map(\.y).reduce(0, +) / count)
+        let toMean = Point(x: to.map(\.x).reduce(0, +) / count, y: to.map(\.y).reduce(0, +) / count)
+        var (dot, cross, spread) = (0.0, 0.0, 0.0)
+        for (f, t) in zip(from, to) {
+            let (fx, fy, tx, ty) = (f.x - fromMean.x, f.y - fromMean.y, t.x - toMean.x, t.y - toMean.y)
+            dot += fx * tx + fy * ty
+            cross += fx * ty - fy * tx
+            spread += fx * fx + fy * fy
+        }
+        let (a, b) = spread > 0 ? (dot / spread, cross / spread) : (1, 0)
+        scale = (a * a + b * b).squareRoot()
+        angle = atan2(b, a)
+        shift = Point(x: toMean.x - (a * fromMean.x - b * fromMean.y), y: toMean.y - (b * fromMean.x + a * fromMean.y))
+    }
+
     public func apply(_ point: Point) -> Point {
         let (c, s) = (scale * cos(angle), scale * sin(angle))
         return Point(x: c * point.x - s * point.y + shift.x, y: s * point.x + c * point.y + shift.y)

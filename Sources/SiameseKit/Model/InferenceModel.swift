@@ -17,8 +17,11 @@ public struct InferenceModel {
     public static let imagesBeforeDensePackPays = 8
 
     public init(network: SiameseNetwork, compute: Compute) {
-        self.init(network: network, compute: compute,
-                  packed: compute.precision == .bfloat16 ? network.embedding.packedWeights(includingProjection: false) : nil)
+        var packed: EmbeddingNetwork.PackedWeights?
+        if compute.precision == .bfloat16, case .koch(let koch) = network.embedding {
+            packed = koch.packedWeights(includingProjection: false)
+        }
+        self.init(network: network, compute: compute, packed: packed)
     }
 
     private init(network: SiameseNetwork, compute: Compute, packed: EmbeddingNetwork.PackedWeights?) {
@@ -30,8 +33,8 @@ public struct InferenceModel {
     /// This model with the dense weight packed too (for embedding many images), sharing the packed
     /// convolution weights; itself when the products are float32 or the pack is there already.
     public func packingDenseWeight() -> InferenceModel {
-        guard let packed, packed.projection == nil else { return self }
-        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(network.embedding.projection.packedWeight()))
+        guard let packed, packed.projection == nil, case .koch(let koch) = network.embedding else { return self }
+        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(koch.projection.packedWeight()))
     }
 
     /// images: [N, H, W, C] → embeddings [N, E].
@@ -44,5 +47,6 @@ public struct InferenceModel {
         network.logits(anchorEmbeddings: anchorEmbeddings, otherEmbeddings: otherEmbeddings, compute: compute)
     }
 
-    public var architecture: EmbeddingArchitecture { network.architecture }
+    public var architecture: NetworkArchitecture { network.architecture }
+    public var inputFormat: InputFormat { network.inputFormat }
 }

@@ -1,7 +1,9 @@
 // SiameseNetwork.swift — two images in, the probability that they show the same face out.
 //
-//   anchors, others: [B, H, W, C]  →  embeddings e1, e2: [B, E] (one shared EmbeddingNetwork)
+//   anchors, others: [B, H, W, C]  →  embeddings e1, e2: [B, E] (one shared embedding branch)
 //   logits = Dense(|e1 − e2|): [B, 1],  score = sigmoid(logits)
+// A ResNet model's head reads (e1 − e2)² instead (PairFeature): with every weight −k and bias k·t² it
+// scores σ(k(t² − d²)) for the Euclidean distance d, 0.5 at d = t (DlibImport sets dlib's t = 0.6).
 // Training uses the logits with binaryCrossEntropy(logits:labels:), which is the tutorial's
 // sigmoid + BCE computed without overflow. Both branches run as one batch of images, each distinct
 // photo of a PairBatch once.
@@ -11,20 +13,35 @@ import Tensor
 public final class SiameseNetwork: ParameterContainer {
     public static let formatVersion = "1"
 
-    public let embedding: EmbeddingNetwork
+    public let embedding: EmbeddingBranch
     public let classifier: DenseLayer
+    /// What cuts a photo to a landmark-aligned chip, for a network that takes one (dlib's ResNet); nil: photos
+    /// are resized whole. Stored in the model file under "landmarks.".
+    public let chipper: FaceChipper?
 
     /// A fresh network with Keras's initialisation drawn from `seed`.
     public convenience init(architecture: EmbeddingArchitecture = .tutorial, seed: UInt64 = 0) {
         try! self.init(architecture: architecture, factory: .glorotUniform(seed: seed))
     }
 
-    public init(architecture: EmbeddingArchitecture, factory: ParameterFactory) throws {
-        embedding = try EmbeddingNetwork(architecture: architecture, factory: factory)
-        classifier = try DenseLayer(name: "classifier", inputs: architecture.embeddingSize, outputs: 1, factory: factory)
+    public convenience init(architecture: EmbeddingArchitecture, factory: ParameterFactory) throws {
+        try self.init(architecture: .koch(architecture), factory: factory)
     }
 
-    public var architecture: EmbeddingArchitecture { embedding.architecture }
+    public init(architecture: NetworkArchitecture, factory: ParameterFactory, chipper: FaceChipper? = nil) throws {
+        embedding = try EmbeddingBranch(architecture: architecture, factory: factory)
+        classifier = try DenseLayer(name: "classifier", inputs: architecture.embeddingSize, outputs: 1, factory: factory)
+        self.chipper = chipper
+    }
+
+    public var architecture: NetworkArchitecture { embedding.architecture }
+
+    /// The picture this network takes, and how a photo becomes it.
+    public var inputFormat: InputFormat {
+        var format = architecture.inputFormat
+        format.chipper = chipper
+        return format
+    }
     public var parameters: [Tensor] { embedding.parameters + classifier.parameters }
 
     /// logits: [B, 1] for pairs (anchors[i], others[i]).
@@ -41,7 +58,10 @@ public final class SiameseNetwork: ParameterContainer {
 
     /// logits: [B, 1] from embeddings already computed: [B, E] each.
     public func logits(anchorEmbeddings: Tensor, otherEmbeddings: Tensor, compute: Compute = .standard) -> Tensor {
-        classifier(l1Distance(anchorEmbeddings, otherEmbeddings), compute: compute)
+        switch architecture.pairFeature {
+        case .absoluteDifference: return classifier(l1Distance(anchorEmbeddings, otherEmbeddings), compute: compute)
+        case .squaredDifference: return classifier(squaredDifference(anchorEmbeddings, otherEmbeddings), compute: compute)
+        }
     }
 
     /// Same-face probabilities in (0, 1), one per pair.
@@ -81,7 +101,8 @@ public final class SiameseNetwork: ParameterContainer {
         metadata[ModelKeys.formatVersion] = Self.formatVersion
         metadata[ModelKeys.architecture] = architecture.jsonString()
         metadata[ModelKeys.modelID] = digest.text
-        try SafetensorsArchive(tensors: storedParameters(), metadata: metadata).write(to: url)
+        let landmarks = chipper?.landmarks.storedTensors() ?? [:]
+        try SafetensorsArchive(tensors: storedParameters().merging(landmarks) { parameter, _ in parameter }, metadata: metadata).write(to: url)
     }
 
     /// A model file as read and checked: the network, its metadata, and the digest of the weights
@@ -109,8 +130,9 @@ public final class SiameseNetwork: ParameterContainer {
             throw InputError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)",
                              nextStep: "name a model that `facever train` wrote with --model")
         }
-        let architecture = try EmbeddingArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
-        let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path))
+        let architecture = try NetworkArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
+        let chipper = try LandmarkPredictor.stored(in: archive.tensors, path: url.path).map { FaceChipper(landmarks: $0) }
+        let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path), chipper: chipper)
         let digest = try network.checkedWeights(path: url.path, storedDigest: archive.metadata[ModelKeys.modelID])
         return File(network: network, metadata: archive.metadata, weightsDigest: digest)
     }
@@ -147,4 +169,11 @@ public enum ModelKeys {
     public static let epochsTrained = "epochs_trained"
     public static let finalLoss = "final_training_loss"
     public static let history = "history"
+    /// Where an imported model's weights came from, and under what terms.
+    public static let provenance = "provenance"
+    public static let licence = "licence"
+    /// How photos are cropped for a model without training settings (an imported one).
+    public static let crop = "crop"
+    /// The descriptor distance an imported model's source calls "the same person".
+    public static let descriptorThreshold = "descriptor_distance_threshold"
 }

@@ -86,4 +86,10 @@ public struct TrainedModel {
 
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
+
+    /// How photos are cropped for this model: as it was trained, or as an imported model says (nil: not recorded).
+    public var cropMode: CropMode? { settings?.crop ?? metadata[ModelKeys.crop].flatMap(CropMode.init(rawValue:)) }
+
+    /// The picture the network takes, and how a photo becomes it.
+    public var inputFormat: InputFormat { network.inputFormat }
 }

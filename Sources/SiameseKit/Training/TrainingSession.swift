@@ -66,8 +66,8 @@ public final class TrainingSession {
         }
         let network: SiameseNetwork
         if let initial {
-            guard initial.network.architecture == architecture else {
-                let name = EmbeddingArchitecture.Name.allCases.first { $0.architecture == initial.network.architecture }?.rawValue
+            guard initial.network.architecture == .koch(architecture) else {
+                let name = EmbeddingArchitecture.Name.allCases.first { .koch($0.architecture) == initial.network.architecture }?.rawValue
                 throw InputError(path: initial.url.path, problem: "the model is \(name.map { "the \($0)" } ?? "another") network, not the "
                                  + "\(settings.architectureName) one this run trains", nextStep: name.map { "give --architecture \($0)" })
             }

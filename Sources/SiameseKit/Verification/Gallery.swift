@@ -73,7 +73,7 @@ public struct Gallery {
                 continue
             }
             switch try cropper.crop(bytes: data, path: file.path, decoder: decoder) {
-            case .photo(let crop): pending.append((file, hash, ImageBatch.values(of: crop.photo, for: architecture.inputFormat)))
+            case .photo(let crop): pending.append((file, hash, ImageBatch.values(of: crop.photo, for: model.network.inputFormat)))
             case .noFace: report.skipped.append(.noFace(path: file.path))
             case .unreadable(let error): report.skipped.append(error)
             }
@@ -83,7 +83,7 @@ public struct Gallery {
         if imagesToEmbed >= InferenceModel.imagesBeforeDensePackPays { inference = inference.packingDenseWeight() }
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
-            let computed = inference.embeddings(ImageBatch.tensor(stacking: chunk.map(\.values), format: architecture.inputFormat))
+            let computed = inference.embeddings(ImageBatch.tensor(stacking: chunk.map(\.values), format: model.network.inputFormat))
             guard computed.data.allSatisfy(\.isFinite) else { throw InputError.nonFiniteOutput(model: model.url, what: "gallery embedding") }
             let size = architecture.embeddingSize
             for (offset, item) in chunk.enumerated() {

@@ -58,7 +58,7 @@ public final class Identifier {
 
     /// The identification of one probe photo (its canonical crop).
     public func identify(_ probe: RGBImage) throws -> Identification {
-        let format = model.network.architecture.inputFormat
+        let format = model.network.inputFormat
         let embedding = gallery.inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)], format: format))
         return try identify(embedding: embedding.data)
     }

@@ -52,7 +52,7 @@ public final class Verifier {
 
     /// Verifies one probe photo: `probe` is the canonical crop (`cropper.crop`), as the gallery's are.
     public func verify(_ probe: RGBImage) throws -> VerificationResult {
-        let format = model.network.architecture.inputFormat
+        let format = model.network.inputFormat
         let embedding = inference.embeddings(ImageBatch.tensor(stacking: [ImageBatch.values(of: probe, for: format)], format: format))
         let scores = try scores(of: embedding.data)
         let count = scores.count

@@ -1,0 +1,71 @@
+// FaceChip.swift — dlib's aligned face chip: the picture turned, scaled and shifted so that five
+// landmarks (eye corners and the base of the nose, LandmarkPredictor) fall on a mean face.
+//
+//   chip points  t_i = (padding + mean_i) / (1 + 2·padding) · size        (mean_i: dlib's 5-point template)
+//   fit          the least-squares similarity T (scale s, angle θ) taking t_i to the landmarks
+//   sample       chip pixel (c, r) shows the picture at  T(size/2, size/2) + R(θ)·k·(c − (size−1)/2, r − (size−1)/2)
+//                with k = (size·s − 1) / (size − 1): dlib's extraction rectangle, corner to corner
+//   pixel        bilinear from the four neighbours, truncated to 8 bits; black where a neighbour is outside
+// This is dlib's get_face_chip(size 150, padding 0.25) as used by its face recognition model, without
+// dlib's image pyramid, which it needs only when the chip shrinks the face more than twofold: never for
+// facever's 250-pixel canonical photos (a face would have to fill more than 300 pixels).
+import Foundation
+
+public struct FaceChipGeometry: Equatable, Sendable {
+    public var size: Int
+    public var padding: Double
+
+    /// dlib's 5-point mean face (x, y in 0…1): left eye outer, left eye inner, right eye outer, right eye
+    /// inner (as dlib's predictor orders them, the picture's right side first), the base of the nose.
+    public static let meanFivePointFace: [Point] = [
+        Point(x: 0.8595674595992, y: 0.2134981538014), Point(x: 0.6460604764104, y: 0.2289674387677),
+        Point(x: 0.1205750620789, y: 0.2137274526848), Point(x: 0.3340850613712, y: 0.2290642403242),
+        Point(x: 0.4901123135679, y: 0.6277975316475),
+    ]
+
+    /// dlib's face recognition chip: 150 × 150, a quarter of the face's size around it.
+    public static let dlibFaceRecognition = FaceChipGeometry(size: 150, padding: 0.25)
+
+    public init(size: Int, padding: Double) {
+        self.size = size
+        self.padding = padding
+    }
+
+    /// Where each mean-face point lies in the chip, in pixels.
+    var chipPoints: [Point] {
+        Self.meanFivePointFace.map { point in
+            Point(x: (padding + point.x) / (1 + 2 * padding) * Double(size), y: (padding + point.y) / (1 + 2 * padding) * Double(size))
+        }
+    }
+}
+
+extension RGBImage {
+    /// The chip of the face whose five landmarks are `landmarks` (in this picture's pixels).
+    public func faceChip(landmarks: [Point], geometry: FaceChipGeometry = .dlibFaceRecognition) -> RGBImage {
+        precondition(landmarks.count == 5, "faceChip: five landmarks")
+        let size = geometry.size
+        let fit = SimilarityTransform(fitting: geometry.chipPoints, to: landmarks)
+        let centre = fit.apply(Point(x: Double(size) / 2, y: Double(size) / 2))
+        let step = (Double(size) * fit.scale - 1) / Double(size - 1)
+        let (cosine, sine) = (cos(fit.angle), sin(fit.angle))
+        let half = Double(size - 1) / 2
+        var output = [UInt8](repeating: 0, count: size * size * 3)
+        for row in 0..<size {
+            for column in 0..<size {
+                let (u, v) = ((Double(column) - half) * step, (Double(row) - half) * step)
+                let x = centre.x + cosine * u - sine * v, y = centre.y + sine * u + cosine * v
+                let (left, top) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
+                guard left >= 0, top >= 0, left + 1 < width, top + 1 < height else { continue }
+                let (fx, fy) = (x - Double(left), y - Double(top))
+                let target = 3 * (row * size + column)
+                for channel in 0..<3 {
+                    func at(_ r: Int, _ c: Int) -> Double { Double(pixels[3 * (r * width + c) + channel]) }
+                    let value = (1 - fy) * ((1 - fx) * at(top, left) + fx * at(top, left + 1))
+                        + fy * ((1 - fx) * at(top + 1, left) + fx * at(top + 1, left + 1))
+                    output[target + channel] = UInt8(max(0, min(255, value)))
+                }
+            }
+        }
+        return RGBImage(width: size, height: size, pixels: output)
+    }
+}

@@ -1,0 +1,54 @@
+// FaceChipper.swift — how a canonical photo becomes the input of a landmark-aligned network (dlib's
+// ResNet): find the five landmarks, cut the face chip (FaceChip.swift).
+//
+// The landmark predictor was trained on the boxes of dlib's HOG face detector, which facever does not
+// run; a Haar box or a centred square differs from them. So the box is found from the face itself:
+//   1. landmarks in a first box, the middle 68 % of the photo;
+//   2. the box dlib's detector would have drawn around those landmarks: centred at the landmarks' centroid
+//      + (0.066, 0.700)·r, 4.15·r on a side, r = the landmarks' RMS distance to their centroid
+//      (medians over 383 LFW photos on which dlib's detector found a face; Scripts/dlib_reference.py --fit-box);
+//   3. landmarks again in that box.
+// On those photos the landmarks of step 3 lie within 1.1 px on average (worst point of each face; 95 % within
+// 2 px) of the landmarks dlib finds in its detector's box.
+public final class FaceChipper: Equatable, @unchecked Sendable {
+    public let landmarks: LandmarkPredictor
+    public let geometry: FaceChipGeometry
+
+    /// The first box, as fractions of the photo's side.
+    static let firstBox = (from: 0.16, to: 0.84)
+    /// dlib's detector box around five landmarks, in units of their RMS radius: centre offset and side.
+    static let boxOffset = Point(x: 0.066, y: 0.700)
+    static let boxSide = 4.15
+
+    public init(landmarks: LandmarkPredictor, geometry: FaceChipGeometry = .dlibFaceRecognition) {
+        self.landmarks = landmarks
+        self.geometry = geometry
+    }
+
+    public static func == (lhs: FaceChipper, rhs: FaceChipper) -> Bool { lhs === rhs }
+
+    /// The five landmarks of the face in a canonical photo, found as the header describes.
+    public func landmarks(in photo: RGBImage) -> [Point] {
+        let side = Double(min(photo.width, photo.height))
+        let first = LandmarkPredictor.Box(left: Int(Self.firstBox.from * side), top: Int(Self.firstBox.from * side),
+                                          right: Int(Self.firstBox.to * side), bottom: Int(Self.firstBox.to * side))
+        let rough = landmarks.landmarks(in: photo, box: first)
+        return landmarks.landmarks(in: photo, box: Self.detectorBox(around: rough))
+    }
+
+    /// The chip the network takes.
+    public func chip(of photo: RGBImage) -> RGBImage {
+        photo.faceChip(landmarks: landmarks(in: photo), geometry: geometry)
+    }
+
+    static func detectorBox(around points: [Point]) -> LandmarkPredictor.Box {
+        let count = Double(points.count)
+        let centroid = Point(x: points.map(\.x).reduce(0, +) / count, y: points.map(\.y).reduce(0, +) / count)
+        let radius = (points.map { ($0.x - centroid.x) * ($0.x - centroid.x) + ($0.y - centroid.y) * ($0.y - centroid.y) }
+            .reduce(0, +) / count).squareRoot()
+        let (x, y) = (centroid.x + boxOffset.x * radius, centroid.y + boxOffset.y * radius)
+        let half = boxSide * radius / 2
+        return LandmarkPredictor.Box(left: Int((x - half).rounded()), top: Int((y - half).rounded()),
+                                     right: Int((x + half).rounded()), bottom: Int((y + half).rounded()))
+    }
+}

@@ -1,0 +1,159 @@
+// LandmarkPredictor.swift — face landmarks from a face box by a cascade of regression trees over
+// pixel-difference features (Kazemi & Sullivan 2014; the model is dlib's public-domain 5-point
+// predictor, imported by DlibLandmarksReader and stored in the model file under "landmarks.").
+//
+// Shapes are in box-normalised coordinates: (0, 0) is the box's top-left pixel, (1, 1) its bottom-right.
+//   shape = initial
+//   for each of L levels:
+//     M = the 2×2 part of the least-squares similarity from `initial` to `shape`
+//     feature f = intensity (R+G+B)/3 at the pixel nearest to box(M·delta[f] + shape[anchor[f]]), 0 outside
+//     for each of T trees: walk S split nodes (go left, 2n+1, when v[a] − v[b] > threshold, else 2n+2),
+//                          shape += the leaf's offset vector
+//   landmarks = box(shape), rounded to whole pixels (as dlib returns them)
+// Arithmetic follows dlib's (float for shapes and features), so on the same picture and box the
+// landmarks agree with dlib's to the pixel (LandmarkParityTests).
+import Foundation
+import Tensor
+
+public final class LandmarkPredictor: @unchecked Sendable {
+    public let pointCount: Int
+    let levels: Int, trees: Int, splits: Int, features: Int
+    /// [2P]: x0, y0, x1, y1, …
+    let initialShape: [Float]
+    /// [L, T, S, 2] feature indices of each split, and [L, T, S] its threshold.
+    let splitFeatures: [Int32]
+    let thresholds: [Float]
+    /// [L, T, S + 1, 2P]
+    let leafValues: [Float]
+    /// [L, F] the shape point each feature pixel is placed relative to, and [L, F, 2] its offset.
+    let anchors: [Int32]
+    let deltas: [Float]
+
+    /// The tensors under "landmarks." in a model file, and their shapes.
+    public static let tensorNames = ["initial_shape", "split_features", "thresholds", "leaf_values", "anchors", "deltas"]
+
+    /// Checks every index and size; an error naming `path` when anything is off.
+    public init(initialShape: [Float], levels: Int, trees: Int, splits: Int, features: Int, splitFeatures: [Int32],
+                thresholds: [Float], leafValues: [Float], anchors: [Int32], deltas: [Float], path: String) throws {
+        func damaged(_ what: String) -> InputError {
+            InputError(path: path, problem: "the landmark model is damaged (\(what))", nextStep: "import dlib's models again (Scripts/setup.sh)")
+        }
+        let points = initialShape.count / 2
+        let sizesFit = (1...64).contains(levels) && (1...2000).contains(trees) && (1...1023).contains(splits)
+            && (splits + 1) & splits == 0 && (2...4096).contains(features)
+        guard points >= 2, initialShape.count == 2 * points, sizesFit else {
+            throw damaged("\(points) points, \(levels) levels of \(trees) trees of \(splits) splits, \(features) features")
+        }
+        let nodes = levels * trees * splits, leaves = levels * trees * (splits + 1) * 2 * points
+        guard splitFeatures.count == 2 * nodes, thresholds.count == nodes, leafValues.count == leaves,
+              anchors.count == levels * features, deltas.count == 2 * levels * features else { throw damaged("tensor sizes") }
+        guard splitFeatures.allSatisfy({ (0..<Int32(features)).contains($0) }), anchors.allSatisfy({ (0..<Int32(points)).contains($0) }) else {
+            throw damaged("an index out of range")
+        }
+        for values in [initialShape, thresholds, leafValues, deltas] where !values.allSatisfy(\.isFinite) {
+            throw damaged("a NaN or an infinity")
+        }
+        (self.pointCount, self.levels, self.trees, self.splits, self.features) = (points, levels, trees, splits, features)
+        (self.initialShape, self.splitFeatures, self.thresholds, self.leafValues, self.anchors, self.deltas) =
+            (initialShape, splitFeatures, thresholds, leafValues, anchors, deltas)
+    }
+
+    /// A face box in whole pixels, inclusive corners as dlib's rectangles have them.
+    public struct Box: Equatable, Sendable {
+        public var left: Int, top: Int, right: Int, bottom: Int
+        public init(left: Int, top: Int, right: Int, bottom: Int) {
+            (self.left, self.top, self.right, self.bottom) = (left, top, right, bottom)
+        }
+
+        /// Box coordinates (0…1) → image pixels.
+        @inline(__always)
+        func pixel(_ x: Float, _ y: Float) -> (x: Double, y: Double) {
+            (Double(left) + Double(x) * Double(right - left), Double(top) + Double(y) * Double(bottom - top))
+        }
+    }
+
+    /// The landmarks of the face in `box` of `image`, in whole pixels.
+    public func landmarks(in image: RGBImage, box: Box) -> [Point] {
+        var shape = initialShape
+        var values = [Float](repeating: 0, count: features)
+        for level in 0..<levels {
+            readFeatures(image, box: box, shape: shape, level: level, into: &values)
+            for tree in 0..<trees {
+                let node = leaf(level: level, tree: tree, values: values)
+                let base = ((level * trees + tree) * (splits + 1) + node) * 2 * pointCount
+                for index in 0..<(2 * pointCount) { shape[index] += leafValues[base + index] }
+            }
+        }
+        return (0..<pointCount).map { point in
+            let p = box.pixel(shape[2 * point], shape[2 * point + 1])
+            return Point(x: (p.x + 0.5).rounded(.down), y: (p.y + 0.5).rounded(.down))
+        }
+    }
+
+    /// The leaf (0…S) the tree sends `values` to.
+    @inline(__always)
+    private func leaf(level: Int, tree: Int, values: [Float]) -> Int {
+        let base = (level * trees + tree) * splits
+        var node = 0
+        while node < splits {
+            let a = Int(splitFeatures[2 * (base + node)]), b = Int(splitFeatures[2 * (base + node) + 1])
+            node = values[a] - values[b] > thresholds[base + node] ? 2 * node + 1 : 2 * node + 2
+        }
+        return node - splits
+    }
+
+    private func readFeatures(_ image: RGBImage, box: Box, shape: [Float], level: Int, into values: inout [Float]) {
+        let points = (0..<pointCount).map { Point(x: Double(initialShape[2 * $0]), y: Double(initialShape[2 * $0 + 1])) }
+        let current = (0..<pointCount).map { Point(x: Double(shape[2 * $0]), y: Double(shape[2 * $0 + 1])) }
+        let fit = SimilarityTransform(fitting: points, to: current)
+        let (c, s) = (Float(fit.scale * cos(fit.angle)), Float(fit.scale * sin(fit.angle)))
+        for feature in 0..<features {
+            let index = level * features + feature
+            let anchor = Int(anchors[index])
+            let (dx, dy) = (deltas[2 * index], deltas[2 * index + 1])
+            let x = c * dx - s * dy + shape[2 * anchor], y = s * dx + c * dy + shape[2 * anchor + 1]
+            let p = box.pixel(x, y)
+            let (column, row) = (Int((p.x + 0.5).rounded(.down)), Int((p.y + 0.5).rounded(.down)))
+            guard column >= 0, row >= 0, column < image.width, row < image.height else {
+                values[feature] = 0
+                continue
+            }
+            let offset = 3 * (row * image.width + column)
+            values[feature] = Float((Int(image.pixels[offset]) + Int(image.pixels[offset + 1]) + Int(image.pixels[offset + 2])) / 3)
+        }
+    }
+
+    // MARK: Model files
+
+    public func storedTensors() -> [String: StoredTensor] {
+        let (l, t, s, f, p) = (levels, trees, splits, features, pointCount)
+        return [
+            "landmarks.initial_shape": StoredTensor(shape: [2 * p], values: initialShape),
+            "landmarks.split_features": StoredTensor(shape: [l, t, s, 2], values: splitFeatures.map(Float.init)),
+            "landmarks.thresholds": StoredTensor(shape: [l, t, s], values: thresholds),
+            "landmarks.leaf_values": StoredTensor(shape: [l, t, s + 1, 2 * p], values: leafValues),
+            "landmarks.anchors": StoredTensor(shape: [l, f], values: anchors.map(Float.init)),
+            "landmarks.deltas": StoredTensor(shape: [l, f, 2], values: deltas),
+        ]
+    }
+
+    /// The predictor stored in a model file's tensors, or nil when the file has none.
+    public static func stored(in tensors: [String: StoredTensor], path: String) throws -> LandmarkPredictor? {
+        guard let initial = tensors["landmarks.initial_shape"] else { return nil }
+        func tensor(_ name: String) throws -> StoredTensor {
+            guard let tensor = tensors["landmarks." + name] else {
+                throw InputError(path: path, problem: "the landmark model lacks 'landmarks.\(name)'", nextStep: "import dlib's models again")
+            }
+            return tensor
+        }
+        let splitFeatures = try tensor("split_features"), leaves = try tensor("leaf_values"), anchors = try tensor("anchors")
+        guard splitFeatures.shape.count == 4, anchors.shape.count == 2, leaves.shape.count == 4 else {
+            throw InputError(path: path, problem: "the landmark model's tensors have the wrong ranks", nextStep: "import dlib's models again")
+        }
+        func indices(_ values: [Float]) -> [Int32] { values.map { $0.isFinite && abs($0) < 1e9 && $0 == $0.rounded() ? Int32($0) : -1 } }
+        return try LandmarkPredictor(
+            initialShape: initial.values, levels: splitFeatures.shape[0], trees: splitFeatures.shape[1], splits: splitFeatures.shape[2],
+            features: anchors.shape[1], splitFeatures: indices(splitFeatures.values), thresholds: try tensor("thresholds").values,
+            leafValues: leaves.values, anchors: indices(anchors.values), deltas: try tensor("deltas").values, path: path)
+    }
+}

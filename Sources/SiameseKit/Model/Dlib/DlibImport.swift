@@ -1,0 +1,56 @@
+// DlibImport.swift — dlib's public-domain face recognition ResNet and 5-point landmark predictor as one
+// facever model file: the network's weights, the landmark trees (under "landmarks."), a Siamese head that
+// turns the descriptors' distance into a score, and metadata saying where it all came from.
+//
+// The head reads (e1 − e2)² (PairFeature.squaredDifference) with every weight −k and bias k·t², so
+//   score = σ(k · (t² − d²)),   d = ‖e1 − e2‖,  t = dlib's distance threshold (0.6),  k = 20
+// which is 0.5 exactly where dlib calls two faces the same person, 0.90 at d = 0.5 and 0.07 at d = 0.7.
+// `facever evaluate --target-far` can calibrate the detection threshold as for any model, and
+// `train --from` can train the head's weights on a user's photos.
+import Foundation
+import Tensor
+
+public enum DlibImport {
+    /// How steeply the score falls with the squared distance.
+    public static let scoreSteepness: Float = 20
+
+    public static let provenance = "dlib_face_recognition_resnet_model_v1.dat and shape_predictor_5_face_landmarks.dat "
+        + "(Davis E. King, dlib; PyPI face_recognition_models 0.3.0), converted by facever"
+    public static let licence = "public domain (dlib's model release, CC0 1.0); the ResNet was trained on about 3 million faces "
+        + "of 7,485 people chosen to avoid LFW's"
+
+    /// Reads both dlib files, checks them, and writes the model to `output` (atomically, 0600).
+    @discardableResult
+    public static func convert(resnet: URL, landmarks: URL, output: URL) throws -> SiameseNetwork {
+        let weights = try DlibResNetReader.read(contentsOf: resnet)
+        let predictor = try DlibLandmarksReader.read(contentsOf: landmarks)
+        guard predictor.pointCount == 5 else {
+            throw InputError(path: landmarks.path, problem: "a \(predictor.pointCount)-point predictor; the face chip needs the 5-point one",
+                             nextStep: "use shape_predictor_5_face_landmarks.dat")
+        }
+        var architecture = ResNetArchitecture.dlibFaceRecognition
+        architecture.inputMeans = weights.inputMeans
+        let threshold = Float(weights.distanceThreshold)
+        let size = architecture.embeddingSize
+        let factory = ParameterFactory { request in
+            switch request.name {
+            case "classifier.weight": return [Float](repeating: -scoreSteepness, count: size)
+            case "classifier.bias": return [scoreSteepness * threshold * threshold]
+            default:
+                guard let values = weights.parameters[request.name], values.count == Tensor.elementCount(of: request.shape) else {
+                    throw InputError(path: resnet.path, problem: "no values for \(request.name) \(request.shape)")
+                }
+                return values
+            }
+        }
+        let network = try SiameseNetwork(architecture: .resnet(architecture), factory: factory, chipper: FaceChipper(landmarks: predictor))
+        try network.save(to: output, metadata: [
+            ModelKeys.provenance: provenance,
+            ModelKeys.licence: licence,
+            ModelKeys.crop: CropMode.face.rawValue,
+            ModelKeys.descriptorThreshold: String(weights.distanceThreshold),
+            ModelKeys.thresholdsSource: "dlib's distance threshold \(weights.distanceThreshold) as score 0.5 (the imported head)",
+        ])
+        return network
+    }
+}
