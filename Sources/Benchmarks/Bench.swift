@@ -8,6 +8,7 @@
 //   facever-bench identify DIR [--people 1000] [--photos 5] [--repeats 20]   identify against many enrolled people
 //   facever-bench gemm [--batch 8] [--repeats 5]          float32 products: OpenBLAS beside facever's own, per path
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
+//   facever-bench pretrained MODEL LIST [--repeats 3]       dlib's ResNet: per face (landmarks, chip, network), batch 32
 //   facever-bench machine                                   the CPU, its relevant flags, the kernels in use
 // Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
 // Workload commands print one JSON object per line (see WorkloadBenchmarks.swift).
@@ -37,7 +38,19 @@ struct Bench: ParsableCommand {
         commandName: "facever-bench",
         abstract: "Release-build measurements of facever's engine and workloads (see Scripts/benchmark-*.sh).",
         subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Identify.self, Gemm.self, Peak.self,
-                      Machine.self])
+                      Pretrained.self, Machine.self])
+
+    struct Pretrained: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "dlib's ResNet: per face from decoded photo to descriptor, and batch 32.")
+        @Argument var model: String
+        @Argument var list: String
+        @Option var repeats = 3
+        @OptionGroup var options: ComputeOptions
+        func run() throws {
+            try benchmarkPretrained(model: URL(fileURLWithPath: model), list: URL(fileURLWithPath: list), repeats: repeats,
+                                    precision: options.precision)
+        }
+    }
 
     struct Gemm: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "float32 products on the network's shapes: OpenBLAS and facever's own GEMM per kernel path.")

@@ -34,10 +34,11 @@ struct CropOptions: ParsableArguments {
         }
     }
 
-    /// The cropper verify and evaluate use: --crop, else the one the model was trained with (face for
-    /// models from before crop modes were recorded). A --crop other than the model's is a warning.
+    /// The cropper verify and evaluate use: --crop, else the one the model was trained with or its import
+    /// names (face for models from before crop modes were recorded). A --crop other than the one a model was
+    /// trained with is a warning (an imported model takes any: its landmarks align every crop alike).
     func cropper(for model: TrainedModel) -> PhotoCropper {
-        if let crop, let trained = model.cropMode, crop != trained {
+        if let crop, let trained = model.settings?.crop, crop != trained {
             Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "
                             + "so scores may be lower than evaluate measured")
         }

@@ -31,6 +31,7 @@ public enum DlibImport {
         var architecture = ResNetArchitecture.dlibFaceRecognition
         architecture.inputMeans = weights.inputMeans
         let threshold = Float(weights.distanceThreshold)
+        let thresholdText = String(format: "%.4g", weights.distanceThreshold)
         let size = architecture.embeddingSize
         let factory = ParameterFactory { request in
             switch request.name {
@@ -48,8 +49,8 @@ public enum DlibImport {
             ModelKeys.provenance: provenance,
             ModelKeys.licence: licence,
             ModelKeys.crop: CropMode.face.rawValue,
-            ModelKeys.descriptorThreshold: String(weights.distanceThreshold),
-            ModelKeys.thresholdsSource: "dlib's distance threshold \(weights.distanceThreshold) as score 0.5 (the imported head)",
+            ModelKeys.descriptorThreshold: thresholdText,
+            ModelKeys.thresholdsSource: "dlib's distance threshold \(thresholdText) as score 0.5 (the imported head)",
         ])
         return network
     }
