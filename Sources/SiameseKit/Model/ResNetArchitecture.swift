@@ -10,7 +10,7 @@
 //     the fewer channels with zeros (PaddedAdd.swift)
 //   global average pool → dense without bias → embedding [N, E]
 // dlib's model: 150×150, a 32-filter 7×7 stem, stages 32×3, 64×4↓, 128×3↓, 256×3↓, 256×1↓, E = 128:
-// 29 convolutions, 5,585,568 parameters (affines included).
+// 29 convolutions, 5,614,592 parameters (the affines included; DlibReaderTests counts them).
 import Foundation
 
 public struct ResNetArchitecture: MetadataJSON, Equatable, Sendable {
