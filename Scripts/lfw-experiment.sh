@@ -16,6 +16,9 @@
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-experiment). Nothing here is committed.
 # Extra options for `facever train` (evaluate and verify then use the model's precision):
 #   FACEVER_TRAIN_OPTIONS="--batches triplets --precision bfloat16" Scripts/lfw-experiment.sh …
+# With a pretrained model (dlib's ResNet, which Scripts/setup.sh converts), first the same acceptance rates with
+# no training at all (its imported head), then `train --from` it (the head alone on the user's pairs):
+#   FACEVER_FROM=models/dlib-resnet-v1.safetensors Scripts/lfw-experiment.sh ../shared/data/lfw_dev 20
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,29 +63,37 @@ head -300 "$work/others-order.txt" | while read -r person; do
 done
 
 data="$work/data"
+from="${FACEVER_FROM:-}"
+verify_rate() {  # folder [verify options…] → "accepted/total"
+    local folder="$1" accepted total
+    shift
+    "$facever" verify "$folder"/* --json --data "$data" "$@" > "$work/verify-$(basename "$folder").jsonl" 2>/dev/null || true
+    accepted=$(grep -c '"verified":true' "$work/verify-$(basename "$folder").jsonl" || true)
+    total=$(grep -c '"image"' "$work/verify-$(basename "$folder").jsonl" || true)
+    echo "$accepted/$total"
+}
 for class in anchor positive verification negative; do
     "$facever" import "$work/staging/$class" --into "$class" --crop "$crop" --data "$data"
 done
 "$facever" augment --copies 9 --seed 1 --data "$data"
+if [ -n "$from" ]; then
+    echo "== $from with no training (its imported head, thresholds 0.5/0.5) =="
+    echo "verify on unseen $user photos (TAR): $(verify_rate "$work/staging/probes" --model "$from" --crop "$crop") accepted"
+    echo "verify on unseen other people (FAR): $(verify_rate "$work/staging/others" --model "$from" --crop "$crop") accepted"
+    FACEVER_TRAIN_OPTIONS="--from $from ${FACEVER_TRAIN_OPTIONS:-}"
+fi
 # shellcheck disable=SC2086  # the options are words on purpose
 "$facever" train --epochs "$epochs" --pairs "$pairs" --seed 1 --crop "$crop" --data "$data" ${FACEVER_TRAIN_OPTIONS:-} | tee "$work/train.log"
 "$facever" evaluate --data "$data" | tee "$work/evaluate.txt"
 "$facever" evaluate --json --data "$data" > "$work/evaluate.json"
 
-verify_rate() {  # folder → "accepted/total"
-    local accepted total
-    "$facever" verify "$1"/* --json --data "$data" > "$work/verify-$(basename "$1").jsonl" 2>/dev/null || true
-    accepted=$(grep -c '"verified":true' "$work/verify-$(basename "$1").jsonl" || true)
-    total=$(grep -c '"image"' "$work/verify-$(basename "$1").jsonl" || true)
-    echo "$accepted/$total"
-}
 tar=$(verify_rate "$work/staging/probes")
 far=$(verify_rate "$work/staging/others")
 
 echo
 echo "== LFW experiment: $user as the user, $epochs epochs, $pairs pairs per class ${FACEVER_TRAIN_OPTIONS:-} =="
 grep -E "^[0-9]+ photos" "$work/train.log" || true
-grep -E "^epoch|^trained" "$work/train.log"
+grep -E "^epoch|^trained" "$work/train.log" | tail -4
 cat "$work/evaluate.txt"
 echo "verify on unseen $user photos (TAR): $tar accepted"
 echo "verify on unseen other people (FAR): $far accepted"

@@ -29,6 +29,6 @@ struct Facever: ParsableCommand {
             """,
         version: "0.2.0",
         subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self,
-                      EnrollCommand.self, PeopleCommand.self, IdentifyCommand.self, ReportCommand.self, ModelCommand.self]
+                      EnrollCommand.self, PeopleCommand.self, IdentifyCommand.self, ReportCommand.self, CompareCommand.self, ModelCommand.self]
     )
 }

@@ -26,8 +26,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Pairs per batch.")
     var batch = TrainingSettings.standard.batchSize
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate.")
-    var learningRate = TrainingSettings.standard.learningRate
+    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(TrainingSettings.standard.learningRate); the head of a pretrained model: \(HeadTraining.standardLearningRate)).")
+    var learningRate: Float?
 
     @Option(help: "Pairs per class before the split (the tutorial takes 3000; fewer are drawn when the photos allow fewer).")
     var pairs = TrainingSettings.standard.pairsPerClass
@@ -82,7 +82,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     var settings: TrainingSettings {
-        TrainingSettings(architectureName: architecture.rawValue, epochs: epochs, batchSize: batch, learningRate: learningRate,
+        TrainingSettings(architectureName: architecture.rawValue, epochs: epochs, batchSize: batch,
+                         learningRate: learningRate ?? TrainingSettings.standard.learningRate,
                          pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
                          precision: (try? runPrecision()) ?? .float32, crop: cropping.crop ?? .face)
     }
@@ -102,6 +103,10 @@ struct TrainCommand: ParsableCommand {
             // --from's model, read once: its weights start the run and its id is part of the run's settings
             // (a resume must name it again).
             let initial = try from.map { try TrainedModel.load(from: URL(fileURLWithPath: $0)) }
+            if let initial, case .resnet = initial.network.architecture {
+                try trainHead(of: initial)
+                return .completed
+            }
             var runSettings = settings
             runSettings.initialModel = initial?.modelID
             let cropper = cropping.cropper(orElse: .face)
@@ -172,5 +177,37 @@ struct TrainCommand: ParsableCommand {
             throw InputError(path: checkpoint.path, problem: "an interrupted run can be continued",
                              nextStep: "train with --resume to continue it, or --overwrite to start over")
         }
+    }
+
+    /// `--from` a pretrained embedding: the head alone, on descriptors computed once (HeadTraining).
+    private func trainHead(of initial: TrainedModel) throws {
+        guard !resume, identities == nil else {
+            throw InputError(path: initial.url.path, problem: "a pretrained model's head trains in one go on your anchors, positives and "
+                             + "negatives", nextStep: "train --from it without --resume or --identities")
+        }
+        var runSettings = settings
+        runSettings.architectureName = ResNetArchitecture.familyName
+        runSettings.learningRate = learningRate ?? HeadTraining.standardLearningRate
+        runSettings.initialModel = initial.modelID
+        runSettings.precision = .float32
+        let cropper = cropping.cropper(orElse: .face)
+        runSettings.crop = cropper.mode
+        let start = Date()
+        let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative], input: initial.inputFormat,
+                                      cropper: cropper, decoder: .withCaptureFormats)
+        for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
+        for path in dataset.withoutFace { Console.warning("skipped \(path): no face found") }
+        let training = try HeadTraining(initial: initial, settings: runSettings, dataset: dataset, precision: .float32)
+        print("\(Console.count(dataset.photos.count, "photo")) embedded by the pretrained network in "
+              + String(format: "%.1f s; ", Date().timeIntervalSince(start))
+              + "\(Console.count(training.split.train.count, "training pair")), \(Console.count(training.split.test.count, "test pair")); "
+              + "training the head (\(training.network.classifier.parameterCount) parameters) only")
+        try training.run { record in
+            print(String(format: "epoch %d/%d: loss %.4f", record.epoch, epochs, record.trainingLoss)
+                  + (record.heldOutAccuracy.map { String(format: ", held-out accuracy %.3f", $0) } ?? ""))
+        }
+        try training.saveModel(to: modelURL)
+        print("trained \(Console.count(epochs, "epoch")) in " + String(format: "%.1f s: final training loss %.4f; model saved to %@",
+              Date().timeIntervalSince(start), training.lastLoss ?? .nan, TerminalText.escaped(modelURL.path)))
     }
 }

@@ -7,7 +7,8 @@ import XCTest
 
 final class HelpSnapshotTests: XCTestCase {
     private static let folder = TestPaths.repository.appendingPathComponent("Tests/faceverTests/HelpSnapshots")
-    private static let commands = ["", "collect", "import", "augment", "train", "evaluate", "verify", "enroll", "people", "identify", "report"]
+    private static let commands = ["", "collect", "import", "augment", "train", "evaluate", "verify", "enroll", "people", "identify", "report",
+                                          "compare", "model", "model import-dlib"]
 
     func testEveryCommandsHelpMatchesItsSnapshot() throws {
         var environment = ProcessInfo.processInfo.environment
@@ -16,10 +17,10 @@ final class HelpSnapshotTests: XCTestCase {
         let root = try TestPaths.temporaryFolder("help")
         defer { try? FileManager.default.removeItem(at: root) }
         for command in Self.commands {
-            let arguments = (command.isEmpty ? [] : [command]) + ["--help"]
+            let arguments = command.split(separator: " ").map(String.init) + ["--help"]
             let result = try Facever.run(arguments, in: root, environment: environment)
             XCTAssertEqual(result.status, 0, command)
-            let snapshot = Self.folder.appendingPathComponent((command.isEmpty ? "facever" : command) + ".txt")
+            let snapshot = Self.folder.appendingPathComponent((command.isEmpty ? "facever" : command.replacingOccurrences(of: " ", with: "-")) + ".txt")
             if recording {
                 try Data(result.standardOutput.utf8).write(to: snapshot)
                 continue

@@ -1,0 +1,51 @@
+// PairComparison.swift — one pair of photos, one score: `facever compare A B`.
+//
+// Both photos go through the model's crop and input format, as verify's probes do; the score is the
+// Siamese head's, in [0, 1] (higher: the same person), compared with the model's detection threshold.
+// For a model whose head reads squared differences (dlib's ResNet) the Euclidean distance between the two
+// descriptors is reported too: the number face_recognition users know (dlib calls < 0.6 the same person).
+import Foundation
+import Tensor
+
+public struct PairComparison: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case compared(score: Float, distance: Float?)
+        /// Face mode found no face in the photo at this index (0 or 1).
+        case noFace(index: Int)
+    }
+
+    public let outcome: Outcome
+    public let threshold: Float
+
+    public var same: Bool {
+        if case .compared(let score, _) = outcome { return score > threshold }
+        return false
+    }
+
+    /// Compares the photos at `first` and `second` with `model`, cropped by `cropper`.
+    public static func compare(_ first: URL, _ second: URL, model: TrainedModel, precision: MatrixPrecision,
+                               cropper: PhotoCropper, decoder: PhotoDecoder) throws -> PairComparison {
+        let threshold = model.thresholds.detection
+        let format = model.inputFormat
+        var values: [[Float]] = []
+        for (index, url) in [first, second].enumerated() {
+            guard let crop = try cropper.crop(contentsOf: url, decoder: decoder) else {
+                return PairComparison(outcome: .noFace(index: index), threshold: threshold)
+            }
+            values.append(ImageBatch.values(of: crop.photo, for: format))
+        }
+        let inference = model.prepared(for: precision)
+        let embeddings = inference.embeddings(ImageBatch.tensor(stacking: values, format: format))
+        let size = embeddings.shape[1]
+        let (a, b) = (rows(embeddings, 0..<1), rows(embeddings, 1..<2))
+        let score = logistic(inference.logits(anchorEmbeddings: a, otherEmbeddings: b).data[0])
+        guard score.isFinite, embeddings.data.allSatisfy(\.isFinite) else {
+            throw InputError(path: model.url.path, problem: "the model gave a score that is not a number", nextStep: "train again or restore the file")
+        }
+        var distance: Float?
+        if model.network.architecture.pairFeature == .squaredDifference {
+            distance = (0..<size).map { (a.data[$0] - b.data[$0]) * (a.data[$0] - b.data[$0]) }.reduce(0, +).squareRoot()
+        }
+        return PairComparison(outcome: .compared(score: score, distance: distance), threshold: threshold)
+    }
+}

@@ -1,0 +1,65 @@
+// CompareCommand.swift — `facever compare A B`: are these two photos the same person? One score.
+import ArgumentParser
+import Foundation
+import SiameseKit
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Score one pair of face photos: the same person or not.",
+        discussion: """
+            Both photos are cropped as the model expects (--crop overrides) and scored by its Siamese head \
+            (0…1, higher: the same person); "same" when the score exceeds the model's detection threshold. \
+            With dlib's pretrained model the descriptors' distance is printed too (dlib: < 0.6 is the same person).
+
+            Exit status: 0 the same person, 1 not (or a photo without a face), 2 input error.
+
+            Examples:
+              facever compare a.jpg b.jpg --model models/dlib-resnet-v1.safetensors
+              facever compare a.jpg b.jpg --json
+            """
+    )
+
+    @Argument(help: "The first photo.")
+    var first: String
+
+    @Argument(help: "The second photo.")
+    var second: String
+
+    @Flag(help: "Print one JSON object: {\"image_a\", \"image_b\", \"score\", \"distance\", \"same\", \"threshold\", \"reason\"}.")
+    var json = false
+
+    @OptionGroup var cropping: CropOptions
+
+    @OptionGroup var options: DataOptions
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup var compute: PrecisionOptions
+
+    func run() throws {
+        let comparison = try reportingInputErrors {
+            let model = try TrainedModel.load(from: modelOptions.url(in: options))
+            return try PairComparison.compare(URL(fileURLWithPath: first), URL(fileURLWithPath: second), model: model,
+                                              precision: try compute.resolved(for: model), cropper: cropping.cropper(for: model),
+                                              decoder: .withCaptureFormats)
+        }
+        var object: [String: Any] = ["image_a": first, "image_b": second, "same": comparison.same,
+                                     "threshold": Double(comparison.threshold)]
+        var text: String
+        switch comparison.outcome {
+        case .compared(let score, let distance):
+            object["score"] = (Double(score) * 10000).rounded() / 10000
+            object["distance"] = distance.map { (Double($0) * 10000).rounded() / 10000 } ?? NSNull()
+            text = "score \(String(format: "%.4f", score))" + (distance.map { String(format: " distance %.4f", $0) } ?? "")
+                + (comparison.same ? " same" : " different")
+        case .noFace(let index):
+            object["score"] = NSNull()
+            object["distance"] = NSNull()
+            object["reason"] = "no face"
+            text = "\(TerminalText.escaped(index == 0 ? first : second)) no-face"
+        }
+        if json { print(Console.jsonLine(object)) } else { print(text) }
+        if !comparison.same { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,71 @@
+// PretrainedModelCommandTests.swift — dlib's ResNet, imported by Scripts/setup.sh, through the real binary:
+// with no training it verifies a bundled person it never saw against three of their photos and turns a
+// stranger away; compare scores pairs and says the descriptors' distance; train --from trains the head
+// alone and the trained model verifies alike. Skipped, saying so, when setup has not converted the model.
+import Foundation
+import SiameseKit
+import TestSupport
+import XCTest
+
+final class PretrainedModelCommandTests: XCTestCase {
+    private var root: URL!
+    private var data: String { root.appendingPathComponent("data").path }
+    private let pretrained = TestPaths.models.appendingPathComponent("dlib-resnet-v1.safetensors").path
+
+    override func setUpWithError() throws {
+        guard FileManager.default.fileExists(atPath: pretrained) else {
+            throw XCTSkip("models/dlib-resnet-v1.safetensors is not there: run Scripts/setup.sh")
+        }
+        root = try TestPaths.temporaryFolder("pretrained-cli")
+    }
+
+    override func tearDownWithError() throws { if let root { try? FileManager.default.removeItem(at: root) } }
+
+    private func face(_ subject: Int, _ number: Int) -> String { Facever.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm").path }
+
+    func testVerifiesAnUnseenPersonWithoutTrainingAndTurnsAStrangerAway() throws {
+        try Facever.stage([7, 8, 9].map { (1, $0) }, in: root.appendingPathComponent("staging/gallery"))
+        XCTAssertEqual(try Facever.run(["import", "staging/gallery", "--into", "verification", "--data", data], in: root).status, 0)
+        let user = try Facever.run(["verify", face(1, 10), "--model", pretrained, "--json", "--data", data], in: root)
+        XCTAssertEqual(user.status, 0, user.standardOutput + user.standardError)
+        XCTAssertTrue(user.standardOutput.contains("\"verified\":true"), user.standardOutput)
+        let stranger = try Facever.run(["verify", face(20, 1), "--model", pretrained, "--json", "--data", data], in: root)
+        XCTAssertEqual(stranger.status, 1, stranger.standardOutput + stranger.standardError)
+        XCTAssertTrue(stranger.standardOutput.contains("\"verified\":false"), stranger.standardOutput)
+    }
+
+    func testCompareScoresAndGivesTheDescriptorDistance() throws {
+        let same = try Facever.run(["compare", face(5, 3), face(5, 9), "--model", pretrained, "--json"], in: root)
+        XCTAssertEqual(same.status, 0, same.standardError)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(same.standardOutput.utf8)) as? [String: Any])
+        let (score, distance) = (try XCTUnwrap(object["score"] as? Double), try XCTUnwrap(object["distance"] as? Double))
+        XCTAssertGreaterThan(score, 0.5)
+        // The imported head: score = σ(20 · (0.6² − d²)).
+        XCTAssertEqual(score, 1 / (1 + exp(-20 * (0.36 - distance * distance))), accuracy: 2e-3)
+        let different = try Facever.run(["compare", face(7, 1), face(12, 1), "--model", pretrained], in: root)
+        XCTAssertEqual(different.status, 1, different.standardError)
+        XCTAssertTrue(different.standardOutput.hasSuffix("different\n"), different.standardOutput)
+    }
+
+    func testTrainFromThePretrainedModelTrainsTheHeadAlone() throws {
+        try Facever.stage((1...6).map { (1, $0) }, in: root.appendingPathComponent("staging/anchor"))
+        try Facever.stage((1...6).map { (1, $0) }, in: root.appendingPathComponent("staging/positive"))
+        try Facever.stage((2...9).flatMap { subject in (1...3).map { (subject, $0) } }, in: root.appendingPathComponent("staging/negative"))
+        for (folder, into) in [("anchor", "anchor"), ("positive", "positive"), ("negative", "negative")] {
+            XCTAssertEqual(try Facever.run(["import", "staging/\(folder)", "--into", into, "--data", data], in: root).status, 0)
+        }
+        let trained = try Facever.run(["train", "--from", pretrained, "--epochs", "3", "--pairs", "40", "--data", data], in: root)
+        XCTAssertEqual(trained.status, 0, trained.standardOutput + trained.standardError)
+        XCTAssertTrue(trained.standardOutput.contains("training the head (129 parameters) only"), trained.standardOutput)
+        let model = try TrainedModel.load(from: URL(fileURLWithPath: data + "/model.safetensors"))
+        let original = try TrainedModel.load(from: URL(fileURLWithPath: pretrained))
+        // The descriptor network is the pretrained one, bit for bit; the head moved.
+        for (mine, theirs) in zip(model.network.embedding.parameters, original.network.embedding.parameters) {
+            XCTAssertEqual(mine.data, theirs.data, mine.name!)
+        }
+        XCTAssertNotEqual(model.network.classifier.weight.data, original.network.classifier.weight.data)
+        XCTAssertNotNil(model.split)
+        let evaluated = try Facever.run(["evaluate", "--data", data], in: root)
+        XCTAssertEqual(evaluated.status, 0, evaluated.standardError)
+    }
+}
