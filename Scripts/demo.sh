@@ -42,3 +42,17 @@ echo "verify exit status: $status (0 all verified, 1 some not verified)"
 echo "what to expect: $samples/s20/1.pgm (a stranger) not-verified; $samples/s1/10.pgm (the user, never seen in"
 echo "training) is accepted about as often as evaluate's held-out TAR above says: a network trained for 3 epochs on"
 echo "6 photos of the user is not a reliable verifier, and evaluate's probe figures are there to say so"
+
+# With dlib's pretrained ResNet (Scripts/setup.sh converts it into models/): the same two probes against the
+# same three gallery photos with no training at all, and every pair of the bundled faces (data/samples/orl/pairs.tsv).
+pretrained=models/dlib-resnet-v1.safetensors
+if [ -f "$pretrained" ]; then
+    status=0
+    set -x
+    "$facever" verify "$samples/s1/10.pgm" "$samples/s20/1.pgm" --model "$pretrained" --data "$data" || status=$?
+    "$facever" evaluate --pairs "$samples/pairs.tsv" --model "$pretrained" --data "$data"
+    set +x
+    echo "pretrained verify exit status: $status (1: the stranger s20 is not verified, as expected; s1/10 is)"
+else
+    echo "($pretrained not found: Scripts/setup.sh converts dlib's pretrained model there)"
+fi

@@ -49,6 +49,17 @@ final class CalibrationTests: XCTestCase {
         XCTAssertNil(Calibration.calibrated(genuine: [], impostors: impostors, targetFAR: 0.01))
     }
 
+    func testTheVerificationThresholdSitsMidwayBetweenTheImpostorsAndTheUser() throws {
+        // At detection 0.5: impostor shares 0.0 and 0.1, the user's 0.8 and 0.9 (galleries of 10 photos).
+        func probe(_ matches: Int) -> [Float] { [Float](repeating: 0.9, count: matches) + [Float](repeating: 0.1, count: 10 - matches) }
+        let point = try XCTUnwrap(Calibration.calibrated(genuine: [probe(8), probe(9)], impostors: [probe(0), probe(1)], targetFAR: 0))
+        XCTAssertEqual(point.thresholds.detection, 0.5)
+        // Any v in [0.1, 0.8) separates them; the one chosen leaves room on both sides (not 0.1, where a
+        // stranger with two matches would pass).
+        XCTAssertEqual(point.thresholds.verification, 0.45, accuracy: 1e-6)
+        XCTAssertEqual([point.tar, point.far], [1, 0])
+    }
+
     func testSavedThresholdsAreReadBackWithTheirSourceAndTheSameWeights() throws {
         let folder = try TestPaths.temporaryFolder("saved-thresholds")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -6,8 +6,11 @@
 //   accepted(p) ⇔ #{g : score(p, g) > d} / G > v
 //   TAR = accepted genuine probes / genuine probes,   FAR = accepted impostor probes / impostor probes
 // For a target FAR F, every candidate d (the standard 0.5 and up to `maximumCandidates` quantiles of the
-// scores) gets the smallest v whose FAR is at most F, which is the (⌊F·N⌋ + 1)-th largest impostor share;
-// the (d, v) with the highest TAR wins (ties: the lower FAR, then the d nearer 0.5).
+// scores) gets a v whose FAR is at most F: the smallest such v is the (⌊F·N⌋ + 1)-th largest impostor
+// share s; any v up to the smallest genuine share above s accepts the same genuine probes, so v is set
+// midway between the two (a margin on both sides: held-out impostors are few, and a v at s would accept
+// a new stranger whose share is a hair above the worst held-out one). The (d, v) with the highest TAR wins
+// (ties: the lower FAR, then the d nearer 0.5).
 import Foundation
 
 public struct OperatingPoint: Equatable, Sendable {
@@ -46,7 +49,9 @@ public enum Calibration {
         for detection in candidates(genuine + impostors) {
             let impostorShares = impostors.map { share($0, above: detection) }.sorted(by: >)
             // Accepting only shares strictly above the (allowed + 1)-th largest keeps at most `allowed`.
-            let verification = allowed < impostorShares.count ? impostorShares[allowed] : 0
+            let lowest = allowed < impostorShares.count ? impostorShares[allowed] : 0
+            let nextGenuine = genuine.map { share($0, above: detection) }.filter { $0 > lowest }.min()
+            let verification = nextGenuine.map { (lowest + $0) / 2 } ?? lowest
             let point = operatingPoint(genuine: genuine, impostors: impostors,
                                        thresholds: Thresholds(detection: detection, verification: floatNotBelow(verification)))
             if let current = best {
