@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# facever's pretrained model (dlib's ResNet on facever's engine) beside face_recognition (dlib's own C++
+# through PyPI's dlib-bin), on the same photos, in one run:
+#   - per face, from the decoded photo to the descriptor given the face: landmarks, chip, network (median);
+#   - batch: 32 chips through the network at once (faces/s);
+#   - with SHARED_LFW (default ../shared/data/lfw_dev), LFW pairs accuracy of both (`evaluate --pairs` and
+#     Scripts/face_recognition_pairs.py, the same protocol), which takes about 6 minutes more.
+# Usage: Scripts/benchmark-vs-face-recognition.sh [PHOTO_LIST]   (default: 200 LFW photos, or the 200 bundled
+# ORL faces without LFW). Needs Scripts/setup.sh first (the converted model, the downloaded package, .venv-dlib).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+model=models/dlib-resnet-v1.safetensors
+archive=models/download/face_recognition_models-0.3.0.tar.gz
+[ -f "$model" ] && [ -f "$archive" ] || { echo "run Scripts/setup.sh first ($model, $archive)" >&2; exit 2; }
+lfw="${SHARED_LFW:-../shared/data/lfw_dev}"
+work=.build/benchmark-face-recognition
+mkdir -p "$work"
+
+swift build -c release --product facever-bench >&2
+swift build -c release --product facever >&2
+swift build -c release --product FaceverCapture >&2
+# face_recognition 1.3.0 itself (pure Python) on dlib-bin; its models from the package setup checked.
+if ! .venv-dlib/bin/python -c "import face_recognition" 2>/dev/null; then
+    .venv-dlib/bin/pip install --quiet --disable-pip-version-check --no-deps face_recognition==1.3.0 "$archive"
+    .venv-dlib/bin/pip install --quiet --disable-pip-version-check click
+fi
+
+list="${1:-}"
+if [ -z "$list" ]; then
+    list="$work/photos.txt"
+    if [ -d "$lfw/images" ]; then
+        # The first photo of every 17th person: 200 people, in name order.
+        find "$lfw/images" -mindepth 1 -maxdepth 1 -type d | sort | awk 'NR % 17 == 1' | head -200 \
+            | while read -r person; do find "$person" -name '*.jpg' | sort | head -1; done > "$list"
+    else
+        find data/samples/orl -name '*.pgm' | sort > "$list"
+    fi
+fi
+
+echo "== machine =="
+.build/release/facever-bench machine
+echo "== per face and batch ($(wc -l < "$list") photos) =="
+.build/release/facever-bench pretrained "$model" "$list" | tee "$work/facever.json"
+.venv-dlib/bin/python Scripts/face_recognition_speed.py "$list" | tee "$work/face_recognition.json"
+python3 - "$work/facever.json" "$work/face_recognition.json" <<'PY'
+import json, sys
+ours, theirs = (json.load(open(path)) for path in sys.argv[1:3])
+print("per face: facever %.1f ms, face_recognition %.1f ms: %.1fx faster" % (
+    ours["per_face_milliseconds"], theirs["per_face_milliseconds"], theirs["per_face_milliseconds"] / ours["per_face_milliseconds"]))
+print("batch of %d: facever %.0f faces/s, face_recognition %.0f faces/s: %.1fx" % (
+    ours["batch"], ours["batch_faces_per_second"], theirs["batch_faces_per_second"],
+    ours["batch_faces_per_second"] / theirs["batch_faces_per_second"]))
+PY
+if [ -f "$lfw/pairs.tsv" ]; then
+    echo "== LFW pairs ($lfw/pairs.tsv), centre crops =="
+    .build/release/facever evaluate --pairs "$lfw/pairs.tsv" --model "$model" --crop centre --data "$work/data"
+    .venv-dlib/bin/python Scripts/face_recognition_pairs.py "$lfw/pairs.tsv"
+fi
