@@ -189,7 +189,7 @@ struct TrainCommand: ParsableCommand {
         runSettings.architectureName = ResNetArchitecture.familyName
         runSettings.learningRate = learningRate ?? HeadTraining.standardLearningRate
         runSettings.initialModel = initial.modelID
-        runSettings.precision = .float32
+        runSettings.precision = try initial.precision(requested: compute.precision)
         let cropper = cropping.cropper(orElse: .face)
         runSettings.crop = cropper.mode
         let start = Date()
@@ -197,7 +197,7 @@ struct TrainCommand: ParsableCommand {
                                       cropper: cropper, decoder: .withCaptureFormats)
         for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
         for path in dataset.withoutFace { Console.warning("skipped \(path): no face found") }
-        let training = try HeadTraining(initial: initial, settings: runSettings, dataset: dataset, precision: .float32)
+        let training = try HeadTraining(initial: initial, settings: runSettings, dataset: dataset, precision: runSettings.precision)
         print("\(Console.count(dataset.photos.count, "photo")) embedded by the pretrained network in "
               + String(format: "%.1f s; ", Date().timeIntervalSince(start))
               + "\(Console.count(training.split.train.count, "training pair")), \(Console.count(training.split.test.count, "test pair")); "

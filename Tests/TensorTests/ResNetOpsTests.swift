@@ -113,4 +113,17 @@ final class ResNetOpsTests: XCTestCase {
         assertGradientsMatchFiniteDifferences(
             inputs: inputs, op: { squaredDifference($0[0], $0[1]) }, reference: { Reference.squaredDifference($0[0], $0[1]) })
     }
+
+    func testMirrorAndConcatenation() {
+        var random = TestRandom(seed: 18)
+        let xShape = [2, 3, 4, 2]
+        let x = random.tensor(xShape)
+        assertClose(mirrored(x).data, Reference.mirrored(x: asDouble([x])[0], xShape: xShape), tolerance: 0)
+        XCTAssertEqual(mirrored(mirrored(x)).data, x.data)
+        assertGradientsMatchFiniteDifferences(
+            inputs: [random.tensor(xShape)], op: { mirrored($0[0]) }, reference: { Reference.mirrored(x: $0[0], xShape: xShape) })
+        let (a, b) = (random.tensor([2, 3]), random.tensor([1, 3]))
+        XCTAssertEqual(concatenateRows([a, b]).shape, [3, 3])
+        assertGradientsMatchFiniteDifferences(inputs: [a, b], op: { concatenateRows([$0[0], $0[1]]) }, reference: { $0[0] + $0[1] })
+    }
 }

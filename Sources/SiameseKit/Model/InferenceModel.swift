@@ -5,13 +5,15 @@
 // tutorial's 9216 × 4096) costs about what eight one-image products save by reading it, so a model
 // that will embed one probe does without, and one that will embed a gallery asks for it
 // (`packingDenseWeight()`, when at least `imagesBeforeDensePackPays` images are to come). Nothing is
-// packed or changed while a forward pass runs.
+// packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
+// convolutions (ResNetEmbedding.foldedForInference), made once here.
 import Tensor
 
 public struct InferenceModel {
     public let network: SiameseNetwork
     public let compute: Compute
     private let packed: EmbeddingNetwork.PackedWeights?
+    private let foldedResNet: ResNetEmbedding?
 
     /// Images to embed from which packing the dense weight pays for itself.
     public static let imagesBeforeDensePackPays = 8
@@ -24,22 +26,31 @@ public struct InferenceModel {
         self.init(network: network, compute: compute, packed: packed)
     }
 
-    private init(network: SiameseNetwork, compute: Compute, packed: EmbeddingNetwork.PackedWeights?) {
+    private init(network: SiameseNetwork, compute: Compute, packed: EmbeddingNetwork.PackedWeights?, foldedResNet: ResNetEmbedding? = nil) {
         self.network = network
         self.compute = compute
         self.packed = packed
+        if let foldedResNet {
+            self.foldedResNet = foldedResNet
+        } else if case .resnet(let resnet) = network.embedding {
+            self.foldedResNet = resnet.foldedForInference()
+        } else {
+            self.foldedResNet = nil
+        }
     }
 
     /// This model with the dense weight packed too (for embedding many images), sharing the packed
     /// convolution weights; itself when the products are float32 or the pack is there already.
     public func packingDenseWeight() -> InferenceModel {
         guard let packed, packed.projection == nil, case .koch(let koch) = network.embedding else { return self }
-        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(koch.projection.packedWeight()))
+        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(koch.projection.packedWeight()),
+                              foldedResNet: foldedResNet)
     }
 
     /// images: [N, H, W, C] → embeddings [N, E].
     public func embeddings(_ images: Tensor) -> Tensor {
-        network.embedding(images, compute: compute, packed: packed)
+        if let foldedResNet { return foldedResNet(images, compute: compute) }
+        return network.embedding(images, compute: compute, packed: packed)
     }
 
     /// logits: [B, 1] from embeddings [B, E] each.

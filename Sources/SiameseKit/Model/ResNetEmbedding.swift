@@ -3,8 +3,11 @@
 //
 //   images: [N, S, S, 3] in [0, 1]  →  descriptors: [N, E]
 // Parameters (all named under "embedding."): stem.conv, stem.affine, stageI.blockJ.conv1/affine1/conv2/
-// affine2 (I, J from 1), projection (no bias). Forward only in float32 or bfloat16 products as the
-// Compute says; every op also has its backward, so the network can be fine-tuned.
+// affine2 (I, J from 1), projection (no bias). Products in float32 or bfloat16 as the Compute says; every op
+// also has its backward, so the network can be fine-tuned.
+// For inference, `foldedForInference()` makes a copy whose affines live in the convolutions before them
+// (W' = W·scale, b' = b·scale + shift per output channel) with the ReLU that follows fused into the
+// product's stores: the same function, three passes over each feature map fewer.
 import Tensor
 
 public final class ResNetEmbedding: ParameterContainer {
@@ -13,6 +16,8 @@ public final class ResNetEmbedding: ParameterContainer {
     final class Block {
         let conv1: Conv2DLayer, affine1: ChannelAffineLayer, conv2: Conv2DLayer, affine2: ChannelAffineLayer
         let downsamples: Bool
+        /// The affines are folded into the convolutions (and are identities).
+        var folded = false
 
         init(name: String, inputs: Int, filters: Int, downsamples: Bool, factory: ParameterFactory) throws {
             self.downsamples = downsamples
@@ -28,7 +33,8 @@ public final class ResNetEmbedding: ParameterContainer {
         var parameters: [Tensor] { conv1.parameters + affine1.parameters + conv2.parameters + affine2.parameters }
 
         func callAsFunction(_ x: Tensor, compute: Compute) -> Tensor {
-            let residual = affine2(conv2(relu(affine1(conv1(x, compute: compute))), compute: compute))
+            let residual = folded ? conv2(conv1(x, relu: true, compute: compute), compute: compute)
+                : affine2(conv2(relu(affine1(conv1(x, compute: compute))), compute: compute))
             let shortcut = downsamples ? pool2d(x, kind: .average, window: 2, stride: 2) : x
             return relu(paddedAdd(residual, shortcut))
         }
@@ -40,6 +46,8 @@ public final class ResNetEmbedding: ParameterContainer {
     let projection: ProjectionLayer
     /// The input layer as constants: x · 255/256 − mean/256.
     private let inputScale: Tensor, inputShift: Tensor
+    /// The affines are folded into the convolutions (`foldedForInference`).
+    public private(set) var affinesFolded = false
 
     public init(architecture: ResNetArchitecture, factory: ParameterFactory) throws {
         precondition(architecture.problem == nil, "ResNetEmbedding: \(architecture.problem!)")
@@ -67,14 +75,55 @@ public final class ResNetEmbedding: ParameterContainer {
         stemConvolution.parameters + stemAffine.parameters + blocks.flatMap(\.parameters) + projection.parameters
     }
 
-    /// images: [N, S, S, 3] in [0, 1] → [N, E].
+    /// images: [N, S, S, 3] in [0, 1] → [N, E] (with `mirrorAverage`, the mean over each picture and its mirror).
     public func callAsFunction(_ images: Tensor, compute: Compute = .standard) -> Tensor {
         precondition(Array(images.shape.dropFirst()) == architecture.inputFormat.shape,
                      "ResNetEmbedding: images must be [N, \(architecture.inputFormat.shape)], got \(images.shape)")
+        guard architecture.mirrorAverage == true else { return descriptors(images, compute: compute) }
+        let count = images.shape[0], size = architecture.embeddingSize
+        let both = descriptors(concatenateRows([images, mirrored(images)]), compute: compute)
+        let sum = paddedAdd(reshape(rows(both, 0..<count), to: [count, 1, 1, size]),
+                            reshape(rows(both, count..<(2 * count)), to: [count, 1, 1, size]))
+        let half = Tensor(shape: [size], data: [Float](repeating: 0.5, count: size)), zero = Tensor(zeros: [size])
+        return reshape(channelAffine(sum, scale: half, shift: zero), to: [count, size])
+    }
+
+    /// The network itself, one descriptor per picture as it is.
+    func descriptors(_ images: Tensor, compute: Compute) -> Tensor {
         var features = channelAffine(images, scale: inputScale, shift: inputShift)
-        features = relu(stemAffine(stemConvolution(features, compute: compute)))
+        features = affinesFolded ? stemConvolution(features, relu: true, compute: compute)
+            : relu(stemAffine(stemConvolution(features, compute: compute)))
         features = pool2d(features, kind: .max, window: 3, stride: 2)
         for block in blocks { features = block(features, compute: compute) }
         return projection(globalAveragePool(features), compute: compute)
+    }
+
+    /// A copy for inference with every affine folded into the convolution before it (see the header).
+    public func foldedForInference() -> ResNetEmbedding {
+        var affineOf: [String: ChannelAffineLayer] = ["embedding.stem.conv": stemAffine]
+        var byName: [String: Tensor] = [:]
+        for parameter in parameters { byName[parameter.name!] = parameter }
+        for (index, block) in blocks.enumerated() {
+            let prefix = block.conv1.weight.name!.replacingOccurrences(of: ".conv1.weight", with: "")
+            affineOf[prefix + ".conv1"] = blocks[index].affine1
+            affineOf[prefix + ".conv2"] = blocks[index].affine2
+        }
+        let factory = ParameterFactory { request in
+            let values = byName[request.name]!.data
+            if request.name.hasSuffix(".scale") { return [Float](repeating: 1, count: values.count) }
+            if request.name.hasSuffix(".shift") { return [Float](repeating: 0, count: values.count) }
+            for suffix in [".weight", ".bias"] where request.name.hasSuffix(suffix) {
+                guard let affine = affineOf[String(request.name.dropLast(suffix.count))] else { continue }
+                let (scale, shift) = (affine.scale.data, affine.shift.data)
+                let outputs = scale.count
+                return suffix == ".weight" ? values.indices.map { values[$0] * scale[$0 % outputs] }
+                    : values.indices.map { values[$0] * scale[$0] + shift[$0] }
+            }
+            return values
+        }
+        let folded = try! ResNetEmbedding(architecture: architecture, factory: factory)
+        folded.affinesFolded = true
+        for block in folded.blocks { block.folded = true }
+        return folded
     }
 }

@@ -176,4 +176,6 @@ public enum ModelKeys {
     public static let crop = "crop"
     /// The descriptor distance an imported model's source calls "the same person".
     public static let descriptorThreshold = "descriptor_distance_threshold"
+    /// The precision a model without training settings runs in unless told (an imported one: "auto").
+    public static let precision = "precision"
 }

@@ -78,7 +78,10 @@ public struct TrainedModel {
 
     /// The precision this model runs in when the user asks for `requested` (nil: nothing).
     public func precision(requested: PrecisionChoice?) throws -> MatrixPrecision {
-        try PrecisionChoice.resolve(requested, trained: settings?.precision ?? .float32)
+        if settings == nil, metadata[ModelKeys.precision] == PrecisionChoice.auto.rawValue {
+            return try PrecisionChoice.resolve(requested ?? .auto, trained: nil)
+        }
+        return try PrecisionChoice.resolve(requested, trained: settings?.precision ?? .float32)
     }
 
     /// One record per epoch of the run that trained it (nil for models from before histories).

@@ -56,4 +56,18 @@ extension Reference {
     }
 
     public static func squaredDifference(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { ($0 - $1) * ($0 - $1) } }
+
+    /// x [N, H, W, C] flipped left to right.
+    public static func mirrored(x: [Double], xShape: [Int]) -> [Double] {
+        let (n, h, w, c) = (xShape[0], xShape[1], xShape[2], xShape[3])
+        var y: [Double] = []
+        for image in 0..<n {
+            for row in 0..<h {
+                for column in 0..<w {
+                    for channel in 0..<c { y.append(x[((image * h + row) * w + (w - 1 - column)) * c + channel]) }
+                }
+            }
+        }
+        return y
+    }
 }

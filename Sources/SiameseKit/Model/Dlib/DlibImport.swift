@@ -21,7 +21,8 @@ public enum DlibImport {
 
     /// Reads both dlib files, checks them, and writes the model to `output` (atomically, 0600).
     @discardableResult
-    public static func convert(resnet: URL, landmarks: URL, output: URL) throws -> SiameseNetwork {
+    /// `mirrorAverage`: each descriptor the mean of the chip's and its mirror image's (ResNetArchitecture).
+    public static func convert(resnet: URL, landmarks: URL, output: URL, mirrorAverage: Bool = true) throws -> SiameseNetwork {
         let weights = try DlibResNetReader.read(contentsOf: resnet)
         let predictor = try DlibLandmarksReader.read(contentsOf: landmarks)
         guard predictor.pointCount == 5 else {
@@ -30,6 +31,7 @@ public enum DlibImport {
         }
         var architecture = ResNetArchitecture.dlibFaceRecognition
         architecture.inputMeans = weights.inputMeans
+        architecture.mirrorAverage = mirrorAverage ? true : nil
         let threshold = Float(weights.distanceThreshold)
         let thresholdText = String(format: "%.4g", weights.distanceThreshold)
         let size = architecture.embeddingSize
@@ -49,6 +51,8 @@ public enum DlibImport {
             ModelKeys.provenance: provenance,
             ModelKeys.licence: licence,
             ModelKeys.crop: CropMode.face.rawValue,
+            // No training precision to keep: run in bfloat16 where the CPU has it (the same LFW accuracy).
+            ModelKeys.precision: PrecisionChoice.auto.rawValue,
             ModelKeys.descriptorThreshold: thresholdText,
             ModelKeys.thresholdsSource: "dlib's distance threshold \(thresholdText) as score 0.5 (the imported head)",
         ])

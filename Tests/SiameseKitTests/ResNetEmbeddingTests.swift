@@ -1,0 +1,48 @@
+// ResNetEmbeddingTests.swift — the residual network's inference forms against its plain forward: the copy
+// with affines folded into the convolutions computes the same function, and the mirror average is the mean of
+// the picture's and its mirror image's descriptors.
+@testable import SiameseKit
+import Tensor
+import XCTest
+
+final class ResNetEmbeddingTests: XCTestCase {
+    /// A small ResNet of the same kind (a halving stage, a channel change) with random affines.
+    private func network(mirror: Bool = false) throws -> ResNetEmbedding {
+        let architecture = ResNetArchitecture(
+            family: ResNetArchitecture.familyName, inputSide: 23, inputMeans: [120, 110, 100], stemFilters: 4, stemKernel: 3,
+            stages: [.init(filters: 4, blocks: 2, downsamples: false), .init(filters: 6, blocks: 1, downsamples: true)],
+            embeddingSize: 5, mirrorAverage: mirror)
+        XCTAssertNil(architecture.problem)
+        var random = RandomGenerator(seed: 5)
+        return try ResNetEmbedding(architecture: architecture, factory: ParameterFactory { request in
+            let count = Tensor.elementCount(of: request.shape)
+            return (0..<count).map { _ in request.name.hasSuffix(".scale") ? random.uniform(0.5, 1.5) : random.uniform(-0.5, 0.5) }
+        })
+    }
+
+    private func images(_ count: Int) -> Tensor {
+        var random = RandomGenerator(seed: 9)
+        return Tensor(shape: [count, 23, 23, 3], data: (0..<(count * 23 * 23 * 3)).map { _ in random.uniform(0, 1) })
+    }
+
+    func testFoldingTheAffinesKeepsTheFunction() throws {
+        let plain = try network(), folded = plain.foldedForInference()
+        XCTAssertTrue(folded.affinesFolded)
+        let x = images(3)
+        let expected = plain(x).data, actual = folded(x).data
+        XCTAssertEqual(expected.count, 15)
+        for (a, b) in zip(actual, expected) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        XCTAssertGreaterThan(expected.map(abs).max()!, 1e-3, "a function that is not all zeros")
+    }
+
+    func testTheMirrorAverageIsTheMeanOfBothDescriptors() throws {
+        let mirroredNetwork = try network(mirror: true), plainNetwork = try network(mirror: false)
+        let x = images(2)
+        let both = mirroredNetwork(x).data
+        let direct = plainNetwork(x).data, mirror = plainNetwork(mirrored(x)).data
+        for index in both.indices { XCTAssertEqual(both[index], (direct[index] + mirror[index]) / 2, accuracy: 1e-5) }
+        XCTAssertNotEqual(direct, mirror, "the network is not symmetric, so the mirror changes something")
+        // Folding commutes with the average.
+        for (a, b) in zip(mirroredNetwork.foldedForInference()(x).data, both) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+}
