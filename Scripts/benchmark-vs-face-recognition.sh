@@ -4,7 +4,7 @@
 #   - per face, from the decoded photo to the descriptor given the face: landmarks, chip, network (median);
 #   - batch: 32 chips through the network at once (faces/s);
 #   - with SHARED_LFW (default ../shared/data/lfw_dev), LFW pairs accuracy of both (`evaluate --pairs` and
-#     Scripts/face_recognition_pairs.py, the same protocol), which takes about 6 minutes more.
+#     Scripts/face_recognition_pairs.py, the same protocol), which takes about 6 minutes more (WITH_PAIRS=0: not).
 # Usage: Scripts/benchmark-vs-face-recognition.sh [PHOTO_LIST]   (default: 200 LFW photos, or the 200 bundled
 # ORL faces without LFW). Needs Scripts/setup.sh first (the converted model, the downloaded package, .venv-dlib).
 set -euo pipefail
@@ -41,18 +41,25 @@ fi
 echo "== machine =="
 .build/release/facever-bench machine
 echo "== per face and batch ($(wc -l < "$list") photos) =="
-.build/release/facever-bench pretrained "$model" "$list" | tee "$work/facever.json"
+# float32 everywhere; bfloat16 too where the CPU has AVX512-BF16 (the model's default there: precision auto).
+precisions=float32
+if .build/release/facever-bench machine | grep -q avx512_bf16; then precisions="float32 bfloat16"; fi
+: > "$work/facever.jsonl"
+for precision in $precisions; do
+    .build/release/facever-bench pretrained "$model" "$list" --precision "$precision" | tee -a "$work/facever.jsonl"
+done
 .venv-dlib/bin/python Scripts/face_recognition_speed.py "$list" | tee "$work/face_recognition.json"
-python3 - "$work/facever.json" "$work/face_recognition.json" <<'PY'
+python3 - "$work/facever.jsonl" "$work/face_recognition.json" <<'PY'
 import json, sys
-ours, theirs = (json.load(open(path)) for path in sys.argv[1:3])
-print("per face: facever %.1f ms, face_recognition %.1f ms: %.1fx faster" % (
-    ours["per_face_milliseconds"], theirs["per_face_milliseconds"], theirs["per_face_milliseconds"] / ours["per_face_milliseconds"]))
-print("batch of %d: facever %.0f faces/s, face_recognition %.0f faces/s: %.1fx" % (
-    ours["batch"], ours["batch_faces_per_second"], theirs["batch_faces_per_second"],
-    ours["batch_faces_per_second"] / theirs["batch_faces_per_second"]))
+theirs = json.load(open(sys.argv[2]))
+for line in open(sys.argv[1]):
+    ours = json.loads(line)
+    print("%s: per face facever %.1f ms, face_recognition %.1f ms: %.1fx faster; batch of %d: %.0f against %.0f faces/s: %.1fx" % (
+        ours["precision"], ours["per_face_milliseconds"], theirs["per_face_milliseconds"],
+        theirs["per_face_milliseconds"] / ours["per_face_milliseconds"], ours["batch"], ours["batch_faces_per_second"],
+        theirs["batch_faces_per_second"], ours["batch_faces_per_second"] / theirs["batch_faces_per_second"]))
 PY
-if [ -f "$lfw/pairs.tsv" ]; then
+if [ -f "$lfw/pairs.tsv" ] && [ "${WITH_PAIRS:-1}" != 0 ]; then
     echo "== LFW pairs ($lfw/pairs.tsv), centre crops =="
     .build/release/facever evaluate --pairs "$lfw/pairs.tsv" --model "$model" --crop centre --data "$work/data"
     .venv-dlib/bin/python Scripts/face_recognition_pairs.py "$lfw/pairs.tsv"

@@ -34,6 +34,12 @@ struct ComputeOptions: ParsableArguments {
 
 @main
 struct Bench: ParsableCommand {
+    /// Tunes the allocator for the engine's large arrays (MemoryTuning), then runs the command.
+    static func main() {
+        MemoryTuning.keepLargeBlocksInTheHeap()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "facever-bench",
         abstract: "Release-build measurements of facever's engine and workloads (see Scripts/benchmark-*.sh).",

@@ -6,6 +6,12 @@ import ArgumentParser
 
 @main
 struct Facever: ParsableCommand {
+    /// Tunes the allocator for the engine's large arrays (MemoryTuning), then runs the command.
+    static func main() {
+        MemoryTuning.keepLargeBlocksInTheHeap()
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "facever",
         abstract: "Face verification with a Siamese network (Koch et al. 2015), trained from the terminal.",

@@ -2,3 +2,4 @@
 // its users (the facever command) import SiameseKit alone.
 @_exported import struct Tensor.Compute
 @_exported import enum Tensor.MatrixPrecision
+@_exported import enum Tensor.MemoryTuning
