@@ -3,6 +3,7 @@
 // Exit status of every command: 0 success, 1 a verify that did not verify every probe,
 // 2 a usage or input error (one line on stderr naming the file), 130 training interrupted and saved.
 import ArgumentParser
+import SiameseKit
 
 @main
 struct Facever: ParsableCommand {
