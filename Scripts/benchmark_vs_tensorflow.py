@@ -91,18 +91,19 @@ def main():
     def median(task, side, key):
         return statistics.median(values(task, side, key))
 
+    # Issue 13's targets, for the defaults (and, for training, the same work too: >= 1.0x).
     figures = [
-        ("training, pairs/s (batch 16)", "train", "pairs_per_second", "higher", 1.25, ">= 1.25x"),
-        ("one-image embedding, ms", "embed1", "milliseconds", "lower", 0.6, "<= 0.6x"),
-        ("batch-32 embedding, images/s", "embed32", "images_per_second", "higher", 1.0, ">= 1.0x"),
-        ("verify vs 50 (in process), ms", "verify", "milliseconds", "absolute", 20, "<= 20 ms"),
+        ("training, pairs/s (batch 16)", "train", "pairs_per_second", "higher", 1.5, ">= 1.5x"),
+        ("one-image embedding, ms", "embed1", "milliseconds", "lower", 0.5, "<= 0.5x"),
+        ("batch-32 embedding, images/s", "embed32", "images_per_second", "higher", 1.25, ">= 1.25x"),
+        ("verify vs 50 (in process), ms", "verify", "milliseconds", "absolute", 10, "<= 10 ms"),
     ]
     header = f"{'figure':31} {'same work':>10} {'defaults':>9} {'TF':>9} {'same/TF':>8} {'dflt/TF':>8}  {'target':>9} {'met':>4}  noise same/dflt/tf"
     print(header)
     for label, task, key, direction, goal, target in figures:
         same, defaults, tf = (median(task, side, key) for side in SIDES)
         if direction == "higher":
-            met = defaults / tf >= goal
+            met = defaults / tf >= goal and (task != "train" or same / tf >= 1.0)
         elif direction == "lower":
             met = defaults / tf <= goal
         else:

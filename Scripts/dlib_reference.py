@@ -8,6 +8,8 @@ here, to compare against, never by facever.
       landmarks in that box, dlib's 150×150 face chip (padding 0.25) and dlib's descriptor of that chip.
   dlib_reference.py --fit-box MODELS_DIR PHOTO...  prints the medians of dlib's detector box around its own
       five landmarks, in units of the landmarks' RMS radius (FaceChipper.boxOffset and boxSide).
+  dlib_reference.py --mirror-ratio MODELS_DIR PHOTO...  prints the median, over all pairs of the photos, of the
+      distance between mirror-averaged descriptors over the distance between dlib's own (DlibImport.mirrorDistanceRatio).
 """
 import json
 import os
@@ -85,8 +87,27 @@ def fit_box(model_folder, photos):
     print("%d faces: centre offset (%.3f, %.3f) r, box %.2f r x %.2f r" % (len(rows), *medians))
 
 
+def mirror_ratio(model_folder, photos):
+    detector, predictor, recogniser = models(model_folder)
+    plain, averaged = [], []
+    for photo in photos:
+        image = load(photo)
+        chip = dlib.get_face_chip(image, predictor(image, box_for(detector, image)), size=150, padding=0.25)
+        direct = np.array(recogniser.compute_face_descriptor(chip))
+        mirror = np.array(recogniser.compute_face_descriptor(np.ascontiguousarray(chip[:, ::-1])))
+        plain.append(direct)
+        averaged.append((direct + mirror) / 2)
+    plain, averaged = np.array(plain), np.array(averaged)
+    upper = np.triu_indices(len(plain), 1)
+    ratio = (np.linalg.norm(averaged[:, None] - averaged[None], axis=2)[upper]
+             / np.linalg.norm(plain[:, None] - plain[None], axis=2)[upper])
+    print("%d photos, %d pairs: median distance ratio %.4f" % (len(photos), len(ratio), np.median(ratio)))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--fit-box":
         fit_box(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == "--mirror-ratio":
+        mirror_ratio(sys.argv[2], sys.argv[3:])
     else:
         reference(sys.argv[1], sys.argv[2], sys.argv[3:])

