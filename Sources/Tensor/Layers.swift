@@ -34,6 +34,11 @@ public struct ParameterRequest {
     public init(name: String, shape: [Int], fanIn: Int, fanOut: Int, isBias: Bool, constant: Float? = nil) {
         (self.name, self.shape, self.fanIn, self.fanOut, self.isBias, self.constant) = (name, shape, fanIn, fanOut, isBias, constant)
     }
+
+    /// A dense layer's weight "prefix.weight" [I, O].
+    static func denseWeight(_ prefix: String, inputs: Int, outputs: Int) -> ParameterRequest {
+        ParameterRequest(name: prefix + ".weight", shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, isBias: false)
+    }
 }
 
 /// Makes the parameters of a network: fresh (Glorot) or from stored values.
@@ -107,8 +112,7 @@ public final class DenseLayer: ParameterContainer {
     public let bias: Tensor
 
     public init(name: String, inputs: Int, outputs: Int, factory: ParameterFactory) throws {
-        weight = try factory.parameter(ParameterRequest(
-            name: name + ".weight", shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, isBias: false))
+        weight = try factory.parameter(.denseWeight(name, inputs: inputs, outputs: outputs))
         bias = try factory.parameter(ParameterRequest(
             name: name + ".bias", shape: [outputs], fanIn: 0, fanOut: 0, isBias: true))
     }
@@ -133,8 +137,7 @@ public final class ProjectionLayer: ParameterContainer {
     private let zeroBias: Tensor
 
     public init(name: String, inputs: Int, outputs: Int, factory: ParameterFactory) throws {
-        weight = try factory.parameter(ParameterRequest(
-            name: name + ".weight", shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, isBias: false))
+        weight = try factory.parameter(.denseWeight(name, inputs: inputs, outputs: outputs))
         zeroBias = Tensor(zeros: [outputs])
     }
 
