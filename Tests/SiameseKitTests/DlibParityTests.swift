@@ -90,8 +90,9 @@ final class DlibParityTests: XCTestCase {
         _ = try reference()
         guard case .resnet(let resnet) = model.network.embedding, let chipper = model.network.chipper else { return XCTFail("not a ResNet") }
         let network = resnet.foldedForInference()
-        // Every bundled face, chipped as facever chips a canonical photo.
-        let chips = try (1...20).flatMap { subject in
+        // Half the bundled faces (all 200 in the measurement; this keeps the test to a few seconds), chipped as
+        // facever chips a canonical photo.
+        let chips = try (1...10).flatMap { subject in
             try (1...10).map { number -> [Float] in
                 let photo = try RGBImage.read(contentsOf: TestPaths.sampleFace(subject: subject, number: number)).storedFace()
                 return chipper.chip(of: photo).pixels.map { Float($0) * (1 / 255) }
