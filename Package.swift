@@ -6,7 +6,8 @@
 // Dependencies point one way only:
 //   facever (CLI) → SiameseKit → Tensor → CBLAS (OpenBLAS), MatrixKernels (bfloat16 GEMM)
 //                   SiameseKit → COpenCVShim (codecs and resizing behind a plain C header)
-//   libFaceverCapture.so (FaceverCapture: OpenCV video, cascades, preview), loaded by SiameseKit at run time
+//   libFaceverCapture.so (FaceverCapture: OpenCV video, preview, other formats) and libFaceverDetect.so
+//   (FaceverDetect: the face cascades), loaded by SiameseKit at run time
 import Foundation
 import PackageDescription
 
@@ -28,8 +29,14 @@ let openCVImageLibraries: [LinkerSetting] = [
 let openCVCaptureLibraries: [LinkerSetting] = [
     .linkedLibrary("opencv_imgcodecs"),
     .linkedLibrary("opencv_videoio"),
-    .linkedLibrary("opencv_objdetect"),
     .linkedLibrary("opencv_highgui"),
+]
+// The face pipeline's cascades need objdetect alone (about 28 libraries with its dependencies): they live in
+// libFaceverDetect.so, so that finding a face does not load the capture library's 260.
+let openCVDetectLibraries: [LinkerSetting] = [
+    .linkedLibrary("opencv_objdetect"),
+    .linkedLibrary("opencv_imgproc"),
+    .linkedLibrary("opencv_core"),
 ]
 
 let package = Package(
@@ -39,6 +46,7 @@ let package = Package(
         .library(name: "SiameseKit", targets: ["SiameseKit"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "FaceverCapture", type: .dynamic, targets: ["FaceverCapture"]),
+        .library(name: "FaceverDetect", type: .dynamic, targets: ["FaceverDetect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
@@ -61,6 +69,12 @@ let package = Package(
             dependencies: ["COpenCVShim"],
             cxxSettings: [.unsafeFlags(openCVIncludeFlags + shimSupportIncludeFlags)],
             linkerSettings: openCVCaptureLibraries
+        ),
+        .target(
+            name: "FaceverDetect",
+            dependencies: ["COpenCVShim"],
+            cxxSettings: [.unsafeFlags(openCVIncludeFlags + shimSupportIncludeFlags)],
+            linkerSettings: openCVDetectLibraries
         ),
         // The bfloat16 GEMM (AVX512-BF16, chosen at run time). Optimised even in debug builds so that
         // the test suite's products stay fast.

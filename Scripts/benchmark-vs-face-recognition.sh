@@ -20,6 +20,7 @@ mkdir -p "$work"
 swift build -c release --product facever-bench >&2
 swift build -c release --product facever >&2
 swift build -c release --product FaceverCapture >&2
+swift build -c release --product FaceverDetect >&2    # the face pipeline's detector, loaded at run time
 # face_recognition 1.3.0 itself (pure Python) on dlib-bin; its models from the package setup checked.
 if ! .venv-dlib/bin/python -c "import face_recognition" 2>/dev/null; then
     .venv-dlib/bin/pip install --quiet --disable-pip-version-check --no-deps face_recognition==1.3.0 "$archive"

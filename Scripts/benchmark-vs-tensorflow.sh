@@ -14,7 +14,8 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import tensorflow" 2>
     "$venv/bin/pip" install --quiet --disable-pip-version-check tensorflow-cpu
 fi
 swift build -c release --product facever >&2
-swift build -c release --product FaceverCapture >&2   # face detection (the face pipeline) loads it at run time
+swift build -c release --product FaceverCapture >&2   # other image formats and video, loaded at run time
+swift build -c release --product FaceverDetect >&2    # the face pipeline's detector, loaded at run time
 swift build -c release --product facever-bench >&2
 "$venv/bin/python" -c "import tensorflow as tf; print('TensorFlow', tf.__version__)" 2>/dev/null
 "$venv/bin/python" Scripts/benchmark_vs_tensorflow.py "$@"

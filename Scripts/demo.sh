@@ -14,7 +14,8 @@ samples=data/samples/orl
 work="${FACEVER_DEMO_DIR:-.build/demo}"
 
 swift build -c release --product facever >&2
-swift build -c release --product FaceverCapture >&2   # face detection (the face pipeline) loads it at run time
+swift build -c release --product FaceverCapture >&2   # other image formats and video, loaded at run time
+swift build -c release --product FaceverDetect >&2    # the face pipeline's detector, loaded at run time
 facever=.build/release/facever
 
 rm -rf "$work"

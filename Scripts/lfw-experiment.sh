@@ -31,7 +31,8 @@ user=Colin_Powell
 [ -d "$lfw/images/$user" ] || { echo "lfw-experiment: $lfw/images/$user not found" >&2; exit 2; }
 
 swift build -c release --product facever >&2
-swift build -c release --product FaceverCapture >&2   # face detection (the face pipeline) loads it at run time
+swift build -c release --product FaceverCapture >&2   # other image formats and video, loaded at run time
+swift build -c release --product FaceverDetect >&2    # the face pipeline's detector, loaded at run time
 facever=.build/release/facever
 
 # A reproducible order that does not depend on the file system: sort by a hash of seed + name.

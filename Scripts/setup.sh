@@ -2,7 +2,7 @@
 # Sets up a fresh Debian machine (root or sudo, apt) for building and testing facever. Idempotent:
 # when everything is already there it only checks, in a second or so.
 #   - Debian packages: OpenBLAS; libjpeg and libpng (facever's own codecs); the OpenCV 4.6 modules
-#     (core and imgproc in facever; imgcodecs, videoio, objdetect and highgui in libFaceverCapture.so,
+#     (core and imgproc in facever; imgcodecs, videoio and highgui in libFaceverCapture.so, objdetect in libFaceverDetect.so,
 #     highgui for the optional preview window); OpenCV's face cascades (opencv-data); pkg-config;
 #     libjpeg-turbo-progs (cjpeg, which writes the JPEG seeds of the fuzz targets: Scripts/fuzz.sh).
 #   - Python's reference `safetensors` (PyPI), used by the interoperability test, when python3 exists.

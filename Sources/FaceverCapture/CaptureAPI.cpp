@@ -3,7 +3,7 @@
 // and the functions agree.
 #include "facever_video.h"
 
-extern "C" __attribute__((visibility("default"))) const fv_capture_api *fv_capture_api_v1(void) {
+extern "C" __attribute__((visibility("default"))) const fv_capture_api *fv_capture_api_v2(void) {
     static const fv_capture_api table = {
         FV_CAPTURE_API_VERSION,
         fv_capture_open_device,
@@ -14,9 +14,6 @@ extern "C" __attribute__((visibility("default"))) const fv_capture_api *fv_captu
         fv_video_writer_open,
         fv_video_writer_write,
         fv_video_writer_close,
-        fv_cascade_load,
-        fv_cascade_detect,
-        fv_cascade_free,
         fv_draw_rectangle,
         fv_preview_show,
         fv_preview_close_all,

@@ -97,6 +97,39 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: data), "nothing written")
     }
 
+    func testFaceDetectionLoadsOnlyTheDetectorLibrary() throws {
+        // libFaceverDetect.so needs objdetect, not the video, GUI and codec modules, and far fewer libraries.
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [Facever.executable.deletingLastPathComponent().appendingPathComponent("libFaceverDetect.so").path]
+        let pipe = Pipe()
+        ldd.standardOutput = pipe
+        try ldd.run()
+        let libraries = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        XCTAssertTrue(libraries.contains("libopencv_objdetect"), libraries)
+        for module in ["videoio", "highgui", "imgcodecs"] {
+            XCTAssertFalse(libraries.contains("libopencv_\(module)"), "libFaceverDetect.so links libopencv_\(module)")
+        }
+        XCTAssertLessThan(libraries.split(separator: "\n").count, 50, libraries)
+
+        // A face-mode command without the detector library (and with the capture library gone too, which
+        // face detection must not need): one clear line, exit 2.
+        var environment = ProcessInfo.processInfo.environment
+        environment["FACEVER_DETECT_LIBRARY"] = root.appendingPathComponent("missing.so").path
+        let staging = root.appendingPathComponent("staging")
+        try Facever.stage([(1, 1)], in: staging)
+        let missing = try Facever.run(["import", staging.path, "--into", "negative", "--data", data], in: root, environment: environment)
+        XCTAssertEqual(missing.status, 2, missing.standardOutput)
+        XCTAssertTrue(missing.standardError.contains("face detection needs libFaceverDetect.so beside the facever binary"),
+                      missing.standardError)
+        environment["FACEVER_DETECT_LIBRARY"] = nil
+        environment["FACEVER_CAPTURE_LIBRARY"] = root.appendingPathComponent("missing.so").path
+        let found = try Facever.run(["import", staging.path, "--into", "negative", "--data", data], in: root, environment: environment)
+        XCTAssertEqual(found.status, 0, found.standardError)
+        XCTAssertTrue(found.standardOutput.contains("imported 1 photo"), found.standardOutput)
+    }
+
     func testNoCameraMeansOneClearMessageExitTwoAndNothingWritten() throws {
         try XCTSkipIf(FileManager.default.fileExists(atPath: "/dev/video0"), "this machine has a camera at /dev/video0")
         let result = try Facever.run(["collect", "--camera", "0", "--data", data], in: root)

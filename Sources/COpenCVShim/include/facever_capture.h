@@ -1,8 +1,8 @@
 /*
  * facever_capture.h — the capture library's table of entry points, as facever sees it.
  *
- * Cameras, video files, face detection, the preview window and decoding of any other image format
- * need OpenCV's videoio, objdetect, highgui and imgcodecs, which bring some 250 shared libraries
+ * Cameras, video files, the preview window and decoding of any other image format
+ * need OpenCV's videoio, highgui and imgcodecs, which bring some 250 shared libraries
  * (FFmpeg, GStreamer, GDAL, Qt). They live in libFaceverCapture.so, which facever loads with dlopen
  * only when a command needs them, so that `facever verify` on a photo starts without them. The
  * library exports one symbol, FV_CAPTURE_API_SYMBOL: a function returning this table. Every entry
@@ -12,7 +12,7 @@
 #ifndef FACEVER_CAPTURE_H
 #define FACEVER_CAPTURE_H
 
-#include "facever_opencv.h"
+#include "facever_detect.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,17 +20,9 @@ extern "C" {
 
 typedef struct fv_capture fv_capture;
 typedef struct fv_video_writer fv_video_writer;
-typedef struct fv_cascade fv_cascade;
 
-typedef struct fv_rect {
-    int32_t x;
-    int32_t y;
-    int32_t width;
-    int32_t height;
-} fv_rect;
-
-#define FV_CAPTURE_API_SYMBOL "fv_capture_api_v1"
-#define FV_CAPTURE_API_VERSION 1
+#define FV_CAPTURE_API_SYMBOL "fv_capture_api_v2"
+#define FV_CAPTURE_API_VERSION 2
 
 /* The functions are documented in Sources/FaceverCapture/include/facever_video.h. */
 typedef struct fv_capture_api {
@@ -45,10 +37,6 @@ typedef struct fv_capture_api {
     int (*video_writer_write)(fv_video_writer *writer, const uint8_t *rgb, int32_t width, int32_t height, char *error,
                               size_t error_capacity);
     void (*video_writer_close)(fv_video_writer *writer);
-    int (*cascade_load)(const char *path, fv_cascade **out, char *error, size_t error_capacity);
-    int (*cascade_detect)(fv_cascade *cascade, const uint8_t *rgb, int32_t width, int32_t height, int32_t minimum_size,
-                          fv_rect *boxes, int32_t capacity, int32_t *count, char *error, size_t error_capacity);
-    void (*cascade_free)(fv_cascade *cascade);
     int (*draw_rectangle)(uint8_t *rgb, int32_t width, int32_t height, fv_rect box, uint8_t red, uint8_t green,
                           uint8_t blue, int32_t thickness, char *error, size_t error_capacity);
     int (*preview_show)(const char *title, const uint8_t *rgb, int32_t width, int32_t height, int32_t wait_milliseconds,

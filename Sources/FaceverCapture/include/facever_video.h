@@ -1,5 +1,5 @@
 /*
- * facever_video.h — cameras, video files, image sequences, face detection, a preview window and a
+ * facever_video.h — cameras, video files, image sequences, rectangles, a preview window and a
  * decoder for any image format OpenCV reads: the functions of libFaceverCapture.so, reached by
  * facever through the table in facever_capture.h. Same contract as facever_opencv.h: 0 on success, a one-line
  * message in `error` otherwise, no C++ exception ever escapes, images are packed RGB8.
@@ -35,16 +35,6 @@ int fv_video_writer_open(const char *path, int32_t width, int32_t height, double
 int fv_video_writer_write(fv_video_writer *writer, const uint8_t *rgb, int32_t width, int32_t height, char *error,
                           size_t error_capacity);
 void fv_video_writer_close(fv_video_writer *writer);
-
-/* Loads a Haar or LBP cascade (OpenCV's XML format). */
-int fv_cascade_load(const char *path, fv_cascade **out, char *error, size_t error_capacity);
-
-/* Finds faces at least `minimum_size` pixels wide; writes up to `capacity` boxes, largest first, and
- * the number found into `count`. */
-int fv_cascade_detect(fv_cascade *cascade, const uint8_t *rgb, int32_t width, int32_t height, int32_t minimum_size,
-                      fv_rect *boxes, int32_t capacity, int32_t *count, char *error, size_t error_capacity);
-
-void fv_cascade_free(fv_cascade *cascade);
 
 /* Draws a rectangle outline into RGB8 pixels in place. */
 int fv_draw_rectangle(uint8_t *rgb, int32_t width, int32_t height, fv_rect box, uint8_t red, uint8_t green,

@@ -1,4 +1,4 @@
-// FaceDetector.swift — OpenCV's Haar cascade (in the capture library), finding faces in a frame, largest first.
+// FaceDetector.swift — OpenCV's Haar cascade (in libFaceverDetect.so), finding faces in a frame, largest first.
 import COpenCVShim
 import Foundation
 
@@ -6,13 +6,13 @@ public final class FaceDetector {
     /// Debian's opencv-data installs it here.
     public static let defaultCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
 
-    private let api: fv_capture_api
+    private let api: fv_detect_api
     private let handle: OpaquePointer
     /// Faces narrower than this share of the frame's shorter side are ignored.
     public var minimumSizeFraction = 0.1
 
     public init(cascadePath: String = FaceDetector.defaultCascade) throws {
-        let api = try CaptureLibrary.api(for: cascadePath)
+        let api = try DetectLibrary.api(for: cascadePath)
         var handle: OpaquePointer?
         if let problem = ShimCall.run({ api.cascade_load(cascadePath, &handle, $0, $1) }) {
             throw InputError(path: cascadePath, problem: problem)

@@ -64,6 +64,7 @@ struct DlibStream {
     }
 
     /// An integer that must lie in `range` (a count, a size, a version).
+    @discardableResult
     mutating func integer(in range: ClosedRange<Int>, _ what: String) throws -> Int {
         let start = offset
         let value = try integer()
