@@ -69,17 +69,22 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertEqual(photos("anchor").count, 30)
     }
 
-    func testFaceverStartsWithoutTheCaptureModulesAndLoadsThemOnlyForCapture() throws {
-        // The binary itself must not need OpenCV's video, GUI, cascade or codec modules (and their
-        // ~250 libraries): `ldd` lists what the loader maps at every start.
+    /// What `ldd` lists for `binary`: the libraries the loader maps with it.
+    private func sharedLibraries(of binary: URL) throws -> String {
         let ldd = Process()
         ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        ldd.arguments = [Facever.executable.path]
+        ldd.arguments = [binary.path]
         let pipe = Pipe()
         ldd.standardOutput = pipe
         try ldd.run()
-        let libraries = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ldd.waitUntilExit()
+        defer { ldd.waitUntilExit() }
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    func testFaceverStartsWithoutTheCaptureModulesAndLoadsThemOnlyForCapture() throws {
+        // The binary itself must not need OpenCV's video, GUI, cascade or codec modules (and their
+        // ~250 libraries): `ldd` lists what the loader maps at every start.
+        let libraries = try sharedLibraries(of: Facever.executable)
         XCTAssertTrue(libraries.contains("libopencv_core"), libraries)
         for module in ["videoio", "highgui", "objdetect", "imgcodecs"] {
             XCTAssertFalse(libraries.contains("libopencv_\(module)"), "facever links libopencv_\(module)")
@@ -99,14 +104,7 @@ final class CollectCommandTests: XCTestCase {
 
     func testFaceDetectionLoadsOnlyTheDetectorLibrary() throws {
         // libFaceverDetect.so needs objdetect, not the video, GUI and codec modules, and far fewer libraries.
-        let ldd = Process()
-        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
-        ldd.arguments = [Facever.executable.deletingLastPathComponent().appendingPathComponent("libFaceverDetect.so").path]
-        let pipe = Pipe()
-        ldd.standardOutput = pipe
-        try ldd.run()
-        let libraries = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ldd.waitUntilExit()
+        let libraries = try sharedLibraries(of: Facever.executable.deletingLastPathComponent().appendingPathComponent("libFaceverDetect.so"))
         XCTAssertTrue(libraries.contains("libopencv_objdetect"), libraries)
         for module in ["videoio", "highgui", "imgcodecs"] {
             XCTAssertFalse(libraries.contains("libopencv_\(module)"), "libFaceverDetect.so links libopencv_\(module)")
