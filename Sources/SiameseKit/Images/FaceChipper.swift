@@ -6,7 +6,8 @@
 //   1. landmarks in a first box, the middle 68 % of the photo;
 //   2. the box dlib's detector would have drawn around those landmarks: centred at the landmarks' centroid
 //      + (0.066, 0.700)·r, 4.15·r on a side, r = the landmarks' RMS distance to their centroid
-//      (medians over 383 LFW photos on which dlib's detector found a face; Scripts/dlib_reference.py --fit-box);
+//      (medians over the 383 of 400 LFW photos on which dlib's detector found a face: the first photo of 400
+//      lfw_dev people, Python's random.seed(2) shuffle of the sorted names; Scripts/dlib_reference.py --fit-box);
 //   3. landmarks again in that box.
 // On those photos the landmarks of step 3 lie within 1.1 px on average (worst point of each face; 95 % within
 // 2 px) of the landmarks dlib finds in its detector's box.
