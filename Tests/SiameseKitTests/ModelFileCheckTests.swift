@@ -116,4 +116,38 @@ final class ModelFileCheckTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("has shape [4294967296, 4294967296, 16] but 0 bytes of data"), "\(error)")
         }
     }
+
+    func testAHostileResNetArchitectureIsRefused() throws {
+        var archive = try savedArchive()
+        for (change, text) in [({ (a: inout ResNetArchitecture) in a.inputSide = 513 }, "input side 513"),
+                                ({ a in a.stemFilters = 4096 }, "stem of 4096 filters"),
+                                ({ a in a.inputSide = 17; a.stemKernel = 15 }, "too small"),
+                                ({ a in a.stages = [] }, "stages"),
+                                ({ a in a.inputMeans = [300, 0, 0] }, "input means"),
+                                ({ a in a.family = "other" }, "family 'other'")] as [((inout ResNetArchitecture) -> Void, String)] {
+            var architecture = ResNetArchitecture.dlibFaceRecognition
+            change(&architecture)
+            archive.metadata[ModelKeys.architecture] = architecture.jsonString()
+            try assertLoadFails(archive, containing: text)
+        }
+    }
+
+    func testAnEditedLandmarkTreeBreaksTheDigest() throws {
+        // A tiny ResNet with a one-tree landmark predictor, saved, then one leaf value edited.
+        let architecture = ResNetArchitecture(
+            family: ResNetArchitecture.familyName, inputSide: 23, inputMeans: [120, 110, 100], stemFilters: 4, stemKernel: 3,
+            stages: [.init(filters: 4, blocks: 1, downsamples: false)], embeddingSize: 5, mirrorAverage: nil)
+        let predictor = try LandmarkPredictor(
+            initialShape: [0.2, 0.3, 0.8, 0.3, 0.3, 0.5, 0.7, 0.5, 0.5, 0.8], levels: 1, trees: 1, splits: 1, features: 2,
+            splitFeatures: [0, 1], thresholds: [5], leafValues: [Float](repeating: 0.01, count: 20), anchors: [0, 1],
+            deltas: [0, 0, 0, 0], path: "test")
+        let network = try SiameseNetwork(architecture: .resnet(architecture), factory: .glorotUniform(seed: 3),
+                                         chipper: FaceChipper(landmarks: predictor))
+        try network.save(to: url)
+        let loaded = try TrainedModel.load(from: url)
+        XCTAssertEqual(loaded.network.chipper?.landmarks.pointCount, 5)
+        var archive = try SafetensorsArchive.read(contentsOf: url)
+        archive.tensors["landmarks.leaf_values"]!.values[3] = 0.5
+        try assertLoadFails(archive, containing: "do not match the digest")
+    }
 }

@@ -61,7 +61,8 @@ public struct ResNetArchitecture: MetadataJSON, Equatable, Sendable {
         return (stem, sides)
     }
 
-    /// Bounds on what a file may describe.
+    /// Bounds on what a file may describe (with these, one image's largest feature map is at most
+    /// 256² × 1024 values, EmbeddingArchitecture.maximumFeatureValues).
     public static let maximumInputSide = 512
     public static let maximumFilters = 1024
     public static let maximumBlocks = 64
@@ -81,6 +82,7 @@ public struct ResNetArchitecture: MetadataJSON, Equatable, Sendable {
             return "stages \(stages.map { "\($0.filters)×\($0.blocks)" }) (1...\(Self.maximumFilters) filters, 1...\(Self.maximumBlocks) blocks in all)"
         }
         guard (1...4096).contains(embeddingSize) else { return "embedding size \(embeddingSize) (1...4096)" }
+        guard inputSide >= stemKernel else { return "the input \(inputSide)×\(inputSide) is smaller than the stem's kernel" }
         let sides = featureSides
         guard sides.stem >= 3, sides.blocks.allSatisfy({ $0 >= 1 }) else {
             return "the input \(inputSide)×\(inputSide) is too small for \(stages.filter(\.downsamples).count) halvings"

@@ -78,12 +78,17 @@ public final class SiameseNetwork: ParameterContainer {
     public func firstNonFiniteParameter() -> String? { digestAndFirstNonFinite().firstNonFinite }
 
     /// Both at once, in one pass over the weights (a model load needs both).
+    /// The landmark predictor's tensors count as weights: an edited tree would move every landmark.
     private func digestAndFirstNonFinite() -> (digest: WeightsDigest, firstNonFinite: String?) {
         var hasher = WeightsDigest.Hasher()
         var firstNonFinite: String?
         for parameter in parameters {
             let finite = hasher.combine(name: parameter.name!, shape: parameter.shape, values: parameter.data)
             if !finite && firstNonFinite == nil { firstNonFinite = parameter.name! }
+        }
+        for (name, tensor) in (chipper?.landmarks.storedTensors() ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let finite = hasher.combine(name: name, shape: tensor.shape, values: tensor.values)
+            if !finite && firstNonFinite == nil { firstNonFinite = name }
         }
         return (hasher.finalize(), firstNonFinite)
     }
@@ -169,6 +174,8 @@ public enum ModelKeys {
     public static let epochsTrained = "epochs_trained"
     public static let finalLoss = "final_training_loss"
     public static let history = "history"
+    /// The converter's version that wrote an imported model (DlibImport.importVersion).
+    public static let importVersion = "import_version"
     /// Where an imported model's weights came from, and under what terms.
     public static let provenance = "provenance"
     public static let licence = "licence"

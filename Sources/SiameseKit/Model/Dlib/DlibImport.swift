@@ -13,6 +13,10 @@ import Foundation
 import Tensor
 
 public enum DlibImport {
+    /// What this converter writes; Scripts/setup.sh converts again when a model on disk says otherwise
+    /// (2: the landmark trees are part of the weights' digest).
+    public static let importVersion = "2"
+
     /// How steeply the score falls with the squared distance.
     public static let scoreSteepness: Float = 20
 
@@ -56,6 +60,7 @@ public enum DlibImport {
         }
         let network = try SiameseNetwork(architecture: .resnet(architecture), factory: factory, chipper: FaceChipper(landmarks: predictor))
         try network.save(to: output, metadata: [
+            ModelKeys.importVersion: importVersion,
             ModelKeys.provenance: provenance,
             ModelKeys.licence: licence,
             ModelKeys.crop: CropMode.face.rawValue,
