@@ -19,16 +19,16 @@ func benchmarkPretrained(model url: URL, list: URL, repeats: Int, precision: Mat
     var chips: [[Float]] = []
     for photo in photos {
         var best = (prepare: Double.infinity, network: Double.infinity, whole: Double.infinity)
+        var values: [Float] = []
         for _ in 0..<repeats {
-            var values: [Float] = []
             let prepareSeconds = seconds {
                 let chip = chipper.chip(of: photo.storedFace())
                 values = chip.pixels.map { Float($0) * (1 / 255) }
             }
             let networkSeconds = seconds { _ = inference.embeddings(ImageBatch.tensor(stacking: [values], format: format)) }
             best = (min(best.prepare, prepareSeconds), min(best.network, networkSeconds), min(best.whole, prepareSeconds + networkSeconds))
-            if chips.count < 32 && values.count == format.valueCount { chips.append(values) }
         }
+        if chips.count < 32 { chips.append(values) }  // the batch: the first 32 photos' chips
         prepare.append(best.prepare); network.append(best.network); whole.append(best.whole)
     }
     let batch = Array(chips.prefix(32))
