@@ -1,7 +1,7 @@
 // PretrainedModelCommandTests.swift — dlib's ResNet, imported by Scripts/setup.sh, through the real binary:
 // with no training it verifies a bundled person it never saw against three of their photos and turns a
-// stranger away; compare scores pairs and says the descriptors' distance; train --from trains the head
-// alone and the trained model verifies alike. Skipped, saying so, when setup has not converted the model.
+// stranger away, from photos and live from a video; compare scores pairs and says the descriptors' distance;
+// train --from trains the head alone. Skipped, saying so, when setup has not converted the model.
 import Foundation
 import SiameseKit
 import TestSupport
@@ -72,5 +72,21 @@ final class PretrainedModelCommandTests: XCTestCase {
         XCTAssertNotNil(model.split)
         let evaluated = try Facever.run(["evaluate", "--data", data], in: root)
         XCTAssertEqual(evaluated.status, 0, evaluated.standardError)
+    }
+
+    func testLiveVerifyFromAVideoWithThePretrainedModel() throws {
+        // Video frames of the bundled subject 1 (faces pasted on a background) against three other photos of
+        // subject 1: every frame verified; frames of subject 20 against the same gallery: none.
+        try Facever.stage([7, 8, 9].map { (1, $0) }, in: root.appendingPathComponent("staging/gallery"))
+        XCTAssertEqual(try Facever.run(["import", "staging/gallery", "--into", "verification", "--data", data], in: root).status, 0)
+        for (subject, expected) in [(1, true), (20, false)] {
+            let video = root.appendingPathComponent("s\(subject).avi")
+            _ = try SyntheticFrames.writeVideo(to: video, faceFrames: 4, emptyFrames: 0, subject: subject)
+            let result = try Facever.run(["verify", "--source", video.path, "--auto", "--count", "3", "--json", "--model", pretrained,
+                                          "--data", data], in: root)
+            XCTAssertEqual(result.status, expected ? 0 : 1, result.standardOutput + result.standardError)
+            XCTAssertEqual(result.lines.count, 3)
+            for line in result.lines { XCTAssertTrue(line.contains("\"verified\":\(expected)"), line) }
+        }
     }
 }
