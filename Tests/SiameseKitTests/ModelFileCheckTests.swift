@@ -123,6 +123,10 @@ final class ModelFileCheckTests: XCTestCase {
                                 ({ a in a.stemFilters = 4096 }, "stem of 4096 filters"),
                                 ({ a in a.inputSide = 17; a.stemKernel = 15 }, "too small"),
                                 ({ a in a.stages = [] }, "stages"),
+                                // 27 → stem 11 → pool 5 → halving 2 → a halving of 2×2 by a 3×3 kernel (it trapped).
+                                ({ a in a.inputSide = 27
+                                   a.stages = [.init(filters: 4, blocks: 1, downsamples: false), .init(filters: 4, blocks: 1, downsamples: true),
+                                               .init(filters: 4, blocks: 1, downsamples: true)] }, "too small"),
                                 ({ a in a.inputMeans = [300, 0, 0] }, "input means"),
                                 ({ a in a.family = "other" }, "family 'other'")] as [((inout ResNetArchitecture) -> Void, String)] {
             var architecture = ResNetArchitecture.dlibFaceRecognition
@@ -149,5 +153,17 @@ final class ModelFileCheckTests: XCTestCase {
         var archive = try SafetensorsArchive.read(contentsOf: url)
         archive.tensors["landmarks.leaf_values"]!.values[3] = 0.5
         try assertLoadFails(archive, containing: "do not match the digest")
+    }
+
+    func testLandmarkValuesBeyondTheirBoundsAreRefused() throws {
+        // A leaf of 1e30 (with a correct digest) once made landmark coordinates that trapped as pixel indices.
+        func predictor(leaf: Float, threshold: Float = 5) throws -> LandmarkPredictor {
+            try LandmarkPredictor(initialShape: [0.2, 0.3, 0.8, 0.3, 0.3, 0.5, 0.7, 0.5, 0.5, 0.8], levels: 1, trees: 1, splits: 1,
+                                  features: 2, splitFeatures: [0, 1], thresholds: [threshold],
+                                  leafValues: [leaf] + [Float](repeating: 0.01, count: 19), anchors: [0, 1], deltas: [0, 0, 0, 0], path: "m")
+        }
+        XCTAssertNoThrow(try predictor(leaf: 0.5))
+        XCTAssertThrowsError(try predictor(leaf: 1e30)) { XCTAssertTrue("\($0)".contains("a leaf value outside ±1"), "\($0)") }
+        XCTAssertThrowsError(try predictor(leaf: 0.5, threshold: 1e9)) { XCTAssertTrue("\($0)".contains("a split threshold"), "\($0)") }
     }
 }

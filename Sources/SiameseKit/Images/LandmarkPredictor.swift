@@ -29,9 +29,6 @@ public final class LandmarkPredictor: @unchecked Sendable {
     let anchors: [Int32]
     let deltas: [Float]
 
-    /// The tensors under "landmarks." in a model file, and their shapes.
-    public static let tensorNames = ["initial_shape", "split_features", "thresholds", "leaf_values", "anchors", "deltas"]
-
     /// Checks every index and size; an error naming `path` when anything is off.
     public init(initialShape: [Float], levels: Int, trees: Int, splits: Int, features: Int, splitFeatures: [Int32],
                 thresholds: [Float], leafValues: [Float], anchors: [Int32], deltas: [Float], path: String) throws {
@@ -50,8 +47,13 @@ public final class LandmarkPredictor: @unchecked Sendable {
         guard splitFeatures.allSatisfy({ (0..<Int32(features)).contains($0) }), anchors.allSatisfy({ (0..<Int32(points)).contains($0) }) else {
             throw damaged("an index out of range")
         }
-        for values in [initialShape, thresholds, leafValues, deltas] where !values.allSatisfy(\.isFinite) {
-            throw damaged("a NaN or an infinity")
+        // Bounds far above any trained model's (dlib's: shapes and offsets within ±0.8 of the box, leaves within
+        // ±0.03, thresholds within ±64 levels) and low enough that no sum of leaves can leave the range of
+        // pixel coordinates: a crafted file cannot make a landmark that traps when it becomes a pixel index.
+        for (values, bound, what) in [(initialShape, Float(4), "the initial shape"), (deltas, 4, "a feature offset"),
+                                      (leafValues, 1, "a leaf value"), (thresholds, 512, "a split threshold")]
+            where !values.allSatisfy({ $0.isFinite && abs($0) <= bound }) {
+            throw damaged("\(what) outside ±\(Int(bound)) or not a number")
         }
         (self.pointCount, self.levels, self.trees, self.splits, self.features) = (points, levels, trees, splits, features)
         (self.initialShape, self.splitFeatures, self.thresholds, self.leafValues, self.anchors, self.deltas) =

@@ -47,14 +47,15 @@ public struct ResNetArchitecture: MetadataJSON, Equatable, Sendable {
     public var inputFormat: InputFormat { InputFormat(height: inputSide, width: inputSide, channels: 3) }
 
     /// The side of the feature map after the stem and after each block, following the rules above
-    /// (a halving block's sum takes the larger of its two maps' sides).
+    /// (a halving block's sum takes the larger of its two maps' sides). A halving of a map smaller than its
+    /// 3×3 kernel is impossible: that block's side is 0, which `problem` refuses.
     public var featureSides: (stem: Int, blocks: [Int]) {
         let afterConvolution = (inputSide - stemKernel) / 2 + 1
         let stem = (afterConvolution - 3) / 2 + 1
         var side = stem, sides: [Int] = []
         for stage in stages {
             for block in 0..<stage.blocks {
-                if stage.downsamples && block == 0 { side = max((side - 3) / 2 + 1, (side - 2) / 2 + 1) }
+                if stage.downsamples && block == 0 { side = side < 3 ? 0 : max((side - 3) / 2 + 1, (side - 2) / 2 + 1) }
                 sides.append(side)
             }
         }
