@@ -150,8 +150,16 @@ final class ModelFileCheckTests: XCTestCase {
         try network.save(to: url)
         let loaded = try TrainedModel.load(from: url)
         XCTAssertEqual(loaded.network.chipper?.landmarks.pointCount, 5)
-        var archive = try SafetensorsArchive.read(contentsOf: url)
+        let saved = try SafetensorsArchive.read(contentsOf: url)
+        var archive = saved
         archive.tensors["landmarks.leaf_values"]!.values[3] = 0.5
+        try assertLoadFails(archive, containing: "do not match the digest")
+        // The architecture too: the same weights with the mirror average switched on are another function
+        // (and must not share a gallery cache with it).
+        var mirrored = architecture
+        mirrored.mirrorAverage = true
+        archive = saved
+        archive.metadata[ModelKeys.architecture] = mirrored.jsonString()
         try assertLoadFails(archive, containing: "do not match the digest")
     }
 

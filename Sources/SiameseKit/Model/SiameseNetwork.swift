@@ -78,10 +78,17 @@ public final class SiameseNetwork: ParameterContainer {
     public func firstNonFiniteParameter() -> String? { digestAndFirstNonFinite().firstNonFinite }
 
     /// Both at once, in one pass over the weights (a model load needs both).
-    /// The landmark predictor's tensors count as weights: an edited tree would move every landmark.
+    /// The landmark predictor's tensors count as weights: an edited tree would move every landmark. So does
+    /// a ResNet's architecture, which its weights' shapes do not pin down (input means, strides, the mirror
+    /// average): the digest names the function that makes the embeddings, and the gallery cache is keyed on it.
+    /// (A Koch network's shapes determine it, and its files' digests stay as they were.)
     private func digestAndFirstNonFinite() -> (digest: WeightsDigest, firstNonFinite: String?) {
         var hasher = WeightsDigest.Hasher()
         var firstNonFinite: String?
+        if case .resnet = architecture {
+            let text = Array(architecture.jsonString().utf8)
+            _ = hasher.combine(name: ModelKeys.architecture, shape: [text.count], values: text.map(Float.init))
+        }
         for parameter in parameters {
             let finite = hasher.combine(name: parameter.name!, shape: parameter.shape, values: parameter.data)
             if !finite && firstNonFinite == nil { firstNonFinite = parameter.name! }

@@ -14,8 +14,8 @@ import Tensor
 
 public enum DlibImport {
     /// What this converter writes; Scripts/setup.sh converts again when a model on disk says otherwise
-    /// (2: the landmark trees are part of the weights' digest).
-    public static let importVersion = "2"
+    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too).
+    public static let importVersion = "3"
 
     /// How steeply the score falls with the squared distance.
     public static let scoreSteepness: Float = 20
