@@ -4,6 +4,8 @@
 //   DenseLayer  "prefix": prefix.weight [I, O],         prefix.bias [O]
 //   ProjectionLayer "prefix": prefix.weight [I, O]      (dense without bias)
 //   ChannelAffineLayer "prefix": prefix.scale [C] (ones), prefix.shift [C] (zeros)
+//   BatchNormLayer "prefix": prefix.scale [C] (ones), prefix.shift [C] (zeros), prefix.running_mean [C] (zeros),
+//                            prefix.running_variance [C] (ones)
 // A ParameterFactory makes each parameter: `.glorotUniform` draws weights from U(−l, l) with
 // l = √(6 / (fanIn + fanOut)) (a convolution's fanIn = KH·KW·C, fanOut = KH·KW·O, Keras's rule) and
 // zero biases; `.stored` takes the values of a loaded file, so loading never draws random numbers.
@@ -163,4 +165,50 @@ public final class ChannelAffineLayer: ParameterContainer {
     public var parameters: [Tensor] { [scale, shift] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { channelAffine(x, scale: scale, shift: shift) }
+}
+
+/// Batch normalisation (BatchNorm.swift): while training, each channel normalised by the batch's statistics,
+/// which also move the running statistics (momentum 0.1, the unbiased variance, as PyTorch does); at
+/// inference, the fixed affine those running statistics make. The running statistics are parameters so that
+/// files, digests and checkpoints carry them, but no op differentiates them: they never get a gradient, and
+/// Adam, which updates only parameters with one, leaves them alone.
+public final class BatchNormLayer: ParameterContainer {
+    public let scale: Tensor
+    public let shift: Tensor
+    public let runningMean: Tensor
+    public let runningVariance: Tensor
+    public static let momentum: Float = 0.1
+
+    public init(name: String, channels: Int, factory: ParameterFactory) throws {
+        func request(_ suffix: String, _ constant: Float?, isBias: Bool) -> ParameterRequest {
+            ParameterRequest(name: name + suffix, shape: [channels], fanIn: 0, fanOut: 0, isBias: isBias, constant: constant)
+        }
+        scale = try factory.parameter(request(".scale", 1, isBias: false))
+        shift = try factory.parameter(request(".shift", nil, isBias: true))
+        runningMean = try factory.parameter(request(".running_mean", nil, isBias: true))
+        runningVariance = try factory.parameter(request(".running_variance", 1, isBias: false))
+    }
+
+    public var parameters: [Tensor] { [scale, shift, runningMean, runningVariance] }
+
+    /// The per-channel scale and shift that inference applies: γ/√(σ²+ε) and β − μ·γ/√(σ²+ε).
+    public var inferenceAffine: (scale: [Float], shift: [Float]) {
+        let scales = scale.data.indices.map { scale.data[$0] / (max(runningVariance.data[$0], 0) + batchNormEpsilon).squareRoot() }
+        return (scales, shift.data.indices.map { shift.data[$0] - runningMean.data[$0] * scales[$0] })
+    }
+
+    /// x: [..., C] → [..., C]; `training` normalises by the batch and updates the running statistics.
+    public func callAsFunction(_ x: Tensor, training: Bool) -> Tensor {
+        guard training else {
+            let (scales, shifts) = inferenceAffine
+            return channelAffine(x, scale: Tensor(shape: scale.shape, data: scales), shift: Tensor(shape: shift.shape, data: shifts))
+        }
+        let (y, statistics) = batchNormalize(x, scale: scale, shift: shift)
+        let unbiased = Float(statistics.count) / Float(statistics.count - 1), m = Self.momentum
+        for c in 0..<scale.count {
+            runningMean.data[c] = (1 - m) * runningMean.data[c] + m * statistics.mean[c]
+            runningVariance.data[c] = (1 - m) * runningVariance.data[c] + m * statistics.variance[c] * unbiased
+        }
+        return y
+    }
 }

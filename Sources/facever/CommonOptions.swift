@@ -34,7 +34,7 @@ struct ModelOptions: ParsableArguments {
 extension FaceClass: ExpressibleByArgument {}
 extension BatchComposition: ExpressibleByArgument {}
 extension PrecisionChoice: ExpressibleByArgument {}
-extension EmbeddingArchitecture.Name: ExpressibleByArgument {}
+extension ArchitectureName: ExpressibleByArgument {}
 
 /// `--precision`: the arithmetic of the network's matrix products (resolved by SiameseKit's PrecisionChoice).
 struct PrecisionOptions: ParsableArguments {

@@ -6,23 +6,26 @@ import SiameseKit
 struct ProgressDisplay {
     let totalEpochs: Int
     let interactive: Bool
+    /// What the rate counts: "pairs", or "photos" for episode training.
+    var unit = "pairs"
 
     func show(_ event: TrainingEvent) {
         switch event {
         case let .step(epoch, step, stepsInEpoch, loss, pairsPerSecond, secondsLeft):
             guard interactive else { return }
             let head = "epoch \(epoch)/\(totalEpochs) "
-            let tail = String(format: " %d/%d  loss %.4f  %.1f pairs/s  ETA %@", step, stepsInEpoch, loss, pairsPerSecond,
+            let tail = String(format: " %d/%d  loss %.4f  %.1f %@/s  ETA %@", step, stepsInEpoch, loss, pairsPerSecond, unit,
                               Self.duration(secondsLeft))
             print("\r" + Self.fitted(head: head, tail: tail, done: step, of: stepsInEpoch, columns: Console.terminalColumns)
                   + "\u{1B}[K", terminator: "")
             fflush(stdout)
         case let .epochFinished(record, seconds):
-            var line = String(format: "epoch %d/%d  loss %.4f  %.1f s  %.1f pairs/s", record.epoch, totalEpochs, record.trainingLoss,
-                              seconds, record.pairsPerSecond)
+            var line = String(format: "epoch %d/%d  loss %.4f  %.1f s  %.1f %@/s", record.epoch, totalEpochs, record.trainingLoss,
+                              seconds, record.pairsPerSecond, unit)
             if let loss = record.heldOutLoss, let accuracy = record.heldOutAccuracy {
                 line += String(format: "  held-out loss %.4f  accuracy %.3f", loss, accuracy)
             }
+            if let oneShot = record.heldOutOneShot { line += String(format: "  held-out one-shot %.3f", oneShot) }
             print((interactive ? "\r" : "") + line + (interactive ? "\u{1B}[K" : ""))
             fflush(stdout)
         }

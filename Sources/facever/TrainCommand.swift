@@ -38,8 +38,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of weights, split and shuffling.")
     var seed = TrainingSettings.standard.seed
 
-    @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1) or tiny (32×32×3, for quick tests).")
-    var architecture = EmbeddingArchitecture.Name.tutorial
+    @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1), tiny (32×32×3, for quick tests), conv4-omniglot (28×28×1) or conv4-faces (64×64×3): four batch-normalised convolution blocks, for --episodes.")
+    var architecture = ArchitectureName.tutorial
 
     @Option(help: "triplets: each anchor with a positive and a negative in the same batch, embedded once for both pairs (3 photos for 2 pairs); pairs: the tutorial's independent pairs.")
     var batches = TrainingSettings.standard.batches
@@ -50,6 +50,24 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Train a general verifier instead, on this folder of identities (one subfolder each: an LFW tree, Omniglot's Alphabet/characterNN, ORL's sN): same and different pairs in equal numbers, split by identity. Use --crop centre for characters and face crops.", valueName: "folder"))
     var identities: String?
+
+    @Option(help: ArgumentHelp("With --identities: train on this many few-shot episodes an epoch (the prototypical loss) instead of pairs; the held-out identities' one-shot accuracy picks the best epoch.", valueName: "n"))
+    var episodes: Int?
+
+    @Option(help: "Classes an episode.")
+    var way = 60
+
+    @Option(help: "Support photos a class in an episode.")
+    var shots = 1
+
+    @Option(help: "Query photos a class in an episode.")
+    var queries = 5
+
+    @Option(help: ArgumentHelp("Episode augmentations, comma-separated: turns (each quarter turn of an identity is a class: characters only), distort (Koch's affine distortions), mirror.", valueName: "list"))
+    var augment: String?
+
+    @Option(help: "Stop an episode run after this many epochs without a better held-out one-shot accuracy (0: never).")
+    var patience = 0
 
     @Option(help: ArgumentHelp("Start from this model's weights (a general model, or an earlier run) instead of fresh ones; the architecture must match.", valueName: "model"))
     var from: String?
@@ -67,6 +85,12 @@ struct TrainCommand: ParsableCommand {
     private var modelURL: URL { modelOptions.url(in: options) }
 
     func validate() throws {
+        if let augment {
+            let unknown = augment.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !Self.augmentations.contains($0) }
+            guard unknown.isEmpty else { throw ValidationError("--augment knows turns, distort and mirror, not \(unknown.joined(separator: ", "))") }
+            guard episodes != nil else { throw ValidationError("--augment applies to --episodes training") }
+        }
+        if episodes != nil && identities == nil { throw ValidationError("--episodes trains a general verifier: give --identities DIR") }
         if let problem = settings.problem { throw ValidationError(problem) }
         guard !(resume && overwrite) else { throw ValidationError("--resume continues a run and --overwrite starts a new one: give one") }
         do {
@@ -82,11 +106,21 @@ struct TrainCommand: ParsableCommand {
     }
 
     var settings: TrainingSettings {
-        TrainingSettings(architectureName: architecture.rawValue, epochs: epochs, batchSize: batch,
-                         learningRate: learningRate ?? TrainingSettings.standard.learningRate,
-                         pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
-                         precision: (try? runPrecision()) ?? .float32, crop: cropping.crop ?? .face)
+        var settings = TrainingSettings(
+            architectureName: architecture.rawValue, epochs: epochs, batchSize: batch,
+            learningRate: learningRate ?? (episodes != nil ? EpisodeSettings.standardLearningRate : TrainingSettings.standard.learningRate),
+            pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
+            precision: (try? runPrecision()) ?? .float32, crop: cropping.crop ?? .face)
+        let augmentations = Set((augment ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        settings.episodes = episodes.map {
+            EpisodeSettings(perEpoch: $0, classes: way, shots: shots, queries: queries, quarterTurnClasses: augmentations.contains("turns"),
+                            distortions: augmentations.contains("distort"), mirror: augmentations.contains("mirror"), patience: patience)
+        }
+        return settings
     }
+
+    /// The augmentations --augment knows.
+    static let augmentations: Set<String> = ["turns", "distort", "mirror"]
 
     func run() throws {
         let checkpointURL = Checkpoint.url(forModel: modelURL)
@@ -134,18 +168,22 @@ struct TrainCommand: ParsableCommand {
             } else {
                 session = try TrainingSession.start(settings: runSettings, dataset: dataset, startingFrom: initial)
             }
+            let steps = session.settings.episodes.map {
+                "\(Console.count($0.perEpoch, "episode")) an epoch, each \($0.classes)-way \($0.shots)-shot with "
+                    + "\(Console.count($0.queries, "query", "queries")) a class"
+            } ?? "batches of \(Console.count(session.settings.batchSize, "pair"))"
+                + (session.settings.batches == .triplets ? " as \(Console.count(session.settings.batchSize / 2, "triplet"))" : "")
             print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable and "
                   + "\(dataset.withoutFace.count) without a face skipped); "
                   + "\(Console.count(session.split.train.count, "training pair")), \(Console.count(session.split.test.count, "test pair")); "
-                  + "\(session.network.parameterCount) parameters; batches of \(Console.count(session.settings.batchSize, "pair"))"
-                  + (session.settings.batches == .triplets ? " as \(Console.count(session.settings.batchSize / 2, "triplet"))" : "")
-                  + ", \(session.settings.precision.rawValue) products")
+                  + "\(session.network.parameterCount) parameters; \(steps), \(session.settings.precision.rawValue) products")
             let drawn = session.split.train.count + session.split.test.count
             if !resume && drawn < 2 * settings.pairsPerClass {
                 Console.note("--pairs \(settings.pairsPerClass) asks for more than these photos give: \(drawn) pairs in all, "
                              + "half same, half different (add photos for more)")
             }
-            let display = ProgressDisplay(totalEpochs: epochs, interactive: Console.standardOutputIsTerminal)
+            let display = ProgressDisplay(totalEpochs: epochs, interactive: Console.standardOutputIsTerminal,
+                                          unit: session.settings.episodes != nil ? "photos" : "pairs")
             let start = Date()
             let outcome = try session.run(
                 shouldStop: { interrupt.isRaised },
@@ -155,6 +193,10 @@ struct TrainCommand: ParsableCommand {
                 print("\ninterrupted: checkpoint saved to \(TerminalText.escaped(checkpointURL.path)) at epoch \(session.progress.epochsDone + 1), "
                       + "step \(session.progress.stepsDoneInEpoch); continue with --resume")
                 return outcome
+            }
+            if let best = session.progress.history.filter({ $0.heldOutOneShot != nil })
+                .max(by: { $0.heldOutOneShot! < $1.heldOutOneShot! }) {
+                print("kept epoch \(best.epoch)'s weights: held-out one-shot accuracy " + String(format: "%.3f", best.heldOutOneShot!))
             }
             try session.saveModel(to: modelURL)
             let loss = session.progress.lastEpochLoss.map { String(format: "%.4f", $0) } ?? "-"

@@ -117,7 +117,7 @@ final class CanonicalCropTests: XCTestCase {
         let layout = try FixtureData.makeWorkflowData(in: root)
         try Self.testCard().pngData().write(to: layout.folder(.anchor).appendingPathComponent("card.png"))
         let dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative],
-                                      input: EmbeddingArchitecture.Name.tiny.architecture.inputFormat, cropper: .detecting(.face))
+                                      input: EmbeddingArchitecture.tiny.inputFormat, cropper: .detecting(.face))
         XCTAssertEqual(dataset.withoutFace, ["anchor/card.png"])
         XCTAssertFalse(dataset.photos.contains { $0.relativePath == "anchor/card.png" })
         XCTAssertTrue(dataset.skipped.isEmpty)

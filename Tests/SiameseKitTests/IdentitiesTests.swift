@@ -9,7 +9,7 @@ import XCTest
 final class IdentitiesTests: XCTestCase {
     private func dataset() throws -> FaceDataset {
         let files = try Identities.files(in: TestPaths.sampleFaces).filter { !$0.relativePath.hasPrefix("README") }
-        return try FaceDataset(files: files, input: EmbeddingArchitecture.Name.tiny.architecture.inputFormat)
+        return try FaceDataset(files: files, input: EmbeddingArchitecture.tiny.inputFormat)
     }
 
     func testPhotosAreGroupedByTheirFolder() throws {

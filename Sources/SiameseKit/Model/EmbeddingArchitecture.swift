@@ -55,19 +55,6 @@ public struct EmbeddingArchitecture: MetadataJSON, Equatable, Sendable {
                        ConvolutionSpec(filters: 32, kernelSize: 3)],
         embeddingSize: 128)
 
-    /// The architectures users pick by name (`train --architecture`; stored by name in the settings).
-    public enum Name: String, CaseIterable, Sendable {
-        case tutorial, omniglot, tiny
-
-        public var architecture: EmbeddingArchitecture {
-            switch self {
-            case .tutorial: return .tutorial
-            case .omniglot: return .omniglot
-            case .tiny: return .tiny
-            }
-        }
-    }
-
     // MARK: Checking an architecture read from a file
 
     /// Bounds on what a file may describe: generous for any network of this family, small enough that

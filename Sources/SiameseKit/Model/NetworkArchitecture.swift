@@ -1,9 +1,10 @@
 // NetworkArchitecture.swift — which embedding network a model holds: a Koch-style convolution stack
-// (the tutorial's, Omniglot's; trained by facever) or a residual network (dlib's ResNet, imported), and
-// how its Siamese head compares two embeddings.
+// (the tutorial's, Omniglot's; trained by facever), a compact stack of batch-normalised blocks (a general
+// verifier's, trained by facever) or a residual network (dlib's ResNet, imported), and how its Siamese head
+// compares two embeddings.
 //
-// Stored as the `architecture` JSON of a model file: a ResNet's carries "family": "resnet"; a Koch
-// network's has no family (files from before ResNets stay readable as they are).
+// Stored as the `architecture` JSON of a model file: a ResNet's carries "family": "resnet", a block
+// network's "family": "conv-blocks"; a Koch network's has no family (files from before stay readable).
 import Foundation
 import Tensor
 
@@ -17,11 +18,13 @@ public enum PairFeature: String, Sendable {
 
 public enum NetworkArchitecture: Equatable, Sendable {
     case koch(EmbeddingArchitecture)
+    case convBlocks(ConvBlockArchitecture)
     case resnet(ResNetArchitecture)
 
     public var inputFormat: InputFormat {
         switch self {
         case .koch(let architecture): return architecture.inputFormat
+        case .convBlocks(let architecture): return architecture.inputFormat
         case .resnet(let architecture): return architecture.inputFormat
         }
     }
@@ -29,6 +32,7 @@ public enum NetworkArchitecture: Equatable, Sendable {
     public var embeddingSize: Int {
         switch self {
         case .koch(let architecture): return architecture.embeddingSize
+        case .convBlocks(let architecture): return architecture.embeddingSize
         case .resnet(let architecture): return architecture.embeddingSize
         }
     }
@@ -36,7 +40,7 @@ public enum NetworkArchitecture: Equatable, Sendable {
     public var pairFeature: PairFeature {
         switch self {
         case .koch: return .absoluteDifference
-        case .resnet: return .squaredDifference
+        case .convBlocks, .resnet: return .squaredDifference
         }
     }
 
@@ -49,30 +53,49 @@ public enum NetworkArchitecture: Equatable, Sendable {
     public func jsonString() -> String {
         switch self {
         case .koch(let architecture): return architecture.jsonString()
+        case .convBlocks(let architecture): return architecture.jsonString()
         case .resnet(let architecture): return architecture.jsonString()
         }
     }
 
+    /// Whether the weights' names and shapes alone leave the network's function open (a ResNet's input
+    /// means and strides, a block network's pooling): then the architecture is part of the weights' digest.
+    var digestIncludesArchitecture: Bool {
+        if case .koch = self { return false }
+        return true
+    }
+
     /// The architecture stored as JSON in a file's metadata, checked; an error naming `path` otherwise.
     public static func stored(in text: String?, path: String) throws -> NetworkArchitecture {
-        if let text, text.contains("\"family\""), let resnet = ResNetArchitecture.fromJSON(text) {
-            if let problem = resnet.problem {
-                throw InputError(path: path, problem: "the stored architecture cannot be built: \(problem)")
+        func checked(_ problem: String?) throws {
+            if let problem { throw InputError(path: path, problem: "the stored architecture cannot be built: \(problem)") }
+        }
+        if let text, text.contains("\"family\"") {
+            if let resnet = ResNetArchitecture.fromJSON(text), resnet.family == ResNetArchitecture.familyName {
+                try checked(resnet.problem)
+                return .resnet(resnet)
             }
-            return .resnet(resnet)
+            if let blocks = ConvBlockArchitecture.fromJSON(text), blocks.family == ConvBlockArchitecture.familyName {
+                try checked(blocks.problem)
+                return .convBlocks(blocks)
+            }
+            throw InputError(path: path, problem: "the stored architecture is of a family facever does not know",
+                             nextStep: "use a model this version of facever wrote")
         }
         return .koch(try EmbeddingArchitecture.stored(in: text, path: path))
     }
 }
 
-/// The embedding branch of a Siamese network, either kind.
+/// The embedding branch of a Siamese network, any kind.
 public enum EmbeddingBranch: ParameterContainer {
     case koch(EmbeddingNetwork)
+    case convBlocks(ConvBlockEmbedding)
     case resnet(ResNetEmbedding)
 
     init(architecture: NetworkArchitecture, factory: ParameterFactory) throws {
         switch architecture {
         case .koch(let koch): self = .koch(try EmbeddingNetwork(architecture: koch, factory: factory))
+        case .convBlocks(let blocks): self = .convBlocks(try ConvBlockEmbedding(architecture: blocks, factory: factory))
         case .resnet(let resnet): self = .resnet(try ResNetEmbedding(architecture: resnet, factory: factory))
         }
     }
@@ -80,6 +103,7 @@ public enum EmbeddingBranch: ParameterContainer {
     public var architecture: NetworkArchitecture {
         switch self {
         case .koch(let network): return .koch(network.architecture)
+        case .convBlocks(let network): return .convBlocks(network.architecture)
         case .resnet(let network): return .resnet(network.architecture)
         }
     }
@@ -87,15 +111,36 @@ public enum EmbeddingBranch: ParameterContainer {
     public var parameters: [Tensor] {
         switch self {
         case .koch(let network): return network.parameters
+        case .convBlocks(let network): return network.parameters
         case .resnet(let network): return network.parameters
         }
     }
 
-    /// images: [N, H, W, C] → [N, E] (`packed`: a Koch network's bfloat16 weights, packed once).
-    public func callAsFunction(_ images: Tensor, compute: Compute = .standard, packed: EmbeddingNetwork.PackedWeights? = nil) -> Tensor {
+    /// images: [N, H, W, C] → [N, E] (`packed`: a Koch network's bfloat16 weights, packed once; `training`: a
+    /// block network's norms use the batch's statistics and move their running ones).
+    public func callAsFunction(_ images: Tensor, compute: Compute = .standard, packed: EmbeddingNetwork.PackedWeights? = nil,
+                               training: Bool = false) -> Tensor {
         switch self {
         case .koch(let network): return network(images, compute: compute, packed: packed)
+        case .convBlocks(let network): return network(images, compute: compute, training: training)
         case .resnet(let network): return network(images, compute: compute)
+        }
+    }
+}
+
+/// The architectures users pick by name (`train --architecture`; stored by name in the settings).
+public enum ArchitectureName: String, CaseIterable, Sendable {
+    case tutorial, omniglot, tiny
+    case conv4Omniglot = "conv4-omniglot"
+    case conv4Faces = "conv4-faces"
+
+    public var architecture: NetworkArchitecture {
+        switch self {
+        case .tutorial: return .koch(.tutorial)
+        case .omniglot: return .koch(.omniglot)
+        case .tiny: return .koch(.tiny)
+        case .conv4Omniglot: return .convBlocks(.conv4Omniglot)
+        case .conv4Faces: return .convBlocks(.conv4Faces)
         }
     }
 }

@@ -49,9 +49,10 @@ public final class SiameseNetwork: ParameterContainer {
         logits(PairBatch(anchors: anchors, others: others, labels: [Float](repeating: 0, count: anchors.shape[0])), compute: compute)
     }
 
-    /// logits: [B, 1] for a batch's pairs, each distinct photo embedded once.
-    public func logits(_ batch: PairBatch, compute: Compute = .standard) -> Tensor {
-        let embeddings = embedding(batch.photos, compute: compute)
+    /// logits: [B, 1] for a batch's pairs, each distinct photo embedded once (`training`: as a training step
+    /// sees them, EmbeddingBranch).
+    public func logits(_ batch: PairBatch, compute: Compute = .standard, training: Bool = false) -> Tensor {
+        let embeddings = embedding(batch.photos, compute: compute, training: training)
         return logits(anchorEmbeddings: gatherRows(embeddings, batch.anchorRows),
                       otherEmbeddings: gatherRows(embeddings, batch.otherRows), compute: compute)
     }
@@ -85,7 +86,7 @@ public final class SiameseNetwork: ParameterContainer {
     private func digestAndFirstNonFinite() -> (digest: WeightsDigest, firstNonFinite: String?) {
         var hasher = WeightsDigest.Hasher()
         var firstNonFinite: String?
-        if case .resnet = architecture {
+        if architecture.digestIncludesArchitecture {
             let text = Array(architecture.jsonString().utf8)
             _ = hasher.combine(name: ModelKeys.architecture, shape: [text.count], values: text.map(Float.init))
         }

@@ -22,11 +22,13 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     public var identities: String?
     /// The model_id of the model whose weights the run started from (`train --from`), nil for fresh weights.
     public var initialModel: String?
+    /// Few-shot episodes instead of pairs (`train --identities --episodes N`), nil for pairs.
+    public var episodes: EpisodeSettings?
 
     /// The defaults of `facever train` (the tutorial's recipe, with facever's triplet batches; the
     /// precision `train --precision auto` resolves to is decided by PrecisionChoice).
     public static let standard = TrainingSettings(
-        architectureName: EmbeddingArchitecture.Name.tutorial.rawValue, epochs: 50, batchSize: 16, learningRate: 1e-4,
+        architectureName: ArchitectureName.tutorial.rawValue, epochs: 50, batchSize: 16, learningRate: 1e-4,
         pairsPerClass: 3000, testFraction: 0.3, seed: 0, batches: .triplets, precision: .float32, crop: .face)
 
     public init(architectureName: String, epochs: Int, batchSize: Int, learningRate: Float, pairsPerClass: Int,
@@ -48,6 +50,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop, initialModel, identities
+        case episodes
     }
 
     public init(from decoder: Decoder) throws {
@@ -64,9 +67,10 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         crop = try values.decodeIfPresent(CropMode.self, forKey: .crop)
         initialModel = try values.decodeIfPresent(String.self, forKey: .initialModel)
         identities = try values.decodeIfPresent(String.self, forKey: .identities)
+        episodes = try values.decodeIfPresent(EpisodeSettings.self, forKey: .episodes)
     }
 
-    public var architecture: EmbeddingArchitecture? { EmbeddingArchitecture.Name(rawValue: architectureName)?.architecture }
+    public var architecture: NetworkArchitecture? { ArchitectureName(rawValue: architectureName)?.architecture }
 
     /// The ranges a run may ask for: wide enough for any real run, narrow enough that no count
     /// overflows and no allocation runs away. The CLI and checkpoint reading both check them here.
@@ -83,7 +87,13 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         if !Self.pairsPerClassRange.contains(pairsPerClass) { return "--pairs must be at least 1 and at most \(Self.pairsPerClassRange.upperBound)" }
         if !(testFraction.isFinite && (0..<1).contains(testFraction)) { return "--test-fraction must be in [0, 1)" }
         if architecture == nil {
-            return "--architecture must be one of \(EmbeddingArchitecture.Name.allCases.map(\.rawValue).joined(separator: ", "))"
+            return "--architecture must be one of \(ArchitectureName.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+        if let episodes {
+            if let problem = episodes.problem { return problem }
+            if architecture?.pairFeature != .squaredDifference {
+                return "--episodes trains a network compared by distance: give --architecture conv4-omniglot or conv4-faces"
+            }
         }
         return nil
     }

@@ -14,7 +14,7 @@ public enum CheckpointKeys {
 }
 
 public struct Checkpoint {
-    public var architecture: EmbeddingArchitecture
+    public var architecture: NetworkArchitecture
     public var settings: TrainingSettings
     public var progress: TrainingProgress
     public var adamStep: Int
@@ -31,6 +31,9 @@ public struct Checkpoint {
         var tensors = session.network.storedParameters()
         for (name, state) in session.optimizer.stateTensors() {
             tensors[name] = StoredTensor(shape: state.shape, values: state.values)
+        }
+        for (name, values) in session.bestWeights ?? [:] {
+            tensors[TrainingSession.bestPrefix + name] = StoredTensor(shape: [values.count], values: values)
         }
         let metadata = [
             ModelKeys.format: CheckpointKeys.formatName,
@@ -70,7 +73,7 @@ public struct Checkpoint {
         guard try field(ModelKeys.format) == CheckpointKeys.formatName else {
             throw InputError(path: path, problem: "not a facever checkpoint")
         }
-        let architecture = try EmbeddingArchitecture.stored(in: try field(ModelKeys.architecture), path: path)
+        let architecture = try NetworkArchitecture.stored(in: try field(ModelKeys.architecture), path: path)
         guard let settings = TrainingSettings.fromJSON(try field(ModelKeys.settings)), settings.problem == nil,
               let progress = TrainingProgress.fromJSON(try field(CheckpointKeys.progress)),
               let adamStep = Int(try field(CheckpointKeys.adamStep)), (0...(1 << 40)).contains(adamStep),

@@ -3,6 +3,7 @@
 //   a PairBatch (photos [U, H, W, C], rows of each pair's two photos), or anchors, others: [B, H, W, C];
 //   labels: [B] (1 same face, 0 different)
 //   loss = BCE(sigmoid(logits), labels), then backward, then one Adam update.
+// Or one few-shot episode under the prototypical loss (PrototypicalLoss.swift).
 import Tensor
 
 public final class SiameseTrainer {
@@ -37,9 +38,20 @@ public final class SiameseTrainer {
         return loss.data[0]
     }
 
+    /// One few-shot episode (photos [W·(S+Q), H, W, C], class-major): the prototypical loss of the embeddings,
+    /// backward, one Adam update; returns the episode's loss before the update.
+    @discardableResult
+    public func step(episode photos: Tensor, shape: EpisodeShape) -> Float {
+        network.zeroGrad()
+        let (loss, _) = prototypicalLoss(network.embedding(photos, compute: compute, training: true), episode: shape)
+        loss.backward()
+        optimizer.update(network.parameters)
+        return loss.data[0]
+    }
+
     /// The mean loss on a batch, with the graph recorded (call backward on it to train).
     public func loss(_ batch: PairBatch) -> Tensor {
-        let logits = network.logits(batch, compute: compute)
+        let logits = network.logits(batch, compute: compute, training: true)
         return binaryCrossEntropy(logits: logits, labels: Tensor(shape: [batch.labels.count, 1], data: batch.labels))
     }
 }

@@ -9,6 +9,11 @@
 // being a finite number ends the run with InputError.diverged before anything is saved. After each
 // epoch, up to `heldOutPairsPerEpoch` held-out pairs are scored for the history (loss and accuracy);
 // that reads the weights only, so it changes nothing in the run.
+// With episode settings (`train --identities --episodes N`), a step is one few-shot episode of the training
+// identities (EpisodeSampler) under the prototypical loss, and an epoch is N episodes; after each, the head is
+// fitted to the embedding's distances (DistanceHead), and an N-way one-shot task on held-out identities
+// scores the epoch: the weights of the best epoch are kept (in the checkpoint too) and become the model, and
+// `patience` epochs without a better score end the run (early stopping).
 import Foundation
 import Tensor
 
@@ -38,6 +43,8 @@ public final class TrainingSession {
     public let network: SiameseNetwork
     public let optimizer: Adam
     public private(set) var progress: TrainingProgress
+    /// An episode run's weights at its best held-out one-shot epoch so far, by parameter name (nil: none yet).
+    public internal(set) var bestWeights: [String: [Float]]?
 
     init(settings: TrainingSettings, dataset: FaceDataset, split: PairSplit, network: SiameseNetwork, optimizer: Adam,
          progress: TrainingProgress) {
@@ -56,6 +63,9 @@ public final class TrainingSession {
     /// identity (Identities.swift); otherwise from anchor, positive and negative photos (PairSplit).
     public static func start(settings: TrainingSettings, dataset: FaceDataset, startingFrom initial: TrainedModel? = nil) throws -> TrainingSession {
         try checkRunnable(settings)
+        if settings.episodes != nil && settings.identities == nil {
+            throw InputError(path: nil, problem: "episodes are drawn from identities", nextStep: "give --identities DIR")
+        }
         let split = settings.identities != nil
             ? try Identities.split(dataset: dataset, pairsPerClass: settings.pairsPerClass, testFraction: settings.testFraction,
                                    seed: settings.seed, batches: settings.batches)
@@ -66,8 +76,8 @@ public final class TrainingSession {
         }
         let network: SiameseNetwork
         if let initial {
-            guard initial.network.architecture == .koch(architecture) else {
-                let name = EmbeddingArchitecture.Name.allCases.first { .koch($0.architecture) == initial.network.architecture }?.rawValue
+            guard initial.network.architecture == architecture else {
+                let name = ArchitectureName.allCases.first { $0.architecture == initial.network.architecture }?.rawValue
                 throw InputError(path: initial.url.path, problem: "the model is \(name.map { "the \($0)" } ?? "another") network, not the "
                                  + "\(settings.architectureName) one this run trains", nextStep: name.map { "give --architecture \($0)" })
             }
@@ -77,7 +87,7 @@ public final class TrainingSession {
             network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: initial.url.path))
             _ = try network.checkedWeights(path: initial.url.path, storedDigest: initial.modelID)
         } else {
-            network = SiameseNetwork(architecture: architecture, seed: settings.seed)
+            network = try SiameseNetwork(architecture: architecture, factory: .glorotUniform(seed: settings.seed))
         }
         return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
                                optimizer: Adam(learningRate: settings.learningRate), progress: TrainingProgress(seed: settings.seed))
@@ -110,6 +120,17 @@ public final class TrainingSession {
         }
         let session = TrainingSession(settings: settings, dataset: dataset, split: checkpoint.split, network: network,
                                       optimizer: Adam(learningRate: settings.learningRate), progress: checkpoint.progress)
+        let best = checkpoint.archive.tensors.filter { $0.key.hasPrefix(Self.bestPrefix) }
+        if !best.isEmpty {
+            var weights: [String: [Float]] = [:]
+            for parameter in network.parameters {
+                guard let stored = best[Self.bestPrefix + parameter.name!], stored.values.count == parameter.count,
+                      stored.values.allSatisfy(\.isFinite) else { throw damaged("its best epoch's \(parameter.name!)") }
+                weights[parameter.name!] = stored.values
+            }
+            guard best.count == weights.count else { throw damaged("an unknown best-epoch tensor") }
+            session.bestWeights = weights
+        }
         if let problem = checkpoint.progress.problem(stepsPerEpoch: session.stepsPerEpoch) { throw damaged(problem) }
         session.optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
         return session
@@ -125,6 +146,7 @@ public final class TrainingSession {
     private var pairsPerUnit: Int { settings.batches.pairsPerUnit }
     private var unitsPerBatch: Int { max(1, settings.batchSize / pairsPerUnit) }
     public var stepsPerEpoch: Int {
+        if let episodes = settings.episodes { return episodes.perEpoch }
         let units = split.train.count / pairsPerUnit
         return (units + unitsPerBatch - 1) / unitsPerBatch
     }
@@ -139,12 +161,14 @@ public final class TrainingSession {
         }
         // start and resume have checked that this CPU runs the run's precision.
         let trainer = SiameseTrainer(network: network, optimizer: optimizer, compute: Compute(precision: settings.precision))
+        let sampler = try settings.episodes.map { try EpisodeSampler(dataset: dataset, heldOut: split.testSources, settings: $0, seed: settings.seed) }
         let runStart = Date()
         var pairsThisRun = 0
-        let pairsLeftAtStart = (settings.epochs - progress.epochsDone) * split.train.count
-            - min(split.train.count, progress.stepsDoneInEpoch * settings.batchSize)
+        let pairsLeftAtStart = settings.episodes.map {
+            ((settings.epochs - progress.epochsDone) * stepsPerEpoch - progress.stepsDoneInEpoch) * $0.shape.photos
+        } ?? (settings.epochs - progress.epochsDone) * split.train.count - min(split.train.count, progress.stepsDoneInEpoch * settings.batchSize)
 
-        while progress.epochsDone < settings.epochs {
+        while progress.epochsDone < settings.epochs && !patienceExhausted {
             let epochStart = Date()
             var pairsThisEpoch = 0
             var generator = RandomGenerator(state: progress.epochShuffleState)!
@@ -155,24 +179,39 @@ public final class TrainingSession {
                     try saveCheckpoint(checkpoint, epoch: progress.epochsDone + 1, step: step)
                     return .interrupted
                 }
-                let units = order[(step * unitsPerBatch)..<min(order.count, (step + 1) * unitsPerBatch)]
-                let batch = units.flatMap { unit in split.train[(unit * pairsPerUnit)..<((unit + 1) * pairsPerUnit)] }
-                let loss = trainer.step(PairBatch(pairs: batch, load: images))
+                let loss: Float, seen: Int
+                if let sampler, let episodes = settings.episodes {
+                    let number = progress.epochsDone * stepsPerEpoch + step
+                    optimizer.learningRate = episodes.learningRate(base: settings.learningRate, episodesDone: number)
+                    loss = trainer.step(episode: sampler.episode(number), shape: episodes.shape)
+                    seen = episodes.shape.photos
+                } else {
+                    let units = order[(step * unitsPerBatch)..<min(order.count, (step + 1) * unitsPerBatch)]
+                    let batch = units.flatMap { unit in split.train[(unit * pairsPerUnit)..<((unit + 1) * pairsPerUnit)] }
+                    loss = trainer.step(PairBatch(pairs: batch, load: images))
+                    seen = batch.count
+                }
                 guard loss.isFinite else { throw InputError.diverged(epoch: progress.epochsDone + 1, step: step + 1) }
                 progress.stepsDoneInEpoch = step + 1
-                progress.epochLossSum += Double(loss) * Double(batch.count)
-                progress.epochPairsSeen += batch.count
-                pairsThisRun += batch.count
-                pairsThisEpoch += batch.count
+                progress.epochLossSum += Double(loss) * Double(seen)
+                progress.epochPairsSeen += seen
+                pairsThisRun += seen
+                pairsThisEpoch += seen
                 let rate = Double(pairsThisRun) / max(Date().timeIntervalSince(runStart), 1e-9)
                 events(.step(epoch: progress.epochsDone + 1, step: step + 1, stepsInEpoch: stepsPerEpoch, loss: loss,
                              pairsPerSecond: rate, secondsLeft: Double(max(0, pairsLeftAtStart - pairsThisRun)) / rate))
             }
             let meanLoss = Float(progress.epochLossSum / Double(max(progress.epochPairsSeen, 1)))
+            if settings.episodes != nil { fitHead() }
             let heldOut = heldOutFigures()
+            let oneShot = settings.episodes != nil ? heldOutOneShot() : nil
             let record = EpochRecord(epoch: progress.epochsDone + 1, trainingLoss: Double(meanLoss), heldOutLoss: heldOut?.loss,
                                      heldOutAccuracy: heldOut?.accuracy,
-                                     pairsPerSecond: Double(pairsThisEpoch) / max(Date().timeIntervalSince(epochStart), 1e-9))
+                                     pairsPerSecond: Double(pairsThisEpoch) / max(Date().timeIntervalSince(epochStart), 1e-9),
+                                     heldOutOneShot: oneShot)
+            if let oneShot, oneShot > (progress.history.compactMap(\.heldOutOneShot).max() ?? -1) {
+                bestWeights = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name!, $0.data) })
+            }
             progress.history.append(record)
             progress.epochsDone += 1
             progress.stepsDoneInEpoch = 0
@@ -185,6 +224,101 @@ public final class TrainingSession {
             events(.epochFinished(record: record, seconds: seconds))
         }
         return .completed
+    }
+
+    /// Whether an episode run has gone `patience` epochs without a better held-out one-shot score.
+    var patienceExhausted: Bool {
+        guard let patience = settings.episodes?.patience, patience > 0 else { return false }
+        let scores = progress.history.map { $0.heldOutOneShot ?? 0 }
+        guard let best = scores.max(), let bestEpoch = scores.firstIndex(of: best) else { return false }
+        return scores.count - 1 - bestEpoch >= patience
+    }
+
+    /// Where a checkpoint keeps the best epoch's weights: "best.<parameter name>".
+    static let bestPrefix = "best."
+
+    /// Puts the best epoch's weights (when an episode run has them) into the network: what the model keeps.
+    func restoreBestWeights() {
+        guard let bestWeights else { return }
+        for parameter in network.parameters { parameter.data = bestWeights[parameter.name!]! }
+    }
+
+    /// Pairs of training identities that the head is fitted on after each epoch of an episode run.
+    static let headFittingPairs = 512
+
+    /// Fits the head to the embedding's distances on the first training pairs (DistanceHead).
+    func fitHead() {
+        let pairs = Array(split.train.prefix(Self.headFittingPairs))
+        guard !pairs.isEmpty else { return }
+        let (anchors, others) = embeddingsOfPairs(pairs)
+        DistanceHead.fit(network, anchors: anchors, others: others, labels: pairs.map(\.label))
+    }
+
+    /// Held-out one-shot tasks an epoch, and their width (Lake's: 20-way).
+    static let oneShotTasks = 100
+    static let oneShotWays = 20
+
+    /// The share of held-out one-shot tasks solved: for each of `oneShotTasks` tasks (the same every epoch),
+    /// `oneShotWays` held-out identities (fewer when there are fewer) each give one support and one query
+    /// photo, and each query is assigned to the support it scores highest with. nil without two identities.
+    func heldOutOneShot() -> Double? {
+        let heldOut = Set(split.testSources.compactMap { $0.hasPrefix("identity:") ? String($0.dropFirst("identity:".count)) : nil })
+        var byIdentity: [String: [String]] = [:]
+        for photo in dataset.photos where heldOut.contains(Identities.identity(of: photo.relativePath)) {
+            byIdentity[Identities.identity(of: photo.relativePath), default: []].append(photo.relativePath)
+        }
+        let candidates = byIdentity.keys.sorted().filter { byIdentity[$0]!.count >= 2 }
+        let ways = min(Self.oneShotWays, candidates.count)
+        guard ways >= 2 else { return nil }
+        var generator = RandomGenerator(seed: settings.seed ^ 0x0E5_4071)
+        var tasks: [[(support: String, query: String)]] = []
+        for _ in 0..<Self.oneShotTasks {
+            var names = candidates
+            names.shuffle(using: &generator)
+            tasks.append(names.prefix(ways).map { name in
+                var photos = byIdentity[name]!
+                photos.shuffle(using: &generator)
+                return (photos[0], photos[1])
+            })
+        }
+        let paths = Array(Set(tasks.flatMap { $0.flatMap { [$0.support, $0.query] } })).sorted()
+        let embeddings = embeddings(of: paths)
+        let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
+        let size = network.architecture.embeddingSize
+        var correct = 0, total = 0
+        for task in tasks {
+            let supports = task.map { embeddings[$0.support]! }
+            for (truth, item) in task.enumerated() {
+                let query = embeddings[item.query]!
+                let logits = inference.logits(
+                    anchorEmbeddings: Tensor(shape: [ways, size], data: Array(repeating: query, count: ways).flatMap { $0 }),
+                    otherEmbeddings: Tensor(shape: [ways, size], data: supports.flatMap { $0 })).data
+                if logits.indices.max(by: { logits[$0] < logits[$1] }) == truth { correct += 1 }
+                total += 1
+            }
+        }
+        return Double(correct) / Double(total)
+    }
+
+    /// Each photo's embedding (inference), by relative path.
+    func embeddings(of paths: [String]) -> [String: [Float]] {
+        let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
+        let size = network.architecture.embeddingSize
+        var embeddings: [String: [Float]] = [:]
+        for start in stride(from: 0, to: paths.count, by: 64) {
+            let chunk = Array(paths[start..<min(paths.count, start + 64)])
+            let computed = inference.embeddings(images(chunk)).data
+            for (row, path) in chunk.enumerated() { embeddings[path] = Array(computed[(row * size)..<((row + 1) * size)]) }
+        }
+        return embeddings
+    }
+
+    /// The embeddings of each pair's two photos: [B, E] each.
+    func embeddingsOfPairs(_ pairs: [LabelledPair]) -> (anchors: Tensor, others: Tensor) {
+        let embeddings = embeddings(of: Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted())
+        let size = network.architecture.embeddingSize
+        func gather(_ paths: [String]) -> Tensor { Tensor(shape: [paths.count, size], data: paths.flatMap { embeddings[$0]! }) }
+        return (gather(pairs.map(\.anchor)), gather(pairs.map(\.other)))
     }
 
     /// Saves a checkpoint unless a weight has overflowed (a finite loss can come from weights that
@@ -204,16 +338,8 @@ public final class TrainingSession {
         let pairs = Array(split.test.prefix(Self.heldOutPairsPerEpoch))
         guard !pairs.isEmpty else { return nil }
         let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
-        let paths = Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted()
-        var embeddings: [String: [Float]] = [:]
-        let size = network.architecture.embeddingSize
-        for start in stride(from: 0, to: paths.count, by: 32) {
-            let chunk = Array(paths[start..<min(paths.count, start + 32)])
-            let computed = inference.embeddings(images(chunk)).data
-            for (row, path) in chunk.enumerated() { embeddings[path] = Array(computed[(row * size)..<((row + 1) * size)]) }
-        }
-        func gather(_ paths: [String]) -> Tensor { Tensor(shape: [paths.count, size], data: paths.flatMap { embeddings[$0]! }) }
-        let logits = inference.logits(anchorEmbeddings: gather(pairs.map(\.anchor)), otherEmbeddings: gather(pairs.map(\.other))).data
+        let (anchors, others) = embeddingsOfPairs(pairs)
+        let logits = inference.logits(anchorEmbeddings: anchors, otherEmbeddings: others).data
         var loss = 0.0, correct = 0
         for (logit, pair) in zip(logits, pairs) {
             // BCE from the logit: log(1 + e^x) − t·x, computed without overflow.
@@ -248,6 +374,7 @@ extension TrainingSession {
         ]
         if let loss = progress.lastEpochLoss { metadata[ModelKeys.finalLoss] = String(loss) }
         metadata[ModelKeys.history] = TrainingHistory.json(progress.history)
+        restoreBestWeights()
         try network.save(to: url, metadata: metadata)
         try AtomicFile.write(Data(TrainingHistory.csv(progress.history).utf8), to: TrainingHistory.csvURL(forModel: url))
     }

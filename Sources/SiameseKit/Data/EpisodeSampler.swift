@@ -1,0 +1,87 @@
+// EpisodeSampler.swift — few-shot episodes drawn from the training identities of a `train --identities` run.
+//
+// An episode is W classes, each with S support and Q query photos (EpisodeShape), drawn without repeats:
+//   photos: [W·(S+Q), H, W, C], class-major (PrototypicalLoss.swift's layout)
+// A class is an identity with at least S+Q photos, or, with quarter-turn classes, an identity turned by
+// k·90° (k = 0…3: four classes an identity). Each photo may then be mirrored and distorted
+// (PictureDistortion). Episode `number` of a run is drawn from its own generator, seeded by the run's seed
+// and the number, so a resumed run draws exactly the episodes it would have drawn.
+import Foundation
+import Tensor
+
+public struct EpisodeSampler {
+    let dataset: FaceDataset
+    let settings: EpisodeSettings
+    let seed: UInt64
+    /// Photo indices of each identity that can fill a class.
+    let identities: [[Int]]
+
+    /// The sampler over `dataset`'s identities but those held out (split.testSources' "identity:NAME").
+    public init(dataset: FaceDataset, heldOut: [String], settings: EpisodeSettings, seed: UInt64) throws {
+        let excluded = Set(heldOut.compactMap { $0.hasPrefix("identity:") ? String($0.dropFirst("identity:".count)) : nil })
+        var byIdentity: [String: [Int]] = [:]
+        for (index, photo) in dataset.photos.enumerated() {
+            let identity = Identities.identity(of: photo.relativePath)
+            if !excluded.contains(identity) { byIdentity[identity, default: []].append(index) }
+        }
+        identities = byIdentity.keys.sorted().map { byIdentity[$0]! }.filter { $0.count >= settings.shots + settings.queries }
+        let classes = identities.count * (settings.quarterTurnClasses ? 4 : 1)
+        guard classes >= settings.classes else {
+            throw InputError(path: nil, problem: "\(settings.classes)-way episodes need \(settings.classes) training classes with "
+                             + "\(settings.shots + settings.queries) photos each; these identities give \(classes)",
+                             nextStep: "lower --way, --shots or --queries, or add identities")
+        }
+        let side = dataset.input.shape
+        if settings.quarterTurnClasses && side[0] != side[1] {
+            throw InputError(path: nil, problem: "quarter-turn classes need square pictures", nextStep: "choose another --augment")
+        }
+        (self.dataset, self.settings, self.seed) = (dataset, settings, seed)
+    }
+
+    /// Classes an epoch can draw from.
+    public var classCount: Int { identities.count * (settings.quarterTurnClasses ? 4 : 1) }
+
+    /// Episode `number` of the run: [W·(S+Q), H, W, C].
+    public func episode(_ number: Int) -> Tensor {
+        let (photos, turns, drawGenerator) = draw(number)
+        var generator = drawGenerator
+        let batch = dataset.batch(photos)
+        let shape = dataset.input.shape, size = dataset.input.valueCount
+        for (slot, turn) in turns.enumerated() {
+            var picture = batch.data[(slot * size)..<((slot + 1) * size)]
+            PictureDistortion.turn(&picture, side: shape[0], channels: shape[2], quarterTurns: turn)
+            if settings.mirror && generator.next() % 2 == 0 {
+                PictureDistortion.mirror(&picture, height: shape[0], width: shape[1], channels: shape[2])
+            }
+            if settings.distortions {
+                PictureDistortion.apply(.random(using: &generator), to: &picture, height: shape[0], width: shape[1], channels: shape[2])
+            }
+            batch.data.replaceSubrange((slot * size)..<((slot + 1) * size), with: picture)
+        }
+        return batch
+    }
+
+    /// Which photos episode `number` shows (dataset indices, class-major) and each one's quarter turns, with
+    /// the generator that then draws the photos' augmentations.
+    func draw(_ number: Int) -> (photos: [Int], turns: [Int], generator: RandomGenerator) {
+        var generator = RandomGenerator(seed: seed ^ (0xE915_0DE5 &* UInt64(number + 1)))
+        var classes = Array(0..<classCount)
+        // A partial Fisher–Yates shuffle: the first W are the episode's classes.
+        for slot in 0..<settings.classes {
+            let pick = slot + Int(generator.next() % UInt64(classes.count - slot))
+            classes.swapAt(slot, pick)
+        }
+        var photos: [Int] = [], turns: [Int] = []
+        let turnsPerIdentity = settings.quarterTurnClasses ? 4 : 1
+        for chosen in classes.prefix(settings.classes) {
+            var members = identities[chosen / turnsPerIdentity]
+            for slot in 0..<(settings.shots + settings.queries) {
+                let pick = slot + Int(generator.next() % UInt64(members.count - slot))
+                members.swapAt(slot, pick)
+                photos.append(members[slot])
+                turns.append(chosen % turnsPerIdentity)
+            }
+        }
+        return (photos, turns, generator)
+    }
+}

@@ -1,0 +1,194 @@
+// EpisodeTrainingTests.swift — `train --identities --episodes`: the block network, the episodes drawn from the
+// training identities only, the picture augmentations, the head fitted to distances, and a run that resumes
+// bit for bit and keeps its best epoch's weights.
+import Foundation
+@testable import SiameseKit
+import Tensor
+import TestSupport
+import XCTest
+
+final class EpisodeTrainingTests: XCTestCase {
+    private var root: URL!
+
+    override func setUpWithError() throws { root = try TestPaths.temporaryFolder("episodes") }
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    /// The 20 bundled ORL subjects as identities, decoded for conv4-omniglot (28×28 grey: quick).
+    private func dataset() throws -> FaceDataset {
+        let files = try Identities.files(in: TestPaths.sampleFaces).filter { $0.relativePath.hasPrefix("s") && $0.relativePath.contains("/") }
+        return try FaceDataset(files: files, input: ConvBlockArchitecture.conv4Omniglot.inputFormat)
+    }
+
+    private func settings(episodes: EpisodeSettings) -> TrainingSettings {
+        var settings = TrainingSettings(architectureName: ArchitectureName.conv4Omniglot.rawValue, epochs: 3, batchSize: 16,
+                                        learningRate: 1e-3, pairsPerClass: 60, testFraction: 0.3, seed: 7, batches: .pairs,
+                                        precision: .float32, crop: .centre)
+        settings.identities = TestPaths.sampleFaces.path
+        settings.episodes = episodes
+        return settings
+    }
+
+    private let smallEpisodes = EpisodeSettings(perEpoch: 3, classes: 5, shots: 1, queries: 2, quarterTurnClasses: true,
+                                                distortions: true, mirror: true)
+
+    func testTheBlockNetworkHasItsShapeAndCountsAndEmbedsEachPhotoAloneAtInference() throws {
+        let network = try SiameseNetwork(architecture: .convBlocks(.conv4Omniglot), factory: .glorotUniform(seed: 1))
+        // Conv 3×3: 1·9·64 + 64, then 3 × (64·9·64 + 64); four norms of 4 × 64; the head 256 + 1.
+        XCTAssertEqual(network.parameterCount, 640 + 3 * 36_928 + 4 * 256 + 257)
+        XCTAssertEqual(network.architecture.embeddingSize, 256, "28 → 14 → 7 → 4 → 2: 2·2·64")
+        XCTAssertEqual(ConvBlockArchitecture.conv4Faces.embeddingSize, 64, "pooled to one value a filter")
+        var random = RandomGenerator(seed: 3)
+        let images = Tensor(shape: [3, 28, 28, 1], data: (0..<(3 * 784)).map { _ in random.nextUnitFloat() })
+        // A training pass moves the running statistics; inference then uses them, photo by photo.
+        let before = network.parameters.first { $0.name == "embedding.block1.norm.running_mean" }!.data
+        let trainingEmbeddings = network.embedding(images, training: true)
+        XCTAssertEqual(trainingEmbeddings.shape, [3, 256])
+        XCTAssertNotEqual(network.parameters.first { $0.name == "embedding.block1.norm.running_mean" }!.data, before)
+        let together = network.embedding(images).data
+        let alone = network.embedding(Tensor(shape: [1, 28, 28, 1], data: Array(images.data[784..<1568]))).data
+        for (a, b) in zip(alone, together[256..<512]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    func testABlockModelFileRoundTripsAndItsArchitectureIsInTheDigest() throws {
+        let network = try SiameseNetwork(architecture: .convBlocks(.conv4Omniglot), factory: .glorotUniform(seed: 2))
+        let url = root.appendingPathComponent("blocks.safetensors")
+        try network.save(to: url)
+        let loaded = try SiameseNetwork.load(from: url)
+        XCTAssertEqual(loaded.network.architecture, .convBlocks(.conv4Omniglot))
+        XCTAssertEqual(loaded.weightsDigest, network.weightsDigest())
+        // The same weights with a global pool instead of flattening make another function: another digest,
+        // and a file claiming it is refused.
+        var pooled = ConvBlockArchitecture.conv4Omniglot
+        pooled.globalPool = true
+        let archive = try SafetensorsArchive.read(contentsOf: url)
+        var metadata = archive.metadata
+        metadata[ModelKeys.architecture] = pooled.jsonString()
+        let edited = root.appendingPathComponent("edited.safetensors")
+        var tensors = archive.tensors
+        tensors["classifier.weight"] = StoredTensor(shape: [64, 1], values: Array(archive.tensors["classifier.weight"]!.values.prefix(64)))
+        try SafetensorsArchive(tensors: tensors, metadata: metadata).write(to: edited)
+        XCTAssertThrowsError(try SiameseNetwork.load(from: edited)) { error in
+            XCTAssertTrue("\(error)".contains("digest"), "\(error)")
+        }
+        // An impossible block architecture is refused with the file's name, never built.
+        metadata[ModelKeys.architecture] = #"{"family":"conv-blocks","inputSide":28,"channels":1,"filters":[0],"globalPool":false}"#
+        try SafetensorsArchive(tensors: archive.tensors, metadata: metadata).write(to: edited)
+        XCTAssertThrowsError(try SiameseNetwork.load(from: edited)) { error in
+            XCTAssertTrue("\(error)".contains("edited.safetensors") && "\(error)".contains("cannot be built"), "\(error)")
+        }
+        metadata[ModelKeys.architecture] = #"{"family":"capsules","inputSide":28}"#
+        try SafetensorsArchive(tensors: archive.tensors, metadata: metadata).write(to: edited)
+        XCTAssertThrowsError(try SiameseNetwork.load(from: edited)) { error in XCTAssertTrue("\(error)".contains("family"), "\(error)") }
+    }
+
+    func testEpisodesComeFromTrainingIdentitiesClassByClassAndRepeatExactly() throws {
+        let data = try dataset()
+        let split = try Identities.split(dataset: data, pairsPerClass: 60, testFraction: 0.3, seed: 7, batches: .pairs)
+        let heldOut = Set(split.testSources.map { String($0.dropFirst("identity:".count)) })
+        let sampler = try EpisodeSampler(dataset: data, heldOut: split.testSources, settings: smallEpisodes, seed: 7)
+        XCTAssertEqual(sampler.classCount, 14 * 4, "14 training subjects, each turned four ways")
+        for number in 0..<20 {
+            let (photos, turns, _) = sampler.draw(number)
+            XCTAssertEqual(photos.count, 15)
+            var classes = Set<String>()
+            for group in 0..<5 {
+                let members = Array(photos[(group * 3)..<((group + 1) * 3)])
+                let identities = Set(members.map { Identities.identity(of: data.photos[$0].relativePath) })
+                XCTAssertEqual(identities.count, 1, "a class's photos share an identity")
+                XCTAssertEqual(Set(members).count, 3, "no photo twice in a class")
+                XCTAssertEqual(Set(turns[(group * 3)..<((group + 1) * 3)]).count, 1, "and a turn")
+                XCTAssertFalse(heldOut.contains(identities.first!), "held-out identities never train")
+                classes.insert("\(identities.first!)/\(turns[group * 3])")
+            }
+            XCTAssertEqual(classes.count, 5, "five distinct classes")
+        }
+        XCTAssertEqual(sampler.episode(4).data, sampler.episode(4).data, "an episode is a function of its number")
+        XCTAssertNotEqual(sampler.episode(4).data, sampler.episode(5).data)
+        var tooWide = smallEpisodes
+        tooWide.classes = 57
+        XCTAssertThrowsError(try EpisodeSampler(dataset: data, heldOut: split.testSources, settings: tooWide, seed: 7)) { error in
+            XCTAssertTrue("\(error)".contains("57-way"), "\(error)")
+        }
+    }
+
+    func testPictureTurnsMirrorsAndDistortions() {
+        // A 3×3 one-channel picture: 0 1 2 / 3 4 5 / 6 7 8.
+        let original = ArraySlice((0..<9).map(Float.init))
+        var picture = original
+        PictureDistortion.turn(&picture, side: 3, channels: 1, quarterTurns: 1)
+        XCTAssertEqual(Array(picture), [6, 3, 0, 7, 4, 1, 8, 5, 2], "a quarter turn clockwise")
+        for _ in 0..<3 { PictureDistortion.turn(&picture, side: 3, channels: 1, quarterTurns: 1) }
+        XCTAssertEqual(picture, original, "four quarter turns")
+        PictureDistortion.turn(&picture, side: 3, channels: 1, quarterTurns: 2)
+        XCTAssertEqual(Array(picture), [8, 7, 6, 5, 4, 3, 2, 1, 0])
+        picture = original
+        PictureDistortion.mirror(&picture, height: 3, width: 3, channels: 1)
+        XCTAssertEqual(Array(picture), [2, 1, 0, 5, 4, 3, 8, 7, 6])
+        picture = original
+        PictureDistortion.apply(.identity, to: &picture, height: 3, width: 3, channels: 1)
+        XCTAssertEqual(picture, original)
+        // A translation by one pixel to the right: each pixel takes its left neighbour's value (the border repeats).
+        PictureDistortion.apply(AffineDistortion(matrix: (1, 0, 0, 1), translation: (1, 0)), to: &picture, height: 3, width: 3, channels: 1)
+        XCTAssertEqual(Array(picture), [0, 0, 1, 3, 3, 4, 6, 6, 7])
+        // Koch's random distortions stay within their ranges: a distorted picture of constant value keeps it.
+        var generator = RandomGenerator(seed: 5)
+        var flat = ArraySlice([Float](repeating: 0.5, count: 25))
+        for _ in 0..<20 { PictureDistortion.apply(.random(using: &generator), to: &flat, height: 5, width: 5, channels: 1) }
+        XCTAssertTrue(flat.allSatisfy { abs($0 - 0.5) < 1e-6 })
+    }
+
+    func testTheHeadIsFittedToDistancesAndScoresHalfBetweenTheTwoKinds() throws {
+        // Same pairs at squared distances 0…1, different pairs at 2…3.
+        let same = (0..<50).map { Double($0) / 50 }, different = (0..<50).map { 2 + Double($0) / 50 }
+        let (slope, bias) = try XCTUnwrap(DistanceHead.fit(squaredDistances: same + different,
+                                                           labels: [Float](repeating: 1, count: 50) + [Float](repeating: 0, count: 50)))
+        XCTAssertGreaterThan(slope, 0, "a larger distance, a lower score")
+        let crossing = bias / slope
+        XCTAssertTrue((1...2).contains(crossing), "the score is 0.5 at d² = \(crossing), between the two kinds")
+        XCTAssertNil(DistanceHead.fit(squaredDistances: same, labels: [Float](repeating: 1, count: 50)), "one kind of pair fits nothing")
+    }
+
+    func testAnEpisodeRunResumesBitForBitAndKeepsItsBestEpoch() throws {
+        let settings = settings(episodes: smallEpisodes)
+        let straight = try TrainingSession.start(settings: settings, dataset: try dataset())
+        XCTAssertEqual(try straight.run(checkpoint: { _ in }), .completed)
+        let scores = straight.progress.history.map(\.heldOutOneShot)
+        XCTAssertEqual(scores.count, 3)
+        XCTAssertTrue(scores.allSatisfy { $0 != nil && (0...1).contains($0!) }, "\(scores)")
+
+        let checkpointURL = root.appendingPathComponent("model.checkpoint.safetensors")
+        let interrupted = try TrainingSession.start(settings: settings, dataset: try dataset())
+        var steps = 0
+        XCTAssertEqual(try interrupted.run(shouldStop: { steps >= 4 }, checkpoint: { try Checkpoint.write(session: $0, to: checkpointURL) },
+                                           events: { if case .step = $0 { steps += 1 } }), .interrupted)
+        let resumed = try TrainingSession.resume(from: try Checkpoint.read(from: checkpointURL), path: checkpointURL.path,
+                                                 settings: settings, dataset: try dataset())
+        XCTAssertNotNil(resumed.bestWeights, "the checkpoint carries the best epoch so far")
+        XCTAssertEqual(try resumed.run(checkpoint: { try Checkpoint.write(session: $0, to: checkpointURL) }), .completed)
+        for (a, b) in zip(resumed.network.parameters, straight.network.parameters) {
+            XCTAssertEqual(a.data.map(\.bitPattern), b.data.map(\.bitPattern), a.name!)
+        }
+        XCTAssertEqual(resumed.bestWeights, straight.bestWeights)
+        XCTAssertEqual(resumed.progress.history.map(\.heldOutOneShot), scores)
+
+        // The model keeps the best epoch's weights (the first of the best, when epochs tie).
+        let best = scores.map { $0! }.firstIndex(of: scores.map { $0! }.max()!)!
+        let modelURL = root.appendingPathComponent("model.safetensors")
+        try straight.saveModel(to: modelURL)
+        let model = try SiameseNetwork.load(from: modelURL).network
+        for parameter in model.parameters { XCTAssertEqual(parameter.data, straight.bestWeights![parameter.name!], parameter.name!) }
+        print("episode run: held-out one-shot \(scores), best epoch \(best + 1)")
+    }
+
+    func testEpisodeSettingsAreChecked() {
+        var settings = settings(episodes: smallEpisodes)
+        settings.architectureName = ArchitectureName.tiny.rawValue
+        XCTAssertTrue(settings.problem?.contains("conv4") ?? false, "a Koch network is compared by |e1 − e2|, not by distance")
+        settings = self.settings(episodes: EpisodeSettings(perEpoch: 3, classes: 1, shots: 1, queries: 1, quarterTurnClasses: false,
+                                                           distortions: false, mirror: false))
+        XCTAssertTrue(settings.problem?.contains("--way") ?? false)
+        settings.episodes = smallEpisodes
+        settings.identities = nil
+        XCTAssertThrowsError(try TrainingSession.start(settings: settings, dataset: try dataset()))
+    }
+}
