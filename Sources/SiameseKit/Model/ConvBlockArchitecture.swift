@@ -8,7 +8,7 @@
 // There is no dense layer and no sigmoid: the embedding is compared by squared Euclidean distance
 // (PairFeature.squaredDifference), which is what the prototypical episode loss trains.
 // conv4-omniglot: 28×28×1, 4 × 64 filters → 2·2·64 = 256 values, 112,640 weights in the network.
-// conv4-faces:    64×64×3, 4 × 64 filters, global pool → 64 values.
+// conv4-faces:    64×64×1 (grey, as LFW's crops are), 4 × 64 filters, global pool → 64 values.
 import Foundation
 
 public struct ConvBlockArchitecture: MetadataJSON, Equatable, Sendable {
@@ -29,8 +29,9 @@ public struct ConvBlockArchitecture: MetadataJSON, Equatable, Sendable {
 
     /// For Omniglot's characters (Snell et al.'s network).
     public static let conv4Omniglot = ConvBlockArchitecture(inputSide: 28, channels: 1, filters: [64, 64, 64, 64], globalPool: false)
-    /// For faces: colour, a larger picture, pooled to one 64-value vector.
-    public static let conv4Faces = ConvBlockArchitecture(inputSide: 64, channels: 3, filters: [64, 64, 64, 64], globalPool: true)
+    /// For faces: a larger picture, grey (LFW's crops are; a face is told by its shape more than its colour),
+    /// pooled to one 64-value vector.
+    public static let conv4Faces = ConvBlockArchitecture(inputSide: 64, channels: 1, filters: [64, 64, 64, 64], globalPool: true)
 
     public var inputFormat: InputFormat { InputFormat(height: inputSide, width: inputSide, channels: channels) }
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A general face verifier trained from scratch on LFW identities, judged on people it never saw (issue 15).
+#   Scripts/lfw-identities.sh LFW_DEV_DIR [FOLDS="1"] [EPOCHS=30]
+# e.g. Scripts/lfw-identities.sh ../shared/data/lfw_dev "1 2 3 4 5"
+#
+# For each View 2 fold K: the training identities are every lfw_dev person who appears in no pair of fold K
+# (LFW's folds are disjoint by person), linked into one folder a person; `facever train --identities
+# --episodes` trains conv4-faces on them (64-way 1-shot episodes, one query a class, mirror and Koch's
+# distortions; 10 % of those identities held out to pick the best epoch). Fold K's pairs are then scored
+# by `evaluate --pairs`, split in two interleaved halves so that each half's threshold is chosen on the other: the
+# accuracy of people the network never saw. Prints one line a fold and the mean ± std over the folds run.
+# Extra options for `facever train`: FACEVER_TRAIN_OPTIONS="--episodes 200 --way 32" …
+# Work folder: $FACEVER_LFW_DIR (default .build/lfw-identities). Nothing here is committed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lfw="$(realpath "${1:?usage: Scripts/lfw-identities.sh LFW_DEV_DIR [FOLDS] [EPOCHS]}")"
+folds="${2:-1}"
+epochs="${3:-30}"
+work="${FACEVER_LFW_DIR:-.build/lfw-identities}"
+[ -f "$lfw/pairs.tsv" ] || { echo "lfw-identities: $lfw/pairs.tsv not found" >&2; exit 2; }
+
+swift build -c release --product facever >&2
+swift build -c release --product FaceverCapture >&2
+facever=.build/release/facever
+mkdir -p "$work"
+tail -n +2 "$lfw/identities.tsv" | cut -f1 | sort > "$work/all-people.txt"
+
+results=()
+for fold in $folds; do
+    run="$work/fold$fold"
+    rm -rf "$run"
+    mkdir -p "$run/people"
+    # Fold K's people, and its pairs with absolute paths in two interleaved halves, 1 and 2 (LFW lists a fold's
+    # same pairs first: halves by position would put every same pair in one).
+    awk -F'\t' -v k="$fold" 'NR > 1 && $1 == k { print $2; print $3 }' "$lfw/pairs.tsv" | cut -d/ -f2 | sort -u > "$run/fold-people.txt"
+    comm -23 "$work/all-people.txt" "$run/fold-people.txt" | while read -r person; do
+        ln -s "$lfw/images/$person" "$run/people/$person"
+    done
+    awk -F'\t' -v k="$fold" -v root="$lfw" 'NR == 1 { print; next } $1 == k { rows[++n] = root "/" $2 "\t" root "/" $3 "\t" $4 }
+        END { for (i = 1; i <= n; i++) print (i % 2 ? 1 : 2) "\t" rows[i] }' "$lfw/pairs.tsv" > "$run/pairs.tsv"
+    start=$(date +%s)
+    # shellcheck disable=SC2086
+    "$facever" train --identities "$run/people" --architecture conv4-faces --crop centre --episodes 100 --way 64 --shots 1 \
+        --queries 1 --augment mirror,distort --epochs "$epochs" --test-fraction 0.1 --pairs 2000 --seed 1 \
+        --data "$run/data" --model "$run/model.safetensors" ${FACEVER_TRAIN_OPTIONS:-} | tee "$run/train.log"
+    seconds=$(( $(date +%s) - start ))
+    "$facever" evaluate --pairs "$run/pairs.tsv" --model "$run/model.safetensors" --crop centre --json --data "$run/data" > "$run/pairs.json"
+    accuracy=$(python3 -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).read().splitlines()[-1])["accuracy"], 4))' "$run/pairs.json")
+    echo "fold $fold: $(wc -l < "$run/fold-people.txt") people held out, $(ls "$run/people" | wc -l) trained on; ${seconds} s of training; pair accuracy $accuracy"
+    results+=("$accuracy")
+done
+python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print("folds %s: accuracy %.4f ± %.4f" % (" ".join(sys.argv[1:]), statistics.mean(v), statistics.pstdev(v) if len(v) > 1 else 0))' "${results[@]}"
