@@ -16,9 +16,11 @@
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-experiment). Nothing here is committed.
 # Extra options for `facever train` (evaluate and verify then use the model's precision):
 #   FACEVER_TRAIN_OPTIONS="--batches triplets --precision bfloat16" Scripts/lfw-experiment.sh …
-# With a pretrained model (dlib's ResNet, which Scripts/setup.sh converts), first the same acceptance rates with
-# no training at all (its imported head), then `train --from` it (the head alone on the user's pairs):
+# With a pretrained or general model (dlib's ResNet, which Scripts/setup.sh converts; a `train --identities` model),
+# first the same acceptance rates with no training at all (the model's own head), then `train --from` it (a
+# ResNet: the head alone on the user's pairs; a general model: all of it, starting from its weights):
 #   FACEVER_FROM=models/dlib-resnet-v1.safetensors Scripts/lfw-experiment.sh ../shared/data/lfw_dev 20
+#   FACEVER_FROM=general.safetensors FACEVER_TRAIN_OPTIONS="--architecture conv4-faces" Scripts/lfw-experiment.sh …
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,7 +80,7 @@ for class in anchor positive verification negative; do
 done
 "$facever" augment --copies 9 --seed 1 --data "$data"
 if [ -n "$from" ]; then
-    echo "== $from with no training (its imported head, thresholds 0.5/0.5) =="
+    echo "== $from with no training (its own head, thresholds 0.5/0.5) =="
     echo "verify on unseen $user photos (TAR): $(verify_rate "$work/staging/probes" --model "$from" --crop "$crop") accepted"
     echo "verify on unseen other people (FAR): $(verify_rate "$work/staging/others" --model "$from" --crop "$crop") accepted"
     FACEVER_TRAIN_OPTIONS="--from $from ${FACEVER_TRAIN_OPTIONS:-}"
