@@ -63,6 +63,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Query photos a class in an episode.")
     var queries = 5
 
+    @Option(help: "Classes an episode with support photos only, from identities with too few photos to be queried (people photographed once).")
+    var distractors = 0
+
     @Option(help: ArgumentHelp("Episode augmentations, comma-separated: turns (each quarter turn of an identity is a class: characters only), distort (Koch's affine distortions), mirror.", valueName: "list"))
     var augment: String?
 
@@ -113,7 +116,7 @@ struct TrainCommand: ParsableCommand {
             precision: (try? runPrecision()) ?? .float32, crop: cropping.crop ?? .face)
         let augmentations = Set((augment ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         settings.episodes = episodes.map {
-            EpisodeSettings(perEpoch: $0, classes: way, shots: shots, queries: queries, quarterTurnClasses: augmentations.contains("turns"),
+            EpisodeSettings(perEpoch: $0, classes: way, shots: shots, queries: queries, distractors: distractors, quarterTurnClasses: augmentations.contains("turns"),
                             distortions: augmentations.contains("distort"), mirror: augmentations.contains("mirror"), patience: patience)
         }
         return settings

@@ -103,6 +103,23 @@ final class EpisodeTrainingTests: XCTestCase {
             XCTAssertEqual(classes.count, 5, "five distinct classes")
         }
         XCTAssertEqual(sampler.episode(4).data, sampler.episode(4).data, "an episode is a function of its number")
+        // Distractors: after the full classes, S photos each of identities no class shows, never held out.
+        var withDistractors = smallEpisodes
+        (withDistractors.distractors, withDistractors.quarterTurnClasses) = (4, false)
+        let distracting = try EpisodeSampler(dataset: data, heldOut: split.testSources, settings: withDistractors, seed: 7)
+        XCTAssertEqual(distracting.episode(0).shape[0], withDistractors.shape.photos)
+        XCTAssertEqual(withDistractors.shape.photos, 5 * 3 + 4)
+        for number in 0..<20 {
+            let photos = distracting.draw(number).photos.map { Identities.identity(of: data.photos[$0].relativePath) }
+            let classes = Set(photos.prefix(15)), distractors = photos.suffix(4)
+            XCTAssertEqual(Set(distractors).count, 4, "four distinct distractor identities")
+            XCTAssertTrue(classes.isDisjoint(with: distractors), "no distractor is one of the episode's classes")
+            XCTAssertTrue(heldOut.isDisjoint(with: distractors), "held-out identities never train")
+        }
+        withDistractors.distractors = 10
+        XCTAssertThrowsError(try EpisodeSampler(dataset: data, heldOut: split.testSources, settings: withDistractors, seed: 7)) { error in
+            XCTAssertTrue("\(error)".contains("distractors"), "\(error)")
+        }
         XCTAssertNotEqual(sampler.episode(4).data, sampler.episode(5).data)
         var tooWide = smallEpisodes
         tooWide.classes = 57

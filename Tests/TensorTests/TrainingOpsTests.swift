@@ -30,12 +30,13 @@ final class TrainingOpsTests: XCTestCase {
 
     func testPrototypicalLossMatchesReferenceAndFiniteDifferences() {
         var random = TestRandom(seed: 22)
-        for episode in [EpisodeShape(classes: 3, shots: 2, queries: 2), EpisodeShape(classes: 4, shots: 1, queries: 1)] {
+        for episode in [EpisodeShape(classes: 3, shots: 2, queries: 2), EpisodeShape(classes: 4, shots: 1, queries: 1),
+                        EpisodeShape(classes: 2, shots: 2, queries: 1, distractors: 3)] {
             let size = 5
             let embeddings = random.tensor([episode.photos, size])
             let reference = { (v: [[Double]]) in
                 [Reference.prototypicalLoss(embeddings: v[0], size: size, classes: episode.classes, shots: episode.shots,
-                                            queries: episode.queries)]
+                                            queries: episode.queries, distractors: episode.distractors)]
             }
             let (loss, _) = prototypicalLoss(embeddings, episode: episode)
             assertClose(loss.data, reference([asDouble(embeddings)]), tolerance: 1e-5)

@@ -1,7 +1,8 @@
 // EpisodeSampler.swift — few-shot episodes drawn from the training identities of a `train --identities` run.
 //
-// An episode is W classes, each with S support and Q query photos (EpisodeShape), drawn without repeats:
-//   photos: [W·(S+Q), H, W, C], class-major (PrototypicalLoss.swift's layout)
+// An episode is W classes, each with S support and Q query photos (EpisodeShape), drawn without repeats, then
+// D distractor classes of S support photos from other identities (those with too few photos to be queried too):
+//   photos: [W·(S+Q) + D·S, H, W, C], class-major (PrototypicalLoss.swift's layout)
 // A class is an identity with at least S+Q photos, or, with quarter-turn classes, an identity turned by
 // k·90° (k = 0…3: four classes an identity). Each photo may then be mirrored and distorted
 // (PictureDistortion). Episode `number` of a run is drawn from its own generator, seeded by the run's seed
@@ -15,6 +16,8 @@ public struct EpisodeSampler {
     let seed: UInt64
     /// Photo indices of each identity that can fill a class.
     let identities: [[Int]]
+    /// Photo indices of each identity that can be a distractor (at least S photos); `identities` are among them.
+    let distractorIdentities: [[Int]]
 
     /// The sampler over `dataset`'s identities but those held out (split.testSources' "identity:NAME").
     public init(dataset: FaceDataset, heldOut: [String], settings: EpisodeSettings, seed: UInt64) throws {
@@ -25,11 +28,17 @@ public struct EpisodeSampler {
             if !excluded.contains(identity) { byIdentity[identity, default: []].append(index) }
         }
         identities = byIdentity.keys.sorted().map { byIdentity[$0]! }.filter { $0.count >= settings.shots + settings.queries }
+        distractorIdentities = byIdentity.keys.sorted().map { byIdentity[$0]! }.filter { $0.count >= settings.shots }
         let classes = identities.count * (settings.quarterTurnClasses ? 4 : 1)
         guard classes >= settings.classes else {
             throw InputError(path: nil, problem: "\(settings.classes)-way episodes need \(settings.classes) training classes with "
                              + "\(settings.shots + settings.queries) photos each; these identities give \(classes)",
                              nextStep: "lower --way, --shots or --queries, or add identities")
+        }
+        guard settings.distractors == 0 || distractorIdentities.count >= settings.classes + settings.distractors else {
+            throw InputError(path: nil, problem: "\(settings.classes) classes and \(settings.distractors) distractors an episode need "
+                             + "\(settings.classes + settings.distractors) training identities; these give \(distractorIdentities.count)",
+                             nextStep: "lower --way or --distractors, or add identities")
         }
         let side = dataset.input.shape
         if settings.quarterTurnClasses && side[0] != side[1] {
@@ -61,8 +70,8 @@ public struct EpisodeSampler {
         return batch
     }
 
-    /// Which photos episode `number` shows (dataset indices, class-major) and each one's quarter turns, with
-    /// the generator that then draws the photos' augmentations.
+    /// Which photos episode `number` shows (dataset indices, class-major, distractors last) and each one's
+    /// quarter turns, with the generator that then draws the photos' augmentations.
     func draw(_ number: Int) -> (photos: [Int], turns: [Int], generator: RandomGenerator) {
         var generator = RandomGenerator(seed: seed ^ (0xE915_0DE5 &* UInt64(number + 1)))
         var classes = Array(0..<classCount)
@@ -80,6 +89,22 @@ public struct EpisodeSampler {
                 members.swapAt(slot, pick)
                 photos.append(members[slot])
                 turns.append(chosen % turnsPerIdentity)
+            }
+        }
+        guard settings.distractors > 0 else { return (photos, turns, generator) }
+        // Distractors: identities none of the episode's classes shows (by their first photo, which no two share).
+        let shown = Set(classes.prefix(settings.classes).map { identities[$0 / turnsPerIdentity][0] })
+        var pool = distractorIdentities.indices.filter { !shown.contains(distractorIdentities[$0][0]) }
+        for slot in 0..<settings.distractors {
+            let pick = slot + Int(generator.next() % UInt64(pool.count - slot))
+            pool.swapAt(slot, pick)
+            var members = distractorIdentities[pool[slot]]
+            let turn = Int(generator.next() % UInt64(turnsPerIdentity))
+            for shot in 0..<settings.shots {
+                let choice = shot + Int(generator.next() % UInt64(members.count - shot))
+                members.swapAt(shot, choice)
+                photos.append(members[shot])
+                turns.append(turn)
             }
         }
         return (photos, turns, generator)

@@ -10,6 +10,9 @@ public struct EpisodeSettings: Codable, Equatable, Sendable {
     public var classes: Int
     public var shots: Int
     public var queries: Int
+    /// Classes an episode with support photos only (`--distractors`): identities too small to be queried
+    /// (one photo, for 1-shot episodes) that only stand in the way of the other classes' queries.
+    public var distractors: Int
     /// Each quarter turn of an identity is a class of its own (Omniglot's characters; never faces).
     public var quarterTurnClasses: Bool
     /// Koch's random affine distortion of every photo (PictureDistortion).
@@ -22,14 +25,33 @@ public struct EpisodeSettings: Codable, Equatable, Sendable {
     /// and the model keeps the weights of its best epoch.
     public var patience: Int
 
-    public init(perEpoch: Int, classes: Int, shots: Int, queries: Int, quarterTurnClasses: Bool, distortions: Bool, mirror: Bool,
-                halvingEpisodes: Int = 2000, patience: Int = 0) {
-        (self.perEpoch, self.classes, self.shots, self.queries) = (perEpoch, classes, shots, queries)
+    public init(perEpoch: Int, classes: Int, shots: Int, queries: Int, distractors: Int = 0, quarterTurnClasses: Bool, distortions: Bool,
+                mirror: Bool, halvingEpisodes: Int = 2000, patience: Int = 0) {
+        (self.perEpoch, self.classes, self.shots, self.queries, self.distractors) = (perEpoch, classes, shots, queries, distractors)
         (self.quarterTurnClasses, self.distortions, self.mirror) = (quarterTurnClasses, distortions, mirror)
         (self.halvingEpisodes, self.patience) = (halvingEpisodes, patience)
     }
 
-    public var shape: EpisodeShape { EpisodeShape(classes: classes, shots: shots, queries: queries) }
+    private enum CodingKeys: String, CodingKey {
+        case perEpoch, classes, shots, queries, distractors, quarterTurnClasses, distortions, mirror, halvingEpisodes, patience
+    }
+
+    public init(from decoder: Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        perEpoch = try values.decode(Int.self, forKey: .perEpoch)
+        classes = try values.decode(Int.self, forKey: .classes)
+        shots = try values.decode(Int.self, forKey: .shots)
+        queries = try values.decode(Int.self, forKey: .queries)
+        // Settings from before distractors existed: none.
+        distractors = try values.decodeIfPresent(Int.self, forKey: .distractors) ?? 0
+        quarterTurnClasses = try values.decode(Bool.self, forKey: .quarterTurnClasses)
+        distortions = try values.decode(Bool.self, forKey: .distortions)
+        mirror = try values.decode(Bool.self, forKey: .mirror)
+        halvingEpisodes = try values.decode(Int.self, forKey: .halvingEpisodes)
+        patience = try values.decode(Int.self, forKey: .patience)
+    }
+
+    public var shape: EpisodeShape { EpisodeShape(classes: classes, shots: shots, queries: queries, distractors: distractors) }
 
     /// The default learning rate of episode training (Snell et al.'s).
     public static let standardLearningRate: Float = 1e-3
@@ -39,6 +61,7 @@ public struct EpisodeSettings: Codable, Equatable, Sendable {
         if !(1...1_000_000).contains(perEpoch) { return "--episodes must be at least 1 and at most 1000000" }
         if !(2...1000).contains(classes) { return "--way must be at least 2 and at most 1000" }
         if !(1...100).contains(shots) || !(1...100).contains(queries) { return "--shots and --queries must be in 1...100" }
+        if !(0...10_000).contains(distractors) { return "--distractors must be in 0...10000" }
         if !(1...100_000_000).contains(halvingEpisodes) || !(0...1_000_000).contains(patience) { return "--patience must be in 0...1000000" }
         return nil
     }

@@ -17,11 +17,16 @@ extension Reference {
         return y
     }
 
-    /// The mean over queries of −log softmax(−‖q − p_c‖²)[own class]; embeddings [W·(S+Q), E], class-major.
-    public static func prototypicalLoss(embeddings e: [Double], size: Int, classes: Int, shots: Int, queries: Int) -> Double {
+    /// The mean over queries of −log softmax(−‖q − p_c‖²)[own class]; embeddings [W·(S+Q) + D·S, E], class-major,
+    /// the D distractor classes (supports only) last.
+    public static func prototypicalLoss(embeddings e: [Double], size: Int, classes: Int, shots: Int, queries: Int,
+                                        distractors: Int = 0) -> Double {
         let perClass = shots + queries
-        func vector(_ c: Int, _ k: Int) -> [Double] { Array(e[((c * perClass + k) * size)..<((c * perClass + k + 1) * size)]) }
-        let prototypes = (0..<classes).map { c in
+        func vector(_ c: Int, _ k: Int) -> [Double] {
+            let start = c < classes ? (c * perClass + k) * size : (classes * perClass + (c - classes) * shots + k) * size
+            return Array(e[start..<(start + size)])
+        }
+        let prototypes = (0..<(classes + distractors)).map { c in
             (0..<size).map { d in (0..<shots).map { vector(c, $0)[d] }.reduce(0, +) / Double(shots) }
         }
         var total = 0.0
