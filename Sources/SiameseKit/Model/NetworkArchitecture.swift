@@ -79,7 +79,10 @@ public enum NetworkArchitecture: Equatable, Sendable {
                 try checked(blocks.problem)
                 return .convBlocks(blocks)
             }
-            throw InputError(path: path, problem: "the stored architecture is of a family facever does not know",
+            struct Family: Decodable { let family: String }
+            let family = (try? JSONDecoder().decode(Family.self, from: Data(text.utf8)))?.family ?? "?"
+            throw InputError(path: path, problem: "the stored architecture's family '\(TerminalText.escaped(family))' is not one facever knows "
+                             + "(\(ResNetArchitecture.familyName), \(ConvBlockArchitecture.familyName))",
                              nextStep: "use a model this version of facever wrote")
         }
         return .koch(try EmbeddingArchitecture.stored(in: text, path: path))
