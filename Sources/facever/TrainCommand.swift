@@ -17,8 +17,8 @@ struct TrainCommand: ParsableCommand {
             Examples:
               facever train --epochs 50 --seed 1
               facever train --epochs 50 --seed 1 --resume
-              facever train --identities omniglot/background --architecture conv4-omniglot --crop centre \\
-                --episodes 100 --augment turns,distort --patience 10 --epochs 60
+              facever train --identities omniglot --architecture conv4-omniglot \\
+                --crop centre --episodes 100 --augment turns,distort --patience 10
             """
     )
 
