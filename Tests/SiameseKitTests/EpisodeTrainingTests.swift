@@ -76,6 +76,14 @@ final class EpisodeTrainingTests: XCTestCase {
         XCTAssertThrowsError(try SiameseNetwork.load(from: edited)) { error in
             XCTAssertTrue("\(error)".contains("edited.safetensors") && "\(error)".contains("cannot be built"), "\(error)")
         }
+        // Sizes within each bound but whose first feature map would not fit one image's memory are refused.
+        for filters in ["[1024]", "[300,64]"] {
+            metadata[ModelKeys.architecture] = #"{"family":"conv-blocks","inputSide":512,"channels":3,"filters":"# + filters + #","globalPool":true}"#
+            try SafetensorsArchive(tensors: archive.tensors, metadata: metadata).write(to: edited)
+            XCTAssertThrowsError(try SiameseNetwork.load(from: edited)) { error in
+                XCTAssertTrue("\(error)".contains("more memory than facever gives one image"), "\(error)")
+            }
+        }
         metadata[ModelKeys.architecture] = #"{"family":"capsules","inputSide":28}"#
         try SafetensorsArchive(tensors: archive.tensors, metadata: metadata).write(to: edited)
         XCTAssertThrowsError(try SiameseNetwork.load(from: edited)) { error in XCTAssertTrue("\(error)".contains("family"), "\(error)") }
@@ -204,6 +212,9 @@ final class EpisodeTrainingTests: XCTestCase {
         settings = self.settings(episodes: EpisodeSettings(perEpoch: 3, classes: 1, shots: 1, queries: 1, quarterTurnClasses: false,
                                                            distortions: false, mirror: false))
         XCTAssertTrue(settings.problem?.contains("--way") ?? false)
+        settings.episodes = EpisodeSettings(perEpoch: 3, classes: 1000, shots: 2, queries: 3, quarterTurnClasses: false,
+                                            distortions: false, mirror: false)
+        XCTAssertTrue(settings.problem?.contains("at most 4096") ?? false, "an episode of 5,000 photos is refused")
         settings.episodes = smallEpisodes
         settings.identities = nil
         XCTAssertThrowsError(try TrainingSession.start(settings: settings, dataset: try dataset()))

@@ -21,14 +21,11 @@ public struct EpisodeSampler {
 
     /// The sampler over `dataset`'s identities but those held out (split.testSources' "identity:NAME").
     public init(dataset: FaceDataset, heldOut: [String], settings: EpisodeSettings, seed: UInt64) throws {
-        let excluded = Set(heldOut.compactMap { $0.hasPrefix("identity:") ? String($0.dropFirst("identity:".count)) : nil })
-        var byIdentity: [String: [Int]] = [:]
-        for (index, photo) in dataset.photos.enumerated() {
-            let identity = Identities.identity(of: photo.relativePath)
-            if !excluded.contains(identity) { byIdentity[identity, default: []].append(index) }
-        }
-        identities = byIdentity.keys.sorted().map { byIdentity[$0]! }.filter { $0.count >= settings.shots + settings.queries }
-        distractorIdentities = byIdentity.keys.sorted().map { byIdentity[$0]! }.filter { $0.count >= settings.shots }
+        let excluded = Identities.heldOut(heldOut)
+        let byIdentity = Identities.photosByIdentity(dataset).filter { !excluded.contains($0.key) }
+        let training = byIdentity.keys.sorted().map { byIdentity[$0]!.map { dataset.index(of: $0)! } }
+        identities = training.filter { $0.count >= settings.shots + settings.queries }
+        distractorIdentities = training.filter { $0.count >= settings.shots }
         let classes = identities.count * (settings.quarterTurnClasses ? 4 : 1)
         guard classes >= settings.classes else {
             throw InputError(path: nil, problem: "\(settings.classes)-way episodes need \(settings.classes) training classes with "

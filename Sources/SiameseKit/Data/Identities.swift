@@ -27,10 +27,24 @@ public enum Identities {
         return String(relativePath[..<slash])
     }
 
-    public static func split(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64,
-                             batches: BatchComposition) throws -> PairSplit {
+    /// The dataset's photos (relative paths, in the dataset's order) by identity.
+    public static func photosByIdentity(_ dataset: FaceDataset) -> [String: [String]] {
         var byIdentity: [String: [String]] = [:]
         for photo in dataset.photos { byIdentity[identity(of: photo.relativePath), default: []].append(photo.relativePath) }
+        return byIdentity
+    }
+
+    /// The identities a split holds out, from its `testSources` ("identity:NAME").
+    public static func heldOut(_ testSources: [String]) -> Set<String> {
+        Set(testSources.compactMap { $0.hasPrefix(sourcePrefix) ? String($0.dropFirst(sourcePrefix.count)) : nil })
+    }
+
+    /// How a split names a held-out identity among its test sources.
+    static let sourcePrefix = "identity:"
+
+    public static func split(dataset: FaceDataset, pairsPerClass: Int, testFraction: Double, seed: UInt64,
+                             batches: BatchComposition) throws -> PairSplit {
+        let byIdentity = photosByIdentity(dataset)
         var names = byIdentity.keys.sorted()
         var generator = RandomGenerator(seed: seed)
         names.shuffle(using: &generator)
@@ -45,7 +59,7 @@ public enum Identities {
         let testPairs = testCount > 0 ? max(1, Int((Double(pairsPerClass) * testFraction).rounded())) : 0
         let heldOut = testCount > 0 ? draw(testPairs, from: test, byIdentity, triplets: false, using: &generator) : []
         let training = draw(pairsPerClass - testPairs, from: train, byIdentity, triplets: batches == .triplets, using: &generator)
-        return PairSplit(train: training, test: heldOut, testSources: test.map { "identity:\($0)" })
+        return PairSplit(train: training, test: heldOut, testSources: test.map { sourcePrefix + $0 })
     }
 
     /// `count` same and `count` different pairs among `identities` (fewer when they run out), shuffled;

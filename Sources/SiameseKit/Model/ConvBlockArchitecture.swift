@@ -57,6 +57,15 @@ public struct ConvBlockArchitecture: MetadataJSON, Equatable, Sendable {
             return "blocks of \(filters) filters (1...\(Self.maximumBlocks) blocks of 1...\(Self.maximumFilters))"
         }
         guard embeddingSize <= 65536 else { return "an embedding of \(embeddingSize) values (at most 65,536)" }
+        // One image's largest feature map within a Koch network's bound (EmbeddingArchitecture). The other bounds
+        // hold by construction: a patch row is at most 512·9·1024 values, the weights at most 8·9·1024² (75 M).
+        var side = inputSide
+        for (index, outputs) in filters.enumerated() {
+            guard side * side * outputs <= EmbeddingArchitecture.maximumFeatureValues else {
+                return "block \(index + 1)'s activations would need more memory than facever gives one image"
+            }
+            side = (side + 1) / 2
+        }
         return nil
     }
 }

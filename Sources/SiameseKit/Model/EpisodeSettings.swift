@@ -53,6 +53,9 @@ public struct EpisodeSettings: Codable, Equatable, Sendable {
 
     public var shape: EpisodeShape { EpisodeShape(classes: classes, shots: shots, queries: queries, distractors: distractors) }
 
+    /// Photos an episode may hold (TrainingSettings.batchSizeRange's bound).
+    public static let maximumPhotos = TrainingSettings.batchSizeRange.upperBound
+
     /// The default learning rate of episode training (Snell et al.'s).
     public static let standardLearningRate: Float = 1e-3
 
@@ -62,6 +65,10 @@ public struct EpisodeSettings: Codable, Equatable, Sendable {
         if !(2...1000).contains(classes) { return "--way must be at least 2 and at most 1000" }
         if !(1...100).contains(shots) || !(1...100).contains(queries) { return "--shots and --queries must be in 1...100" }
         if !(0...10_000).contains(distractors) { return "--distractors must be in 0...10000" }
+        // An episode is one batch: the same bound as --batch, so that no option can ask for unbounded memory.
+        if classes * (shots + queries) + distractors * shots > Self.maximumPhotos {
+            return "an episode of --way × (--shots + --queries) + --distractors × --shots photos must hold at most \(Self.maximumPhotos)"
+        }
         if !(1...100_000_000).contains(halvingEpisodes) || !(0...1_000_000).contains(patience) { return "--patience must be in 0...1000000" }
         return nil
     }

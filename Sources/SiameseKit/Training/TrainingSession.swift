@@ -223,6 +223,9 @@ public final class TrainingSession {
             let seconds = Date().timeIntervalSince(epochStart)
             events(.epochFinished(record: record, seconds: seconds))
         }
+        // The run is over: an episode run's network becomes its best epoch's (the last checkpoint keeps the last
+        // epoch's weights, which a resume with more epochs continues from).
+        restoreBestWeights()
         return .completed
     }
 
@@ -238,7 +241,7 @@ public final class TrainingSession {
     static let bestPrefix = "best."
 
     /// Puts the best epoch's weights (when an episode run has them) into the network: what the model keeps.
-    func restoreBestWeights() {
+    private func restoreBestWeights() {
         guard let bestWeights else { return }
         for parameter in network.parameters { parameter.data = bestWeights[parameter.name!]! }
     }
@@ -250,7 +253,7 @@ public final class TrainingSession {
     func fitHead() {
         let pairs = Array(split.train.prefix(Self.headFittingPairs))
         guard !pairs.isEmpty else { return }
-        let (anchors, others) = embeddingsOfPairs(pairs)
+        let (anchors, others) = embeddingsOfPairs(pairs, inference: inferenceModel())
         DistanceHead.fit(network, anchors: anchors, others: others, labels: pairs.map(\.label))
     }
 
@@ -262,11 +265,8 @@ public final class TrainingSession {
     /// `oneShotWays` held-out identities (fewer when there are fewer) each give one support and one query
     /// photo, and each query is assigned to the support it scores highest with. nil without two identities.
     func heldOutOneShot() -> Double? {
-        let heldOut = Set(split.testSources.compactMap { $0.hasPrefix("identity:") ? String($0.dropFirst("identity:".count)) : nil })
-        var byIdentity: [String: [String]] = [:]
-        for photo in dataset.photos where heldOut.contains(Identities.identity(of: photo.relativePath)) {
-            byIdentity[Identities.identity(of: photo.relativePath), default: []].append(photo.relativePath)
-        }
+        let heldOut = Identities.heldOut(split.testSources)
+        let byIdentity = Identities.photosByIdentity(dataset).filter { heldOut.contains($0.key) }
         let candidates = byIdentity.keys.sorted().filter { byIdentity[$0]!.count >= 2 }
         let ways = min(Self.oneShotWays, candidates.count)
         guard ways >= 2 else { return nil }
@@ -282,8 +282,8 @@ public final class TrainingSession {
             })
         }
         let paths = Array(Set(tasks.flatMap { $0.flatMap { [$0.support, $0.query] } })).sorted()
-        let embeddings = embeddings(of: paths)
-        let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
+        let inference = inferenceModel()
+        let embeddings = embeddings(of: paths, inference: inference)
         let size = network.architecture.embeddingSize
         var correct = 0, total = 0
         for task in tasks {
@@ -300,9 +300,11 @@ public final class TrainingSession {
         return Double(correct) / Double(total)
     }
 
-    /// Each photo's embedding (inference), by relative path.
-    func embeddings(of paths: [String]) -> [String: [Float]] {
-        let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
+    /// The network as it stands, for inference in the run's precision.
+    func inferenceModel() -> InferenceModel { InferenceModel(network: network, compute: Compute(precision: settings.precision)) }
+
+    /// Each photo's embedding, by relative path.
+    func embeddings(of paths: [String], inference: InferenceModel) -> [String: [Float]] {
         let size = network.architecture.embeddingSize
         var embeddings: [String: [Float]] = [:]
         for start in stride(from: 0, to: paths.count, by: 64) {
@@ -314,8 +316,8 @@ public final class TrainingSession {
     }
 
     /// The embeddings of each pair's two photos: [B, E] each.
-    func embeddingsOfPairs(_ pairs: [LabelledPair]) -> (anchors: Tensor, others: Tensor) {
-        let embeddings = embeddings(of: Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted())
+    func embeddingsOfPairs(_ pairs: [LabelledPair], inference: InferenceModel) -> (anchors: Tensor, others: Tensor) {
+        let embeddings = embeddings(of: Array(Set(pairs.flatMap { [$0.anchor, $0.other] })).sorted(), inference: inference)
         let size = network.architecture.embeddingSize
         func gather(_ paths: [String]) -> Tensor { Tensor(shape: [paths.count, size], data: paths.flatMap { embeddings[$0]! }) }
         return (gather(pairs.map(\.anchor)), gather(pairs.map(\.other)))
@@ -337,8 +339,8 @@ public final class TrainingSession {
     func heldOutFigures() -> (loss: Double, accuracy: Double)? {
         let pairs = Array(split.test.prefix(Self.heldOutPairsPerEpoch))
         guard !pairs.isEmpty else { return nil }
-        let inference = InferenceModel(network: network, compute: Compute(precision: settings.precision))
-        let (anchors, others) = embeddingsOfPairs(pairs)
+        let inference = inferenceModel()
+        let (anchors, others) = embeddingsOfPairs(pairs, inference: inference)
         let logits = inference.logits(anchorEmbeddings: anchors, otherEmbeddings: others).data
         var loss = 0.0, correct = 0
         for (logit, pair) in zip(logits, pairs) {
@@ -374,7 +376,6 @@ extension TrainingSession {
         ]
         if let loss = progress.lastEpochLoss { metadata[ModelKeys.finalLoss] = String(loss) }
         metadata[ModelKeys.history] = TrainingHistory.json(progress.history)
-        restoreBestWeights()
         try network.save(to: url, metadata: metadata)
         try AtomicFile.write(Data(TrainingHistory.csv(progress.history).utf8), to: TrainingHistory.csvURL(forModel: url))
     }
