@@ -9,7 +9,8 @@
 # distortions; 10 % of those identities held out to pick the best epoch). Fold K's pairs are then scored
 # by `evaluate --pairs`, split in two interleaved halves so that each half's threshold is chosen on the other: the
 # accuracy of people the network never saw. Prints one line a fold and the mean ± std over the folds run.
-# Extra options for `facever train`: FACEVER_TRAIN_OPTIONS="--episodes 200 --way 32" …
+# Extra options for `facever train`: FACEVER_TRAIN_OPTIONS="--episodes 200 --way 32" …; another network:
+# FACEVER_ARCHITECTURE=conv4-faces.
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-identities). Nothing here is committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,7 @@ for fold in $folds; do
         END { for (i = 1; i <= n; i++) print (i % 2 ? 1 : 2) "\t" rows[i] }' "$lfw/pairs.tsv" > "$run/pairs.tsv"
     start=$(date +%s)
     # shellcheck disable=SC2086
-    "$facever" train --identities "$run/people" --architecture conv4-faces --crop centre --episodes 100 --way 64 --shots 1 \
+    "$facever" train --identities "$run/people" --architecture "${FACEVER_ARCHITECTURE:-conv4-faces}" --crop centre --episodes 100 --way 64 --shots 1 \
         --queries 1 --augment mirror,distort --epochs "$epochs" --test-fraction 0.1 --pairs 2000 --seed 1 \
         --data "$run/data" --model "$run/model.safetensors" ${FACEVER_TRAIN_OPTIONS:-} | tee "$run/train.log"
     seconds=$(( $(date +%s) - start ))

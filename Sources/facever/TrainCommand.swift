@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of weights, split and shuffling.")
     var seed = TrainingSettings.standard.seed
 
-    @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1), tiny (32×32×3, for quick tests), conv4-omniglot (28×28×1) or conv4-faces (64×64×1): four batch-normalised convolution blocks, for --episodes.")
+    @Option(help: "Network: tutorial (100×100×3), omniglot (105×105×1), tiny (32×32×3, for quick tests), conv4-omniglot (28×28×1), conv4-faces (64×64×1) or conv4-faces-sphere (conv4-faces compared by angle): four batch-normalised convolution blocks, for --episodes.")
     var architecture = ArchitectureName.tutorial
 
     @Option(help: "triplets: each anchor with a positive and a negative in the same batch, embedded once for both pairs (3 photos for 2 pairs); pairs: the tutorial's independent pairs.")

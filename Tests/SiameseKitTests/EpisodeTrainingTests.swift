@@ -49,6 +49,43 @@ final class EpisodeTrainingTests: XCTestCase {
         for (a, b) in zip(alone, together[256..<512]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
+    func testTheSphereNetworkProjectsNormalisesAndEmbedsAFaceWithItsMirrorImage() throws {
+        let small = ConvBlockArchitecture(inputSide: 16, channels: 1, filters: [8, 8], globalPool: true, projection: 12,
+                                          sphereRadius: 3, mirrorAverage: true)
+        var plain = small
+        plain.mirrorAverage = nil
+        let network = try SiameseNetwork(architecture: .convBlocks(small), factory: .glorotUniform(seed: 4))
+        let same = try SiameseNetwork(architecture: .convBlocks(plain), factory: .glorotUniform(seed: 4))
+        // Two blocks (1·9·8 + 8, 8·9·8 + 8), two norms of 4 × 8, the projection 8·12 + 12, the head 12 + 1.
+        XCTAssertEqual(network.parameterCount, 80 + 584 + 64 + 108 + 13)
+        XCTAssertEqual(small.embeddingSize, 12)
+        XCTAssertNotEqual(network.weightsDigest(), same.weightsDigest(), "the mirror average is another function")
+        var random = RandomGenerator(seed: 5)
+        let images = Tensor(shape: [2, 16, 16, 1], data: (0..<512).map { _ in random.nextUnitFloat() })
+        func length(_ row: ArraySlice<Float>) -> Double { row.map { Double($0) * Double($0) }.reduce(0, +).squareRoot() }
+        // While training: every embedding on the sphere of radius 3, no mirror average.
+        let training = network.embedding(images, training: true).data
+        XCTAssertEqual(length(training[0..<12]), 3, accuracy: 1e-5)
+        XCTAssertEqual(length(training[12..<24]), 3, accuracy: 1e-5)
+        // At inference: the mean of the picture's and its mirror image's embeddings (each on the sphere), so a
+        // picture and its mirror image embed the same.
+        _ = same.embedding(images, training: true)  // the same running statistics in both networks
+        let averaged = network.embedding(images).data
+        let own = same.embedding(images).data, flipped = same.embedding(mirrored(images)).data
+        for index in 0..<24 { XCTAssertEqual(averaged[index], 0.5 * (own[index] + flipped[index]), accuracy: 1e-5) }
+        XCTAssertEqual(length(own[0..<12]), 3, accuracy: 1e-5)
+        for (a, b) in zip(network.embedding(mirrored(images)).data, averaged) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        XCTAssertNotEqual(own, flipped, "the network itself is not symmetric: the average is what makes it so")
+        // Files written before these fields existed describe the same networks (same JSON, same digests).
+        XCTAssertFalse(ConvBlockArchitecture.conv4Faces.jsonString().contains("projection"))
+        XCTAssertFalse(ConvBlockArchitecture.conv4Faces.jsonString().contains("sphere"))
+        for (field, value) in [("projection", "0"), ("sphereRadius", "0"), ("sphereRadius", "1e9")] {
+            let json = #"{"family":"conv-blocks","inputSide":16,"channels":1,"filters":[8],"globalPool":true,"# + "\"\(field)\":\(value)}"
+            let architecture = try XCTUnwrap(ConvBlockArchitecture.fromJSON(json), json)
+            XCTAssertNotNil(architecture.problem, json)
+        }
+    }
+
     func testABlockModelFileRoundTripsAndItsArchitectureIsInTheDigest() throws {
         let network = try SiameseNetwork(architecture: .convBlocks(.conv4Omniglot), factory: .glorotUniform(seed: 2))
         let url = root.appendingPathComponent("blocks.safetensors")

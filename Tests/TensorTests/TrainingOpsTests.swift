@@ -54,4 +54,27 @@ final class TrainingOpsTests: XCTestCase {
         XCTAssertEqual(accuracy, 0.75)
         XCTAssertGreaterThan(loss.data[0], 10)  // the misplaced query alone costs about 81 − 1 = 80 nats / 4
     }
+
+    func testNormalizedRowsMatchReferenceAndFiniteDifferences() {
+        var random = TestRandom(seed: 23)
+        let (count, size, radius) = (4, 6, Float(2.5))
+        let reference = { (v: [[Double]]) in Reference.normalizedRows(x: v[0], size: size, radius: Double(radius)) }
+        let x = random.tensor([count, size], -2, 3)
+        let y = normalizedRows(x, radius: radius)
+        assertClose(y.data, reference([asDouble(x)]), tolerance: 1e-5)
+        for n in 0..<count {
+            let length = (0..<size).map { Double(y.data[n * size + $0]) }.map { $0 * $0 }.reduce(0, +).squareRoot()
+            XCTAssertEqual(length, Double(radius), accuracy: 1e-5, "row \(n) lies on the sphere")
+        }
+        assertGradientsMatchFiniteDifferences(inputs: [random.tensor([count, size], -2, 3)],
+                                              op: { normalizedRows($0[0], radius: radius) }, reference: reference)
+        // A row of zeros has no direction: it stays zero and passes no gradient, beside a row that does.
+        let mixed = Tensor(shape: [2, 2], data: [0, 0, 3, 4], requiresGrad: true)
+        let out = normalizedRows(mixed, radius: radius)
+        XCTAssertEqual(out.data, [0, 0, 1.5, 2])
+        out.backward(seed: [1, 1, 1, 0])
+        XCTAssertEqual(mixed.grad?[0], 0)
+        XCTAssertEqual(mixed.grad?[1], 0)
+        XCTAssertFalse(mixed.grad?.contains { !$0.isFinite } ?? true)
+    }
 }

@@ -136,6 +136,7 @@ public enum ArchitectureName: String, CaseIterable, Sendable {
     case tutorial, omniglot, tiny
     case conv4Omniglot = "conv4-omniglot"
     case conv4Faces = "conv4-faces"
+    case conv4FacesSphere = "conv4-faces-sphere"
 
     public var architecture: NetworkArchitecture {
         switch self {
@@ -144,6 +145,7 @@ public enum ArchitectureName: String, CaseIterable, Sendable {
         case .tiny: return .koch(.tiny)
         case .conv4Omniglot: return .convBlocks(.conv4Omniglot)
         case .conv4Faces: return .convBlocks(.conv4Faces)
+        case .conv4FacesSphere: return .convBlocks(.conv4FacesSphere)
         }
     }
 }

@@ -92,7 +92,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         if let episodes {
             if let problem = episodes.problem { return problem }
             if architecture?.pairFeature != .squaredDifference {
-                return "--episodes trains a network compared by distance: give --architecture conv4-omniglot or conv4-faces"
+                return "--episodes trains a network compared by distance: give --architecture conv4-omniglot, conv4-faces or conv4-faces-sphere"
             }
         }
         return nil

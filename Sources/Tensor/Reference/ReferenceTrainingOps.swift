@@ -39,4 +39,14 @@ extension Reference {
         }
         return total / Double(classes * queries)
     }
+
+    /// Each row of x [N, E] scaled to length r: r · x[n] / ‖x[n]‖.
+    public static func normalizedRows(x: [Double], size: Int, radius: Double) -> [Double] {
+        var y = x
+        for start in stride(from: 0, to: x.count, by: size) {
+            let norm = x[start..<(start + size)].map { $0 * $0 }.reduce(0, +).squareRoot()
+            for d in 0..<size { y[start + d] = radius * x[start + d] / norm }
+        }
+        return y
+    }
 }
