@@ -68,7 +68,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Classes an episode with support photos only, from identities with too few photos to be queried (people photographed once).")
     var distractors = 0
 
-    @Option(help: ArgumentHelp("Episode augmentations, comma-separated: turns (each quarter turn of an identity is a class: characters only), distort (Koch's affine distortions), mirror.", valueName: "list"))
+    @Option(help: "Classes an episode, beyond --way, each one identity with too few photos for a class (a person photographed once), its query another augmented view of its support photo.")
+    var exemplars = 0
+
+    @Option(help: ArgumentHelp("Episode augmentations, comma-separated: turns (each quarter turn of an identity is a class: characters only), distort (Koch's affine distortions), mirror, light (contrast and brightness).", valueName: "list"))
     var augment: String?
 
     @Option(help: "Stop an episode run after this many epochs without a better held-out one-shot accuracy (0: never).")
@@ -92,7 +95,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let augment {
             let unknown = augment.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !Self.augmentations.contains($0) }
-            guard unknown.isEmpty else { throw ValidationError("--augment knows turns, distort and mirror, not \(unknown.joined(separator: ", "))") }
+            guard unknown.isEmpty else { throw ValidationError("--augment knows turns, distort, mirror and light, not \(unknown.joined(separator: ", "))") }
             guard episodes != nil else { throw ValidationError("--augment applies to --episodes training") }
         }
         if episodes != nil && identities == nil { throw ValidationError("--episodes trains a general verifier: give --identities DIR") }
@@ -119,13 +122,14 @@ struct TrainCommand: ParsableCommand {
         let augmentations = Set((augment ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         settings.episodes = episodes.map {
             EpisodeSettings(perEpoch: $0, classes: way, shots: shots, queries: queries, distractors: distractors, quarterTurnClasses: augmentations.contains("turns"),
-                            distortions: augmentations.contains("distort"), mirror: augmentations.contains("mirror"), patience: patience)
+                            distortions: augmentations.contains("distort"), mirror: augmentations.contains("mirror"),
+                            lighting: augmentations.contains("light"), exemplars: exemplars, patience: patience)
         }
         return settings
     }
 
     /// The augmentations --augment knows.
-    static let augmentations: Set<String> = ["turns", "distort", "mirror"]
+    static let augmentations: Set<String> = ["turns", "distort", "mirror", "light"]
 
     func run() throws {
         let checkpointURL = Checkpoint.url(forModel: modelURL)
@@ -176,6 +180,8 @@ struct TrainCommand: ParsableCommand {
             let steps = session.settings.episodes.map {
                 "\(Console.count($0.perEpoch, "episode")) an epoch, each \($0.classes)-way \($0.shots)-shot with "
                     + "\(Console.count($0.queries, "query", "queries")) a class"
+                    + ($0.exemplars > 0 ? " and \(Console.count($0.exemplars, "exemplar class", "exemplar classes"))" : "")
+                    + ($0.distractors > 0 ? " and \(Console.count($0.distractors, "distractor"))" : "")
             } ?? "batches of \(Console.count(session.settings.batchSize, "pair"))"
                 + (session.settings.batches == .triplets ? " as \(Console.count(session.settings.batchSize / 2, "triplet"))" : "")
             print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable and "

@@ -173,6 +173,66 @@ final class EpisodeTrainingTests: XCTestCase {
         }
     }
 
+    func testExemplarClassesAreIdentitiesTooSmallForAClassTheirPhotosRepeated() throws {
+        // s1…s10 keep their ten photos; s11…s20 keep one (s11…s15) or two (s16…s20): too few for 1 support + 2 queries.
+        let files = try Identities.files(in: TestPaths.sampleFaces).filter { file in
+            guard file.relativePath.hasPrefix("s"), let slash = file.relativePath.firstIndex(of: "/"),
+                  let subject = Int(file.relativePath.dropFirst().prefix(upTo: slash)) else { return false }
+            let photo = file.relativePath[file.relativePath.index(after: slash)...]
+            return subject <= 10 || photo == "1.pgm" || (subject > 15 && photo == "2.pgm")
+        }
+        let data = try FaceDataset(files: files, input: ConvBlockArchitecture.conv4Omniglot.inputFormat)
+        var settings = EpisodeSettings(perEpoch: 3, classes: 4, shots: 1, queries: 2, distractors: 2, quarterTurnClasses: false,
+                                       distortions: false, mirror: true, lighting: true, exemplars: 3)
+        XCTAssertEqual(settings.shape, EpisodeShape(classes: 7, shots: 1, queries: 2, distractors: 2), "exemplars are classes to the loss")
+        let sampler = try EpisodeSampler(dataset: data, heldOut: [], settings: settings, seed: 3)
+        XCTAssertEqual(sampler.exemplarIdentities.count, 10)
+        func subject(_ photo: Int) -> Int {
+            let path = data.photos[photo].relativePath
+            return Int(path.dropFirst().prefix { $0 != "/" })!
+        }
+        var exemplarsSeen = Set<Int>()
+        for number in 0..<30 {
+            let photos = sampler.draw(number).photos
+            XCTAssertEqual(photos.count, 7 * 3 + 2)
+            let full = photos.prefix(12).map(subject), exemplars = Array(photos[12..<21]), distractors = photos.suffix(2).map(subject)
+            XCTAssertTrue(full.allSatisfy { $0 <= 10 }, "full classes are identities with enough photos")
+            for group in 0..<3 {
+                let members = Array(exemplars[(group * 3)..<(group * 3 + 3)])
+                let who = Set(members.map(subject))
+                XCTAssertEqual(who.count, 1, "an exemplar class is one identity")
+                XCTAssertGreaterThan(who.first!, 10, "too small for a class")
+                // Its photos repeat: all of them are shown (one or two), the first again after the last.
+                XCTAssertEqual(Set(members).count, who.first! > 15 ? 2 : 1)
+                XCTAssertEqual(members[0], members[who.first! > 15 ? 2 : 1])
+                exemplarsSeen.insert(who.first!)
+            }
+            let shown = Set(full + exemplars.map(subject))
+            XCTAssertTrue(Set(distractors).isDisjoint(with: shown), "distractors are none of the episode's classes")
+            XCTAssertEqual(Set(distractors).count, 2)
+        }
+        XCTAssertEqual(exemplarsSeen.count, 10, "every small identity serves")
+        // The same photo twice in a class is two views of it: mirrored and lit independently.
+        let episode = sampler.episode(0), size = data.input.valueCount
+        let photos = sampler.draw(0).photos
+        let repeated = (12..<21).filter { slot in (12..<slot).contains { photos[$0] == photos[slot] } }
+        XCTAssertFalse(repeated.isEmpty)
+        for slot in repeated {
+            let first = (12..<slot).first { photos[$0] == photos[slot] }!
+            XCTAssertNotEqual(Array(episode.data[(slot * size)..<((slot + 1) * size)]),
+                              Array(episode.data[(first * size)..<((first + 1) * size)]), "slot \(slot) is another view")
+        }
+        // Too many exemplar classes for the small identities, or exemplars with no augmentation, are refused.
+        settings.exemplars = 11
+        XCTAssertThrowsError(try EpisodeSampler(dataset: data, heldOut: [], settings: settings, seed: 3)) { error in
+            XCTAssertTrue("\(error)".contains("exemplar"), "\(error)")
+        }
+        settings.exemplars = 2
+        (settings.mirror, settings.lighting) = (false, false)
+        XCTAssertNotNil(settings.problem)
+        XCTAssertTrue(settings.problem!.contains("--exemplars"), settings.problem!)
+    }
+
     func testPictureTurnsMirrorsAndDistortions() {
         // A 3×3 one-channel picture: 0 1 2 / 3 4 5 / 6 7 8.
         let original = ArraySlice((0..<9).map(Float.init))
@@ -197,6 +257,16 @@ final class EpisodeTrainingTests: XCTestCase {
         var flat = ArraySlice([Float](repeating: 0.5, count: 25))
         for _ in 0..<20 { PictureDistortion.apply(.random(using: &generator), to: &flat, height: 5, width: 5, channels: 1) }
         XCTAssertTrue(flat.allSatisfy { abs($0 - 0.5) < 1e-6 })
+        // Lighting: contrast about the mean, then brightness, within [0, 1].
+        var lit = ArraySlice<Float>([0.2, 0.4, 0.6])
+        PictureDistortion.light(&lit, contrast: 2, brightness: 0.1)
+        XCTAssertEqual(Array(lit).map { ($0 * 1000).rounded() / 1000 }, [0.1, 0.5, 0.9])
+        PictureDistortion.light(&lit, contrast: 1, brightness: 0.5)
+        XCTAssertEqual(Array(lit).map { ($0 * 1000).rounded() / 1000 }, [0.6, 1, 1], "clamped to white")
+        for _ in 0..<100 {
+            let (contrast, brightness) = PictureDistortion.randomLight(using: &generator)
+            XCTAssertTrue((0.6...1.4).contains(contrast) && (-0.15...0.15).contains(brightness))
+        }
     }
 
     func testTheHeadIsFittedToDistancesAndScoresHalfBetweenTheTwoKinds() throws {

@@ -4,6 +4,8 @@
 //   mirror:        left ↔ right
 //   affine:        Koch et al.'s distortions, each drawn with probability ½: rotation θ ∈ [−10°, 10°], shear
 //                  ρx, ρy ∈ [−0.3, 0.3], scale sx, sy ∈ [0.8, 1.2], translation tx, ty ∈ [−2, 2] pixels
+//   lighting:      v ↦ clamp((v − m)·k + m + b, 0, 1), m the picture's mean, contrast k ∈ [0.6, 1.4], brightness
+//                  b ∈ [−0.15, 0.15]: two photos of a face differ in light more than in shape
 // The affine map is taken about the picture's centre and sampled bilinearly; a point that falls outside takes
 // the nearest border pixel (white around a character, the crop's own edge around a face).
 //   picture: [S, S, C] values (one image of a batch tensor), changed in place.
@@ -71,6 +73,19 @@ public enum PictureDistortion {
                 }
             }
         }
+    }
+
+    /// Changes a picture's contrast by `contrast` about its mean value and its brightness by `brightness`,
+    /// within [0, 1].
+    public static func light(_ picture: inout ArraySlice<Float>, contrast: Float, brightness: Float) {
+        guard !picture.isEmpty else { return }
+        let mean = picture.reduce(0, +) / Float(picture.count)
+        for index in picture.indices { picture[index] = min(max((picture[index] - mean) * contrast + mean + brightness, 0), 1) }
+    }
+
+    /// A random contrast and brightness (the header's ranges).
+    public static func randomLight(using generator: inout RandomGenerator) -> (contrast: Float, brightness: Float) {
+        (generator.uniform(0.6, 1.4), generator.uniform(-0.15, 0.15))
     }
 
     /// Applies `distortion` about the picture's centre, bilinearly, clamping to the border.
