@@ -29,9 +29,8 @@ final class ImportTests: XCTestCase {
 
         let layout = DataLayout(root: root.appendingPathComponent("data"))
         var skipped: [InputError] = []
-        let report = try ImageImporter.run(source: root.appendingPathComponent("source"), into: layout.folder(.negative)) {
-            skipped.append($0)
-        }
+        let report = try ImageImporter.run(source: root.appendingPathComponent("source"), into: layout.folder(.negative),
+                                           onSkip: { skipped.append($0) })
         XCTAssertEqual(report.imported, 2)
         XCTAssertEqual(report.duplicates, 1)
         XCTAssertEqual(report.unreadable.count, 3)
