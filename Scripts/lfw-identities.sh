@@ -5,12 +5,13 @@
 #
 # For each View 2 fold K: the training identities are every lfw_dev person who appears in no pair of fold K
 # (LFW's folds are disjoint by person), linked into one folder a person; `facever train --identities
-# --episodes` trains conv4-faces on them (64-way 1-shot episodes, one query a class, mirror and Koch's
-# distortions; 10 % of those identities held out to pick the best epoch). Fold K's pairs are then scored
-# by `evaluate --pairs`, split in two interleaved halves so that each half's threshold is chosen on the other: the
+# --episodes` trains conv4-faces-sphere on them (64-way 1-shot episodes, one query a class, 32 exemplar classes
+# and 64 distractors of people photographed once; mirror, Koch's distortions and lighting; 10 % of those
+# identities held out to pick the best epoch, stopping after 8 epochs without a better one). Fold K's pairs are
+# then scored by `evaluate --pairs`, split in two interleaved halves so that each half's threshold is chosen on the other: the
 # accuracy of people the network never saw. Prints one line a fold and the mean ± std over the folds run.
-# Extra options for `facever train`: FACEVER_TRAIN_OPTIONS="--episodes 200 --way 32" …; another network:
-# FACEVER_ARCHITECTURE=conv4-faces.
+# Extra options for `facever train`: FACEVER_TRAIN_OPTIONS="--way 32" …; another network:
+# FACEVER_ARCHITECTURE=conv4-faces; other episodes: FACEVER_EPISODE_OPTIONS (default below).
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-identities). Nothing here is committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +43,10 @@ for fold in $folds; do
         END { for (i = 1; i <= n; i++) print (i % 2 ? 1 : 2) "\t" rows[i] }' "$lfw/pairs.tsv" > "$run/pairs.tsv"
     start=$(date +%s)
     # shellcheck disable=SC2086
-    "$facever" train --identities "$run/people" --architecture "${FACEVER_ARCHITECTURE:-conv4-faces}" --crop centre --episodes 100 --way 64 --shots 1 \
-        --queries 1 --augment mirror,distort --epochs "$epochs" --test-fraction 0.1 --pairs 2000 --seed 1 \
+    "$facever" train --identities "$run/people" --architecture "${FACEVER_ARCHITECTURE:-conv4-faces-sphere}" --crop centre \
+        --episodes 100 --way 64 --shots 1 --queries 1 \
+        ${FACEVER_EPISODE_OPTIONS:---augment mirror,distort,light --distractors 64 --exemplars 32 --patience 8} \
+        --epochs "$epochs" --test-fraction 0.1 --pairs 2000 --seed 1 \
         --data "$run/data" --model "$run/model.safetensors" ${FACEVER_TRAIN_OPTIONS:-} | tee "$run/train.log"
     seconds=$(( $(date +%s) - start ))
     "$facever" evaluate --pairs "$run/pairs.tsv" --model "$run/model.safetensors" --crop centre --json --data "$run/data" > "$run/pairs.json"
