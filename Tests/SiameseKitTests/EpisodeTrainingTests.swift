@@ -84,6 +84,9 @@ final class EpisodeTrainingTests: XCTestCase {
             let architecture = try XCTUnwrap(ConvBlockArchitecture.fromJSON(json), json)
             XCTAssertNotNil(architecture.problem, json)
         }
+        // A projection whose weights alone would take 80 MB (1,024 pooled values to 20,000) is refused before any is made.
+        let huge = ConvBlockArchitecture(inputSide: 16, channels: 1, filters: [1024], globalPool: true, projection: 20_000)
+        XCTAssertTrue(huge.problem?.contains("projection") ?? false, "\(huge.problem ?? "nil")")
     }
 
     func testABlockModelFileRoundTripsAndItsArchitectureIsInTheDigest() throws {

@@ -69,6 +69,7 @@ public struct ConvBlockArchitecture: MetadataJSON, Equatable, Sendable {
     public static let maximumBlocks = 8
     public static let maximumFilters = 1024
     public static let maximumSphereRadius: Float = 1000
+    public static let maximumProjectionWeights = 1 << 24
 
     /// Why this architecture cannot be built, or nil when it can.
     public var problem: String? {
@@ -81,7 +82,12 @@ public struct ConvBlockArchitecture: MetadataJSON, Equatable, Sendable {
         guard pooledSize <= 65536, embeddingSize <= 65536 else {
             return "an embedding of \(max(pooledSize, embeddingSize)) values (at most 65,536)"
         }
-        if let projection, projection < 1 { return "a projection to \(projection) values (at least 1)" }
+        if let projection {
+            // The projection's weights are made before any file's values are read: bound them like a block's.
+            guard projection >= 1, pooledSize * projection <= Self.maximumProjectionWeights else {
+                return "a projection of \(pooledSize) to \(projection) values (at least 1, at most \(Self.maximumProjectionWeights) weights)"
+            }
+        }
         if let radius = sphereRadius, !(radius > 0 && radius <= Self.maximumSphereRadius) {
             return "a sphere of radius \(radius) (above 0, at most \(Self.maximumSphereRadius))"
         }
