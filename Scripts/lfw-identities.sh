@@ -9,7 +9,10 @@
 # and 64 distractors of people photographed once; mirror, Koch's distortions and lighting; 10 % of those
 # identities held out to pick the best epoch, stopping after 8 epochs without a better one). Fold K's pairs are
 # then scored by `evaluate --pairs`, split in two interleaved halves so that each half's threshold is chosen on the other: the
-# accuracy of people the network never saw. Prints one line a fold and the mean ± std over the folds run.
+# accuracy of people the network never saw. Prints one line a fold and the mean ± std over the folds run. Each fold's
+# scores are also kept (fold K's model scoring fold K's pairs: $work/foldK/scores.tsv); the last line is LFW's own
+# protocol over every fold whose scores are there (`evaluate --scored-pairs`: each fold's threshold chosen on the
+# other folds' scores, each made by a model that never saw those people).
 # Extra options for `facever train`: FACEVER_TRAIN_OPTIONS="--way 32" …; another network:
 # FACEVER_ARCHITECTURE=conv4-faces; other episodes: FACEVER_EPISODE_OPTIONS (default below).
 # Work folder: $FACEVER_LFW_DIR (default .build/lfw-identities). Nothing here is committed.
@@ -50,8 +53,19 @@ for fold in $folds; do
         --data "$run/data" --model "$run/model.safetensors" ${FACEVER_TRAIN_OPTIONS:-} | tee "$run/train.log"
     seconds=$(( $(date +%s) - start ))
     "$facever" evaluate --pairs "$run/pairs.tsv" --model "$run/model.safetensors" --crop centre --json --data "$run/data" > "$run/pairs.json"
+    awk -F'\t' -v k="$fold" -v root="$lfw" 'NR == 1 { print; next } $1 == k { print $1 "\t" root "/" $2 "\t" root "/" $3 "\t" $4 }' \
+        "$lfw/pairs.tsv" > "$run/fold-pairs.tsv"
+    "$facever" evaluate --pairs "$run/fold-pairs.tsv" --model "$run/model.safetensors" --crop centre --json --data "$run/data" \
+        --write-scores "$run/scores.tsv" > /dev/null
     accuracy=$(python3 -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).read().splitlines()[-1])["accuracy"], 4))' "$run/pairs.json")
     echo "fold $fold: $(wc -l < "$run/fold-people.txt") people held out, $(ls "$run/people" | wc -l) trained on; ${seconds} s of training; pair accuracy $accuracy"
     results+=("$accuracy")
 done
 python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print("folds %s: accuracy %.4f ± %.4f" % (" ".join(sys.argv[1:]), statistics.mean(v), statistics.pstdev(v) if len(v) > 1 else 0))' "${results[@]}"
+scored=()
+for file in "$work"/fold*/scores.tsv; do [ -f "$file" ] && scored+=(--scored-pairs "$file"); done
+if [ "${#scored[@]}" -gt 2 ]; then
+    "$facever" evaluate "${scored[@]}" --json | python3 -c 'import json,sys; r=json.loads(sys.stdin.read());
+print("LFW protocol over %d folds (one model a fold): accuracy %.4f ± %.4f, per fold %s; ROC AUC %.3f" % (r["folds"], r["accuracy"],
+      r["accuracy_std"], " ".join("%.3f" % a for a in r["fold_accuracies"]), r["roc_auc"]))'
+fi

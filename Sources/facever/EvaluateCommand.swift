@@ -52,6 +52,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Pairs of people's photos instead (tab-separated `fold image_a image_b same`, LFW's View 2 protocol; paths relative to the file): k-fold accuracy, ROC AUC, EER, TAR at FAR 1e-3.", valueName: "file"))
     var pairs: String?
 
+    @Option(name: .customLong("write-scores"), help: ArgumentHelp("With --pairs: also write every pair with its score to this file (tab-separated `fold image_a image_b same score`), for --scored-pairs.", valueName: "file"))
+    var writeScores: String?
+
+    @Option(name: .customLong("scored-pairs"), help: ArgumentHelp("LFW's protocol on pairs already scored (files written by --write-scores, any number, read as one list; no model): one model per fold, each fold's threshold chosen on the others' scores.", valueName: "file"))
+    var scoredPairs: [String] = []
+
     @Option(name: .customLong("one-shot"), help: ArgumentHelp("N-way one-shot classification instead, on Lake's Omniglot runs in this folder (runNN/training, runNN/test, runNN/class_labels.txt): accuracy per run and overall.", valueName: "folder"))
     var oneShot: String?
 
@@ -68,7 +74,13 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--target-far must be a number between 0 and 1 (0.01 is 1 %)")
         }
         if save && targetFAR == nil { throw ValidationError("--save stores a calibration: give --target-far F") }
-        if [identify, pairs, oneShot].compactMap({ $0 }).count > 1 { throw ValidationError("give one of --identify, --pairs and --one-shot") }
+        if [identify, pairs, oneShot, scoredPairs.first].compactMap({ $0 }).count > 1 {
+            throw ValidationError("give one of --identify, --pairs, --scored-pairs and --one-shot")
+        }
+        if writeScores != nil && pairs == nil { throw ValidationError("--write-scores writes the scores of --pairs FILE: give --pairs") }
+        if !scoredPairs.isEmpty && (targetFAR != nil || gallery != nil || plot != nil) {
+            throw ValidationError("--scored-pairs reports scores already made: --target-far, --gallery and --plot do not apply")
+        }
         if oneShot != nil && (targetFAR != nil || gallery != nil || threshold != nil) {
             throw ValidationError("--one-shot takes the best-scoring class: --target-far, --gallery and --threshold do not apply")
         }
@@ -84,6 +96,7 @@ struct EvaluateCommand: ParsableCommand {
         if let identify { return try evaluateIdentification(on: URL(fileURLWithPath: identify)) }
         if let pairs { return try evaluatePairs(in: URL(fileURLWithPath: pairs)) }
         if let oneShot { return try evaluateOneShot(on: URL(fileURLWithPath: oneShot)) }
+        if !scoredPairs.isEmpty { return try evaluateScoredPairs(scoredPairs.map { URL(fileURLWithPath: $0) }) }
         try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
             let inference = model.prepared(for: try compute.resolved(for: model))
@@ -172,27 +185,52 @@ extension EvaluateCommand {
                 if interactive { FileHandle.standardError.write(Data("\rembedded \(done)/\(total) images\u{1B}[K".utf8)) }
             }
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            let report = PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? model.thresholds.detection)
-            let folds = report.foldAccuracies.keys.sorted()
-            let m = report.metrics
-            if json {
-                print(Console.jsonLine([
-                    "pairs_file": file.path, "pairs": pairs.count, "same": pairs.filter(\.same).count, "folds": folds.count,
-                    "accuracy": report.meanAccuracy, "accuracy_std": report.accuracyStandardDeviation,
-                    "fold_accuracies": folds.map { report.foldAccuracies[$0]! }, "roc_auc": m.rocAUC, "equal_error_rate": m.equalErrorRate,
-                    "tar_at_far_0.001": report.tarAtFAR1e3 ?? NSNull(), "images_without_face": withoutFace,
-                    "threshold": Double(m.threshold), "accuracy_at_threshold": m.accuracy, "seconds": Date().timeIntervalSince(start),
-                ]))
-            } else {
-                print("\(Console.count(pairs.count, "pair")) (\(pairs.filter(\.same).count) same) in \(Console.count(folds.count, "fold")); "
-                      + "\(withoutFace) images without a face (their pairs score 0)")
-                print(String(format: "accuracy %.3f ± %.3f (threshold chosen on the other folds; per fold: %@)", report.meanAccuracy,
-                             report.accuracyStandardDeviation, folds.map { String(format: "%.3f", report.foldAccuracies[$0]!) }.joined(separator: " ")))
-                print(String(format: "ROC AUC %.3f  equal-error rate %.3f  accuracy at threshold %.3f: %.3f", m.rocAUC, m.equalErrorRate,
-                             m.threshold, m.accuracy))
-                print("TAR at FAR 1e-3: " + (report.tarAtFAR1e3.map { String(format: "%.3f", $0) } ?? "- (needs 1,000 different pairs)"))
-                if folds.count == 1 { Console.note("one fold: the threshold was chosen on the pairs it is measured on, so the accuracy is optimistic") }
+            if let writeScores {
+                try ScoredPairs.write(pairs, scores: scores, to: URL(fileURLWithPath: writeScores))
+                if !json { Console.note("wrote the \(pairs.count) scores to \(writeScores)") }
             }
+            printPairsReport(PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? model.thresholds.detection),
+                             pairs: pairs, source: ["pairs_file": file.path, "images_without_face": withoutFace,
+                                                    "seconds": Date().timeIntervalSince(start)],
+                             heading: "\(withoutFace) images without a face (their pairs score 0)")
+        }
+    }
+
+    /// `--scored-pairs A --scored-pairs B …`: LFW's protocol on scores written by `--write-scores`, read as one list.
+    private func evaluateScoredPairs(_ files: [URL]) throws {
+        try reportingInputErrors {
+            var pairs: [ImagePair] = [], scores: [Float] = []
+            for file in files {
+                let scored = try ScoredPairs.read(file)
+                pairs += scored.pairs
+                scores += scored.scores
+            }
+            printPairsReport(PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? 0.5), pairs: pairs,
+                             source: ["scored_pairs_files": files.map(\.path)], heading: "scores from \(Console.count(files.count, "file"))")
+        }
+    }
+
+    /// The pairs protocol's report as one JSON line (`source` merged in) or as text.
+    private func printPairsReport(_ report: PairsProtocol.Report, pairs: [ImagePair], source: [String: Any], heading: String) {
+        let folds = report.foldAccuracies.keys.sorted()
+        let m = report.metrics
+        if json {
+            let object: [String: Any] = [
+                "pairs": pairs.count, "same": pairs.filter(\.same).count, "folds": folds.count,
+                "accuracy": report.meanAccuracy, "accuracy_std": report.accuracyStandardDeviation,
+                "fold_accuracies": folds.map { report.foldAccuracies[$0]! }, "roc_auc": m.rocAUC, "equal_error_rate": m.equalErrorRate,
+                "tar_at_far_0.001": report.tarAtFAR1e3 ?? NSNull(),
+                "threshold": Double(m.threshold), "accuracy_at_threshold": m.accuracy,
+            ]
+            print(Console.jsonLine(object.merging(source) { $1 }))
+        } else {
+            print("\(Console.count(pairs.count, "pair")) (\(pairs.filter(\.same).count) same) in \(Console.count(folds.count, "fold")); \(heading)")
+            print(String(format: "accuracy %.3f ± %.3f (threshold chosen on the other folds; per fold: %@)", report.meanAccuracy,
+                         report.accuracyStandardDeviation, folds.map { String(format: "%.3f", report.foldAccuracies[$0]!) }.joined(separator: " ")))
+            print(String(format: "ROC AUC %.3f  equal-error rate %.3f  accuracy at threshold %.3f: %.3f", m.rocAUC, m.equalErrorRate,
+                         m.threshold, m.accuracy))
+            print("TAR at FAR 1e-3: " + (report.tarAtFAR1e3.map { String(format: "%.3f", $0) } ?? "- (needs 1,000 different pairs)"))
+            if folds.count == 1 { Console.note("one fold: the threshold was chosen on the pairs it is measured on, so the accuracy is optimistic") }
         }
     }
 

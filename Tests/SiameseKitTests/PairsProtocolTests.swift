@@ -57,6 +57,19 @@ final class PairsProtocolTests: XCTestCase {
         XCTAssertNil(report.tarAtFAR1e3, "4 different pairs cannot measure FAR 1e-3")
     }
 
+    func testScoredPairsRoundTripExactly() throws {
+        let root = try TestPaths.temporaryFolder("scored-pairs")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pairs = [ImagePair(fold: 3, first: URL(fileURLWithPath: "/lfw/A/A_0001.jpg"), second: URL(fileURLWithPath: "/lfw/A/A_0002.jpg"), same: true),
+                     ImagePair(fold: 5, first: URL(fileURLWithPath: "/lfw/A/A_0001.jpg"), second: URL(fileURLWithPath: "/lfw/B b/B_0001.jpg"), same: false)]
+        let scores: [Float] = [0.1 + 0.2, 1e-30]  // values a short decimal cannot hold: every bit must come back
+        let file = root.appendingPathComponent("scores.tsv")
+        try ScoredPairs.write(pairs, scores: scores, to: file)
+        let read = try ScoredPairs.read(file)
+        XCTAssertEqual(read.pairs, pairs)
+        XCTAssertEqual(read.scores.map(\.bitPattern), scores.map(\.bitPattern))
+    }
+
     func testAListOfTooManyImagesIsAnErrorBeforeAnyIsRead() {
         let count = PairsProtocol.maximumDistinctImages / 2 + 1
         let pairs = (0..<count).map { ImagePair(fold: 1, first: URL(fileURLWithPath: "/none/a\($0).jpg"),

@@ -158,6 +158,64 @@ final class FacePipelineCommandTests: XCTestCase {
         XCTAssertTrue(folder.standardError.contains("pairs: not a regular file"), folder.standardError)
     }
 
+    func testScoresWrittenFoldByFoldReportAsTheWholeListWould() throws {
+        // One model per fold, as the LFW experiment has: each fold's pairs scored alone with --write-scores, then
+        // --scored-pairs reads them as one list. With one model for both here, that must give exactly the figures
+        // of the whole list scored at once (each fold's threshold chosen on the other fold's scores).
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("pairs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try SiameseNetwork(architecture: .tiny, seed: 4).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+        var all = ["fold\timage_a\timage_b\tsame"]
+        var byFold: [Int: [String]] = [1: [all[0]], 2: [all[0]]]
+        for (fold, subjects) in [(1, [1, 2, 3, 4]), (2, [5, 6, 7, 8])] {
+            for s in subjects {
+                for line in ["\(fold)\t\(Facever.sampleFaces.path)/s\(s)/1.pgm\t\(Facever.sampleFaces.path)/s\(s)/2.pgm\t1",
+                             "\(fold)\t\(Facever.sampleFaces.path)/s\(s)/3.pgm\t\(Facever.sampleFaces.path)/s\(s + 10)/1.pgm\t0"] {
+                    all.append(line)
+                    byFold[fold]!.append(line)
+                }
+            }
+        }
+        for (name, lines) in [("all", all), ("fold1", byFold[1]!), ("fold2", byFold[2]!)] {
+            try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("pairs/\(name).tsv"), atomically: true, encoding: .utf8)
+        }
+        let whole = try Facever.run(["evaluate", "--pairs", "pairs/all.tsv", "--json", "--data", data], in: root)
+        XCTAssertEqual(whole.status, 0, whole.standardError)
+        for fold in [1, 2] {
+            let scored = try Facever.run(["evaluate", "--pairs", "pairs/fold\(fold).tsv", "--write-scores", "pairs/fold\(fold).scores.tsv",
+                                          "--data", data], in: root)
+            XCTAssertEqual(scored.status, 0, scored.standardError)
+            let attributes = try FileManager.default.attributesOfItem(atPath: root.appendingPathComponent("pairs/fold\(fold).scores.tsv").path)
+            XCTAssertEqual(attributes[.posixPermissions] as? Int, 0o600)
+        }
+        let combined = try Facever.run(["evaluate", "--scored-pairs", "pairs/fold1.scores.tsv", "--scored-pairs", "pairs/fold2.scores.tsv",
+                                        "--json"], in: root)
+        XCTAssertEqual(combined.status, 0, combined.standardError)
+        let (one, two) = (try json(whole.lines[0]), try json(combined.lines[0]))
+        XCTAssertEqual(two["pairs"] as? Int, 16)
+        XCTAssertEqual(two["folds"] as? Int, 2)
+        for key in ["accuracy", "accuracy_std", "roc_auc", "equal_error_rate"] {
+            XCTAssertEqual(try XCTUnwrap(two[key] as? Double), try XCTUnwrap(one[key] as? Double), accuracy: 1e-9, key)
+        }
+        XCTAssertEqual(two["fold_accuracies"] as? [Double], one["fold_accuracies"] as? [Double])
+
+        let text = try Facever.run(["evaluate", "--scored-pairs", "pairs/fold1.scores.tsv", "--scored-pairs", "pairs/fold2.scores.tsv"], in: root)
+        XCTAssertTrue(text.standardOutput.contains("16 pairs (8 same) in 2 folds; scores from 2 files"), text.standardOutput)
+        // A pairs file without scores, a score that is not a number, and --write-scores without --pairs are refused.
+        let unscored = try Facever.run(["evaluate", "--scored-pairs", "pairs/fold1.tsv"], in: root)
+        XCTAssertEqual(unscored.status, 2)
+        XCTAssertTrue(unscored.standardError.contains("fold1.tsv: line 1 is not `fold<TAB>image_a<TAB>image_b<TAB>same<TAB>score`"),
+                      unscored.standardError)
+        try "fold\timage_a\timage_b\tsame\tscore\n1\t/a.pgm\t/b.pgm\t1\tnan\n1\t/a.pgm\t/c.pgm\t0\t0.25\n"
+            .write(to: root.appendingPathComponent("pairs/nan.tsv"), atomically: true, encoding: .utf8)
+        let notANumber = try Facever.run(["evaluate", "--scored-pairs", "pairs/nan.tsv"], in: root)
+        XCTAssertEqual(notANumber.status, 2)
+        XCTAssertTrue(notANumber.standardError.contains("nan.tsv: line 2 is not"), notANumber.standardError)
+        let alone = try Facever.run(["evaluate", "--write-scores", "out.tsv", "--data", data], in: root)
+        XCTAssertNotEqual(alone.status, 0)
+        XCTAssertTrue(alone.standardError.contains("--write-scores writes the scores of --pairs FILE"), alone.standardError)
+    }
+
     func testEvaluateOneShotReportsEachRunAndTheMean() throws {
         try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
         try SiameseNetwork(architecture: .tiny, seed: 2).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
