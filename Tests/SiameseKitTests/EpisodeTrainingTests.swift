@@ -283,6 +283,44 @@ final class EpisodeTrainingTests: XCTestCase {
         XCTAssertNil(DistanceHead.fit(squaredDistances: same, labels: [Float](repeating: 1, count: 50)), "one kind of pair fits nothing")
     }
 
+    func testTheHeadIsFittedOnHeldOutIdentitiesAndFittingItAgainGivesTheSameHead() throws {
+        let session = try TrainingSession.start(settings: settings(episodes: smallEpisodes), dataset: try dataset())
+        XCTAssertEqual(try session.run(checkpoint: { _ in }), .completed)
+        let split = session.split
+        XCTAssertEqual(DistanceHead.fittingPairs(of: split), Array(split.test.prefix(DistanceHead.maximumFittingPairs)),
+                       "the held-out identities' pairs, which have both kinds")
+        var sameOnly = split
+        sameOnly.test = split.test.filter { $0.label == 1 }
+        XCTAssertEqual(DistanceHead.fittingPairs(of: sameOnly), Array(split.train.prefix(DistanceHead.maximumFittingPairs)),
+                       "without both kinds held out: the training pairs")
+
+        let modelURL = root.appendingPathComponent("model.safetensors")
+        try session.saveModel(to: modelURL)
+        let model = try TrainedModel.load(from: modelURL)
+        let heldOut = try HeldOutSet(model: model, inference: model.prepared(for: .float32), layout: DataLayout(root: root),
+                                     cropper: .centre, decoder: .ownFormats)
+        // Logistic regression with a bias predicts, summed over the pairs it was fitted on, as many "same" as there are.
+        let fitted = DistanceHead.fittingPairs(of: split)
+        let fittedScores = heldOut.scores.prefix(fitted.count).map(Double.init)
+        XCTAssertEqual(fittedScores.reduce(0, +), Double(fitted.filter { $0.label == 1 }.count), accuracy: 0.01 * Double(fitted.count))
+
+        // Fitting the saved model's head again on the same pairs finds the head training kept.
+        let kept = (model.network.classifier.weight.data, model.network.classifier.bias.data)
+        model.network.classifier.weight.data = [Float](repeating: -1, count: kept.0.count)
+        model.network.classifier.bias.data = [0]
+        let refitted = try DistanceHead.refitted(model, heldOut: heldOut)
+        for (a, b) in zip(refitted.classifier.weight.data + refitted.classifier.bias.data, kept.0 + kept.1) {
+            XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)))
+        }
+
+        // A per-user model's head is trained, not fitted: refused.
+        let user = TrainedModel(url: modelURL, network: model.network, metadata: [:], weightsDigest: model.weightsDigest,
+                                thresholds: model.thresholds)
+        XCTAssertThrowsError(try DistanceHead.refitted(user, heldOut: heldOut)) {
+            XCTAssertTrue("\($0)".contains("not trained on episodes of identities"), "\($0)")
+        }
+    }
+
     func testAnEpisodeRunResumesBitForBitAndKeepsItsBestEpoch() throws {
         let settings = settings(episodes: smallEpisodes)
         let straight = try TrainingSession.start(settings: settings, dataset: try dataset())

@@ -106,6 +106,12 @@ final class IdentityGeneralisationTests: XCTestCase {
                                        "--test-fraction", "0.25", "--crop", "centre", "--precision", "float32", "--data", data], in: root)
         XCTAssertEqual(trained.status, 0, trained.standardOutput + trained.standardError)
         XCTAssertTrue(trained.standardOutput.contains("held-out one-shot"), trained.standardOutput)
+        // Training fitted the head on the held-out identities: `model fit-head` finds the same head (the same accuracy at 0.5).
+        let refit = try Facever.run(["model", "fit-head", "--data", data], in: root)
+        XCTAssertEqual(refit.status, 0, refit.standardError)
+        let figures = refit.standardOutput.components(separatedBy: "held-out pairs ").last?.components(separatedBy: " ") ?? []
+        XCTAssertEqual(figures.count, 4, refit.standardOutput)
+        XCTAssertEqual(figures.first, figures.dropFirst(2).first, "before and now: \(refit.standardOutput)")
         // The baseline: the same network untrained, compared by plain distance (its head every weight −1).
         let untrainedPath = root.appendingPathComponent("untrained.safetensors").path
         let untrained = try SiameseNetwork(architecture: .convBlocks(.conv4Omniglot), factory: .glorotUniform(seed: 1))

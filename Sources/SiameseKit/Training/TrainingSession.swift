@@ -11,7 +11,7 @@
 // that reads the weights only, so it changes nothing in the run.
 // With episode settings (`train --identities --episodes N`), a step is one few-shot episode of the training
 // identities (EpisodeSampler) under the prototypical loss, and an epoch is N episodes; after each, the head is
-// fitted to the embedding's distances (DistanceHead), and an N-way one-shot task on held-out identities
+// fitted to the embedding's distances on held-out identities (DistanceHead), and an N-way one-shot task on held-out identities
 // scores the epoch: the weights of the best epoch are kept (in the checkpoint too) and become the model, and
 // `patience` epochs without a better score end the run (early stopping).
 import Foundation
@@ -246,12 +246,9 @@ public final class TrainingSession {
         for parameter in network.parameters { parameter.data = bestWeights[parameter.name!]! }
     }
 
-    /// Pairs of training identities that the head is fitted on after each epoch of an episode run.
-    static let headFittingPairs = 512
-
-    /// Fits the head to the embedding's distances on the first training pairs (DistanceHead).
+    /// Fits the head to the embedding's distances on the held-out identities' pairs (DistanceHead).
     func fitHead() {
-        let pairs = Array(split.train.prefix(Self.headFittingPairs))
+        let pairs = DistanceHead.fittingPairs(of: split)
         guard !pairs.isEmpty else { return }
         let (anchors, others) = embeddingsOfPairs(pairs, inference: inferenceModel())
         DistanceHead.fit(network, anchors: anchors, others: others, labels: pairs.map(\.label))
