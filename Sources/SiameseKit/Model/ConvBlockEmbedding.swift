@@ -40,11 +40,7 @@ public final class ConvBlockEmbedding: ParameterContainer {
         precondition(Array(images.shape.dropFirst()) == architecture.inputFormat.shape,
                      "ConvBlockEmbedding: images must be [N, \(architecture.inputFormat.shape)], got \(images.shape)")
         guard !training, architecture.mirrorAverage == true else { return embed(images, compute: compute, training: training) }
-        let count = images.shape[0]
-        let both = embed(concatenateRows([images, mirrored(images)]), compute: compute, training: false).data
-        let size = architecture.embeddingSize
-        let mean = (0..<(count * size)).map { 0.5 * (both[$0] + both[count * size + $0]) }
-        return Tensor(shape: [count, size], data: mean)
+        return mirrorAveraged(images, embeddingSize: architecture.embeddingSize) { embed($0, compute: compute, training: false) }
     }
 
     /// One embedding per picture as it is.

@@ -80,12 +80,7 @@ public final class ResNetEmbedding: ParameterContainer {
         precondition(Array(images.shape.dropFirst()) == architecture.inputFormat.shape,
                      "ResNetEmbedding: images must be [N, \(architecture.inputFormat.shape)], got \(images.shape)")
         guard architecture.mirrorAverage == true else { return descriptors(images, compute: compute) }
-        let count = images.shape[0], size = architecture.embeddingSize
-        let both = descriptors(concatenateRows([images, mirrored(images)]), compute: compute)
-        let sum = paddedAdd(reshape(rows(both, 0..<count), to: [count, 1, 1, size]),
-                            reshape(rows(both, count..<(2 * count)), to: [count, 1, 1, size]))
-        let half = Tensor(shape: [size], data: [Float](repeating: 0.5, count: size)), zero = Tensor(zeros: [size])
-        return reshape(channelAffine(sum, scale: half, shift: zero), to: [count, size])
+        return mirrorAveraged(images, embeddingSize: architecture.embeddingSize) { descriptors($0, compute: compute) }
     }
 
     /// The network itself, one descriptor per picture as it is.
