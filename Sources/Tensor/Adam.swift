@@ -8,7 +8,7 @@
 // beside the weights (`adam.m.<name>`, `adam.v.<name>`) and a run resumed exactly.
 import Foundation
 
-public final class Adam {
+public final class Adam: Optimizer {
     public var learningRate: Float
     public let beta1: Float
     public let beta2: Float
@@ -67,6 +67,9 @@ public final class Adam {
     }
 
     // MARK: - State, for checkpoints
+
+    public static let stateKinds: [(kind: String, prefix: String, nonNegative: Bool)] =
+        [("Adam's first moment", "adam.m.", false), ("Adam's second moment", "adam.v.", true)]
 
     /// The moments as named tensors plus the step count, for saving beside the weights.
     public func stateTensors() -> [String: (shape: [Int], values: [Float])] {

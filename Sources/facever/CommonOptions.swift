@@ -35,6 +35,7 @@ extension FaceClass: ExpressibleByArgument {}
 extension BatchComposition: ExpressibleByArgument {}
 extension PrecisionChoice: ExpressibleByArgument {}
 extension ArchitectureName: ExpressibleByArgument {}
+extension OptimizerName: ExpressibleByArgument {}
 
 /// `--precision`: the arithmetic of the network's matrix products (resolved by SiameseKit's PrecisionChoice).
 struct PrecisionOptions: ParsableArguments {

@@ -28,8 +28,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Pairs per batch.")
     var batch = TrainingSettings.standard.batchSize
 
-    @Option(name: .customLong("learning-rate"), help: "Adam's learning rate (default: \(TrainingSettings.standard.learningRate); the head of a pretrained model: \(HeadTraining.standardLearningRate)).")
+    @Option(name: .customLong("learning-rate"), help: "The learning rate (Adam's default: \(TrainingSettings.standard.learningRate), with --episodes \(EpisodeSettings.standardLearningRate); the head of a pretrained model: \(HeadTraining.standardLearningRate)).")
     var learningRate: Float?
+
+    @Option(help: ArgumentHelp("adam, or koch-sgd: SGD with momentum as Koch et al. train (the learning rate decays 1 % an epoch, the momentum rises from 0.5 to --momentum over 10 epochs).", valueName: "optimizer"))
+    var optimizer: OptimizerName?
+
+    @Option(help: ArgumentHelp("With --optimizer koch-sgd: the momentum it rises to (default \(TrainingSettings.standardMomentum)).", valueName: "μ"))
+    var momentum: Float?
 
     @Option(help: "Pairs per class before the split (the tutorial takes 3000; fewer are drawn when the photos allow fewer).")
     var pairs = TrainingSettings.standard.pairsPerClass
@@ -120,6 +126,8 @@ struct TrainCommand: ParsableCommand {
             pairsPerClass: pairs, testFraction: testFraction, seed: seed, batches: batches,
             precision: (try? runPrecision()) ?? .float32, crop: cropping.crop ?? .face)
         let augmentations = Set((augment ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        settings.optimizer = optimizer == .adam ? nil : optimizer
+        settings.momentum = momentum
         settings.episodes = episodes.map {
             EpisodeSettings(perEpoch: $0, classes: way, shots: shots, queries: queries, distractors: distractors, quarterTurnClasses: augmentations.contains("turns"),
                             distortions: augmentations.contains("distort"), mirror: augmentations.contains("mirror"),
@@ -187,7 +195,9 @@ struct TrainCommand: ParsableCommand {
             print("\(Console.count(dataset.photos.count, "photo")) (\(dataset.skipped.count) unreadable and "
                   + "\(dataset.withoutFace.count) without a face skipped); "
                   + "\(Console.count(session.split.train.count, "training pair")), \(Console.count(session.split.test.count, "test pair")); "
-                  + "\(session.network.parameterCount) parameters; \(steps), \(session.settings.precision.rawValue) products")
+                  + "\(session.network.parameterCount) parameters; \(steps), \(session.settings.precision.rawValue) products"
+                  + (session.settings.optimizer == .kochSGD
+                     ? "; Koch's SGD, momentum rising to \(session.settings.momentum ?? TrainingSettings.standardMomentum)" : ""))
             let drawn = session.split.train.count + session.split.test.count
             if !resume && drawn < 2 * settings.pairsPerClass {
                 Console.note("--pairs \(settings.pairsPerClass) asks for more than these photos give: \(drawn) pairs in all, "
@@ -237,6 +247,9 @@ struct TrainCommand: ParsableCommand {
         guard !resume, identities == nil else {
             throw InputError(path: initial.url.path, problem: "a pretrained model's head trains in one go on your anchors, positives and "
                              + "negatives", nextStep: "train --from it without --resume or --identities")
+        }
+        guard optimizer != .kochSGD else {
+            throw InputError(path: initial.url.path, problem: "a pretrained model's head trains with Adam", nextStep: "leave out --optimizer")
         }
         var runSettings = settings
         runSettings.architectureName = ResNetArchitecture.familyName

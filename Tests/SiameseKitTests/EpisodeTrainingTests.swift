@@ -321,6 +321,55 @@ final class EpisodeTrainingTests: XCTestCase {
         }
     }
 
+    func testKochsSGDFollowsItsScheduleAndAnInterruptedRunResumesBitForBit() throws {
+        var settings = settings(episodes: smallEpisodes)
+        settings.optimizer = .kochSGD
+        settings.momentum = 0.9
+        settings.learningRate = 0.01
+        // η decays 1 % an epoch; μ rises from 0.5 by 0.04 an epoch to 0.9 (10 epochs) and stays there.
+        XCTAssertEqual(settings.settingsLearningRate(epoch: 0, episodesDone: 0), 0.01)
+        XCTAssertEqual(settings.settingsLearningRate(epoch: 2, episodesDone: 999), 0.01 * 0.99 * 0.99, accuracy: 1e-9)
+        for (epoch, momentum) in [(0, 0.5), (1, 0.54), (5, 0.7), (10, 0.9), (30, 0.9)] as [(Int, Float)] {
+            XCTAssertEqual(settings.kochMomentum(epoch: epoch), momentum, accuracy: 1e-6, "epoch \(epoch)")
+        }
+        let optimizer = try XCTUnwrap(settings.makeOptimizer() as? MomentumSGD)
+        settings.schedule(optimizer, epoch: 3, episodesDone: 0)
+        XCTAssertEqual(optimizer.momentum, 0.62, accuracy: 1e-6)
+        XCTAssertEqual(optimizer.learningRate, 0.01 * pow(0.99, 3), accuracy: 1e-9)
+        var adam = settings
+        adam.optimizer = nil
+        adam.momentum = nil
+        XCTAssertTrue(adam.makeOptimizer() is Adam, "no optimizer named: Adam, as in files from before")
+
+        let straight = try TrainingSession.start(settings: settings, dataset: try dataset())
+        XCTAssertTrue(straight.optimizer is MomentumSGD)
+        XCTAssertEqual(try straight.run(checkpoint: { _ in }), .completed)
+        let checkpointURL = root.appendingPathComponent("koch.checkpoint.safetensors")
+        let interrupted = try TrainingSession.start(settings: settings, dataset: try dataset())
+        var steps = 0
+        XCTAssertEqual(try interrupted.run(shouldStop: { steps >= 4 }, checkpoint: { try Checkpoint.write(session: $0, to: checkpointURL) },
+                                           events: { if case .step = $0 { steps += 1 } }), .interrupted)
+        let checkpoint = try Checkpoint.read(from: checkpointURL)
+        XCTAssertTrue(checkpoint.optimizerState.keys.allSatisfy { $0.hasPrefix("sgd.v.") } && !checkpoint.optimizerState.isEmpty)
+        XCTAssertThrowsError(try TrainingSession.resume(from: checkpoint, path: checkpointURL.path, settings: adam, dataset: try dataset()),
+                             "an SGD run cannot be resumed as an Adam one")
+        let resumed = try TrainingSession.resume(from: checkpoint, path: checkpointURL.path, settings: settings, dataset: try dataset())
+        XCTAssertEqual(try resumed.run(checkpoint: { _ in }), .completed)
+        for (a, b) in zip(resumed.network.parameters, straight.network.parameters) {
+            XCTAssertEqual(a.data.map(\.bitPattern), b.data.map(\.bitPattern), a.name!)
+        }
+
+        // The settings say what they mean: momentum only with Koch's SGD, below 1; older settings read as Adam.
+        var wrong = settings
+        wrong.momentum = 1
+        XCTAssertEqual(wrong.problem, "--momentum must be in [0, 1)")
+        wrong = adam
+        wrong.momentum = 0.9
+        XCTAssertEqual(wrong.problem, "--momentum is for --optimizer koch-sgd (Adam keeps its own moments)")
+        XCTAssertFalse(adam.jsonString().contains("optimizer"), "an Adam run's settings are written as before")
+        XCTAssertEqual(TrainingSettings.fromJSON(settings.jsonString()), settings)
+    }
+
     func testAnEpisodeRunResumesBitForBitAndKeepsItsBestEpoch() throws {
         let settings = settings(episodes: smallEpisodes)
         let straight = try TrainingSession.start(settings: settings, dataset: try dataset())

@@ -114,6 +114,8 @@ final class HardeningCommandTests: XCTestCase {
             ["evaluate", "--threshold", "inf"], ["verify", "x.jpg", "--detection-threshold", "nan"],
             ["collect", "--source", "v.avi", "--auto", "anchor", "--count", "1", "--interval", "inf"],
             ["collect", "--camera", "9223372036854775807"], ["augment", "--copies", "1000"],
+            ["train", "--momentum", "0.9"], ["train", "--optimizer", "koch-sgd", "--momentum", "1.5"],
+            ["train", "--optimizer", "koch-sgd", "--momentum", "nan"], ["train", "--optimizer", "sgd"],
         ]
         for arguments in cases {
             let result = try Facever.run(arguments + ["--data", data], in: root)

@@ -24,6 +24,10 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
     public var initialModel: String?
     /// Few-shot episodes instead of pairs (`train --identities --episodes N`), nil for pairs.
     public var episodes: EpisodeSettings?
+    /// The optimizer (OptimizerSchedule.swift); nil is Adam (files from before: Adam).
+    public var optimizer: OptimizerName?
+    /// Koch's SGD: the momentum it rises to (nil: `standardMomentum`); nil with Adam.
+    public var momentum: Float?
 
     /// The defaults of `facever train` (the tutorial's recipe, with facever's triplet batches; the
     /// precision `train --precision auto` resolves to is decided by PrecisionChoice).
@@ -50,7 +54,7 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case architectureName, epochs, batchSize, learningRate, pairsPerClass, testFraction, seed, batches, precision, crop, initialModel, identities
-        case episodes
+        case episodes, optimizer, momentum
     }
 
     public init(from decoder: Decoder) throws {
@@ -68,6 +72,8 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         initialModel = try values.decodeIfPresent(String.self, forKey: .initialModel)
         identities = try values.decodeIfPresent(String.self, forKey: .identities)
         episodes = try values.decodeIfPresent(EpisodeSettings.self, forKey: .episodes)
+        optimizer = try values.decodeIfPresent(OptimizerName.self, forKey: .optimizer)
+        momentum = try values.decodeIfPresent(Float.self, forKey: .momentum)
     }
 
     public var architecture: NetworkArchitecture? { ArchitectureName(rawValue: architectureName)?.architecture }
@@ -88,6 +94,10 @@ public struct TrainingSettings: MetadataJSON, Equatable, Sendable {
         if !(testFraction.isFinite && (0..<1).contains(testFraction)) { return "--test-fraction must be in [0, 1)" }
         if architecture == nil {
             return "--architecture must be one of \(ArchitectureName.allCases.map(\.rawValue).joined(separator: ", "))"
+        }
+        if let momentum {
+            if optimizer != .kochSGD { return "--momentum is for --optimizer koch-sgd (Adam keeps its own moments)" }
+            if !(momentum.isFinite && (0..<1).contains(momentum)) { return "--momentum must be in [0, 1)" }
         }
         if let episodes {
             if let problem = episodes.problem { return problem }

@@ -1,7 +1,8 @@
 // Checkpoint.swift — everything a training run needs to continue exactly where it stopped.
 //
-// One safetensors file: the parameters, Adam's moments (`adam.m.<name>`, `adam.v.<name>`), and
-// metadata with the architecture, settings, progress (epoch, step, shuffle state), Adam's step,
+// One safetensors file: the parameters, the optimizer's state (Adam's moments `adam.m.<name>`, `adam.v.<name>`,
+// or Koch's SGD's velocities `sgd.v.<name>`), and metadata with the architecture, settings, progress (epoch,
+// step, shuffle state), the optimizer's step (under `adam_step`, the name from when Adam was the only one),
 // the data fingerprint and the train/test split. Written atomically after every epoch and on Ctrl-C.
 import Foundation
 import Tensor
@@ -86,33 +87,11 @@ public struct Checkpoint {
                           dataFingerprint: fingerprint, split: split, archive: archive)
     }
 
-    /// Why Adam's saved moments cannot continue `network`'s training, or nil: each is absent for a
-    /// parameter no step has updated yet, or has one finite value per weight (second moments ≥ 0),
-    /// and no moment names a parameter the network does not have.
-    func adamProblem(for network: SiameseNetwork) -> String? {
-        let state = adamState
-        var known = Set<String>()
-        for parameter in network.parameters {
-            let name = parameter.name!
-            for (kind, key) in [("first", "adam.m." + name), ("second", "adam.v." + name)] {
-                known.insert(key)
-                guard let moment = state[key] else { continue }
-                guard moment.values.count == parameter.count else {
-                    return "Adam's \(kind) moment of \(name) has \(moment.values.count) values for \(parameter.count) weights"
-                }
-                guard moment.values.allSatisfy({ $0.isFinite && (kind == "first" || $0 >= 0) }) else {
-                    return "Adam's \(kind) moment of \(name) holds an impossible value"
-                }
-            }
-        }
-        if let stray = state.keys.sorted().first(where: { !known.contains($0) }) { return "an unknown tensor \(stray)" }
-        return nil
-    }
-
-    /// Adam's moments as saved by `Adam.stateTensors()`.
-    var adamState: [String: (shape: [Int], values: [Float])] {
+    /// The optimizer's state as saved by its `stateTensors()`: every tensor named for an optimizer (Adam's
+    /// `adam.…`, Koch's SGD's `sgd.…`), whichever the run uses, so that the other's is found and refused.
+    var optimizerState: [String: (shape: [Int], values: [Float])] {
         var state: [String: (shape: [Int], values: [Float])] = [:]
-        for (name, tensor) in archive.tensors where name.hasPrefix("adam.") {
+        for (name, tensor) in archive.tensors where name.hasPrefix("adam.") || name.hasPrefix("sgd.") {
             state[name] = (tensor.shape, tensor.values)
         }
         return state

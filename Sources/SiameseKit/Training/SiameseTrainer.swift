@@ -2,13 +2,13 @@
 //
 //   a PairBatch (photos [U, H, W, C], rows of each pair's two photos), or anchors, others: [B, H, W, C];
 //   labels: [B] (1 same face, 0 different)
-//   loss = BCE(sigmoid(logits), labels), then backward, then one Adam update.
+//   loss = BCE(sigmoid(logits), labels), then backward, then one optimizer update.
 // Or one few-shot episode under the prototypical loss (PrototypicalLoss.swift).
 import Tensor
 
 public final class SiameseTrainer {
     public let network: SiameseNetwork
-    public let optimizer: Adam
+    public let optimizer: any Optimizer
     /// The products of every forward and backward pass (a run's precision).
     public let compute: Compute
 
@@ -16,7 +16,7 @@ public final class SiameseTrainer {
         self.init(network: network, optimizer: Adam(learningRate: learningRate), compute: compute)
     }
 
-    public init(network: SiameseNetwork, optimizer: Adam, compute: Compute = .standard) {
+    public init(network: SiameseNetwork, optimizer: any Optimizer, compute: Compute = .standard) {
         self.network = network
         self.optimizer = optimizer
         self.compute = compute
@@ -39,7 +39,7 @@ public final class SiameseTrainer {
     }
 
     /// One few-shot episode (photos [W·(S+Q), H, W, C], class-major): the prototypical loss of the embeddings,
-    /// backward, one Adam update; returns the episode's loss before the update.
+    /// backward, one optimizer update; returns the episode's loss before the update.
     @discardableResult
     public func step(episode photos: Tensor, shape: EpisodeShape) -> Float {
         network.zeroGrad()

@@ -1,7 +1,8 @@
 // TrainingSession.swift — the training loop: epochs of shuffled batches, checkpoints, interruption.
 //
 // Each epoch shuffles the training pairs (or triplets: see BatchComposition) with a generator whose
-// state is part of the progress, runs one Adam step per batch (the last batch may be short), with the
+// state is part of the progress, runs one optimizer step per batch (Adam, or Koch's SGD with momentum:
+// OptimizerSchedule; the last batch may be short), with the
 // run's matrix precision, and ends with a checkpoint. `shouldStop` is
 // asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
 // `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
@@ -41,12 +42,12 @@ public final class TrainingSession {
     public let dataset: FaceDataset
     public let split: PairSplit
     public let network: SiameseNetwork
-    public let optimizer: Adam
+    public let optimizer: any Optimizer
     public private(set) var progress: TrainingProgress
     /// An episode run's weights at its best held-out one-shot epoch so far, by parameter name (nil: none yet).
     public internal(set) var bestWeights: [String: [Float]]?
 
-    init(settings: TrainingSettings, dataset: FaceDataset, split: PairSplit, network: SiameseNetwork, optimizer: Adam,
+    init(settings: TrainingSettings, dataset: FaceDataset, split: PairSplit, network: SiameseNetwork, optimizer: any Optimizer,
          progress: TrainingProgress) {
         self.settings = settings
         self.dataset = dataset
@@ -90,7 +91,7 @@ public final class TrainingSession {
             network = try SiameseNetwork(architecture: architecture, factory: .glorotUniform(seed: settings.seed))
         }
         return TrainingSession(settings: settings, dataset: dataset, split: split, network: network,
-                               optimizer: Adam(learningRate: settings.learningRate), progress: TrainingProgress(seed: settings.seed))
+                               optimizer: settings.makeOptimizer(), progress: TrainingProgress(seed: settings.seed))
     }
 
     /// Continues the run saved in `checkpoint`; `settings` may only change the number of epochs.
@@ -110,7 +111,9 @@ public final class TrainingSession {
         guard checkpoint.architecture == settings.architecture, checkpoint.architecture.inputFormat == dataset.input else { throw damaged("its architecture is not the settings' one") }
         let network = try SiameseNetwork(architecture: checkpoint.architecture, factory: .stored(in: checkpoint.archive, path: path))
         _ = try network.checkedWeights(path: path, storedDigest: nil)
-        if let problem = checkpoint.adamProblem(for: network) { throw damaged(problem) }
+        if let problem = settings.optimizerType.stateProblem(checkpoint.optimizerState, parameters: network.parameters) {
+            throw damaged(problem)
+        }
         for pair in checkpoint.split.train {
             guard dataset.index(of: pair.anchor) != nil, dataset.index(of: pair.other) != nil else {
                 throw InputError(path: path, problem: "the checkpoint's training pairs name a photo that is not in the data folder "
@@ -119,7 +122,7 @@ public final class TrainingSession {
             guard pair.label == 0 || pair.label == 1 else { throw damaged("a pair's label is \(pair.label)") }
         }
         let session = TrainingSession(settings: settings, dataset: dataset, split: checkpoint.split, network: network,
-                                      optimizer: Adam(learningRate: settings.learningRate), progress: checkpoint.progress)
+                                      optimizer: settings.makeOptimizer(), progress: checkpoint.progress)
         let best = checkpoint.archive.tensors.filter { $0.key.hasPrefix(Self.bestPrefix) }
         if !best.isEmpty {
             var weights: [String: [Float]] = [:]
@@ -132,7 +135,7 @@ public final class TrainingSession {
             session.bestWeights = weights
         }
         if let problem = checkpoint.progress.problem(stepsPerEpoch: session.stepsPerEpoch) { throw damaged(problem) }
-        session.optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.adamState)
+        session.optimizer.restore(step: checkpoint.adamStep, tensors: checkpoint.optimizerState)
         return session
     }
 
@@ -180,9 +183,10 @@ public final class TrainingSession {
                     return .interrupted
                 }
                 let loss: Float, seen: Int
+                settings.schedule(optimizer, epoch: progress.epochsDone,
+                                  episodesDone: settings.episodes == nil ? 0 : progress.epochsDone * stepsPerEpoch + step)
                 if let sampler, let episodes = settings.episodes {
                     let number = progress.epochsDone * stepsPerEpoch + step
-                    optimizer.learningRate = episodes.learningRate(base: settings.learningRate, episodesDone: number)
                     loss = trainer.step(episode: sampler.episode(number), shape: episodes.shape)
                     seen = episodes.shape.photos
                 } else {
