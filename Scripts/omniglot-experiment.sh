@@ -26,9 +26,10 @@ swift build -c release --product facever >&2
 facever=.build/release/facever
 rm -rf "$work"
 mkdir -p "$work/unzipped" "$work/background" "$work/runs"
+# Greek and Latin are in both zips with the same files: the two trees are merged, not moved into each other.
 for part in small1 small2; do
     unzip -q "$omniglot/images_background_$part.zip" -d "$work/unzipped"
-    mv "$work/unzipped/images_background_$part"/* "$work/background/"
+    cp -R -n "$work/unzipped/images_background_$part/." "$work/background/"
 done
 unzip -q "$omniglot/all_runs.zip" -d "$work/runs"
 echo "$(ls "$work/background" | wc -l) alphabets, $(find "$work/background" -mindepth 2 -maxdepth 2 -type d | wc -l) characters, $(find "$work/background" -name '*.png' | wc -l) drawings"
