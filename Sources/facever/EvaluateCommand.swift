@@ -49,7 +49,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Identification instead: name every photo of this labelled folder (one subfolder per person, unknown/ for people not enrolled) among the enrolled people; rank-1 accuracy and unknown-rejection rate.", valueName: "folder"))
     var identify: String?
 
-    @Option(help: ArgumentHelp("Pairs of people's photos instead (tab-separated `fold image_a image_b same`, LFW's View 2 protocol; paths relative to the file): k-fold accuracy, ROC AUC, EER, TAR at FAR 1e-3.", valueName: "file"))
+    @Option(help: ArgumentHelp("Pairs of people's photos instead (tab-separated `fold image_a image_b same`, LFW's View 2 protocol; paths relative to the file): k-fold accuracy, ROC AUC, EER, TAR at FAR 1e-2 and 1e-3.", valueName: "file"))
     var pairs: String?
 
     @Option(name: .customLong("write-scores"), help: ArgumentHelp("With --pairs: also write every pair with its score to this file (tab-separated `fold image_a image_b same score`), for --scored-pairs.", valueName: "file"))
@@ -218,8 +218,9 @@ extension EvaluateCommand {
             let object: [String: Any] = [
                 "pairs": pairs.count, "same": pairs.filter(\.same).count, "folds": folds.count,
                 "accuracy": report.meanAccuracy, "accuracy_std": report.accuracyStandardDeviation,
-                "fold_accuracies": folds.map { report.foldAccuracies[$0]! }, "roc_auc": m.rocAUC, "equal_error_rate": m.equalErrorRate,
-                "tar_at_far_0.001": report.tarAtFAR1e3 ?? NSNull(),
+                "fold_accuracies": folds.map { report.foldAccuracies[$0]! }, "roc_auc": m.rocAUC, "auc": m.rocAUC,
+                "equal_error_rate": m.equalErrorRate,
+                "tar_at_far_0.01": report.tarAtFAR1e2 ?? NSNull(), "tar_at_far_0.001": report.tarAtFAR1e3 ?? NSNull(),
                 "threshold": Double(m.threshold), "accuracy_at_threshold": m.accuracy,
             ]
             print(Console.jsonLine(object.merging(source) { $1 }))
@@ -229,7 +230,8 @@ extension EvaluateCommand {
                          report.accuracyStandardDeviation, folds.map { String(format: "%.3f", report.foldAccuracies[$0]!) }.joined(separator: " ")))
             print(String(format: "ROC AUC %.3f  equal-error rate %.3f  accuracy at threshold %.3f: %.3f", m.rocAUC, m.equalErrorRate,
                          m.threshold, m.accuracy))
-            print("TAR at FAR 1e-3: " + (report.tarAtFAR1e3.map { String(format: "%.3f", $0) } ?? "- (needs 1,000 different pairs)"))
+            print("TAR at FAR 1e-2: " + (report.tarAtFAR1e2.map { String(format: "%.3f", $0) } ?? "- (needs 100 different pairs)")
+                  + "  at FAR 1e-3: " + (report.tarAtFAR1e3.map { String(format: "%.3f", $0) } ?? "- (needs 1,000 different pairs)"))
             if folds.count == 1 { Console.note("one fold: the threshold was chosen on the pairs it is measured on, so the accuracy is optimistic") }
         }
     }

@@ -55,6 +55,16 @@ final class PairsProtocolTests: XCTestCase {
         XCTAssertEqual(report.meanAccuracy, 0.875, accuracy: 1e-12)
         XCTAssertEqual(report.accuracyStandardDeviation, (2 * 0.125 * 0.125).squareRoot(), accuracy: 1e-12)
         XCTAssertNil(report.tarAtFAR1e3, "4 different pairs cannot measure FAR 1e-3")
+        XCTAssertNil(report.tarAtFAR1e2, "nor FAR 1e-2")
+
+        // 100 different pairs scoring 0…0.495, 30 same pairs at 0.9 and 10 at 0.1: at FAR ≤ 1 % the best
+        // threshold passes the 30 (and at most one different pair), TAR 0.75; FAR 1e-3 needs 1,000 different pairs.
+        let many = (0..<100).map { ImagePair(fold: 1 + $0 % 2, first: URL(fileURLWithPath: "/d\($0)"), second: URL(fileURLWithPath: "/e"), same: false) }
+            + (0..<40).map { ImagePair(fold: 1 + $0 % 2, first: URL(fileURLWithPath: "/s\($0)"), second: URL(fileURLWithPath: "/t"), same: true) }
+        let manyScores = (0..<100).map { Float($0) * 0.005 } + [Float](repeating: 0.9, count: 30) + [Float](repeating: 0.1, count: 10)
+        let measured = PairsProtocol.report(scores: manyScores, pairs: many, threshold: 0.5)
+        XCTAssertEqual(try XCTUnwrap(measured.tarAtFAR1e2), 0.75, accuracy: 1e-12)
+        XCTAssertNil(measured.tarAtFAR1e3)
     }
 
     func testScoredPairsRoundTripExactly() throws {

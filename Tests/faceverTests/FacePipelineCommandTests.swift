@@ -151,6 +151,9 @@ final class FacePipelineCommandTests: XCTestCase {
         XCTAssertEqual((report["fold_accuracies"] as? [Double])?.count, 2)
         for key in ["accuracy", "accuracy_std", "roc_auc", "equal_error_rate"] { XCTAssertNotNil(report[key] as? Double, key) }
         XCTAssertTrue(report["tar_at_far_0.001"] is NSNull, "7 different pairs cannot measure it")
+        XCTAssertTrue(report["tar_at_far_0.01"] is NSNull, "nor FAR 1e-2")
+        XCTAssertEqual(report["auc"] as? Double, report["roc_auc"] as? Double)
+        XCTAssertNotNil(report["accuracy_at_threshold"] as? Double)
         let missing = try Facever.run(["evaluate", "--pairs", "nowhere.tsv", "--data", data], in: root)
         XCTAssertEqual(missing.status, 2)
         let folder = try Facever.run(["evaluate", "--pairs", "pairs", "--data", data], in: root)

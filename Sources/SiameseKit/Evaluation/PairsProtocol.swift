@@ -1,7 +1,7 @@
 // PairsProtocol.swift — face verification on a list of image pairs, as LFW's View 2 measures it
 // (`evaluate --pairs FILE`): k-fold accuracy (the threshold chosen on the other folds, accuracy on the
 // held-back one, mean ± standard deviation over folds), ROC AUC and EER over all pairs, and the TAR at
-// FAR 1e-3 when there are enough different pairs to measure it.
+// FAR 1e-2 and 1e-3 when there are enough different pairs to measure them.
 //
 // A pairs file is tab-separated text, one pair a line: `fold  image_a  image_b  same` (same = 1 or 0), or
 // without the fold column (then one fold). A first line that is not a pair (LFW's header) is skipped;
@@ -52,6 +52,8 @@ public enum PairsProtocol {
         /// Accuracy on each fold with the threshold chosen on the others, by fold number.
         public let foldAccuracies: [Int: Double]
         public let metrics: BinaryMetrics
+        /// The best TAR with FAR ≤ 1e-2, or nil when fewer than 100 different pairs cannot measure it.
+        public let tarAtFAR1e2: Double?
         /// The best TAR with FAR ≤ 1e-3, or nil when fewer than 1,000 different pairs cannot measure it.
         public let tarAtFAR1e3: Double?
 
@@ -78,10 +80,13 @@ public enum PairsProtocol {
             accuracies[fold] = accuracy(scores: testing.map { scores[$0] }, labels: testing.map { labels[$0] }, threshold: chosen)
         }
         let metrics = BinaryMetrics(scores: scores, labels: labels.map { $0 ? 1 : 0 }, threshold: threshold)
+        // A FAR of 1/n needs n different pairs to be measured at all.
         let differents = labels.filter { !$0 }.count
-        let tar = differents < 1000 ? nil : BinaryMetrics.rocCurve(scores: scores, labels: labels.map { $0 ? 1 : 0 })
-            .filter { $0.falseAcceptRate <= 1e-3 }.map(\.trueAcceptRate).max()
-        return Report(foldAccuracies: accuracies, metrics: metrics, tarAtFAR1e3: tar)
+        let curve = BinaryMetrics.rocCurve(scores: scores, labels: labels.map { $0 ? 1 : 0 })
+        func tar(atFAR far: Double) -> Double? {
+            Double(differents) * far < 1 ? nil : curve.filter { $0.falseAcceptRate <= far }.map(\.trueAcceptRate).max()
+        }
+        return Report(foldAccuracies: accuracies, metrics: metrics, tarAtFAR1e2: tar(atFAR: 1e-2), tarAtFAR1e3: tar(atFAR: 1e-3))
     }
 
     /// The threshold ("same" when score > threshold) with the best accuracy on these pairs: below every
