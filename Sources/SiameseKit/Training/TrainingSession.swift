@@ -1,9 +1,8 @@
 // TrainingSession.swift — the training loop: epochs of shuffled batches, checkpoints, interruption.
 //
-// Each epoch shuffles the training pairs (or triplets: see BatchComposition) with a generator whose
-// state is part of the progress, runs one optimizer step per batch (Adam, or Koch's SGD with momentum:
-// OptimizerSchedule; the last batch may be short), with the
-// run's matrix precision, and ends with a checkpoint. `shouldStop` is
+// Each epoch shuffles the training pairs (or triplets: see BatchComposition) with a generator whose state is
+// part of the progress, runs one optimizer step per batch (Adam, or Koch's SGD with momentum: OptimizerSchedule;
+// the last batch may be short) with the run's matrix precision, and ends with a checkpoint. `shouldStop` is
 // asked before every step; when it says yes, the session saves a checkpoint mid-epoch and returns
 // `.interrupted`. Resuming from that checkpoint replays the same order from the next step, so an
 // interrupted run ends with the same weights as an uninterrupted one. A loss or a weight that stops
@@ -12,9 +11,9 @@
 // that reads the weights only, so it changes nothing in the run.
 // With episode settings (`train --identities --episodes N`), a step is one few-shot episode of the training
 // identities (EpisodeSampler) under the prototypical loss, and an epoch is N episodes; after each, the head is
-// fitted to the embedding's distances on held-out identities (DistanceHead), and an N-way one-shot task on held-out identities
-// scores the epoch: the weights of the best epoch are kept (in the checkpoint too) and become the model, and
-// `patience` epochs without a better score end the run (early stopping).
+// fitted to the embedding's distances on held-out identities (DistanceHead), and an N-way one-shot task on
+// held-out identities scores the epoch: the weights of the best epoch are kept (in the checkpoint too) and
+// become the model, and `patience` epochs without a better score end the run (early stopping).
 import Foundation
 import Tensor
 
