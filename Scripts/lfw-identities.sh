@@ -36,14 +36,13 @@ for fold in $folds; do
     run="$work/fold$fold"
     rm -rf "$run"
     mkdir -p "$run/people"
-    # Fold K's people, and its pairs with absolute paths in two interleaved halves, 1 and 2 (LFW lists a fold's
-    # same pairs first: halves by position would put every same pair in one).
+    # Fold K's people, and its pairs with absolute paths.
     awk -F'\t' -v k="$fold" 'NR > 1 && $1 == k { print $2; print $3 }' "$lfw/pairs.tsv" | cut -d/ -f2 | sort -u > "$run/fold-people.txt"
     comm -23 "$work/all-people.txt" "$run/fold-people.txt" | while read -r person; do
         ln -s "$lfw/images/$person" "$run/people/$person"
     done
-    awk -F'\t' -v k="$fold" -v root="$lfw" 'NR == 1 { print; next } $1 == k { rows[++n] = root "/" $2 "\t" root "/" $3 "\t" $4 }
-        END { for (i = 1; i <= n; i++) print (i % 2 ? 1 : 2) "\t" rows[i] }' "$lfw/pairs.tsv" > "$run/pairs.tsv"
+    awk -F'\t' -v k="$fold" -v root="$lfw" 'NR == 1 { print; next } $1 == k { print $1 "\t" root "/" $2 "\t" root "/" $3 "\t" $4 }' \
+        "$lfw/pairs.tsv" > "$run/fold-pairs.tsv"
     start=$(date +%s)
     # shellcheck disable=SC2086
     "$facever" train --identities "$run/people" --architecture "${FACEVER_ARCHITECTURE:-conv4-faces-sphere}" --crop centre \
@@ -52,11 +51,12 @@ for fold in $folds; do
         --epochs "$epochs" --test-fraction 0.1 --pairs 2000 --seed 1 \
         --data "$run/data" --model "$run/model.safetensors" ${FACEVER_TRAIN_OPTIONS:-} | tee "$run/train.log"
     seconds=$(( $(date +%s) - start ))
-    "$facever" evaluate --pairs "$run/pairs.tsv" --model "$run/model.safetensors" --crop centre --json --data "$run/data" > "$run/pairs.json"
-    awk -F'\t' -v k="$fold" -v root="$lfw" 'NR == 1 { print; next } $1 == k { print $1 "\t" root "/" $2 "\t" root "/" $3 "\t" $4 }' \
-        "$lfw/pairs.tsv" > "$run/fold-pairs.tsv"
+    # Each image embedded once: fold K's scores, then the same scores in two interleaved halves, 1 and 2 (LFW lists
+    # a fold's same pairs first: halves by position would put every same pair in one).
     "$facever" evaluate --pairs "$run/fold-pairs.tsv" --model "$run/model.safetensors" --crop centre --json --data "$run/data" \
         --write-scores "$run/scores.tsv" > /dev/null
+    awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print; next } { $1 = (NR % 2 ? 2 : 1); print }' "$run/scores.tsv" > "$run/halves.tsv"
+    "$facever" evaluate --scored-pairs "$run/halves.tsv" --json > "$run/pairs.json"
     accuracy=$(python3 -c 'import json,sys; print(round(json.loads(open(sys.argv[1]).read().splitlines()[-1])["accuracy"], 4))' "$run/pairs.json")
     echo "fold $fold: $(wc -l < "$run/fold-people.txt") people held out, $(ls "$run/people" | wc -l) trained on; ${seconds} s of training; pair accuracy $accuracy"
     results+=("$accuracy")

@@ -11,8 +11,8 @@ public protocol Optimizer: AnyObject {
     func stateTensors() -> [String: (shape: [Int], values: [Float])]
     /// Restores state saved by `stateTensors()` and the step count.
     func restore(step: Int, tensors: [String: (shape: [Int], values: [Float])])
-    /// What the saved state holds for each parameter: a name for messages ("Adam's first moment"), the tensor name prefix (followed by
-    /// the parameter's name), and whether every value must be ≥ 0.
+    /// What the saved state holds for each parameter: a name for messages ("Adam's first moment"), the
+    /// tensor name prefix (followed by the parameter's name), and whether every value must be ≥ 0.
     static var stateKinds: [(kind: String, prefix: String, nonNegative: Bool)] { get }
 }
 

@@ -199,12 +199,7 @@ extension EvaluateCommand {
     /// `--scored-pairs A --scored-pairs B …`: LFW's protocol on scores written by `--write-scores`, read as one list.
     private func evaluateScoredPairs(_ files: [URL]) throws {
         try reportingInputErrors {
-            var pairs: [ImagePair] = [], scores: [Float] = []
-            for file in files {
-                let scored = try ScoredPairs.read(file)
-                pairs += scored.pairs
-                scores += scored.scores
-            }
+            let (pairs, scores) = try ScoredPairs.read(files)
             printPairsReport(PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? 0.5), pairs: pairs,
                              source: ["scored_pairs_files": files.map(\.path)], heading: "scores from \(Console.count(files.count, "file"))")
         }

@@ -84,14 +84,16 @@ struct FitHeadCommand: ParsableCommand {
         try reportingInputErrors {
             let url = modelOptions.url(in: options)
             let model = try TrainedModel.load(from: url)
+            // Held from before the head is fitted until the file is written; a file that changed since it was
+            // loaded is not overwritten (savingWeights).
+            let lock = try DataLock(folder: url.deletingLastPathComponent(), command: "model fit-head")
+            defer { withExtendedLifetime(lock) {} }
             let inference = model.prepared(for: try compute.resolved(for: model))
             let heldOut = try HeldOutSet(model: model, inference: inference, layout: options.layout, cropper: cropping.cropper(for: model),
                                          decoder: .withCaptureFormats)
             let before = heldOut.scores
             let network = try DistanceHead.refitted(model, heldOut: heldOut)
-            let lock = try DataLock(folder: url.deletingLastPathComponent(), command: "model fit-head")
-            defer { withExtendedLifetime(lock) {} }
-            try network.save(to: url, metadata: model.metadata)
+            try model.savingWeights(of: network)
             // The embeddings stay; only the head changed (`network` is the model's own, so `model` now runs it).
             let after = Evaluation.scores(model: model.prepared(for: inference.compute.precision), pairs: heldOut.pairs,
                                           embeddings: heldOut.embeddings)

@@ -313,6 +313,14 @@ final class EpisodeTrainingTests: XCTestCase {
             XCTAssertEqual(a, b, accuracy: 1e-4 * max(1, abs(b)))
         }
 
+        // Saving the new head: refused when the file no longer holds the model loaded (another run wrote it).
+        try SiameseNetwork(architecture: .tiny, seed: 9).save(to: modelURL)
+        XCTAssertThrowsError(try model.savingWeights(of: refitted)) {
+            XCTAssertTrue("\($0)".contains("the file now holds another model than the one loaded"), "\($0)")
+        }
+        XCTAssertEqual(try TrainedModel.load(from: modelURL).network.architecture, SiameseNetwork(architecture: .tiny, seed: 9).architecture,
+                       "the other model is left as it was")
+
         // A per-user model's head is trained, not fitted: refused.
         let user = TrainedModel(url: modelURL, network: model.network, metadata: [:], weightsDigest: model.weightsDigest,
                                 thresholds: model.thresholds)
@@ -327,10 +335,10 @@ final class EpisodeTrainingTests: XCTestCase {
         settings.momentum = 0.9
         settings.learningRate = 0.01
         // η decays 1 % an epoch; μ rises from 0.5 by 0.04 an epoch to 0.9 (10 epochs) and stays there.
-        XCTAssertEqual(settings.settingsLearningRate(epoch: 0, episodesDone: 0), 0.01)
-        XCTAssertEqual(settings.settingsLearningRate(epoch: 2, episodesDone: 999), 0.01 * 0.99 * 0.99, accuracy: 1e-9)
+        XCTAssertEqual(settings.scheduledLearningRate(epoch: 0, episodesDone: 0), 0.01)
+        XCTAssertEqual(settings.scheduledLearningRate(epoch: 2, episodesDone: 999), 0.01 * 0.99 * 0.99, accuracy: 1e-9)
         for (epoch, momentum) in [(0, 0.5), (1, 0.54), (5, 0.7), (10, 0.9), (30, 0.9)] as [(Int, Float)] {
-            XCTAssertEqual(settings.kochMomentum(epoch: epoch), momentum, accuracy: 1e-6, "epoch \(epoch)")
+            XCTAssertEqual(settings.scheduledMomentum(epoch: epoch), momentum, accuracy: 1e-6, "epoch \(epoch)")
         }
         let optimizer = try XCTUnwrap(settings.makeOptimizer() as? MomentumSGD)
         settings.schedule(optimizer, epoch: 3, episodesDone: 0)

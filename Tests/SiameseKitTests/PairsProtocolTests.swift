@@ -26,6 +26,10 @@ final class PairsProtocolTests: XCTestCase {
         XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("line 2 is not"), "\($0)") }
         try "a.jpg\tb.jpg\t1\n".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("both same and different"), "\($0)") }
+        // A fold a line would make the protocol quadratic in the file's length: more than 100 folds are refused.
+        try (0...PairsProtocol.maximumFolds).map { "\($0)\ta\($0).jpg\tb.jpg\t\($0 % 2)" }.joined(separator: "\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("101 folds, more than the 100"), "\($0)") }
     }
 
     func testKFoldAccuracyChoosesEachFoldsThresholdOnTheOthers() {
@@ -78,6 +82,17 @@ final class PairsProtocolTests: XCTestCase {
         let read = try ScoredPairs.read(file)
         XCTAssertEqual(read.pairs, pairs)
         XCTAssertEqual(read.scores.map(\.bitPattern), scores.map(\.bitPattern))
+
+        // Files of 60 folds each pass alone; together they name 120, which is refused.
+        var urls: [URL] = []
+        for part in 0..<2 {
+            let many = (0..<60).map { ImagePair(fold: part * 60 + $0, first: URL(fileURLWithPath: "/a\($0)"), second: URL(fileURLWithPath: "/b"),
+                                                same: $0 % 2 == 0) }
+            urls.append(root.appendingPathComponent("part\(part).tsv"))
+            try ScoredPairs.write(many, scores: [Float](repeating: 0.5, count: many.count), to: urls[part])
+            XCTAssertEqual(try ScoredPairs.read(urls[part]).pairs.count, 60)
+        }
+        XCTAssertThrowsError(try ScoredPairs.read(urls)) { XCTAssertTrue("\($0)".contains("120 folds, more than the 100"), "\($0)") }
     }
 
     func testAListOfTooManyImagesIsAnErrorBeforeAnyIsRead() {

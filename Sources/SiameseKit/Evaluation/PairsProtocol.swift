@@ -39,7 +39,21 @@ public enum PairsProtocol {
         guard pairs.contains(where: \.same), pairs.contains(where: { !$0.same }) else {
             throw InputError(path: url.path, problem: "the file needs both same and different pairs")
         }
+        try checkFolds(pairs, path: url.path)
         return pairs
+    }
+
+    /// LFW has 10 folds; each fold's threshold is chosen over all the other pairs, so folds × pairs is the
+    /// protocol's work, and a file with a fold a line would take hours rather than fail.
+    public static let maximumFolds = 100
+
+    /// Throws when `pairs` name more than `maximumFolds` folds.
+    static func checkFolds(_ pairs: [ImagePair], path: String?) throws {
+        let folds = Set(pairs.map(\.fold)).count
+        guard folds <= maximumFolds else {
+            throw InputError(path: path, problem: "the pairs name \(folds) folds, more than the \(maximumFolds) the protocol takes",
+                             nextStep: "number the folds 1 to 10, as LFW does")
+        }
     }
 
     private static func parse(fold: Int, _ first: String, _ second: String, _ same: String, folder: URL) -> ImagePair? {

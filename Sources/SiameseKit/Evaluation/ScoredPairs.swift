@@ -44,6 +44,20 @@ public enum ScoredPairs {
         guard pairs.contains(where: \.same), pairs.contains(where: { !$0.same }) else {
             throw InputError(path: url.path, problem: "the file needs both same and different pairs")
         }
+        try PairsProtocol.checkFolds(pairs, path: url.path)
+        return (pairs, scores)
+    }
+
+    /// The pairs and scores of every file in `urls`, as one list (each file read and checked as above; their
+    /// folds together at most PairsProtocol.maximumFolds).
+    public static func read(_ urls: [URL]) throws -> (pairs: [ImagePair], scores: [Float]) {
+        var pairs: [ImagePair] = [], scores: [Float] = []
+        for url in urls {
+            let scored = try read(url)
+            pairs += scored.pairs
+            scores += scored.scores
+        }
+        try PairsProtocol.checkFolds(pairs, path: nil)
         return (pairs, scores)
     }
 }

@@ -56,15 +56,28 @@ public struct TrainedModel {
     /// came from; the weights and everything else stay as they are. Refused when the file now holds
     /// another model than this one (thresholds calibrated for other weights would mean nothing).
     public func savingThresholds(_ thresholds: Thresholds, source: String) throws {
-        var archive = try SafetensorsArchive.read(contentsOf: url)
-        guard archive.metadata[ModelKeys.modelID] == metadata[ModelKeys.modelID] else {
-            throw InputError(path: url.path, problem: "not saved: the file now holds another model than the one calibrated",
-                             nextStep: "run evaluate --target-far again")
-        }
+        var archive = try archiveStillHoldingThisModel(redo: "run evaluate --target-far again")
         archive.metadata[ModelKeys.detectionThreshold] = String(thresholds.detection)
         archive.metadata[ModelKeys.verificationThreshold] = String(thresholds.verification)
         archive.metadata[ModelKeys.thresholdsSource] = source
         try archive.write(to: url)
+    }
+
+    /// Rewrites the model file (atomically, keeping its mode) with `network`'s weights — this model's own with a
+    /// new head (DistanceHead.refitted) — and this model's metadata under the new weights' id. Refused, like
+    /// `savingThresholds`, when the file now holds another model than this one.
+    public func savingWeights(of network: SiameseNetwork) throws {
+        _ = try archiveStillHoldingThisModel(redo: "run model fit-head again")
+        try network.save(to: url, metadata: metadata)
+    }
+
+    /// The file's archive, when it still holds the model this value was loaded from.
+    private func archiveStillHoldingThisModel(redo: String) throws -> SafetensorsArchive {
+        let archive = try SafetensorsArchive.read(contentsOf: url)
+        guard archive.metadata[ModelKeys.modelID] == metadata[ModelKeys.modelID] else {
+            throw InputError(path: url.path, problem: "not saved: the file now holds another model than the one loaded", nextStep: redo)
+        }
+        return archive
     }
 
     /// The model's id as saved (its weights' digest; older files: another fingerprint of them).

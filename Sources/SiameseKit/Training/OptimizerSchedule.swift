@@ -23,10 +23,9 @@ extension TrainingSettings {
 
     /// The optimizer these settings ask for, before any update.
     func makeOptimizer() -> any Optimizer {
-        switch optimizer ?? .adam {
-        case .adam: return Adam(learningRate: settingsLearningRate(epoch: 0, episodesDone: 0))
-        case .kochSGD: return MomentumSGD(learningRate: settingsLearningRate(epoch: 0, episodesDone: 0), momentum: kochMomentum(epoch: 0))
-        }
+        let made: any Optimizer = optimizer == .kochSGD ? MomentumSGD(learningRate: 0, momentum: 0) : Adam()
+        schedule(made, epoch: 0, episodesDone: 0)
+        return made
     }
 
     /// The state tensors of the optimizer these settings ask for, to check a checkpoint's.
@@ -40,18 +39,20 @@ extension TrainingSettings {
     /// Sets `optimizer`'s rate (and momentum) for the next update: in epoch `epoch` (from 0), after
     /// `episodesDone` episodes (0 for pair runs).
     func schedule(_ optimizer: any Optimizer, epoch: Int, episodesDone: Int) {
-        optimizer.learningRate = settingsLearningRate(epoch: epoch, episodesDone: episodesDone)
-        if let sgd = optimizer as? MomentumSGD { sgd.momentum = kochMomentum(epoch: epoch) }
+        optimizer.learningRate = scheduledLearningRate(epoch: epoch, episodesDone: episodesDone)
+        if let sgd = optimizer as? MomentumSGD { sgd.momentum = scheduledMomentum(epoch: epoch) }
     }
 
-    func settingsLearningRate(epoch: Int, episodesDone: Int) -> Float {
+    /// The learning rate of the next update, in epoch `epoch` (from 0) after `episodesDone` episodes.
+    func scheduledLearningRate(epoch: Int, episodesDone: Int) -> Float {
         switch optimizer ?? .adam {
         case .adam: return episodes?.learningRate(base: learningRate, episodesDone: episodesDone) ?? learningRate
         case .kochSGD: return learningRate * pow(0.99, Float(epoch))
         }
     }
 
-    func kochMomentum(epoch: Int) -> Float {
+    /// Koch's SGD's momentum in epoch `epoch` (from 0); a final μ of 0.5 or less holds from the start.
+    func scheduledMomentum(epoch: Int) -> Float {
         let final = momentum ?? Self.standardMomentum
         guard final > 0.5 else { return final }
         return min(final, 0.5 + (final - 0.5) * Float(epoch) / Float(Self.momentumRampEpochs))

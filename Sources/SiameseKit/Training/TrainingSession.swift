@@ -182,11 +182,10 @@ public final class TrainingSession {
                     return .interrupted
                 }
                 let loss: Float, seen: Int
-                settings.schedule(optimizer, epoch: progress.epochsDone,
-                                  episodesDone: settings.episodes == nil ? 0 : progress.epochsDone * stepsPerEpoch + step)
+                let episodeNumber = settings.episodes == nil ? 0 : progress.epochsDone * stepsPerEpoch + step
+                settings.schedule(optimizer, epoch: progress.epochsDone, episodesDone: episodeNumber)
                 if let sampler, let episodes = settings.episodes {
-                    let number = progress.epochsDone * stepsPerEpoch + step
-                    loss = trainer.step(episode: sampler.episode(number), shape: episodes.shape)
+                    loss = trainer.step(episode: sampler.episode(episodeNumber), shape: episodes.shape)
                     seen = episodes.shape.photos
                 } else {
                     let units = order[(step * unitsPerBatch)..<min(order.count, (step + 1) * unitsPerBatch)]
