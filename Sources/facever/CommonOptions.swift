@@ -36,6 +36,7 @@ extension BatchComposition: ExpressibleByArgument {}
 extension PrecisionChoice: ExpressibleByArgument {}
 extension ArchitectureName: ExpressibleByArgument {}
 extension OptimizerName: ExpressibleByArgument {}
+extension ChipBorder: ExpressibleByArgument {}
 
 /// `--precision`: the arithmetic of the network's matrix products (resolved by SiameseKit's PrecisionChoice).
 struct PrecisionOptions: ParsableArguments {

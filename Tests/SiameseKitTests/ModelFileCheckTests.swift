@@ -161,6 +161,17 @@ final class ModelFileCheckTests: XCTestCase {
         archive = saved
         archive.metadata[ModelKeys.architecture] = mirrored.jsonString()
         try assertLoadFails(archive, containing: "do not match the digest")
+        // And the chip's border: another picture reaches the network.
+        var bordered = architecture
+        bordered.chipBorder = .mirror
+        archive = saved
+        archive.metadata[ModelKeys.architecture] = bordered.jsonString()
+        try assertLoadFails(archive, containing: "do not match the digest")
+        // A model saved with it cuts its chips with it.
+        XCTAssertEqual(loaded.network.chipper?.geometry.border, .black)
+        try SiameseNetwork(architecture: .resnet(bordered), factory: .glorotUniform(seed: 3),
+                           chipper: FaceChipper(landmarks: predictor, geometry: bordered.chipGeometry)).save(to: url)
+        XCTAssertEqual(try TrainedModel.load(from: url).network.chipper?.geometry.border, .mirror)
     }
 
     func testLandmarkValuesBeyondTheirBoundsAreRefused() throws {

@@ -37,6 +37,12 @@ public enum NetworkArchitecture: Equatable, Sendable {
         }
     }
 
+    /// The face chip a landmark-aligned network takes (a ResNet's); dlib's for the others, which take none.
+    public var chipGeometry: FaceChipGeometry {
+        if case .resnet(let architecture) = self { return architecture.chipGeometry }
+        return .dlibFaceRecognition
+    }
+
     public var pairFeature: PairFeature {
         switch self {
         case .koch: return .absoluteDifference

@@ -33,6 +33,8 @@ public struct ResNetArchitecture: MetadataJSON, Equatable, Sendable {
     /// Whether a descriptor is the mean of the picture's and its mirror image's (nil in JSON: no). On LFW's
     /// pairs it lifts dlib's ResNet from 0.980 to 0.984 for twice the network's work (README).
     public var mirrorAverage: Bool?
+    /// What the face chip shows past the photo's edge (nil in JSON: black, dlib's; FaceChip.swift).
+    public var chipBorder: ChipBorder? = nil
 
     public static let familyName = "resnet"
 
@@ -45,6 +47,9 @@ public struct ResNetArchitecture: MetadataJSON, Equatable, Sendable {
         embeddingSize: 128, mirrorAverage: nil)
 
     public var inputFormat: InputFormat { InputFormat(height: inputSide, width: inputSide, channels: 3) }
+
+    /// The face chip this network takes: dlib's, with this architecture's border.
+    public var chipGeometry: FaceChipGeometry { FaceChipGeometry.dlibFaceRecognition.with(border: chipBorder ?? .black) }
 
     /// The side of the feature map after the stem and after each block, following the rules above
     /// (a halving block's sum takes the larger of its two maps' sides). A halving of a map smaller than its

@@ -14,8 +14,8 @@ import Tensor
 
 public enum DlibImport {
     /// What this converter writes; Scripts/setup.sh converts again when a model on disk says otherwise
-    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too).
-    public static let importVersion = "3"
+    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too; 4: the chip's border).
+    public static let importVersion = "4"
 
     /// How steeply the score falls with the squared distance.
     public static let scoreSteepness: Float = 20
@@ -31,9 +31,11 @@ public enum DlibImport {
         + "of 7,485 people chosen to avoid LFW's"
 
     /// Reads both dlib files, checks them, and writes the model to `output` (atomically, 0600).
+    /// `mirrorAverage`: each descriptor the mean of the chip's and its mirror image's (ResNetArchitecture);
+    /// `chipBorder`: what the chip shows past a photo's edge (FaceChip.swift; black is dlib's).
     @discardableResult
-    /// `mirrorAverage`: each descriptor the mean of the chip's and its mirror image's (ResNetArchitecture).
-    public static func convert(resnet: URL, landmarks: URL, output: URL, mirrorAverage: Bool = true) throws -> SiameseNetwork {
+    public static func convert(resnet: URL, landmarks: URL, output: URL, mirrorAverage: Bool = true,
+                               chipBorder: ChipBorder = .mirror) throws -> SiameseNetwork {
         let weights = try DlibResNetReader.read(contentsOf: resnet)
         let predictor = try DlibLandmarksReader.read(contentsOf: landmarks)
         guard predictor.pointCount == 5 else {
@@ -43,6 +45,7 @@ public enum DlibImport {
         var architecture = ResNetArchitecture.dlibFaceRecognition
         architecture.inputMeans = weights.inputMeans
         architecture.mirrorAverage = mirrorAverage ? true : nil
+        architecture.chipBorder = chipBorder == .black ? nil : chipBorder
         let distance = weights.distanceThreshold * (mirrorAverage ? mirrorDistanceRatio : 1)
         let threshold = Float(distance)
         let thresholdText = String(format: "%.4g", distance)
@@ -58,7 +61,8 @@ public enum DlibImport {
                 return values
             }
         }
-        let network = try SiameseNetwork(architecture: .resnet(architecture), factory: factory, chipper: FaceChipper(landmarks: predictor))
+        let network = try SiameseNetwork(architecture: .resnet(architecture), factory: factory,
+                                         chipper: FaceChipper(landmarks: predictor, geometry: architecture.chipGeometry))
         try network.save(to: output, metadata: [
             ModelKeys.importVersion: importVersion,
             ModelKeys.provenance: provenance,
