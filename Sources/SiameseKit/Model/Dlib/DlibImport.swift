@@ -14,8 +14,8 @@ import Tensor
 
 public enum DlibImport {
     /// What this converter writes; Scripts/setup.sh converts again when a model on disk says otherwise
-    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too; 4: the chip's border).
-    public static let importVersion = "4"
+    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too).
+    public static let importVersion = "3"
 
     /// How steeply the score falls with the squared distance.
     public static let scoreSteepness: Float = 20
@@ -35,7 +35,7 @@ public enum DlibImport {
     /// `chipBorder`: what the chip shows past a photo's edge (FaceChip.swift; black is dlib's).
     @discardableResult
     public static func convert(resnet: URL, landmarks: URL, output: URL, mirrorAverage: Bool = true,
-                               chipBorder: ChipBorder = .mirror) throws -> SiameseNetwork {
+                               chipBorder: ChipBorder = .black) throws -> SiameseNetwork {
         let weights = try DlibResNetReader.read(contentsOf: resnet)
         let predictor = try DlibLandmarksReader.read(contentsOf: landmarks)
         guard predictor.pointCount == 5 else {
