@@ -7,6 +7,7 @@
 #include "BF16Blocking.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 int fv_gemm_bf16_available(void) {
     __builtin_cpu_init();
@@ -46,44 +47,100 @@ static int64_t column_block_words(int64_t k) {
     return words;
 }
 
+/* Up to this k, B is packed across all of k for a column block at once (at most 8 MiB a thread), so
+ * that blocks of C's rows can run every k block before the next rows start (below); beyond it (the
+ * weight gradients' products, whose k is every output position of a batch) B is packed a k block at
+ * a time and the rows run in one block, as before. */
+enum { WHOLE_K_LIMIT = 16384 };
+
+/* Rows of C per row block: an MC × NC block of C (float32) in a quarter of L2, so that it stays there
+ * across the k blocks instead of going to memory and back once per k block (on a 1 MiB L2, 256 rows). */
+static int64_t row_block(void) {
+    static int64_t rows;
+    int64_t value = __atomic_load_n(&rows, __ATOMIC_RELAXED);
+    if (value == 0) {
+        const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        value = (l2 > 0 ? (int64_t)l2 : 1024 * 1024) / 4 / (NC * (int64_t)sizeof(float));
+        value = value < 4 * MR ? 4 * MR : (value > 4096 ? 4096 : value / MR * MR);
+        __atomic_store_n(&rows, value, __ATOMIC_RELAXED);   /* racing threads store the same value */
+    }
+    return value;
+}
+
+/* A per-thread buffer for B packed across all of k, grown when needed. */
+static _Thread_local uint32_t *whole_b_workspace;
+static _Thread_local size_t whole_b_capacity;
+
+static uint32_t *whole_b(size_t words) {
+    if (whole_b_capacity < words) {
+        free(whole_b_workspace);
+        whole_b_workspace = aligned_alloc(64, (words * sizeof(uint32_t) + 63) / 64 * 64);
+        if (whole_b_workspace == NULL) abort();
+        whole_b_capacity = words;
+    }
+    return whole_b_workspace;
+}
+
 /*
  * The blocked loop over C's columns [first_column, first_column + columns) (first_column a multiple
- * of NC, and the end a multiple of NC or n's end, when `prepacked` is given). B comes from `prepacked` (laid out by fv_gemm_bf16_pack) or is
- * packed block by block into `b_panels`.
+ * of NC, and the end a multiple of NC or n's end, when `prepacked` is given). B comes from `prepacked`
+ * (laid out by fv_gemm_bf16_pack: column block i at i · column_block_words(k), its k blocks in order),
+ * or is packed into the same layout for one column block at a time (k ≤ WHOLE_K_LIMIT), or else
+ * k block by k block into `b_panels`. With B whole, C's rows run in blocks of row_block(), each
+ * through every k block before the next.
  */
 TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t first_column, int64_t columns_total,
                                   int64_t k, float alpha, const float *a, int64_t lda, const fv_patches *patches,
                                   int64_t first_position, const float *b, int64_t ldb,
                                   const uint32_t *prepacked, float beta, float *c, int64_t ldc,
                                   const float *bias, int relu, uint32_t *a_panel, uint32_t *b_panels) {
-    const uint32_t *next_prepacked = prepacked ? prepacked + (first_column / NC) * column_block_words(k) : NULL;
+    const int64_t block_words = column_block_words(k);
     const int64_t end_column = first_column + columns_total;
+    const int whole = prepacked != NULL || k <= WHOLE_K_LIMIT;
+    const int64_t rows_per_block = whole ? row_block() : m;
     for (int64_t n0 = first_column; n0 < end_column; n0 += NC) {
         const int64_t columns = end_column - n0 < NC ? end_column - n0 : NC;
-        for (int64_t k0 = 0; k0 < k; k0 += KC) {
-            const int64_t steps = k - k0 < KC ? k - k0 : KC;
-            const int64_t pairs = (steps + 1) / 2;
-            const int last_block = k0 + KC >= k;
-            const bf16_epilogue block_epilogue = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
-            const uint32_t *panels = b_panels;
-            if (next_prepacked) {
-                panels = next_prepacked;
-                next_prepacked += pairs * ((columns + NR - 1) / NR * NR);  /* NC for every block but n's last */
-            } else {
-                bf16_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, b_panels);
+        const int64_t padded = (columns + NR - 1) / NR * NR;
+        const uint32_t *whole_panels = NULL;
+        if (prepacked) {
+            whole_panels = prepacked + (n0 / NC) * block_words;
+        } else if (whole) {
+            uint32_t *packed = whole_b((size_t)block_words);
+            whole_panels = packed;
+            for (int64_t k0 = 0; k0 < k; k0 += KC) {
+                const int64_t steps = k - k0 < KC ? k - k0 : KC;
+                bf16_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, packed);
+                packed += (steps + 1) / 2 * padded;
             }
-            for (int64_t m0 = 0; m0 < m; m0 += MR) {
-                const int64_t rows = m - m0 < MR ? m - m0 : MR;
-                bf16_pack_a(transpose_a, a, lda, patches, first_position, m0, rows, k0, steps, a_panel);
-                for (int64_t j = 0; j < columns; j += NR) {
-                    bf16_epilogue tile_epilogue = block_epilogue;
-                    if (last_block && bias) tile_epilogue.bias = bias + n0 + j;  /* bias is indexed like the columns of c */
-                    if (rows == 1) {
-                        bf16_micro_kernel_one_row(pairs, a_panel, panels + (j / NR) * pairs * NR,
-                                             c + m0 * ldc + n0 + j, columns - j, &tile_epilogue);
-                    } else {
-                        bf16_micro_kernel(pairs, a_panel, panels + (j / NR) * pairs * NR,
-                                     c + m0 * ldc + n0 + j, ldc, rows, columns - j, &tile_epilogue);
+        }
+        for (int64_t block_start = 0; block_start < m; block_start += rows_per_block) {
+            const int64_t block_end = m - block_start < rows_per_block ? m : block_start + rows_per_block;
+            const uint32_t *next_panels = whole_panels;
+            for (int64_t k0 = 0; k0 < k; k0 += KC) {
+                const int64_t steps = k - k0 < KC ? k - k0 : KC;
+                const int64_t pairs = (steps + 1) / 2;
+                const int last_block = k0 + KC >= k;
+                const bf16_epilogue block_epilogue = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
+                const uint32_t *panels = b_panels;
+                if (next_panels) {
+                    panels = next_panels;
+                    next_panels += pairs * padded;
+                } else {
+                    bf16_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, b_panels);
+                }
+                for (int64_t m0 = block_start; m0 < block_end; m0 += MR) {
+                    const int64_t rows = block_end - m0 < MR ? block_end - m0 : MR;
+                    bf16_pack_a(transpose_a, a, lda, patches, first_position, m0, rows, k0, steps, a_panel);
+                    for (int64_t j = 0; j < columns; j += NR) {
+                        bf16_epilogue tile_epilogue = block_epilogue;
+                        if (last_block && bias) tile_epilogue.bias = bias + n0 + j;  /* bias is indexed like the columns of c */
+                        if (rows == 1) {
+                            bf16_micro_kernel_one_row(pairs, a_panel, panels + (j / NR) * pairs * NR,
+                                                 c + m0 * ldc + n0 + j, columns - j, &tile_epilogue);
+                        } else {
+                            bf16_micro_kernel(pairs, a_panel, panels + (j / NR) * pairs * NR,
+                                         c + m0 * ldc + n0 + j, ldc, rows, columns - j, &tile_epilogue);
+                        }
                     }
                 }
             }

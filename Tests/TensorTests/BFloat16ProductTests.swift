@@ -42,9 +42,12 @@ final class BFloat16ProductTests: XCTestCase {
 
     func testProductEqualsTheReferenceOnRoundedInputsForEveryTransposeAndEdge() {
         var random = TestRandom(seed: 12)
-        // Edges of the 8 × 32 tile and of the 512-step k block; odd k; a single row or column.
+        // Edges of the 8 × 32 tile and of the 512-step k block; odd k; a single row or column; more rows
+        // than a row block (row_block(), at most 4096 … at least 32) across several k blocks; a k beyond
+        // which B is packed a k block at a time.
         let shapes: [(m: Int, n: Int, k: Int)] = [
             (1, 1, 1), (8, 32, 16), (9, 33, 17), (37, 45, 67), (7, 300, 3), (70, 31, 1100), (1, 70, 513),
+            (4100, 3, 600), (9, 33, 16_390),
         ]
         for (m, n, k) in shapes {
             for transposeA in [false, true] {
@@ -149,7 +152,7 @@ final class BFloat16ProductTests: XCTestCase {
         var random = TestRandom(seed: 17)
         let block = Int(fv_gemm_bf16_column_block())
         // n: one partial block, several blocks with a partial last one; k across the 512-step block.
-        for (m, n, k) in [(3, 45, 20), (5, 2 * block + 70, 1030), (40, block, 7), (1, block + 33, 600)] {
+        for (m, n, k) in [(3, 45, 20), (5, 2 * block + 70, 1030), (40, block, 7), (1, block + 33, 600), (4100, block + 5, 520)] {
             let a = random.values(m * k), b = random.values(k * n)
             var expected = [Float](repeating: 0, count: m * n)
             fv_gemm_bf16(0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n), nil, 0)
