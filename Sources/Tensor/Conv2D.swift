@@ -15,6 +15,7 @@
 // Backward always goes through im2col and recomputes the patch matrix instead of keeping it.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
 import Dispatch
+import Glibc
 import MatrixKernels
 
 public enum Conv2D {
@@ -24,6 +25,15 @@ public enum Conv2D {
     /// With a single share (one image, or one thread), larger chunks: fewer, larger products keep
     /// every thread of the product busy (README, Performance).
     static let singleImageBudgetFactor = 8
+
+    /// A bfloat16 product's chunk, per thread, in floats: half of L2 (the CPU's reported size), so the
+    /// patch matrix is still in L2 when the product packs it. Its weight is packed once for inference, or is
+    /// small (the bfloat16 path builds patch matrices only for conv1), so smaller products cost no repacking;
+    /// float32's products repack their weight each time, and measured slower with chunks this small.
+    static let bfloat16ChunkBudget: Int = {
+        let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
+        return (l2 > 0 ? l2 : 1 << 20) / 2 / MemoryLayout<Float>.size
+    }()
 
     /// Output rows (OW patch rows each) per chunk of `budget` floats; at least one.
     static func outputRowsPerChunk(_ g: ConvolutionGeometry, budget: Int) -> Int {
@@ -93,7 +103,7 @@ public enum Conv2D {
                                fusedReLU: fusedReLU, packedWeight: packedWeight, threads: threads)
             return
         }
-        let chunks = chunks(of: share, g, budget: budget)
+        let chunks = chunks(of: share, g, budget: compute.precision == .bfloat16 ? min(budget, bfloat16ChunkBudget) : budget)
         let largest = chunks.map(\.count).max() ?? 0
         Scratch.withBuffer(slot: slot, count: largest * g.outputWidth * g.patchSize) { col in
             for outputRows in chunks {
