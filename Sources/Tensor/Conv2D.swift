@@ -246,8 +246,11 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
         output.withGradPointer { dy in
             guard let dy else { return }
             if fusedReLU {
+                // A select rather than a branch, on both threads: the loop vectorises.
                 output.data.withUnsafeBufferPointer { y in
-                    for index in 0..<y.count where y[index] <= 0 { dy[index] = 0 }
+                    parallelFor(y.count, threads: compute.threads, minimumChunk: 1 << 16) { range in
+                        for index in range { dy[index] = y[index] <= 0 ? 0 : dy[index] }
+                    }
                 }
             }
             // Gradients accumulate straight into the inputs' grad buffers (nil: not needed).
