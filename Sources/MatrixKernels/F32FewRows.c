@@ -7,24 +7,18 @@
  * The loops are plain C compiled for each path's instruction set, which the compiler vectorises.
  */
 #include "F32Blocking.h"
+#include "Workspace.h"
 
 #include <stdlib.h>
 
 enum { COLUMN_BLOCK = 512 };
 
 /* The m × n sums of the B-as-stored case: per thread, grown when needed. */
-static _Thread_local float *row_sums;
+static _Thread_local void *row_sums;
 static _Thread_local size_t row_sums_capacity;
 
 static float *sums_for(int64_t m, int64_t n) {
-    const size_t floats = (size_t)(m * n);
-    if (row_sums_capacity < floats) {
-        free(row_sums);
-        row_sums = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
-        if (row_sums == NULL) abort();
-        row_sums_capacity = floats;
-    }
-    return row_sums;
+    return grown_workspace(&row_sums, &row_sums_capacity, (size_t)(m * n) * sizeof(float));
 }
 
 #define FEW_ROWS_BODY                                                                                          \

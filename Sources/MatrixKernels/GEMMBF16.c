@@ -5,6 +5,7 @@
  * the entry points (plain, with B packed once, and a convolution read straight from its image).
  */
 #include "BF16Blocking.h"
+#include "Workspace.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -67,18 +68,12 @@ static int64_t row_block(void) {
     return value;
 }
 
-/* A per-thread buffer for B packed across all of k, grown when needed. */
-static _Thread_local uint32_t *whole_b_workspace;
+/* A per-thread buffer for B packed across all of k (Workspace.h). */
+static _Thread_local void *whole_b_workspace;
 static _Thread_local size_t whole_b_capacity;
 
 static uint32_t *whole_b(size_t words) {
-    if (whole_b_capacity < words) {
-        free(whole_b_workspace);
-        whole_b_workspace = aligned_alloc(64, (words * sizeof(uint32_t) + 63) / 64 * 64);
-        if (whole_b_workspace == NULL) abort();
-        whole_b_capacity = words;
-    }
-    return whole_b_workspace;
+    return grown_workspace(&whole_b_workspace, &whole_b_capacity, words * sizeof(uint32_t));
 }
 
 /*

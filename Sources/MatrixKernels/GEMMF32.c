@@ -5,6 +5,7 @@
  * per-thread packing buffers.
  */
 #include "F32Blocking.h"
+#include "Workspace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,18 +80,12 @@ void fv_gemm_f32_blocking(fv_kernel_path path, int64_t *mr, int64_t *nr, int64_t
     *nc = blocking->nc;
 }
 
-/* Per-thread packing buffers, grown when a path needs more and kept for the thread's lifetime. */
-static _Thread_local float *a_workspace, *b_workspace;
+/* Per-thread packing buffers (Workspace.h). */
+static _Thread_local void *a_workspace, *b_workspace;
 static _Thread_local size_t a_capacity, b_capacity;
 
-static float *workspace(float **slot, size_t *capacity, size_t floats) {
-    if (*capacity < floats) {
-        free(*slot);
-        *slot = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
-        if (*slot == NULL) abort();
-        *capacity = floats;
-    }
-    return *slot;
+static float *workspace(void **slot, size_t *capacity, size_t floats) {
+    return grown_workspace(slot, capacity, floats * sizeof(float));
 }
 
 void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
