@@ -27,9 +27,10 @@ public enum Conv2D {
     static let singleImageBudgetFactor = 8
 
     /// A bfloat16 product's chunk, per thread, in floats: half of L2 (the CPU's reported size), so the
-    /// patch matrix is still in L2 when the product packs it. Its weight is packed once for inference, or is
-    /// small (the bfloat16 path builds patch matrices only for conv1), so smaller products cost no repacking;
-    /// float32's products repack their weight each time, and measured slower with chunks this small.
+    /// patch matrix is still in L2 when the product packs it. The bfloat16 path builds patch matrices only
+    /// where it cannot read patches whole (Koch's conv1; the ResNet's strided and padded convolutions),
+    /// whose weights are small or packed once for inference, so more, smaller products repack little;
+    /// float32's chunks stay at `im2colBudget` (smaller ones measured slower).
     static let bfloat16ChunkBudget: Int = {
         let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
         return (l2 > 0 ? l2 : 1 << 20) / 2 / MemoryLayout<Float>.size

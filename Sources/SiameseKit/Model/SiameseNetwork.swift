@@ -144,7 +144,8 @@ public final class SiameseNetwork: ParameterContainer {
                              nextStep: "name a model that `facever train` wrote with --model")
         }
         let architecture = try NetworkArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
-        let chipper = try LandmarkPredictor.stored(in: archive.tensors, path: url.path).map { FaceChipper(landmarks: $0, geometry: architecture.chipGeometry) }
+        let chipper = try LandmarkPredictor.stored(in: archive.tensors, path: url.path)
+            .map { FaceChipper(landmarks: $0, geometry: architecture.chipGeometry) }
         let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path), chipper: chipper)
         let digest = try network.checkedWeights(path: url.path, storedDigest: archive.metadata[ModelKeys.modelID])
         return File(network: network, metadata: archive.metadata, weightsDigest: digest)
