@@ -44,7 +44,7 @@ struct ImportDlibCommand: ParsableCommand {
     var mirrorAverage = true
 
     @Option(name: .customLong("chip-border"),
-            help: ArgumentHelp("What the face chip shows where it reaches past the photo: black (dlib's) or mirror (the photo reflected at its edge; on LFW's tight crops 0.986 pair accuracy instead of 0.984, but one user's own photos scored lower: README).", valueName: "black|mirror"))
+            help: ArgumentHelp("What the face chip shows where it reaches past the photo: black (dlib's) or mirror (the photo reflected at its edge: on LFW's tight crops 0.986 pair accuracy instead of 0.984, but no better elsewhere and worse in a one-user test: README).", valueName: "black|mirror"))
     var chipBorder: ChipBorder = .black
 
     func run() throws {
