@@ -216,10 +216,12 @@ final class BFloat16ProductTests: XCTestCase {
 
     func testConvolutionStraightFromPatchesMatchesTheReferenceOnSeveralShapes() {
         var random = TestRandom(seed: 22)
-        // Kernel rows of 16, 32 and 64 floats read straight from x; 2 and 30 go through im2col.
+        // Kernel rows of 16, 32, 64 and 160 floats read straight from x; 2 and 30 go through im2col. The last:
+        // a thread's 256 to 768 positions, more than a row block (row_block() in GEMMBF16.c) on a 1 MiB L2, over
+        // two k blocks (k = 800).
         let cases: [([Int], [Int])] = [
             ([2, 6, 7, 8], [2, 2, 8, 5]), ([1, 12, 11, 16], [3, 2, 16, 40]), ([3, 14, 13, 3], [10, 10, 3, 8]),
-            ([1, 9, 9, 16], [4, 4, 16, 33]), ([2, 6, 7, 1], [2, 2, 1, 5]),
+            ([1, 9, 9, 16], [4, 4, 16, 33]), ([2, 6, 7, 1], [2, 2, 1, 5]), ([3, 20, 20, 32], [5, 5, 32, 12]),
         ]
         for (xShape, wShape) in cases {
             let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
