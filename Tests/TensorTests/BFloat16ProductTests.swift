@@ -233,6 +233,24 @@ final class BFloat16ProductTests: XCTestCase {
         }
     }
 
+    func testAPatchMatrixBuiltInChunksGivesTheSameBitsAsOneChunk() {
+        // Kernel rows of 6 floats: through the patch matrix, whose chunks are at most Conv2D.bfloat16ChunkBudget.
+        var random = TestRandom(seed: 25)
+        let x = random.tensor([3, 9, 8, 2], requiresGrad: false), w = random.tensor([3, 3, 2, 7]), b = random.tensor([7])
+        let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
+        XCTAssertGreaterThan(Conv2D.bfloat16ChunkBudget, 1 << 14, "half of L2, in floats")
+        func run(budget: Int, threads: Int) -> [Float] {
+            var y = [Float](repeating: 0, count: Tensor.elementCount(of: g.outputShape))
+            Conv2D.forward(x: x.data, weight: w.data, bias: b.data, geometry: g, into: &y, fusedReLU: true,
+                           compute: Compute(precision: .bfloat16, threads: threads), budget: budget)
+            return y
+        }
+        let whole = run(budget: 1 << 24, threads: 1)
+        for (budget, threads) in [(1, 1), (6 * 18 * 2, 1), (1, 2), (6 * 18 * 3, 2)] {
+            XCTAssertEqual(run(budget: budget, threads: threads), whole, "budget \(budget), \(threads) threads")
+        }
+    }
+
     func testAConvolutionWithItsWeightPackedGivesTheSameBits() throws {
         let layer = try Conv2DLayer(name: "c", inputChannels: 5, outputChannels: 40, kernelSize: 3, factory: .glorotUniform(seed: 5))
         var random = TestRandom(seed: 23)
