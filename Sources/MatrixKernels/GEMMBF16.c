@@ -8,7 +8,6 @@
 #include "Workspace.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 int fv_gemm_bf16_available(void) {
     __builtin_cpu_init();
@@ -60,8 +59,7 @@ static int64_t row_block(void) {
     static int64_t rows;
     int64_t value = __atomic_load_n(&rows, __ATOMIC_RELAXED);
     if (value == 0) {
-        const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-        value = (l2 > 0 ? (int64_t)l2 : 1024 * 1024) / 4 / (NC * (int64_t)sizeof(float));
+        value = fv_l2_cache_bytes() / 4 / (NC * (int64_t)sizeof(float));
         value = value < 4 * MR ? 4 * MR : (value > 4096 ? 4096 : value / MR * MR);
         __atomic_store_n(&rows, value, __ATOMIC_RELAXED);   /* racing threads store the same value */
     }

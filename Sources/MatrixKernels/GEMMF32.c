@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 fv_kernel_path fv_kernel_best_supported(void) {
     __builtin_cpu_init();
@@ -43,16 +42,11 @@ const char *fv_kernel_name(fv_kernel_path path) {
     }
 }
 
-static int64_t cache_bytes(int name, int64_t fallback) {
-    const long bytes = sysconf(name);
-    return bytes > 0 ? (int64_t)bytes : fallback;
-}
-
 static f32_blocking blockings[3];
 static int blockings_ready;
 
 static f32_blocking make_blocking(int mr, int nr) {
-    const int64_t l1 = cache_bytes(_SC_LEVEL1_DCACHE_SIZE, 32 * 1024), l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE, 1024 * 1024);
+    const int64_t l1 = fv_l1_data_cache_bytes(), l2 = fv_l2_cache_bytes();
     /* An A panel (mr · kc floats) in half of L1; a B block (kc · nc floats) in half of L2. */
     int64_t kc = (l1 / 2) / (mr * (int64_t)sizeof(float));
     kc = kc < 64 ? 64 : (kc > 1024 ? 1024 : kc / 16 * 16);

@@ -15,7 +15,6 @@
 // Backward always goes through im2col and recomputes the patch matrix instead of keeping it.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
 import Dispatch
-import Glibc
 import MatrixKernels
 
 public enum Conv2D {
@@ -31,10 +30,7 @@ public enum Conv2D {
     /// where it cannot read patches whole (Koch's conv1; the ResNet's strided and padded convolutions),
     /// whose weights are small or packed once for inference, so more, smaller products repack little;
     /// float32's chunks stay at `im2colBudget` (smaller ones measured slower).
-    static let bfloat16ChunkBudget: Int = {
-        let l2 = sysconf(Int32(_SC_LEVEL2_CACHE_SIZE))
-        return (l2 > 0 ? l2 : 1 << 20) / 2 / MemoryLayout<Float>.size
-    }()
+    static let bfloat16ChunkBudget = Int(fv_l2_cache_bytes()) / 2 / MemoryLayout<Float>.size
 
     /// Output rows (OW patch rows each) per chunk of `budget` floats; at least one.
     static func outputRowsPerChunk(_ g: ConvolutionGeometry, budget: Int) -> Int {

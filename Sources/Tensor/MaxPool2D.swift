@@ -64,30 +64,32 @@ public enum MaxPool2D {
     /// y = the maximum of each window.
     static func forward(x: UnsafePointer<Float>, shape: [Int], into y: UnsafeMutablePointer<Float>) {
         let g = Geometry(shape)
-        // Output rows whose windows are whole (all but a clipped last row and column): a plain loop over the
-        // row's full windows, four contiguous channel vectors each, which the compiler vectorises.
-        let fullColumns = g.width / 2, channels = g.channels
+        let (fullColumns, channels) = (g.width / 2, g.channels)
         parallelFor(shape[0] * g.outputHeight, minimumChunk: 2) { rows in
             for row in rows {
                 let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
-                guard 2 * oh + 1 < g.height else { continue }
-                let top = x + (n * g.height + 2 * oh) * g.width * channels, below = top + g.width * channels
                 let output = y + row * g.outputWidth * channels
-                for ow in 0..<fullColumns {
-                    let (a, b, c, d) = (top + 2 * ow * channels, top + (2 * ow + 1) * channels,
-                                        below + 2 * ow * channels, below + (2 * ow + 1) * channels)
-                    let target = output + ow * channels
-                    for channel in 0..<channels { target[channel] = max(max(a[channel], b[channel]), max(c[channel], d[channel])) }
+                // A row's whole windows: four contiguous channel vectors each, a plain loop the compiler vectorises.
+                let wholeRow = 2 * oh + 1 < g.height
+                if wholeRow {
+                    let top = x + (n * g.height + 2 * oh) * g.width * channels, below = top + g.width * channels
+                    for ow in 0..<fullColumns {
+                        let (a, b, c, d) = (top + 2 * ow * channels, top + (2 * ow + 1) * channels,
+                                            below + 2 * ow * channels, below + (2 * ow + 1) * channels)
+                        let target = output + ow * channels
+                        for channel in 0..<channels { target[channel] = max(max(a[channel], b[channel]), max(c[channel], d[channel])) }
+                    }
                 }
-            }
-        }
-        // The clipped windows (odd sizes), and rows the loop above skipped.
-        forEachWindow(g, batch: shape[0]) { outputBase, first, others in
-            guard others.count != 3 else { return }
-            for channel in 0..<g.channels {
-                var best = x[first + channel]
-                for k in 0..<others.count { best = max(best, x[others[k] + channel]) }
-                y[outputBase + channel] = best
+                // Clipped windows (odd sizes): the last column, or the whole of a last row.
+                for ow in (wholeRow ? fullColumns : 0)..<g.outputWidth {
+                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
+                    let target = output + ow * channels
+                    for channel in 0..<channels {
+                        var best = x[first + channel]
+                        for k in 0..<others.count { best = max(best, x[others[k] + channel]) }
+                        target[channel] = best
+                    }
+                }
             }
         }
     }

@@ -167,6 +167,9 @@ final class ModelFileCheckTests: XCTestCase {
         archive = saved
         archive.metadata[ModelKeys.architecture] = bordered.jsonString()
         try assertLoadFails(archive, containing: "do not match the digest")
+        // A border this version does not know is refused by name, not taken for another family.
+        archive.metadata[ModelKeys.architecture] = bordered.jsonString().replacingOccurrences(of: "\"mirror\"", with: "\"purple\"")
+        try assertLoadFails(archive, containing: "the stored resnet architecture has a field missing or a value")
         // A model saved with it cuts its chips with it.
         XCTAssertEqual(loaded.network.chipper?.geometry.border, .black)
         try SiameseNetwork(architecture: .resnet(bordered), factory: .glorotUniform(seed: 3),

@@ -74,6 +74,11 @@ typedef enum { FV_KERNEL_SCALAR = 0, FV_KERNEL_AVX2 = 1, FV_KERNEL_AVX512 = 2 } 
 
 /* The best path this CPU runs. */
 fv_kernel_path fv_kernel_best_supported(void);
+
+/* The CPU's L1 data and L2 cache sizes in bytes, as the system reports them (32 KiB and 1 MiB when it does
+ * not): what the kernels' blocking and Tensor's chunk sizes are derived from. */
+int64_t fv_l1_data_cache_bytes(void);
+int64_t fv_l2_cache_bytes(void);
 /* The best path, or a lower one named by the environment variable FACEVER_KERNEL (avx512, avx2 or
  * scalar; a path the CPU cannot run, or any other value, is ignored). */
 fv_kernel_path fv_kernel_selected(void);

@@ -87,6 +87,10 @@ public enum NetworkArchitecture: Equatable, Sendable {
             }
             struct Family: Decodable { let family: String }
             let family = (try? JSONDecoder().decode(Family.self, from: Data(text.utf8)))?.family ?? "?"
+            if [ResNetArchitecture.familyName, ConvBlockArchitecture.familyName].contains(family) {
+                throw InputError(path: path, problem: "the stored \(family) architecture has a field missing or a value this version "
+                                 + "of facever does not know", nextStep: "use a model this version of facever wrote")
+            }
             throw InputError(path: path, problem: "the stored architecture's family '\(TerminalText.escaped(family))' is not one facever knows "
                              + "(\(ResNetArchitecture.familyName), \(ConvBlockArchitecture.familyName))",
                              nextStep: "use a model this version of facever wrote")
