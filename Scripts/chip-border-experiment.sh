@@ -2,9 +2,8 @@
 # Which face-chip border the pretrained model should use (README, "Accuracy, unseen people"), measured so that
 # the choice costs the figure nothing: the model imported with each border (`import-dlib --chip-border`),
 # every LFW pair scored by each (`evaluate --pairs --write-scores`), then nested cross-validation over the
-# folds: for each fold, the border whose LFW-protocol accuracy on the four other folds is best (thresholds
-# chosen among those four), measured on that fold with a threshold from the four. Prints each border's own
-# figure and the nested one.
+# folds: for each fold, the border whose LFW-protocol accuracy on the four other folds is best, measured on
+# that fold with a threshold chosen on the four. Prints each border's own figure and the nested one.
 # Usage: Scripts/chip-border-experiment.sh [LFW_DEV_DIR]   (default ../shared/data/lfw_dev; needs Scripts/setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,49 +24,29 @@ for border in black mirror; do
         --data "$work/data-$border" --write-scores "$work/scores-$border.tsv"
 done
 
-python3 - "$work/scores-black.tsv" "$work/scores-mirror.tsv" <<'PY'
-import statistics, sys
-
-def read(path):
-    rows = [line.rstrip("\n").split("\t") for line in open(path)][1:]
-    return [(int(r[0]), int(r[3]), float(r[4])) for r in rows]
-
-def threshold(rows):
-    """The threshold that classifies `rows` best (midpoints between neighbouring scores)."""
-    scores = sorted({s for _, _, s in rows})
-    candidates = [scores[0] - 1e-9] + [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 1e-9]
-    # Sweep: with the threshold above k of the sorted scores, count the correct answers.
-    ordered = sorted(rows, key=lambda r: r[2])
-    same_total = sum(y for _, y, _ in rows)
-    best, best_correct, below_same, below_diff, i = candidates[0], -1, 0, 0, 0
-    for t in candidates:
-        while i < len(ordered) and ordered[i][2] < t:
-            below_same += ordered[i][1]; below_diff += 1 - ordered[i][1]; i += 1
-        correct = below_diff + (same_total - below_same)
-        if correct > best_correct:
-            best, best_correct = t, correct
-    return best
-
-def accuracy(rows, t):
-    return sum((s >= t) == (y == 1) for _, y, s in rows) / len(rows)
-
-def protocol(rows, folds):
-    """LFW's protocol over `folds`: each fold at the threshold chosen on the others."""
-    return statistics.mean(accuracy([r for r in rows if r[0] == k], threshold([r for r in rows if r[0] in folds and r[0] != k]))
-                           for k in folds)
-
-borders = {"black": read(sys.argv[1]), "mirror": read(sys.argv[2])}
-folds = sorted({r[0] for r in borders["black"]})
-for name, rows in borders.items():
-    print(f"{name}: LFW protocol {protocol(rows, folds):.4f}")
+# LFW's protocol is facever's own (`evaluate --scored-pairs`): over all folds, each fold at the threshold chosen on
+# the others (fold_accuracies), and over the four folds other than k, to choose the border for fold k.
+folds=$(tail -n +2 "$work/scores-black.tsv" | cut -f1 | sort -un)
+for border in black mirror; do
+    .build/release/facever evaluate --scored-pairs "$work/scores-$border.tsv" --json > "$work/all-$border.json"
+    for k in $folds; do
+        awk -F'\t' -v k="$k" 'NR == 1 || $1 != k' "$work/scores-$border.tsv" > "$work/without-$k-$border.tsv"
+        .build/release/facever evaluate --scored-pairs "$work/without-$k-$border.tsv" --json > "$work/without-$k-$border.json"
+    done
+done
+python3 - "$work" $folds <<'PY'
+import json, statistics, sys
+work, folds = sys.argv[1], [int(k) for k in sys.argv[2:]]
+borders = ["black", "mirror"]
+whole = {b: json.load(open(f"{work}/all-{b}.json")) for b in borders}
+for b in borders:
+    print(f"{b}: LFW protocol {whole[b]['accuracy']:.4f}")
 nested = []
-for k in folds:
-    others = [f for f in folds if f != k]
-    inner = {name: protocol(rows, others) for name, rows in borders.items()}
-    choice = max(inner, key=inner.get)
-    rows = borders[choice]
-    nested.append(accuracy([r for r in rows if r[0] == k], threshold([r for r in rows if r[0] in others])))
-    print(f"fold {k}: the other folds give " + ", ".join(f"{n} {a:.4f}" for n, a in inner.items())
+for index, k in enumerate(folds):
+    inner = {b: json.load(open(f"{work}/without-{k}-{b}.json"))["accuracy"] for b in borders}
+    choice = max(borders, key=lambda b: inner[b])   # a tie keeps dlib's black
+    nested.append(whole[choice]["fold_accuracies"][index])
+    print(f"fold {k}: the other folds give " + ", ".join(f"{b} {a:.4f}" for b, a in inner.items())
           + f" -> {choice}; fold {k} {nested[-1]:.4f}")
 print(f"nested: {statistics.mean(nested):.4f} ± {statistics.pstdev(nested):.4f}")
 PY
