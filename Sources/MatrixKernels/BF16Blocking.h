@@ -41,11 +41,9 @@ static inline __mmask16 first_lanes(int64_t count) {
     return (__mmask16)((1u << count) - 1u);
 }
 
-/* Packs op(A)[m0 ..< m0 + rows, k0 ..< k0 + steps] into one MR-row panel; with `patches`, A is their
- * im2col matrix from row `first_position` on. */
-INTERNAL TARGET_BF16 void bf16_pack_a(int transpose_a, const float *a, int64_t lda, const fv_patches *patches,
-                                      int64_t first_position, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
-                                      uint32_t *panel);
+/* Packs op(A)[m0 ..< m0 + rows, k0 ..< k0 + steps] into one MR-row panel. */
+INTERNAL TARGET_BF16 void bf16_pack_a(int transpose_a, const float *a, int64_t lda, int64_t m0, int64_t rows,
+                                      int64_t k0, int64_t steps, uint32_t *panel);
 
 /* Packs op(B)[k0 ..< k0 + steps, n0 ..< n0 + columns] into consecutive NR-column panels. */
 INTERNAL TARGET_BF16 void bf16_pack_b(int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps,
@@ -64,6 +62,14 @@ typedef struct {
 /* C[0 ..< rows, 0 ..< columns] from an A panel and a B panel over `pairs` k pairs, through `e`. */
 INTERNAL TARGET_BF16 void bf16_micro_kernel(int64_t pairs, const uint32_t *a_panel, const uint32_t *b_panel, float *c,
                                             int64_t ldc, int64_t rows, int64_t columns, const bf16_epilogue *e);
+
+/* The tile with A's row r read from a bfloat16 image: k pair p of the block at rows[r] + offsets[p]. */
+INTERNAL TARGET_BF16 void bf16_micro_kernel_image(int64_t pairs, const uint16_t *const rows[MR], const int32_t *offsets,
+                                                  const uint32_t *b_panel, float *c, int64_t ldc, int64_t tile_rows,
+                                                  int64_t columns, const bf16_epilogue *e);
+
+/* Rounds count floats to bfloat16 (as the packing does: VCVTNEPS2BF16). */
+INTERNAL TARGET_BF16 void bf16_convert(const float *x, int64_t count, uint16_t *out);
 
 /* The same for a single row of C (a batch of one through a dense layer). */
 INTERNAL TARGET_BF16 void bf16_micro_kernel_one_row(int64_t pairs, const uint32_t *a_panel, const uint32_t *b_panel,

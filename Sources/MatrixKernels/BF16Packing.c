@@ -1,8 +1,8 @@
 /*
  * BF16Packing.c — operands into the bfloat16 GEMM's packed layouts (BF16Blocking.h): float32 values
  * rounded to bfloat16 (nearest, ties to even, as VCVTNEPS2BF16 does) and laid out as pairs of
- * consecutive k per 32-bit word, from a matrix in either orientation or straight from an image's
- * patches (implicit im2col).
+ * consecutive k per 32-bit word, from a matrix in either orientation; and an image rounded to
+ * bfloat16 as it is, for the convolution's kernel that reads its patches in place.
  */
 #include "BF16Blocking.h"
 
@@ -109,63 +109,9 @@ TARGET_BF16 static void pack_rows_of_pairs(const float *src, int64_t ld, int64_t
     }
 }
 
-/*
- * Up to 16 values k .. k + count − 1 of one im2col row, read straight from the image: the row is
- * kernel_height runs of `run` floats, run i at base + i · image_row. Lanes that cross into the next
- * run are filled by a second (third, …) masked load.
- */
-TARGET_BF16 static inline __m512 load_patch_values(const float *base, int64_t k, int64_t count, int64_t run,
-                                                   int64_t image_row) {
-    int64_t i = k / run, t = k % run;
-    if (t + count <= run) return _mm512_maskz_loadu_ps(first_lanes(count), base + i * image_row + t);
-    __m512 values = _mm512_setzero_ps();
-    int64_t filled = 0;
-    while (filled < count) {
-        const int64_t take = run - t < count - filled ? run - t : count - filled;
-        const __mmask16 lanes = (__mmask16)(first_lanes(filled + take) & ~first_lanes(filled));
-        /* Lane l reads base[i · image_row + t + (l − filled)]; lanes outside `lanes` are not read. */
-        values = _mm512_mask_loadu_ps(values, lanes, base + i * image_row + t - filled);
-        filled += take;
-        i++;
-        t = 0;
-    }
-    return values;
-}
-
-/* Packs rows first_position ..< first_position + valid of the im2col matrix of `patches`, steps
- * k0 ..< k0 + steps, into one MR-row panel, without the matrix ever being built. */
-TARGET_BF16 static void pack_patch_rows(const fv_patches *patches, int64_t first_position, int64_t k0, int64_t steps,
-                                        int64_t valid, uint32_t *dst) {
-    const int64_t run = patches->kernel_width * patches->channels;
-    const int64_t image_row = patches->width * patches->channels;
-    const int64_t per_image = patches->output_height * patches->output_width;
-    const float *bases[MR];
-    for (int r = 0; r < MR; r++) {
-        bases[r] = NULL;
-        if (r >= valid) continue;
-        const int64_t position = first_position + r;
-        const int64_t n = position / per_image, oh = position % per_image / patches->output_width;
-        const int64_t ow = position % patches->output_width;
-        bases[r] = patches->x + ((n * patches->height + oh) * patches->width + ow) * patches->channels;
-    }
-    for (int64_t k = 0; k < steps; k += 16) {
-        const int64_t count = steps - k < 16 ? steps - k : 16;
-        __m512 values[8];
-        const int64_t ahead = k0 + k + 64;   /* four blocks ahead in the im2col row: where in the image that is */
-        for (int r = 0; r < MR; r++) {
-            if (bases[r] && ahead < k0 + steps) _mm_prefetch((const char *)(bases[r] + ahead / run * image_row + ahead % run), _MM_HINT_T0);
-            values[r] = bases[r] ? load_patch_values(bases[r], k0 + k, count, run, image_row) : _mm512_setzero_ps();
-        }
-        store_pairs_of_8_rows(values, k, steps, MR, 0, dst);
-    }
-}
-
-TARGET_BF16 void bf16_pack_a(int transpose_a, const float *a, int64_t lda, const fv_patches *patches,
-                             int64_t first_position, int64_t m0, int64_t rows, int64_t k0, int64_t steps,
-                             uint32_t *panel) {
-    if (patches) {
-        pack_patch_rows(patches, first_position + m0, k0, steps, rows, panel);
-    } else if (transpose_a) {
+TARGET_BF16 void bf16_pack_a(int transpose_a, const float *a, int64_t lda, int64_t m0, int64_t rows,
+                             int64_t k0, int64_t steps, uint32_t *panel) {
+    if (transpose_a) {
         pack_pairs_of_rows(a + k0 * lda + m0, lda, steps, rows, MR, panel);
     } else {
         pack_rows_of_pairs(a + m0 * lda + k0, lda, steps, rows, MR, panel);
@@ -194,5 +140,13 @@ TARGET_BF16 void bf16_pack_b(int transpose_b, const float *b, int64_t ldb, int64
                 _mm512_mask_storeu_epi32(target + i, first_lanes(NR - i), words);
             }
         }
+    }
+}
+
+TARGET_BF16 void bf16_convert(const float *x, int64_t count, uint16_t *out) {
+    for (int64_t i = 0; i < count; i += 16) {
+        const __mmask16 mask = first_lanes(count - i);
+        const __m256i values = (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(mask, x + i));
+        _mm256_mask_storeu_epi16(out + i, mask, values);
     }
 }

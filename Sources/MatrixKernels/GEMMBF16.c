@@ -2,7 +2,7 @@
  * GEMMBF16.c — C = alpha · op(A) · op(B) + beta · C with bfloat16 inputs and float32 sums (see
  * MatrixKernels.h for the contract): the CPU check, the blocked loop of BF16Blocking.h over the
  * packing (BF16Packing.c) and the micro-kernel (BF16MicroKernel.c), per-thread packing buffers, and
- * the entry points (plain, with B packed once, and a convolution read straight from its image).
+ * the entry points (plain, with B packed once, and a convolution that reads its patches in place).
  */
 #include "BF16Blocking.h"
 #include "Workspace.h"
@@ -74,13 +74,61 @@ static uint32_t *whole_b(size_t words) {
     return grown_workspace(&whole_b_workspace, &whole_b_capacity, words * sizeof(uint32_t));
 }
 
+/* A per-thread buffer for the image rows a row block of a convolution reads, in bfloat16 (Workspace.h). */
+static _Thread_local void *image_workspace;
+static _Thread_local size_t image_capacity;
+
+/*
+ * The input rows that output positions [first, end) of `patches` read — from the first position's
+ * image row to the last one's row + KH − 1, contiguous in NHWC — rounded to bfloat16. Returns the
+ * values; element e of the image is at values[e − *origin].
+ */
+TARGET_BF16 static const uint16_t *converted_rows(const fv_patches *patches, int64_t first, int64_t end,
+                                                  int64_t *origin) {
+    const int64_t per_image = patches->output_height * patches->output_width;
+    const int64_t row_values = patches->width * patches->channels;
+    const int64_t first_row = first / per_image * patches->height + first % per_image / patches->output_width;
+    const int64_t last = end - 1;
+    const int64_t end_row = last / per_image * patches->height + last % per_image / patches->output_width
+                          + patches->kernel_height;
+    const int64_t count = (end_row - first_row) * row_values;
+    uint16_t *values = grown_workspace(&image_workspace, &image_capacity, (size_t)count * sizeof(uint16_t));
+    *origin = first_row * row_values;
+    bf16_convert(patches->x + *origin, count, values);
+    return values;
+}
+
+/* Where each k pair of block [k0, k0 + steps) lies in a patch, in values past its first one: kernel
+ * rows of KW · C values (an even number, so that no pair straddles two rows), row i at i · W · C. */
+static void block_pair_offsets(const fv_patches *patches, int64_t k0, int64_t steps, int32_t offsets[KC / 2]) {
+    const int64_t run = patches->kernel_width * patches->channels;
+    const int64_t row_values = patches->width * patches->channels;
+    for (int64_t k = k0; k < k0 + steps; k += 2) {
+        offsets[(k - k0) / 2] = (int32_t)(k / run * row_values + k % run);
+    }
+}
+
+/* Where the patches of output positions position ..< position + rows start in `values` (element e of
+ * the image at values[e − origin]); rows past the last repeat the first, so the kernel reads valid memory. */
+static void tile_patches(const fv_patches *patches, const uint16_t *values, int64_t origin, int64_t position,
+                         int64_t rows, const uint16_t *starts[MR]) {
+    const int64_t per_image = patches->output_height * patches->output_width;
+    for (int r = 0; r < MR; r++) {
+        const int64_t p = position + (r < rows ? r : 0);
+        const int64_t n = p / per_image, oh = p % per_image / patches->output_width, ow = p % patches->output_width;
+        starts[r] = values + ((n * patches->height + oh) * patches->width + ow) * patches->channels - origin;
+    }
+}
+
 /*
  * The blocked loop over C's columns [first_column, first_column + columns) (first_column a multiple
  * of NC, and the end a multiple of NC or n's end, when `prepacked` is given). B comes from `prepacked`
  * (laid out by fv_gemm_bf16_pack: column block i at i · column_block_words(k), its k blocks in order),
  * or is packed into the same layout for one column block at a time (k ≤ WHOLE_K_LIMIT), or else
  * k block by k block into `b_panels`. With B whole, C's rows run in blocks of row_block(), each
- * through every k block before the next.
+ * through every k block before the next. With `patches`, A is their im2col matrix from row
+ * `first_position` on, never built or packed: each row block's image rows are rounded to bfloat16 and
+ * the image micro-kernel reads its A words there.
  */
 TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t first_column, int64_t columns_total,
                                   int64_t k, float alpha, const float *a, int64_t lda, const fv_patches *patches,
@@ -109,11 +157,16 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
         for (int64_t block_start = 0; block_start < m; block_start += rows_per_block) {
             const int64_t block_end = m - block_start < rows_per_block ? m : block_start + rows_per_block;
             const uint32_t *next_panels = whole_panels;
+            const uint16_t *image = NULL;
+            int64_t origin = 0;
+            if (patches) image = converted_rows(patches, first_position + block_start, first_position + block_end, &origin);
             for (int64_t k0 = 0; k0 < k; k0 += KC) {
                 const int64_t steps = k - k0 < KC ? k - k0 : KC;
                 const int64_t pairs = (steps + 1) / 2;
                 const int last_block = k0 + KC >= k;
                 const bf16_epilogue block_epilogue = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
+                int32_t pair_offsets[KC / 2];
+                if (patches) block_pair_offsets(patches, k0, steps, pair_offsets);
                 const uint32_t *panels = b_panels;
                 if (next_panels) {
                     panels = next_panels;
@@ -123,11 +176,19 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
                 }
                 for (int64_t m0 = block_start; m0 < block_end; m0 += MR) {
                     const int64_t rows = block_end - m0 < MR ? block_end - m0 : MR;
-                    bf16_pack_a(transpose_a, a, lda, patches, first_position, m0, rows, k0, steps, a_panel);
+                    const uint16_t *starts[MR];
+                    if (patches) {
+                        tile_patches(patches, image, origin, first_position + m0, rows, starts);
+                    } else {
+                        bf16_pack_a(transpose_a, a, lda, m0, rows, k0, steps, a_panel);
+                    }
                     for (int64_t j = 0; j < columns; j += NR) {
                         bf16_epilogue tile_epilogue = block_epilogue;
                         if (last_block && bias) tile_epilogue.bias = bias + n0 + j;  /* bias is indexed like the columns of c */
-                        if (rows == 1) {
+                        if (patches) {
+                            bf16_micro_kernel_image(pairs, starts, pair_offsets, panels + (j / NR) * pairs * NR,
+                                                    c + m0 * ldc + n0 + j, ldc, rows, columns - j, &tile_epilogue);
+                        } else if (rows == 1) {
                             bf16_micro_kernel_one_row(pairs, a_panel, panels + (j / NR) * pairs * NR,
                                                  c + m0 * ldc + n0 + j, columns - j, &tile_epilogue);
                         } else {
@@ -216,6 +277,7 @@ void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, fl
 void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
                           const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y) {
     const int64_t k = patches->kernel_height * patches->kernel_width * patches->channels;
+    if ((patches->kernel_width * patches->channels) % 2 != 0) abort();   /* a k pair would straddle two kernel rows */
     uint32_t *a_panel, *b_panels;
     if (!prepare(positions, output_channels, k, 0, y, output_channels, bias, relu, &a_panel, &b_panels)) return;
     gemm_bf16(0, 0, positions, 0, output_channels, k, 1, NULL, 0, patches, first_position,

@@ -9,8 +9,9 @@
 //   - im2col: the patch matrix is built a chunk of output rows at a time, small enough (`im2colBudget`
 //     floats across all threads) to stay in the last-level cache between im2col and the product, so
 //     memory does not grow with the batch; then one product per chunk (sgemm or bfloat16).
-//   - patches (bfloat16, when a kernel row is whole 16-float vectors: `readsPatchesWhole`): the
-//     bfloat16 kernel packs its A panels straight from x, and no patch matrix is written at all.
+//   - patches (bfloat16, stride 1 without padding, a kernel row of even length: `readsPatchesInPlace`):
+//     the bfloat16 kernel reads its A words from x itself, rounded to bfloat16 a block of rows at a
+//     time, and no patch matrix is written or packed at all.
 // Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
 // Backward always goes through im2col and recomputes the patch matrix instead of keeping it.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
@@ -95,7 +96,7 @@ public enum Conv2D {
         budget: Int, slot: Int, compute: Compute, parallel: Bool
     ) {
         let threads = parallel ? compute.threads : 1
-        if compute.precision == .bfloat16 && readsPatchesWhole(g) {
+        if compute.precision == .bfloat16 && readsPatchesInPlace(g) {
             forwardFromPatches(outputRows: share, x: x, weight: weight, bias: bias, geometry: g, into: y,
                                fusedReLU: fusedReLU, packedWeight: packedWeight, threads: threads)
             return
@@ -120,17 +121,16 @@ public enum Conv2D {
         }
     }
 
-    /// Whether a kernel row (KW·C contiguous floats of x) is a whole number of 16-float vectors, so the
-    /// bfloat16 product can pack patches straight from x without loads that straddle kernel rows.
-    /// conv2–conv4 qualify; conv1 (10·3 = 30 floats) runs faster through an im2col matrix (README,
-    /// Performance).
-    static func readsPatchesWhole(_ g: ConvolutionGeometry) -> Bool {
-        g.isValidStrideOne && (g.kernelWidth * g.inputChannels) % 16 == 0
+    /// Whether the bfloat16 product can read the patches in x itself: stride 1, no padding, and a kernel
+    /// row (KW·C contiguous values of x) of even length, so that no pair of consecutive k (one 32-bit
+    /// word of the kernel) straddles two kernel rows. All four of Koch's convolutions qualify.
+    static func readsPatchesInPlace(_ g: ConvolutionGeometry) -> Bool {
+        g.isValidStrideOne && (g.kernelWidth * g.inputChannels) % 2 == 0
     }
 
-    /// The bfloat16 forward pass for `outputRows`: the product packs its A panels straight from x, so
-    /// no im2col matrix is written and read back, and reads the weight from `packedWeight` when
-    /// inference packed it once. Several `threads` take bands of output positions.
+    /// The bfloat16 forward pass for `outputRows`: the product reads its A words from x in place, so no
+    /// im2col matrix is written and read back, and reads the weight from `packedWeight` when inference
+    /// packed it once. Several `threads` take bands of output positions.
     private static func forwardFromPatches(
         outputRows share: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, packedWeight: PackedMatrix?,

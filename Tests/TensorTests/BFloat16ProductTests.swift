@@ -216,7 +216,7 @@ final class BFloat16ProductTests: XCTestCase {
 
     func testConvolutionStraightFromPatchesMatchesTheReferenceOnSeveralShapes() {
         var random = TestRandom(seed: 22)
-        // Kernel rows of 16, 32, 64 and 160 floats read straight from x; 2 and 30 go through im2col. The last:
+        // Kernel rows of 16, 32, 30, 64, 2 and 160 values, all read in place from x. The last:
         // a thread's 256 to 768 positions, more than a row block (row_block() in GEMMBF16.c) on a 1 MiB L2, over
         // two k blocks (k = 800).
         let cases: [([Int], [Int])] = [
@@ -234,10 +234,11 @@ final class BFloat16ProductTests: XCTestCase {
     }
 
     func testAPatchMatrixBuiltInChunksGivesTheSameBitsAsOneChunk() {
-        // Kernel rows of 6 floats: through the patch matrix, whose chunks are at most Conv2D.bfloat16ChunkBudget.
+        // Kernel rows of 9 values (odd): through the patch matrix, whose chunks are at most Conv2D.bfloat16ChunkBudget.
         var random = TestRandom(seed: 25)
-        let x = random.tensor([3, 9, 8, 2], requiresGrad: false), w = random.tensor([3, 3, 2, 7]), b = random.tensor([7])
+        let x = random.tensor([3, 9, 8, 3], requiresGrad: false), w = random.tensor([3, 3, 3, 7]), b = random.tensor([7])
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
+        XCTAssertFalse(Conv2D.readsPatchesInPlace(g))
         XCTAssertGreaterThan(Conv2D.bfloat16ChunkBudget, 1 << 14, "half of L2, in floats")
         func run(budget: Int, threads: Int) -> [Float] {
             var y = [Float](repeating: 0, count: Tensor.elementCount(of: g.outputShape))
@@ -246,7 +247,7 @@ final class BFloat16ProductTests: XCTestCase {
             return y
         }
         let whole = run(budget: 1 << 24, threads: 1)
-        for (budget, threads) in [(1, 1), (6 * 18 * 2, 1), (1, 2), (6 * 18 * 3, 2)] {
+        for (budget, threads) in [(1, 1), (6 * 27 * 2, 1), (1, 2), (6 * 27 * 3, 2)] {
             XCTAssertEqual(run(budget: budget, threads: threads), whole, "budget \(budget), \(threads) threads")
         }
     }
@@ -259,24 +260,49 @@ final class BFloat16ProductTests: XCTestCase {
                        layer(x, relu: true, compute: bf16).data)
     }
 
-    func testTheKernelReadsPatchesWhoseRowsStraddleVectors() {
-        // Kernel rows of 2 and 15 floats (conv2d sends such shapes through im2col, but the kernel takes them).
+    func testReadingPatchesInPlaceGivesTheSameBitsAsTheProductOfThePatchMatrix() {
+        // The kernel that reads its A words from the image must sum exactly what the packed product sums over
+        // the im2col matrix. Kernel rows of 2, 10 (5 channels: pairs at 2-byte offsets), 30 (Koch's conv1) and
+        // 448 values (conv2); the last case has 3 × 289 positions (row blocks that end inside a row and an
+        // image) over two k blocks (k = 800), with its tiles' 8 positions crossing output rows and images.
         var random = TestRandom(seed: 24)
-        for (xShape, wShape) in [([2, 6, 7, 1], [2, 2, 1, 5]), ([1, 9, 8, 5], [3, 3, 5, 7])] {
+        let cases: [([Int], [Int])] = [
+            ([2, 6, 7, 1], [2, 2, 1, 5]), ([1, 9, 8, 5], [3, 2, 5, 7]), ([2, 14, 13, 3], [10, 10, 3, 40]),
+            ([1, 12, 12, 64], [7, 7, 64, 33]), ([3, 21, 21, 32], [5, 5, 32, 12]),
+        ]
+        for (xShape, wShape) in cases {
             let x = random.values(xShape.reduce(1, *)), w = random.values(wShape.reduce(1, *)), bias = random.values(wShape[3])
             let g = ConvolutionGeometry(input: xShape, weight: wShape)
-            var y = [Float](repeating: .nan, count: g.batch * g.positionsPerImage * g.outputChannels)
+            XCTAssertTrue(Conv2D.readsPatchesInPlace(g), "\(wShape)")
+            let positions = g.batch * g.positionsPerImage
+            var inPlace = [Float](repeating: .nan, count: positions * g.outputChannels), product = inPlace
+            var col = [Float](repeating: 0, count: positions * g.patchSize)
             x.withUnsafeBufferPointer { xp in
                 var patches = fv_patches(x: xp.baseAddress!, height: Int64(g.height), width: Int64(g.width),
                                          channels: Int64(g.inputChannels), kernel_height: Int64(g.kernelHeight),
                                          kernel_width: Int64(g.kernelWidth), output_height: Int64(g.outputHeight),
                                          output_width: Int64(g.outputWidth))
-                fv_conv_bf16_forward(&patches, 0, Int64(g.batch * g.positionsPerImage), w, nil, Int64(g.outputChannels),
-                                     bias, 0, &y)
+                fv_conv_bf16_forward(&patches, 0, Int64(positions), w, nil, Int64(g.outputChannels), bias, 1, &inPlace)
+                Im2col.unfold(xp.baseAddress!, geometry: g, outputRows: 0..<(g.batch * g.outputHeight), into: &col, threads: 1)
             }
-            let expected = Reference.conv2d(x: rounded(x), xShape: xShape, weight: rounded(w), wShape: wShape,
-                                            bias: bias.map(Double.init))
-            assertClose(y, expected, tolerance: summationTolerance(Double(g.patchSize)))
+            Matrix.multiply(m: positions, n: g.outputChannels, k: g.patchSize, a: col, b: w, into: &product,
+                            addingBias: bias, relu: true, compute: bf16, parallel: false)
+            XCTAssertEqual(inPlace, product, "\(xShape) * \(wShape)")
+            XCTAssertTrue(product.contains { $0 > 0 } && product.contains { $0 == 0 }, "ReLU applied to a mix of signs")
+            // A range of positions starting inside an image writes exactly those positions.
+            let first = positions / 2 + 3, count = positions - first - 1
+            var part = [Float](repeating: .nan, count: count * g.outputChannels)
+            x.withUnsafeBufferPointer { xp in
+                var patches = fv_patches(x: xp.baseAddress!, height: Int64(g.height), width: Int64(g.width),
+                                         channels: Int64(g.inputChannels), kernel_height: Int64(g.kernelHeight),
+                                         kernel_width: Int64(g.kernelWidth), output_height: Int64(g.outputHeight),
+                                         output_width: Int64(g.outputWidth))
+                fv_conv_bf16_forward(&patches, Int64(first), Int64(count), w, nil, Int64(g.outputChannels), bias, 1, &part)
+            }
+            XCTAssertEqual(part, Array(product[(first * g.outputChannels)..<((first + count) * g.outputChannels)]),
+                           "\(wShape): positions \(first)..<\(first + count)")
         }
+        // An odd kernel row (3 × 3 on 5 channels: 15 values) goes through the patch matrix instead.
+        XCTAssertFalse(Conv2D.readsPatchesInPlace(ConvolutionGeometry(input: [1, 9, 8, 5], weight: [3, 3, 5, 7])))
     }
 }

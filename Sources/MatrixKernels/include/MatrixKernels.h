@@ -56,9 +56,12 @@ typedef struct fv_patches {
 
 /*
  * y[p − first_position, o] = relu?(Σ_k bf16(im2col(x)[p, k]) · bf16(weight[k, o]) + bias[o]) for the
- * `positions` output positions from first_position on: the product packs its A panels straight from
- * the image, so no im2col matrix is built. weight is [kernel_height · kernel_width · channels, O];
- * packed_weight, when not NULL, is that weight packed by fv_gemm_bf16_pack (then weight is unused).
+ * `positions` output positions from first_position on, stride 1, no padding: the product reads its A
+ * words from the image itself (rounded to bfloat16 a block of rows at a time), so no im2col matrix is
+ * built or packed. A kernel row (kernel_width · channels values) must be of even length, so that no k
+ * pair straddles two kernel rows (the function aborts otherwise). weight is
+ * [kernel_height · kernel_width · channels, O]; packed_weight, when not NULL, is that weight packed by
+ * fv_gemm_bf16_pack (then weight is unused).
  */
 void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int64_t positions, const float *weight,
                           const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y);
