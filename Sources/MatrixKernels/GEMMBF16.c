@@ -8,6 +8,7 @@
 #include "Workspace.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int fv_gemm_bf16_available(void) {
     __builtin_cpu_init();
@@ -79,44 +80,79 @@ static _Thread_local void *image_workspace;
 static _Thread_local size_t image_capacity;
 
 /*
- * The input rows that output positions [first, end) of `patches` read — from the first position's
- * image row to the last one's row + KH − 1, contiguous in NHWC — rounded to bfloat16. Returns the
- * values; element e of the image is at values[e − *origin].
+ * The kernel reads a padded copy of the image: each image with `padding` rows of zeros above and below
+ * and `padding` columns of zeros on each side, [N, Hp, Wp, C] with Hp = H + 2Q, Wp = W + 2Q, so that
+ * every patch is KH runs of KW · C values, run i at i · Wp · C past the patch's first value. Its rows are
+ * counted across images: padded row R = n · Hp + h.
+ */
+static int64_t padded_row_values(const fv_patches *patches) {
+    return (patches->width + 2 * patches->padding) * patches->channels;
+}
+
+/* The padded row where the patch of output position p starts, and its column. */
+static void patch_origin(const fv_patches *patches, int64_t p, int64_t *row, int64_t *column) {
+    const int64_t per_image = patches->output_height * patches->output_width;
+    const int64_t n = p / per_image, oh = p % per_image / patches->output_width, ow = p % patches->output_width;
+    *row = n * (patches->height + 2 * patches->padding) + oh * patches->stride;
+    *column = ow * patches->stride;
+}
+
+/*
+ * Padded rows [first_row, end_row) rounded to bfloat16 into `values` (Wp · C each): zeros for padding
+ * rows and columns, the image's row otherwise.
+ */
+TARGET_BF16 static void convert_padded_rows(const fv_patches *patches, int64_t first_row, int64_t end_row,
+                                            uint16_t *values) {
+    const int64_t padded_height = patches->height + 2 * patches->padding;
+    const int64_t row_values = patches->width * patches->channels;
+    const int64_t margin = patches->padding * patches->channels;
+    for (int64_t row = first_row; row < end_row; row++) {
+        uint16_t *target = values + (row - first_row) * padded_row_values(patches);
+        const int64_t n = row / padded_height, h = row % padded_height - patches->padding;
+        if (h < 0 || h >= patches->height) {
+            memset(target, 0, (size_t)padded_row_values(patches) * sizeof(uint16_t));
+            continue;
+        }
+        memset(target, 0, (size_t)margin * sizeof(uint16_t));
+        bf16_convert(patches->x + (n * patches->height + h) * row_values, row_values, target + margin);
+        memset(target + margin + row_values, 0, (size_t)margin * sizeof(uint16_t));
+    }
+}
+
+/*
+ * The padded rows that output positions [first, end) read — from the first position's patch row to
+ * the last one's + KH − 1, consecutive across images — rounded to bfloat16. Returns them; padded row R
+ * starts at values + (R − *first_row) · Wp · C.
  */
 TARGET_BF16 static const uint16_t *converted_rows(const fv_patches *patches, int64_t first, int64_t end,
-                                                  int64_t *origin) {
-    const int64_t per_image = patches->output_height * patches->output_width;
-    const int64_t row_values = patches->width * patches->channels;
-    const int64_t first_row = first / per_image * patches->height + first % per_image / patches->output_width;
-    const int64_t last = end - 1;
-    const int64_t end_row = last / per_image * patches->height + last % per_image / patches->output_width
-                          + patches->kernel_height;
-    const int64_t count = (end_row - first_row) * row_values;
-    uint16_t *values = grown_workspace(&image_workspace, &image_capacity, (size_t)count * sizeof(uint16_t));
-    *origin = first_row * row_values;
-    bf16_convert(patches->x + *origin, count, values);
+                                                  int64_t *first_row) {
+    int64_t column, last_row;
+    patch_origin(patches, first, first_row, &column);
+    patch_origin(patches, end - 1, &last_row, &column);
+    const int64_t end_row = last_row + patches->kernel_height;
+    const size_t count = (size_t)((end_row - *first_row) * padded_row_values(patches));
+    uint16_t *values = grown_workspace(&image_workspace, &image_capacity, count * sizeof(uint16_t));
+    convert_padded_rows(patches, *first_row, end_row, values);
     return values;
 }
 
 /* Where each k pair of block [k0, k0 + steps) lies in a patch, in values past its first one: kernel
- * rows of KW · C values (an even number, so that no pair straddles two rows), row i at i · W · C. */
+ * rows of KW · C values (an even number, so that no pair straddles two rows), row i at i · Wp · C. */
 static void block_pair_offsets(const fv_patches *patches, int64_t k0, int64_t steps, int32_t offsets[KC / 2]) {
     const int64_t run = patches->kernel_width * patches->channels;
-    const int64_t row_values = patches->width * patches->channels;
     for (int64_t k = k0; k < k0 + steps; k += 2) {
-        offsets[(k - k0) / 2] = (int32_t)(k / run * row_values + k % run);
+        offsets[(k - k0) / 2] = (int32_t)(k / run * padded_row_values(patches) + k % run);
     }
 }
 
-/* Where the patches of output positions position ..< position + rows start in `values` (element e of
- * the image at values[e − origin]); rows past the last repeat the first, so the kernel reads valid memory. */
-static void tile_patches(const fv_patches *patches, const uint16_t *values, int64_t origin, int64_t position,
+/* Where the patches of output positions position ..< position + rows start in `values` (padded rows from
+ * first_row on); rows past the last repeat the first, so the kernel reads valid memory. */
+static void tile_patches(const fv_patches *patches, const uint16_t *values, int64_t first_row, int64_t position,
                          int64_t rows, const uint16_t *starts[MR]) {
-    const int64_t per_image = patches->output_height * patches->output_width;
     for (int r = 0; r < MR; r++) {
-        const int64_t p = position + (r < rows ? r : 0);
-        const int64_t n = p / per_image, oh = p % per_image / patches->output_width, ow = p % patches->output_width;
-        starts[r] = values + ((n * patches->height + oh) * patches->width + ow) * patches->channels - origin;
+        int64_t row, column;
+        patch_origin(patches, position + (r < rows ? r : 0), &row, &column);
+        starts[r] = values + (row - first_row) * padded_row_values(patches) + column * patches->channels;
     }
 }
 
@@ -127,8 +163,8 @@ static void tile_patches(const fv_patches *patches, const uint16_t *values, int6
  * or is packed into the same layout for one column block at a time (k ≤ WHOLE_K_LIMIT), or else
  * k block by k block into `b_panels`. With B whole, C's rows run in blocks of row_block(), each
  * through every k block before the next. With `patches`, A is their im2col matrix from row
- * `first_position` on, never built or packed: each row block's image rows are rounded to bfloat16 and
- * the image micro-kernel reads its A words there.
+ * `first_position` on, never built or packed: each row block's image rows are rounded to bfloat16 (with
+ * the padding's zeros) and the image micro-kernel reads its A words there.
  */
 TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, int64_t first_column, int64_t columns_total,
                                   int64_t k, float alpha, const float *a, int64_t lda, const fv_patches *patches,
@@ -158,8 +194,8 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
             const int64_t block_end = m - block_start < rows_per_block ? m : block_start + rows_per_block;
             const uint32_t *next_panels = whole_panels;
             const uint16_t *image = NULL;
-            int64_t origin = 0;
-            if (patches) image = converted_rows(patches, first_position + block_start, first_position + block_end, &origin);
+            int64_t first_row = 0;
+            if (patches) image = converted_rows(patches, first_position + block_start, first_position + block_end, &first_row);
             for (int64_t k0 = 0; k0 < k; k0 += KC) {
                 const int64_t steps = k - k0 < KC ? k - k0 : KC;
                 const int64_t pairs = (steps + 1) / 2;
@@ -178,7 +214,7 @@ TARGET_BF16 static void gemm_bf16(int transpose_a, int transpose_b, int64_t m, i
                     const int64_t rows = block_end - m0 < MR ? block_end - m0 : MR;
                     const uint16_t *starts[MR];
                     if (patches) {
-                        tile_patches(patches, image, origin, first_position + m0, rows, starts);
+                        tile_patches(patches, image, first_row, first_position + m0, rows, starts);
                     } else {
                         bf16_pack_a(transpose_a, a, lda, m0, rows, k0, steps, a_panel);
                     }

@@ -9,8 +9,8 @@
 //   - im2col: the patch matrix is built a chunk of output rows at a time, small enough (`im2colBudget`
 //     floats across all threads) to stay in the last-level cache between im2col and the product, so
 //     memory does not grow with the batch; then one product per chunk (sgemm or bfloat16).
-//   - patches (bfloat16, stride 1 without padding, a kernel row of even length: `readsPatchesInPlace`):
-//     the bfloat16 kernel reads its A words from x itself, rounded to bfloat16 a block of rows at a
+//   - patches (bfloat16, a kernel row of even length: `readsPatchesInPlace`): the bfloat16 kernel
+//     reads its A words from a copy of x's rows rounded to bfloat16 (and padded) a block of rows at a
 //     time, and no patch matrix is written or packed at all.
 // Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
 // Backward always goes through im2col and recomputes the patch matrix instead of keeping it.
@@ -28,7 +28,7 @@ public enum Conv2D {
 
     /// A bfloat16 product's chunk, per thread, in floats: half of L2 (the CPU's reported size), so the
     /// patch matrix is still in L2 when the product packs it. The bfloat16 path builds patch matrices only
-    /// where it cannot read patches whole (Koch's conv1; the ResNet's strided and padded convolutions),
+    /// where it cannot read patches in place (a kernel row of odd length: the ResNet's first convolution),
     /// whose weights are small or packed once for inference, so more, smaller products repack little;
     /// float32's chunks stay at `im2colBudget` (smaller ones measured slower).
     static let bfloat16ChunkBudget = Int(fv_l2_cache_bytes()) / 2 / MemoryLayout<Float>.size
@@ -121,11 +121,19 @@ public enum Conv2D {
         }
     }
 
-    /// Whether the bfloat16 product can read the patches in x itself: stride 1, no padding, and a kernel
-    /// row (KW·C contiguous values of x) of even length, so that no pair of consecutive k (one 32-bit
-    /// word of the kernel) straddles two kernel rows. All four of Koch's convolutions qualify.
+    /// Whether the bfloat16 product can read the patches in x itself: a kernel row (KW·C contiguous
+    /// values of x) of even length, so that no pair of consecutive k (one 32-bit word of the kernel)
+    /// straddles two kernel rows. All four of Koch's convolutions and all but the first of the ResNet's
+    /// (7×7 on 3 channels) qualify.
     static func readsPatchesInPlace(_ g: ConvolutionGeometry) -> Bool {
-        g.isValidStrideOne && (g.kernelWidth * g.inputChannels) % 2 == 0
+        (g.kernelWidth * g.inputChannels) % 2 == 0
+    }
+
+    /// x seen as its im2col matrix, for the bfloat16 kernel.
+    static func patches(of x: UnsafePointer<Float>, _ g: ConvolutionGeometry) -> fv_patches {
+        fv_patches(x: x, height: Int64(g.height), width: Int64(g.width), channels: Int64(g.inputChannels),
+                   kernel_height: Int64(g.kernelHeight), kernel_width: Int64(g.kernelWidth), stride: Int64(g.stride),
+                   padding: Int64(g.padding), output_height: Int64(g.outputHeight), output_width: Int64(g.outputWidth))
     }
 
     /// The bfloat16 forward pass for `outputRows`: the product reads its A words from x in place, so no
@@ -140,10 +148,7 @@ public enum Conv2D {
             precondition(packedWeight.k == g.patchSize && packedWeight.n == g.outputChannels,
                          "conv2d: the packed weight has another shape")
         }
-        var patches = fv_patches(
-            x: x, height: Int64(g.height), width: Int64(g.width), channels: Int64(g.inputChannels),
-            kernel_height: Int64(g.kernelHeight), kernel_width: Int64(g.kernelWidth),
-            output_height: Int64(g.outputHeight), output_width: Int64(g.outputWidth))
+        var patches = Conv2D.patches(of: x, g)
         let positions = (share.lowerBound * g.outputWidth)..<(share.upperBound * g.outputWidth)
         let tiles = (positions.count + 7) / 8  // bands split at multiples of the kernel's 8-row tiles
         parallelFor(tiles, threads: threads, minimumChunk: 4) { tileRange in

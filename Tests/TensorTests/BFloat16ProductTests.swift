@@ -263,46 +263,45 @@ final class BFloat16ProductTests: XCTestCase {
     func testReadingPatchesInPlaceGivesTheSameBitsAsTheProductOfThePatchMatrix() {
         // The kernel that reads its A words from the image must sum exactly what the packed product sums over
         // the im2col matrix. Kernel rows of 2, 10 (5 channels: pairs at 2-byte offsets), 30 (Koch's conv1) and
-        // 448 values (conv2); the last case has 3 × 289 positions (row blocks that end inside a row and an
-        // image) over two k blocks (k = 800), with its tiles' 8 positions crossing output rows and images.
+        // 448 values (conv2); a case with 3 × 289 positions (row blocks that end inside a row and an image)
+        // over two k blocks (k = 800), its tiles' 8 positions crossing output rows and images; then strides
+        // and zero padding as the ResNet's convolutions have them (the padding's zeros in the bfloat16 copy).
         var random = TestRandom(seed: 24)
-        let cases: [([Int], [Int])] = [
-            ([2, 6, 7, 1], [2, 2, 1, 5]), ([1, 9, 8, 5], [3, 2, 5, 7]), ([2, 14, 13, 3], [10, 10, 3, 40]),
-            ([1, 12, 12, 64], [7, 7, 64, 33]), ([3, 21, 21, 32], [5, 5, 32, 12]),
+        let cases: [([Int], [Int], stride: Int, padding: Int)] = [
+            ([2, 6, 7, 1], [2, 2, 1, 5], 1, 0), ([1, 9, 8, 5], [3, 2, 5, 7], 1, 0), ([2, 14, 13, 3], [10, 10, 3, 40], 1, 0),
+            ([1, 12, 12, 64], [7, 7, 64, 33], 1, 0), ([3, 21, 21, 32], [5, 5, 32, 12], 1, 0),
+            ([2, 13, 11, 32], [3, 3, 32, 40], 1, 1), ([1, 24, 20, 16], [3, 3, 16, 24], 1, 1),
+            ([2, 15, 14, 16], [3, 3, 16, 24], 2, 1), ([2, 9, 10, 4], [3, 3, 4, 8], 2, 0), ([1, 11, 9, 2], [5, 5, 2, 6], 1, 2),
         ]
-        for (xShape, wShape) in cases {
+        for (xShape, wShape, stride, padding) in cases {
             let x = random.values(xShape.reduce(1, *)), w = random.values(wShape.reduce(1, *)), bias = random.values(wShape[3])
-            let g = ConvolutionGeometry(input: xShape, weight: wShape)
+            let g = ConvolutionGeometry(input: xShape, weight: wShape, stride: stride, padding: padding)
             XCTAssertTrue(Conv2D.readsPatchesInPlace(g), "\(wShape)")
             let positions = g.batch * g.positionsPerImage
             var inPlace = [Float](repeating: .nan, count: positions * g.outputChannels), product = inPlace
             var col = [Float](repeating: 0, count: positions * g.patchSize)
             x.withUnsafeBufferPointer { xp in
-                var patches = fv_patches(x: xp.baseAddress!, height: Int64(g.height), width: Int64(g.width),
-                                         channels: Int64(g.inputChannels), kernel_height: Int64(g.kernelHeight),
-                                         kernel_width: Int64(g.kernelWidth), output_height: Int64(g.outputHeight),
-                                         output_width: Int64(g.outputWidth))
+                var patches = Conv2D.patches(of: xp.baseAddress!, g)
                 fv_conv_bf16_forward(&patches, 0, Int64(positions), w, nil, Int64(g.outputChannels), bias, 1, &inPlace)
                 Im2col.unfold(xp.baseAddress!, geometry: g, outputRows: 0..<(g.batch * g.outputHeight), into: &col, threads: 1)
             }
             Matrix.multiply(m: positions, n: g.outputChannels, k: g.patchSize, a: col, b: w, into: &product,
                             addingBias: bias, relu: true, compute: bf16, parallel: false)
-            XCTAssertEqual(inPlace, product, "\(xShape) * \(wShape)")
+            XCTAssertEqual(inPlace, product, "\(xShape) * \(wShape), stride \(stride), padding \(padding)")
             XCTAssertTrue(product.contains { $0 > 0 } && product.contains { $0 == 0 }, "ReLU applied to a mix of signs")
             // A range of positions starting inside an image writes exactly those positions.
             let first = positions / 2 + 3, count = positions - first - 1
             var part = [Float](repeating: .nan, count: count * g.outputChannels)
             x.withUnsafeBufferPointer { xp in
-                var patches = fv_patches(x: xp.baseAddress!, height: Int64(g.height), width: Int64(g.width),
-                                         channels: Int64(g.inputChannels), kernel_height: Int64(g.kernelHeight),
-                                         kernel_width: Int64(g.kernelWidth), output_height: Int64(g.outputHeight),
-                                         output_width: Int64(g.outputWidth))
+                var patches = Conv2D.patches(of: xp.baseAddress!, g)
                 fv_conv_bf16_forward(&patches, Int64(first), Int64(count), w, nil, Int64(g.outputChannels), bias, 1, &part)
             }
             XCTAssertEqual(part, Array(product[(first * g.outputChannels)..<((first + count) * g.outputChannels)]),
                            "\(wShape): positions \(first)..<\(first + count)")
         }
-        // An odd kernel row (3 × 3 on 5 channels: 15 values) goes through the patch matrix instead.
+        // An odd kernel row (3 × 3 on 5 channels: 15 values; the ResNet's 7 × 7 on 3) goes through the patch matrix.
         XCTAssertFalse(Conv2D.readsPatchesInPlace(ConvolutionGeometry(input: [1, 9, 8, 5], weight: [3, 3, 5, 7])))
+        XCTAssertFalse(Conv2D.readsPatchesInPlace(ConvolutionGeometry(input: [1, 150, 150, 3], weight: [7, 7, 3, 32],
+                                                                      stride: 2, padding: 0)))
     }
 }

@@ -45,19 +45,21 @@ void fv_gemm_bf16_prepacked(int transpose_a, int64_t m, int64_t n, int64_t k, fl
 /*
  * A convolution's input seen as its im2col matrix, for fv_conv_bf16_forward: x is NHWC
  * [N, height, width, channels]; row p of the matrix is output position p = n·OH·OW + oh·OW + ow
- * and holds the kernel_height × kernel_width × channels patch under it (valid padding, stride 1).
+ * and holds the kernel_height × kernel_width × channels patch at (oh·stride − padding,
+ * ow·stride − padding), zeros outside the image.
  */
 typedef struct fv_patches {
     const float *x;
     int64_t height, width, channels;
     int64_t kernel_height, kernel_width;
+    int64_t stride, padding;
     int64_t output_height, output_width;
 } fv_patches;
 
 /*
  * y[p − first_position, o] = relu?(Σ_k bf16(im2col(x)[p, k]) · bf16(weight[k, o]) + bias[o]) for the
- * `positions` output positions from first_position on, stride 1, no padding: the product reads its A
- * words from the image itself (rounded to bfloat16 a block of rows at a time), so no im2col matrix is
+ * `positions` output positions from first_position on: the product reads its A words from a copy of
+ * the image's rows rounded to bfloat16 (and padded) a block of rows at a time, so no im2col matrix is
  * built or packed. A kernel row (kernel_width · channels values) must be of even length, so that no k
  * pair straddles two kernel rows (the function aborts otherwise). weight is
  * [kernel_height · kernel_width · channels, O]; packed_weight, when not NULL, is that weight packed by
