@@ -8,16 +8,24 @@ import XCTest
 final class ResNetEmbeddingTests: XCTestCase {
     /// A small ResNet of the same kind (a halving stage, a channel change) with random affines.
     private func network(mirror: Bool = false) throws -> ResNetEmbedding {
+        try ResNetEmbedding(architecture: architecture(mirror: mirror), factory: randomFactory())
+    }
+
+    private func architecture(mirror: Bool) -> ResNetArchitecture {
         let architecture = ResNetArchitecture(
             family: ResNetArchitecture.familyName, inputSide: 23, inputMeans: [120, 110, 100], stemFilters: 4, stemKernel: 3,
             stages: [.init(filters: 4, blocks: 2, downsamples: false), .init(filters: 6, blocks: 1, downsamples: true)],
             embeddingSize: 5, mirrorAverage: mirror)
         XCTAssertNil(architecture.problem)
+        return architecture
+    }
+
+    private func randomFactory() -> ParameterFactory {
         var random = RandomGenerator(seed: 5)
-        return try ResNetEmbedding(architecture: architecture, factory: ParameterFactory { request in
+        return ParameterFactory { request in
             let count = Tensor.elementCount(of: request.shape)
             return (0..<count).map { _ in request.name.hasSuffix(".scale") ? random.uniform(0.5, 1.5) : random.uniform(-0.5, 0.5) }
-        })
+        }
     }
 
     private func images(_ count: Int) -> Tensor {
@@ -44,5 +52,20 @@ final class ResNetEmbeddingTests: XCTestCase {
         XCTAssertNotEqual(direct, mirror, "the network is not symmetric, so the mirror changes something")
         // Folding commutes with the average.
         for (a, b) in zip(mirroredNetwork.foldedForInference()(x).data, both) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    func testPackedWeightsGiveTheSameBitsInBFloat16() throws {
+        try XCTSkipUnless(MatrixPrecision.isBFloat16Available, "this CPU has no AVX512_BF16")
+        let siamese = try SiameseNetwork(architecture: .resnet(architecture(mirror: true)), factory: randomFactory())
+        guard case .resnet(let plain) = siamese.embedding else { return XCTFail("a ResNet branch") }
+        let bf16 = Compute(precision: .bfloat16, threads: 2)
+        let unpacked = plain.foldedForInference(), packed = plain.foldedForInference(packingWeights: true)
+        XCTAssertFalse(unpacked.weightsPacked)
+        XCTAssertTrue(packed.weightsPacked)
+        let x = images(3)
+        XCTAssertEqual(packed(x, compute: bf16).data, unpacked(x, compute: bf16).data)
+        // And through an InferenceModel, which packs them for bfloat16 only.
+        let model = InferenceModel(network: siamese, compute: bf16)
+        XCTAssertEqual(model.embeddings(x).data, unpacked(x, compute: bf16).data)
     }
 }

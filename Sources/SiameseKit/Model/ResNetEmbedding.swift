@@ -7,7 +7,9 @@
 // also has its backward, so the network can be fine-tuned.
 // For inference, `foldedForInference()` makes a copy whose affines live in the convolutions before them
 // (W' = W·scale, b' = b·scale + shift per output channel) with the ReLU that follows fused into the
-// product's stores: the same function, three passes over each feature map fewer.
+// product's stores: the same function, three passes over each feature map fewer. For bfloat16 products the
+// copy can also carry every convolution's weight packed once (`packingWeights: true`), which the forward
+// pass would otherwise convert and pack again on every call; the bits are the same.
 import Tensor
 
 public final class ResNetEmbedding: ParameterContainer {
@@ -18,6 +20,8 @@ public final class ResNetEmbedding: ParameterContainer {
         let downsamples: Bool
         /// The affines are folded into the convolutions (and are identities).
         var folded = false
+        /// conv1's and conv2's weights packed for bfloat16 products (a folded copy for inference only).
+        var packed: (conv1: PackedMatrix, conv2: PackedMatrix)?
 
         init(name: String, inputs: Int, filters: Int, downsamples: Bool, factory: ParameterFactory) throws {
             self.downsamples = downsamples
@@ -33,7 +37,9 @@ public final class ResNetEmbedding: ParameterContainer {
         var parameters: [Tensor] { conv1.parameters + affine1.parameters + conv2.parameters + affine2.parameters }
 
         func callAsFunction(_ x: Tensor, compute: Compute) -> Tensor {
-            let residual = folded ? conv2(conv1(x, relu: true, compute: compute), compute: compute)
+            let residual = folded
+                ? conv2(conv1(x, relu: true, compute: compute, packedWeight: packed?.conv1), compute: compute,
+                        packedWeight: packed?.conv2)
                 : affine2(conv2(relu(affine1(conv1(x, compute: compute))), compute: compute))
             let shortcut = downsamples ? pool2d(x, kind: .average, window: 2, stride: 2) : x
             return relu(paddedAdd(residual, shortcut))
@@ -48,6 +54,10 @@ public final class ResNetEmbedding: ParameterContainer {
     private let inputScale: Tensor, inputShift: Tensor
     /// The affines are folded into the convolutions (`foldedForInference`).
     public private(set) var affinesFolded = false
+    /// The stem's weight packed for bfloat16 products (`foldedForInference(packingWeights: true)`).
+    private var packedStem: PackedMatrix?
+    /// Every convolution's weight is packed: the forward pass must run bfloat16 products.
+    public var weightsPacked: Bool { packedStem != nil }
 
     public init(architecture: ResNetArchitecture, factory: ParameterFactory) throws {
         precondition(architecture.problem == nil, "ResNetEmbedding: \(architecture.problem!)")
@@ -86,15 +96,17 @@ public final class ResNetEmbedding: ParameterContainer {
     /// The network itself, one descriptor per picture as it is.
     func descriptors(_ images: Tensor, compute: Compute) -> Tensor {
         var features = channelAffine(images, scale: inputScale, shift: inputShift)
-        features = affinesFolded ? stemConvolution(features, relu: true, compute: compute)
+        features = affinesFolded ? stemConvolution(features, relu: true, compute: compute, packedWeight: packedStem)
             : relu(stemAffine(stemConvolution(features, compute: compute)))
         features = pool2d(features, kind: .max, window: 3, stride: 2)
         for block in blocks { features = block(features, compute: compute) }
         return projection(globalAveragePool(features), compute: compute)
     }
 
-    /// A copy for inference with every affine folded into the convolution before it (see the header).
-    public func foldedForInference() -> ResNetEmbedding {
+    /// A copy for inference with every affine folded into the convolution before it (see the header), and
+    /// with `packingWeights`, every convolution's weight packed for bfloat16 products (then the copy runs
+    /// bfloat16 products only).
+    public func foldedForInference(packingWeights: Bool = false) -> ResNetEmbedding {
         var affineOf: [String: ChannelAffineLayer] = ["embedding.stem.conv": stemAffine]
         var byName: [String: Tensor] = [:]
         for parameter in parameters { byName[parameter.name!] = parameter }
@@ -118,7 +130,11 @@ public final class ResNetEmbedding: ParameterContainer {
         }
         let folded = try! ResNetEmbedding(architecture: architecture, factory: factory)
         folded.affinesFolded = true
-        for block in folded.blocks { block.folded = true }
+        for block in folded.blocks {
+            block.folded = true
+            if packingWeights { block.packed = (block.conv1.packedWeight(), block.conv2.packedWeight()) }
+        }
+        if packingWeights { folded.packedStem = folded.stemConvolution.packedWeight() }
         return folded
     }
 }
