@@ -42,24 +42,24 @@ public func pool2d(_ x: Tensor, kind: PoolKind, window: Int, stride: Int) -> Ten
     var y = [Float](repeating: kind == .max ? -.infinity : 0, count: Tensor.elementCount(of: g.outputShape))
     x.data.withUnsafeBufferPointer { xv in
         y.withUnsafeMutableBufferPointer { yv in
+            let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
             parallelFor(g.batch * g.outputHeight, minimumChunk: 2) { rows in
                 for row in rows {
                     let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
                     for ow in 0..<g.outputWidth {
-                        let target = (row * g.outputWidth + ow) * g.channels
+                        let target = yp + (row * g.outputWidth + ow) * g.channels
                         for i in 0..<window {
                             for j in 0..<window {
-                                let source = g.inputIndex(n: n, oh: oh, ow: ow, i: i, j: j)
-                                for c in 0..<g.channels {
-                                    switch kind {
-                                    case .max: yv[target + c] = max(yv[target + c], xv[source + c])
-                                    case .average: yv[target + c] += xv[source + c]
-                                    }
+                                let source = xp + g.inputIndex(n: n, oh: oh, ow: ow, i: i, j: j)
+                                // The kind is decided outside the channel loop, so that loop vectorises.
+                                switch kind {
+                                case .max: for c in 0..<g.channels { target[c] = max(target[c], source[c]) }
+                                case .average: for c in 0..<g.channels { target[c] += source[c] }
                                 }
                             }
                         }
                         if kind == .average {
-                            for c in 0..<g.channels { yv[target + c] *= scale }
+                            for c in 0..<g.channels { target[c] *= scale }
                         }
                     }
                 }
