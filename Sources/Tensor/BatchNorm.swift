@@ -47,6 +47,7 @@ public func batchNormalize(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: F
     let variance = squares.map { Float($0 / Double(positions)) }
     let inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
     var normalised = [Float](repeating: 0, count: x.count), y = [Float](repeating: 0, count: x.count)
+    let (scales, shifts) = (scale.data, shift.data)  // read once, not per value (an exclusivity check each)
     x.data.withUnsafeBufferPointer { xv in
         normalised.withUnsafeMutableBufferPointer { nv in
             y.withUnsafeMutableBufferPointer { yv in
@@ -56,7 +57,7 @@ public func batchNormalize(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: F
                         for c in 0..<channels {
                             let value = (xv[base + c] - mean[c]) * inverseDeviation[c]
                             nv[base + c] = value
-                            yv[base + c] = value * scale.data[c] + shift.data[c]
+                            yv[base + c] = value * scales[c] + shifts[c]
                         }
                     }
                 }
@@ -81,7 +82,7 @@ public func batchNormalize(_ x: Tensor, scale: Tensor, shift: Tensor, epsilon: F
                 for position in range {
                     let base = position * channels
                     for c in 0..<channels {
-                        let factor = scale.data[c] * inverseDeviation[c] / count
+                        let factor = scales[c] * inverseDeviation[c] / count
                         dx[base + c] += factor * (count * dy[base + c] - sumDy[c] - normalised[base + c] * sumDyNormalised[c])
                     }
                 }

@@ -62,9 +62,10 @@ public func sigmoid(_ x: Tensor) -> Tensor {
 
 public func l1Distance(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "l1Distance: shapes differ, \(a.shape) vs \(b.shape)")
+    let (av, bv) = (a.data, b.data)  // read once, not per value (an exclusivity check each)
     var y = [Float](repeating: 0, count: a.count)
     for index in 0..<a.count {
-        y[index] = abs(a.data[index] - b.data[index])
+        y[index] = abs(av[index] - bv[index])
     }
     return Tensor(result: a.shape, data: y, inputs: [a, b]) { output in
         let dy = output.incomingGrad

@@ -21,8 +21,9 @@ public func paddedAdd(_ a: Tensor, _ b: Tensor) -> Tensor {
         }
     }
     for input in [a, b] {
+        let values = input.data  // read once: `data` read in the loop costs an exclusivity check per value
         runs(of: input.shape) { target, source, count in
-            for c in 0..<count { y[target + c] += input.data[source + c] }
+            for c in 0..<count { y[target + c] += values[source + c] }
         }
     }
     return Tensor(result: shape, data: y, inputs: [a, b]) { output in

@@ -79,7 +79,8 @@ public func mirrored(_ x: Tensor) -> Tensor {
         }
     }
     var y = [Float](repeating: 0, count: x.count)
-    pixels { target, source in for c in 0..<channels { y[target + c] = x.data[source + c] } }
+    let values = x.data  // read once: `data` read in the loop costs an exclusivity check per value
+    pixels { target, source in for c in 0..<channels { y[target + c] = values[source + c] } }
     return Tensor(result: x.shape, data: y, inputs: [x]) { output in
         let dy = output.incomingGrad
         x.accumulateGrad { dx in

@@ -107,10 +107,11 @@ public func globalAveragePool(_ x: Tensor) -> Tensor {
     let (batch, pixels, channels) = (x.shape[0], x.shape[1] * x.shape[2], x.shape[3])
     let scale = 1 / Float(pixels)
     var y = [Float](repeating: 0, count: batch * channels)
+    let values = x.data  // read once, not per value (an exclusivity check each)
     for n in 0..<batch {
         for p in 0..<pixels {
             let source = (n * pixels + p) * channels
-            for c in 0..<channels { y[n * channels + c] += x.data[source + c] }
+            for c in 0..<channels { y[n * channels + c] += values[source + c] }
         }
         for c in 0..<channels { y[n * channels + c] *= scale }
     }
