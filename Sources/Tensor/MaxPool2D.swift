@@ -36,21 +36,6 @@ public enum MaxPool2D {
         }
     }
 
-    /// Calls `body(outputBase, first, others)` for every window of a batch — `outputBase` the flat
-    /// index of its output's channel 0 — with the output rows split across threads.
-    @inline(__always)
-    static func forEachWindow(_ g: Geometry, batch: Int, _ body: (Int, Int, WindowRest) -> Void) {
-        parallelFor(batch * g.outputHeight, minimumChunk: 2) { rows in
-            for row in rows {
-                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
-                for ow in 0..<g.outputWidth {
-                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
-                    body((row * g.outputWidth + ow) * g.channels, first, others)
-                }
-            }
-        }
-    }
-
     /// Up to three more pixels of a window, without an array allocation per window.
     struct WindowRest {
         let count: Int
@@ -94,35 +79,87 @@ public enum MaxPool2D {
         }
     }
 
-    /// dx[winner] += dy for every output; the winner is the first window pixel equal to y.
-    /// Windows do not overlap, so threads owning different output rows never write the same input.
+    /// dx[winner] += dy for every output, the winner being the first window pixel equal to y; or, when
+    /// `fresh` (dx holds no gradient yet, and undefined values), dx = dy at the winner and 0 at the window's
+    /// other pixels, which writes every element of dx once: each input pixel lies in exactly one window.
+    /// Threads take whole output rows, so no two write the same input.
     static func backward(
         x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, shape: [Int],
-        into dx: UnsafeMutablePointer<Float>
+        into dx: UnsafeMutablePointer<Float>, fresh: Bool
     ) {
         let g = Geometry(shape)
-        forEachWindow(g, batch: shape[0]) { outputBase, first, others in
-            if others.count == 3 {
-                // A full window: the first of the four equal to the max, without branches.
-                let (a, b, c) = others.indices
-                for channel in 0..<g.channels {
-                    let best = y[outputBase + channel]
-                    let winner = x[first + channel] == best ? first
-                        : (x[a + channel] == best ? a : (x[b + channel] == best ? b : c))
-                    dx[winner + channel] += dy[outputBase + channel]
-                }
-                return
-            }
-            for channel in 0..<g.channels {
-                let best = y[outputBase + channel]
-                var winner = first
-                if x[first + channel] != best {
-                    for k in 0..<others.count where x[others[k] + channel] == best {
-                        winner = others[k]
-                        break
+        let (fullColumns, channels) = (g.width / 2, g.channels)
+        parallelFor(shape[0] * g.outputHeight, minimumChunk: 2) { rows in
+            for row in rows {
+                let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
+                let outputRow = row * g.outputWidth * channels
+                let wholeRow = 2 * oh + 1 < g.height
+                if wholeRow {
+                    let top = (n * g.height + 2 * oh) * g.width * channels, below = top + g.width * channels
+                    for ow in 0..<fullColumns {
+                        let pixels = (top + 2 * ow * channels, top + (2 * ow + 1) * channels,
+                                      below + 2 * ow * channels, below + (2 * ow + 1) * channels)
+                        let output = outputRow + ow * channels
+                        fullWindow(x: x, best: y + output, dy: dy + output, pixels: pixels, channels: channels, dx: dx, fresh: fresh)
                     }
                 }
-                dx[winner + channel] += dy[outputBase + channel]
+                // Clipped windows (odd sizes): the last column, or the whole of a last row.
+                for ow in (wholeRow ? fullColumns : 0)..<g.outputWidth {
+                    let (first, others) = g.window(n: n, oh: oh, ow: ow)
+                    let output = outputRow + ow * channels
+                    for channel in 0..<channels {
+                        let best = y[output + channel]
+                        var winner = first
+                        if x[first + channel] != best {
+                            for k in 0..<others.count where x[others[k] + channel] == best {
+                                winner = others[k]
+                                break
+                            }
+                        }
+                        if fresh {
+                            dx[first + channel] = 0
+                            for k in 0..<others.count { dx[others[k] + channel] = 0 }
+                        }
+                        dx[winner + channel] += dy[output + channel]
+                    }
+                }
+            }
+        }
+    }
+
+    /// A whole window's four pixels (flat indices of channel 0), 16 channels at a time with vector selects
+    /// instead of a scatter to the winner (the compiler cannot vectorise the scalar form: dx might alias x).
+    /// The fourth pixel takes dy when none of the first three equals the max (as the scatter did, NaN included).
+    @inline(__always)
+    private static func fullWindow(
+        x: UnsafePointer<Float>, best: UnsafePointer<Float>, dy: UnsafePointer<Float>, pixels: (Int, Int, Int, Int),
+        channels: Int, dx: UnsafeMutablePointer<Float>, fresh: Bool
+    ) {
+        typealias Vector = SIMD16<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        @inline(__always) func update(_ p: UnsafeMutablePointer<Float>, _ share: Vector) {
+            let value = fresh ? share : UnsafeRawPointer(p).loadUnaligned(as: Vector.self) + share
+            UnsafeMutableRawPointer(p).storeBytes(of: value, as: Vector.self)
+        }
+        var channel = 0
+        while channel + Vector.scalarCount <= channels {
+            let value = load(best + channel), gradient = load(dy + channel), zero = Vector(repeating: 0)
+            let first = load(x + pixels.0 + channel) .== value
+            let second = .!first .& (load(x + pixels.1 + channel) .== value)
+            let third = .!(first .| second) .& (load(x + pixels.2 + channel) .== value)
+            let fourth = .!(first .| second .| third)
+            update(dx + pixels.0 + channel, zero.replacing(with: gradient, where: first))
+            update(dx + pixels.1 + channel, zero.replacing(with: gradient, where: second))
+            update(dx + pixels.2 + channel, zero.replacing(with: gradient, where: third))
+            update(dx + pixels.3 + channel, zero.replacing(with: gradient, where: fourth))
+            channel += Vector.scalarCount
+        }
+        for channel in channel..<channels {
+            let (value, gradient) = (best[channel], dy[channel])
+            let winner = x[pixels.0 + channel] == value ? 0 : (x[pixels.1 + channel] == value ? 1 : (x[pixels.2 + channel] == value ? 2 : 3))
+            for (index, pixel) in [pixels.0, pixels.1, pixels.2, pixels.3].enumerated() {
+                let share: Float = index == winner ? gradient : 0
+                dx[pixel + channel] = fresh ? share : dx[pixel + channel] + share
             }
         }
     }
@@ -137,8 +174,8 @@ public func maxPool2d(_ x: Tensor) -> Tensor {
     }
     return Tensor(result: outShape, data: y, inputs: [x]) { output in
         let dy = output.incomingGrad
-        x.accumulateGrad { dx in
-            MaxPool2D.backward(x: x.data, y: output.data, dy: dy, shape: x.shape, into: dx.baseAddress!)
+        x.writeOrAccumulateGrad { dx, fresh in
+            MaxPool2D.backward(x: x.data, y: output.data, dy: dy, shape: x.shape, into: dx.baseAddress!, fresh: fresh)
         }
     }
 }

@@ -90,6 +90,27 @@ public final class Tensor {
         gradStorage!.withUnsafeMutableBufferPointer { body($0) }
     }
 
+    /// Adds into this tensor's gradient through `body(grad, fresh)` like `accumulateGrad`, except that when
+    /// there is no gradient yet `body` gets memory of undefined contents and `fresh` true, and must then
+    /// write every element: an op whose backward covers its whole input once saves the zero fill and the
+    /// read of zeros.
+    func writeOrAccumulateGrad(_ body: (UnsafeMutableBufferPointer<Float>, _ fresh: Bool) -> Void) {
+        guard requiresGrad else { return }
+        if gradIsLive {
+            gradStorage!.withUnsafeMutableBufferPointer { body($0, false) }
+            return
+        }
+        if gradStorage == nil {
+            gradStorage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                body(buffer, true)
+                initialized = buffer.count
+            }
+        } else {
+            gradStorage!.withUnsafeMutableBufferPointer { body($0, true) }
+        }
+        gradIsLive = true
+    }
+
     /// Makes `grad` zeros if it is not live, reusing kept memory.
     func makeGradLive() {
         guard !gradIsLive else { return }

@@ -43,4 +43,50 @@ final class MaxPool2DTests: XCTestCase {
         y.backward(seed: [1, 2])
         XCTAssertEqual(x.grad, [1, 0, 0, 0, 0, 2, 0, 0])
     }
+
+    /// Each dy to the first pixel of its window equal to the max, worked out one value at a time.
+    private func expectedGradient(x: [Float], shape: [Int], dy: [Float]) -> [Float] {
+        let (batch, height, width, channels) = (shape[0], shape[1], shape[2], shape[3])
+        let (outputHeight, outputWidth) = ((height + 1) / 2, (width + 1) / 2)
+        var dx = [Float](repeating: 0, count: x.count)
+        for n in 0..<batch {
+            for oh in 0..<outputHeight {
+                for ow in 0..<outputWidth {
+                    for c in 0..<channels {
+                        let pixels = [(0, 0), (0, 1), (1, 0), (1, 1)].compactMap { (a, b) -> Int? in
+                            let (h, w) = (2 * oh + a, 2 * ow + b)
+                            return h < height && w < width ? ((n * height + h) * width + w) * channels + c : nil
+                        }
+                        let best = pixels.map { x[$0] }.max()!
+                        dx[pixels.first { x[$0] == best }!] += dy[((n * outputHeight + oh) * outputWidth + ow) * channels + c]
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    func testTheVectorPathRoutesEveryGradientAsTheScalarRuleWhetherFreshOrAccumulated() {
+        // 37 channels: two 16-channel vectors and a tail of 5; an odd height and width: clipped windows too.
+        // Values from {0, 1, 2}, so that most windows hold ties.
+        let shape = [2, 7, 5, 37]
+        var random = TestRandom(seed: 8)
+        let values = random.values(Tensor.elementCount(of: shape), 0, 3).map { $0.rounded(.down) }
+        let dy = random.values(Tensor.elementCount(of: MaxPool2D.outputShape(shape)), 1, 2)
+        let expected = expectedGradient(x: values, shape: shape, dy: dy)
+        XCTAssertGreaterThan(expected.filter { $0 == 0 }.count, values.count / 2, "ties routed to one pixel each")
+
+        let x = Tensor(shape: shape, data: values, requiresGrad: true, name: "x")
+        maxPool2d(x).backward(seed: dy)
+        XCTAssertEqual(x.grad, expected, "a fresh gradient")
+        // The kept memory holds the last values; a second backward after zeroGrad overwrites them all.
+        x.zeroGrad()
+        maxPool2d(x).backward(seed: dy)
+        XCTAssertEqual(x.grad, expected, "a fresh gradient in kept memory")
+        // A gradient already there (another op's, not zeroed): the pooling's backward adds to it.
+        x.zeroGrad()
+        reshape(x, to: [values.count]).backward(seed: [Float](repeating: 0.5, count: values.count))
+        maxPool2d(x).backward(seed: dy)
+        XCTAssertEqual(x.grad, expected.map { $0 + 0.5 }, "accumulated onto another op's gradient")
+    }
 }
