@@ -248,10 +248,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
         output.withGradPointer { dy in
             guard let dy else { return }
             if fusedReLU {
-                // A select rather than a branch, on both threads: the loop vectorises.
                 output.data.withUnsafeBufferPointer { y in
                     parallelFor(y.count, threads: compute.threads, minimumChunk: 1 << 16) { range in
-                        for index in range { dy[index] = y[index] <= 0 ? 0 : dy[index] }
+                        Lanes.zeroWhereNotPositive(dy, y.baseAddress!, range)
                     }
                 }
             }

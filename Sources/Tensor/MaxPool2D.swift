@@ -135,11 +135,10 @@ public enum MaxPool2D {
         x: UnsafePointer<Float>, best: UnsafePointer<Float>, dy: UnsafePointer<Float>, pixels: (Int, Int, Int, Int),
         channels: Int, dx: UnsafeMutablePointer<Float>, fresh: Bool
     ) {
-        typealias Vector = SIMD16<Float>
-        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        typealias Vector = Lanes.Vector
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vector { Lanes.load(p) }
         @inline(__always) func update(_ p: UnsafeMutablePointer<Float>, _ share: Vector) {
-            let value = fresh ? share : UnsafeRawPointer(p).loadUnaligned(as: Vector.self) + share
-            UnsafeMutableRawPointer(p).storeBytes(of: value, as: Vector.self)
+            Lanes.store(fresh ? share : Lanes.load(p) + share, p)
         }
         var channel = 0
         while channel + Vector.scalarCount <= channels {

@@ -45,6 +45,19 @@ final class Conv2DTests: XCTestCase {
             reference: { Reference.relu(self.reference($0, xShape, wShape)) })
     }
 
+    func testReLUBackwardMaskZeroesExactlyWhereTheOutputIsNotPositive() {
+        // 37 values: two 16-value vectors and a tail of 5, with zeros, negatives, positives and a NaN in each part.
+        let y: [Float] = (0..<37).map { index in index % 9 == 4 ? .nan : Float(index % 3) - 1 }
+        var dy = (0..<37).map { Float($0) + 0.5 }
+        let expected = (0..<37).map { y[$0] <= 0 ? 0 : dy[$0] }
+        y.withUnsafeBufferPointer { y in
+            dy.withUnsafeMutableBufferPointer { Lanes.zeroWhereNotPositive($0.baseAddress!, y.baseAddress!, 0..<37) }
+        }
+        XCTAssertEqual(dy, expected)
+        // y is −1, 0, 1 by index mod 3: 25 values ≤ 0, less the 4 NaN (indices 4, 13, 22, 31) that keep dy.
+        XCTAssertEqual(dy.filter { $0 == 0 }.count, 21)
+    }
+
     func testChunksOfOutputRowsGiveTheSameResultAsOneChunk() {
         var random = TestRandom(seed: 3)
         let x = random.tensor([5, 8, 8, 2]), w = random.tensor([3, 3, 2, 4]), b = random.tensor([4])
