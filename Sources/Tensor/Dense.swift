@@ -2,6 +2,7 @@
 //
 //   x: [N, I], weight: [I, O], bias: [O]  →  y: [N, O] = x · weight + bias
 //   dx = dy · weightᵀ,  dweight += xᵀ · dy,  dbias += Σ_n dy[n, :]
+// (a gradient not yet there is written rather than zero-filled and added to: Tensor.writeOrAccumulateGrad)
 // `compute` chooses the products' arithmetic and threads, forward and backward. With `packedWeight` (a
 // PackedMatrix of this weight, for bfloat16 inference) the forward product reads the pack instead of
 // converting the weight again; the result is the same.
@@ -28,16 +29,18 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: Packe
     }
     return Tensor(result: [batch, outputs], data: y, inputs: [x, weight, bias]) { output in
         let dy = output.incomingGrad
-        weight.accumulateGrad { dweight in
+        // A fresh gradient is written by the product (beta 0): the tutorial's dense weight is 151 MB, which
+        // a zero fill and a read of those zeros would otherwise cross twice more every step.
+        weight.writeOrAccumulateGrad { dweight, fresh in
             Matrix.multiply(m: inputs, n: outputs, k: batch, a: x.data, transposeA: true, b: dy,
-                            into: dweight.baseAddress!, beta: 1, compute: compute)
+                            into: dweight.baseAddress!, beta: fresh ? 0 : 1, compute: compute)
         }
         bias.accumulateGrad { dbias in
             ColumnSums.accumulate(dy, rows: batch, columns: outputs, into: dbias.baseAddress!)
         }
-        x.accumulateGrad { dx in
+        x.writeOrAccumulateGrad { dx, fresh in
             Matrix.multiply(m: batch, n: inputs, k: outputs, a: dy, b: weight.data, transposeB: true,
-                            into: dx.baseAddress!, beta: 1, compute: compute)
+                            into: dx.baseAddress!, beta: fresh ? 0 : 1, compute: compute)
         }
     }
 }

@@ -16,6 +16,29 @@ final class DenseAndElementwiseTests: XCTestCase {
         assertGradientsMatchFiniteDifferences(inputs: tensors, op: { dense($0[0], weight: $0[1], bias: $0[2]) }, reference: ref)
     }
 
+    func testDenseGradientsAreWrittenWhenFreshAndAddedWhenAlreadyThere() {
+        // Over the float32 and the bfloat16 products: a second backward without zeroGrad adds the same
+        // gradient again; after zeroGrad the kept memory (holding the sum) is overwritten, not added to.
+        var random = TestRandom(seed: 13)
+        let computes = [Compute.standard] + (MatrixPrecision.isBFloat16Available ? [Compute(precision: .bfloat16)] : [])
+        for compute in computes {
+            let x = random.tensor([3, 40]), weight = random.tensor([40, 24]), bias = random.tensor([24])
+            let seed = random.values(3 * 24)
+            func backward() { dense(x, weight: weight, bias: bias, compute: compute).backward(seed: seed) }
+            backward()
+            let (dx, dweight) = (x.grad!, weight.grad!)
+            XCTAssertTrue(dweight.allSatisfy(\.isFinite) && dweight.contains { $0 != 0 })
+            backward()
+            XCTAssertEqual(x.grad!, dx.map { $0 + $0 }, "\(compute.precision): added to a live gradient")
+            XCTAssertEqual(weight.grad!, dweight.map { $0 + $0 }, "\(compute.precision): added to a live gradient")
+            x.zeroGrad()
+            weight.zeroGrad()
+            backward()
+            XCTAssertEqual(x.grad!, dx, "\(compute.precision): written fresh over kept memory")
+            XCTAssertEqual(weight.grad!, dweight, "\(compute.precision): written fresh over kept memory")
+        }
+    }
+
     func testReLUForwardAndGradient() {
         var random = TestRandom(seed: 11)
         let x = random.tensor([4, 6])
