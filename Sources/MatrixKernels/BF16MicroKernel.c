@@ -18,6 +18,25 @@ TARGET_BF16 static inline void store_sums(float *target, __m512 sums, __mmask16 
     _mm512_mask_storeu_ps(target, mask, value);
 }
 
+/* The 16 accumulators of an MR × NR tile, zeroed. */
+TARGET_BF16 static inline void zero_tile(__m512 acc[MR][2]) {
+    for (int r = 0; r < MR; r++) {
+        acc[r][0] = _mm512_setzero_ps();
+        acc[r][1] = _mm512_setzero_ps();
+    }
+}
+
+/* A tile's sums into C[0 ..< rows, 0 ..< columns] through the epilogue. */
+TARGET_BF16 static inline void store_tile(__m512 acc[MR][2], float *c, int64_t ldc, int64_t rows, int64_t columns,
+                                          const bf16_epilogue *e) {
+    const __mmask16 masks[2] = {first_lanes(columns), first_lanes(columns - 16)};
+    for (int r = 0; r < MR && r < rows; r++) {
+        for (int h = 0; h < 2; h++) {
+            store_sums(c + r * ldc + h * 16, acc[r][h], masks[h], e->bias ? e->bias + h * 16 : NULL, e);
+        }
+    }
+}
+
 /*
  * C[0 ..< rows, 0 ..< columns] from Apanel · Bpanel over `pairs` k pairs, through the epilogue.
  * 16 accumulators (8 rows × 2 vectors); each k pair loads two B vectors and broadcasts 8 A words.
@@ -25,10 +44,7 @@ TARGET_BF16 static inline void store_sums(float *target, __m512 sums, __mmask16 
 TARGET_BF16 void bf16_micro_kernel(int64_t pairs, const uint32_t *a_panel, const uint32_t *b_panel,
                                      float *c, int64_t ldc, int64_t rows, int64_t columns, const bf16_epilogue *e) {
     __m512 acc[MR][2];
-    for (int r = 0; r < MR; r++) {
-        acc[r][0] = _mm512_setzero_ps();
-        acc[r][1] = _mm512_setzero_ps();
-    }
+    zero_tile(acc);
     for (int64_t p = 0; p < pairs; p++) {
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b_panel + p * NR);
         const __m512bh b1 = (__m512bh)_mm512_loadu_si512(b_panel + p * NR + 16);
@@ -39,12 +55,7 @@ TARGET_BF16 void bf16_micro_kernel(int64_t pairs, const uint32_t *a_panel, const
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], a, b1);
         }
     }
-    const __mmask16 masks[2] = {first_lanes(columns), first_lanes(columns - 16)};
-    for (int r = 0; r < MR && r < rows; r++) {
-        for (int h = 0; h < 2; h++) {
-            store_sums(c + r * ldc + h * 16, acc[r][h], masks[h], e->bias ? e->bias + h * 16 : NULL, e);
-        }
-    }
+    store_tile(acc, c, ldc, rows, columns, e);
 }
 
 /*
@@ -79,10 +90,7 @@ TARGET_BF16 void bf16_micro_kernel_image(int64_t pairs, const uint16_t *const ro
                                          const uint32_t *b_panel, float *c, int64_t ldc, int64_t tile_rows,
                                          int64_t columns, const bf16_epilogue *e) {
     __m512 acc[MR][2];
-    for (int r = 0; r < MR; r++) {
-        acc[r][0] = _mm512_setzero_ps();
-        acc[r][1] = _mm512_setzero_ps();
-    }
+    zero_tile(acc);
     const uint16_t *a[MR];
     for (int r = 0; r < MR; r++) a[r] = rows[r];
     for (int64_t p = 0; p < pairs; p++) {
@@ -95,10 +103,5 @@ TARGET_BF16 void bf16_micro_kernel_image(int64_t pairs, const uint16_t *const ro
             acc[r][1] = _mm512_dpbf16_ps(acc[r][1], word, b1);
         }
     }
-    const __mmask16 masks[2] = {first_lanes(columns), first_lanes(columns - 16)};
-    for (int r = 0; r < MR && r < tile_rows; r++) {
-        for (int h = 0; h < 2; h++) {
-            store_sums(c + r * ldc + h * 16, acc[r][h], masks[h], e->bias ? e->bias + h * 16 : NULL, e);
-        }
-    }
+    store_tile(acc, c, ldc, tile_rows, columns, e);
 }
