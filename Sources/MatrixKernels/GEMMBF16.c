@@ -314,6 +314,7 @@ void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int
                           const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y) {
     const int64_t k = patches->kernel_height * patches->kernel_width * patches->channels;
     if ((patches->kernel_width * patches->channels) % 2 != 0) abort();   /* a k pair would straddle two kernel rows */
+    if (patches->kernel_height * padded_row_values(patches) > INT32_MAX) abort();   /* pair offsets are 32-bit */
     uint32_t *a_panel, *b_panels;
     if (!prepare(positions, output_channels, k, 0, y, output_channels, bias, relu, &a_panel, &b_panels)) return;
     gemm_bf16(0, 0, positions, 0, output_channels, k, 1, NULL, 0, patches, first_position,

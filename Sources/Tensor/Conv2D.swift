@@ -124,9 +124,11 @@ public enum Conv2D {
     /// Whether the bfloat16 product can read the patches in x itself: a kernel row (KW·C contiguous
     /// values of x) of even length, so that no pair of consecutive k (one 32-bit word of the kernel)
     /// straddles two kernel rows. All four of Koch's convolutions and all but the first of the ResNet's
-    /// (7×7 on 3 channels) qualify.
+    /// (7×7 on 3 channels) qualify. (And a patch must span less than 2^31 values of the padded image: the
+    /// kernel's offsets are 32-bit.)
     static func readsPatchesInPlace(_ g: ConvolutionGeometry) -> Bool {
         (g.kernelWidth * g.inputChannels) % 2 == 0
+            && g.kernelHeight * (g.width + 2 * g.padding) * g.inputChannels <= Int(Int32.max)
     }
 
     /// x seen as its im2col matrix, for the bfloat16 kernel.

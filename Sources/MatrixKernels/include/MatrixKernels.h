@@ -61,7 +61,8 @@ typedef struct fv_patches {
  * `positions` output positions from first_position on: the product reads its A words from a copy of
  * the image's rows rounded to bfloat16 (and padded) a block of rows at a time, so no im2col matrix is
  * built or packed. A kernel row (kernel_width · channels values) must be of even length, so that no k
- * pair straddles two kernel rows (the function aborts otherwise). weight is
+ * pair straddles two kernel rows, and a patch must span less than 2^31 values of the padded image (the
+ * function aborts otherwise). weight is
  * [kernel_height · kernel_width · channels, O]; packed_weight, when not NULL, is that weight packed by
  * fv_gemm_bf16_pack (then weight is unused).
  */
