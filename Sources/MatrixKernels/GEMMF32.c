@@ -82,6 +82,120 @@ static float *workspace(void **slot, size_t *capacity, size_t floats) {
     return grown_workspace(slot, capacity, floats * sizeof(float));
 }
 
+/* Floats of B packed for columns [n0, n0 + NC) and k steps [k0, k0 + KC): its panels, each `steps` · NR. */
+static int64_t block_offset(const f32_blocking *blocking, int64_t n, int64_t k, int64_t n0, int64_t k0) {
+    const int64_t remaining = n - n0 < blocking->nc ? n - n0 : blocking->nc;
+    const int64_t padded = (remaining + blocking->nr - 1) / blocking->nr * blocking->nr;
+    return n0 * k + k0 * padded;   /* whole column blocks before n0 hold k · NC floats each */
+}
+
+/*
+ * The blocked loop of F32Blocking.h over C's columns [first_column, end_column) (multiples of NR, or n's
+ * end): op(B) from `packed` (laid out by fv_gemm_f32_pack: column block n0 at block_offset, its k blocks in
+ * order, each NR-column panel `steps` · NR floats), or packed here a block at a time when `packed` is NULL.
+ */
+static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n,
+                             int64_t first_column, int64_t end_column, int64_t k, float alpha, const float *a,
+                             int64_t lda, const float *b, int64_t ldb, const float *packed, float beta, float *c,
+                             int64_t ldc, const float *column_bias, int relu) {
+    const f32_blocking *blocking = f32_blocking_for(path);
+    const int mr = blocking->mr, nr = blocking->nr;
+    const int64_t kc = blocking->kc, nc = blocking->nc;
+    float *a_panel = workspace(&a_workspace, &a_capacity, (size_t)(mr * kc));
+    float *b_panels = packed ? NULL : workspace(&b_workspace, &b_capacity, (size_t)(kc * nc));
+    for (int64_t n0 = first_column / nc * nc; n0 < end_column; n0 += nc) {
+        const int64_t start = n0 > first_column ? n0 : first_column;
+        const int64_t columns = (end_column - n0 < nc ? end_column - n0 : nc) - (start - n0);
+        for (int64_t k0 = 0; k0 < k; k0 += kc) {
+            const int64_t steps = k - k0 < kc ? k - k0 : kc;
+            const int last_block = k0 + kc >= k;
+            const f32_epilogue block = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
+            const float *panels;   /* the panel of column `start` */
+            if (packed) {
+                panels = packed + block_offset(blocking, n, k, n0, k0) + (start - n0) * steps;
+            } else {
+                if (transpose_b && path == FV_KERNEL_AVX512) {
+                    f32_pack_b_transposed_avx512(b, ldb, k0, steps, start, columns, b_panels);
+                } else if (transpose_b && path == FV_KERNEL_AVX2) {
+                    f32_pack_b_transposed_avx2(b, ldb, k0, steps, start, columns, b_panels);
+                } else {
+                    f32_pack_b(transpose_b, b, ldb, k0, steps, start, columns, nr, b_panels);
+                }
+                panels = b_panels;
+            }
+            for (int64_t m0 = 0; m0 < m; m0 += mr) {
+                const int64_t rows = m - m0 < mr ? m - m0 : mr;
+                if (path == FV_KERNEL_AVX512 && !transpose_a) {
+                    f32_pack_a_avx512(a, lda, m0, rows, k0, steps, a_panel);
+                } else if (path == FV_KERNEL_AVX2 && !transpose_a) {
+                    f32_pack_a_avx2(a, lda, m0, rows, k0, steps, a_panel);
+                } else {
+                    f32_pack_a(transpose_a, a, lda, m0, rows, k0, steps, mr, a_panel);
+                }
+                for (int64_t j = 0; j < columns; j += nr) {
+                    f32_epilogue tile = block;
+                    if (last_block && column_bias) tile.bias = column_bias + start + j;
+                    const float *b_panel = panels + j * steps;
+                    float *target = c + m0 * ldc + start + j;
+                    const int64_t width = columns - j < nr ? columns - j : nr;
+                    switch (path) {
+                    case FV_KERNEL_AVX512:
+                        f32_micro_kernel_avx512(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        break;
+                    case FV_KERNEL_AVX2:
+                        f32_micro_kernel_avx2(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        break;
+                    default:
+                        f32_micro_kernel_scalar(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                    }
+                }
+            }
+        }
+    }
+}
+
+int64_t fv_gemm_f32_packed_floats(fv_kernel_path path, int64_t k, int64_t n) {
+    const f32_blocking *blocking = f32_blocking_for(path);
+    return n <= 0 || k <= 0 ? 0 : block_offset(blocking, n, k, (n - 1) / blocking->nc * blocking->nc, k);
+}
+
+int64_t fv_gemm_f32_panel_columns(fv_kernel_path path) { return f32_blocking_for(path)->nr; }
+
+void fv_gemm_f32_pack(fv_kernel_path path, int64_t k, int64_t n, const float *b, int64_t first_column, int64_t columns,
+                      float *packed) {
+    if (path > fv_kernel_best_supported()) abort();
+    const f32_blocking *blocking = f32_blocking_for(path);
+    const int64_t end = first_column + columns;
+    if (k <= 0 || columns <= 0) return;
+    if (first_column < 0 || first_column % blocking->nc != 0 || end > n || (end % blocking->nc != 0 && end != n)) abort();
+    for (int64_t n0 = first_column; n0 < end; n0 += blocking->nc) {
+        const int64_t width = end - n0 < blocking->nc ? end - n0 : blocking->nc;
+        for (int64_t k0 = 0; k0 < k; k0 += blocking->kc) {
+            const int64_t steps = k - k0 < blocking->kc ? k - k0 : blocking->kc;
+            f32_pack_b(0, b, n, k0, steps, n0, width, blocking->nr, packed + block_offset(blocking, n, k, n0, k0));
+        }
+    }
+}
+
+void fv_gemm_f32_prepacked(fv_kernel_path path, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                           const float *packed, int64_t first_column, int64_t columns, float *c, int64_t ldc,
+                           const float *column_bias, int relu) {
+    if (path > fv_kernel_best_supported()) abort();
+    const int64_t nr = f32_blocking_for(path)->nr, end = first_column + columns;
+    if (first_column < 0 || first_column % nr != 0 || end > n || (end % nr != 0 && end != n)) abort();
+    if (m <= 0 || columns <= 0) return;
+    if (k <= 0) {
+        for (int64_t i = 0; i < m; i++) {
+            for (int64_t j = first_column; j < end; j++) {
+                float value = column_bias ? column_bias[j] : 0;
+                c[i * ldc + j] = relu && value < 0 ? 0 : value;
+            }
+        }
+        return;
+    }
+    gemm_f32_blocked(path, 0, 0, m, n, first_column, end, k, 1, a, lda, NULL, 0, packed, 0, c, ldc, column_bias, relu);
+}
+
 void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
                  const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
                  const float *column_bias, int relu) {
@@ -111,51 +225,6 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
             return;
         }
     }
-    const f32_blocking *blocking = f32_blocking_for(path);
-    const int mr = blocking->mr, nr = blocking->nr;
-    const int64_t kc = blocking->kc, nc = blocking->nc;
-    float *a_panel = workspace(&a_workspace, &a_capacity, (size_t)(mr * kc));
-    float *b_panels = workspace(&b_workspace, &b_capacity, (size_t)(kc * nc));
-    for (int64_t n0 = 0; n0 < n; n0 += nc) {
-        const int64_t columns = n - n0 < nc ? n - n0 : nc;
-        for (int64_t k0 = 0; k0 < k; k0 += kc) {
-            const int64_t steps = k - k0 < kc ? k - k0 : kc;
-            const int last_block = k0 + kc >= k;
-            const f32_epilogue block = {alpha, k0 == 0 ? beta : 1.0f, NULL, last_block && relu};
-            if (transpose_b && path == FV_KERNEL_AVX512) {
-                f32_pack_b_transposed_avx512(b, ldb, k0, steps, n0, columns, b_panels);
-            } else if (transpose_b && path == FV_KERNEL_AVX2) {
-                f32_pack_b_transposed_avx2(b, ldb, k0, steps, n0, columns, b_panels);
-            } else {
-                f32_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, nr, b_panels);
-            }
-            for (int64_t m0 = 0; m0 < m; m0 += mr) {
-                const int64_t rows = m - m0 < mr ? m - m0 : mr;
-                if (path == FV_KERNEL_AVX512 && !transpose_a) {
-                    f32_pack_a_avx512(a, lda, m0, rows, k0, steps, a_panel);
-                } else if (path == FV_KERNEL_AVX2 && !transpose_a) {
-                    f32_pack_a_avx2(a, lda, m0, rows, k0, steps, a_panel);
-                } else {
-                    f32_pack_a(transpose_a, a, lda, m0, rows, k0, steps, mr, a_panel);
-                }
-                for (int64_t j = 0; j < columns; j += nr) {
-                    f32_epilogue tile = block;
-                    if (last_block && column_bias) tile.bias = column_bias + n0 + j;
-                    const float *b_panel = b_panels + j * steps;
-                    float *target = c + m0 * ldc + n0 + j;
-                    const int64_t width = columns - j < nr ? columns - j : nr;
-                    switch (path) {
-                    case FV_KERNEL_AVX512:
-                        f32_micro_kernel_avx512(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
-                        break;
-                    case FV_KERNEL_AVX2:
-                        f32_micro_kernel_avx2(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
-                        break;
-                    default:
-                        f32_micro_kernel_scalar(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
-                    }
-                }
-            }
-        }
-    }
+    gemm_f32_blocked(path, transpose_a, transpose_b, m, n, 0, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc,
+                     column_bias, relu);
 }

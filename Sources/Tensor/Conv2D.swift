@@ -236,7 +236,7 @@ public enum Conv2D {
 /// [KH·KW·C, O], packed for bfloat16 inference) the forward product reads the pack; the result is the same.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, fusedReLU: Bool = false,
                    packedWeight: PackedMatrix? = nil, compute: Compute = .standard) -> Tensor {
-    precondition(packedWeight == nil || compute.precision == .bfloat16, "conv2d: a packed weight is for bfloat16 products")
+    precondition(packedWeight?.serves(compute) ?? true, "conv2d: the weight is packed for other products than compute's")
     let g = ConvolutionGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
     precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
     let count = Tensor.elementCount(of: g.outputShape)

@@ -17,7 +17,7 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: Packe
     let y = [Float](unsafeUninitializedCapacity: batch * outputs) { yp, initialized in
         // y = x · weight + bias, the bias added as the product stores each tile (beta = 0: y is only written)
         if let packedWeight {
-            precondition(compute.precision == .bfloat16, "dense: a packed weight is for bfloat16 products")
+            precondition(packedWeight.serves(compute), "dense: the weight is packed for other products than compute's")
             precondition(packedWeight.k == inputs && packedWeight.n == outputs, "dense: the packed weight has another shape")
             Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, addingBias: bias.data,
                             threads: compute.threads)

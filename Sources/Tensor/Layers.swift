@@ -101,6 +101,13 @@ public final class Conv2DLayer: ParameterContainer {
         return weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: rows, n: columns) }
     }
 
+    /// The same matrix packed for `compute`'s products (bfloat16, or float32 on facever's GEMM), or nil
+    /// when they have no packed form (OpenBLAS).
+    public func packedWeight(for compute: Compute) -> PackedMatrix? {
+        let (rows, columns) = (weight.count / weight.shape[3], weight.shape[3])
+        return weight.data.withUnsafeBufferPointer { PackedMatrix.packing(b: $0.baseAddress!, k: rows, n: columns, for: compute) }
+    }
+
     /// x: [N, H, W, C] → [N, OH, OW, O] (ConvolutionGeometry); `relu` fuses max(0, ·) into the convolution.
     public func callAsFunction(_ x: Tensor, relu: Bool = false, compute: Compute = .standard,
                                packedWeight: PackedMatrix? = nil) -> Tensor {

@@ -54,18 +54,22 @@ final class ResNetEmbeddingTests: XCTestCase {
         for (a, b) in zip(mirroredNetwork.foldedForInference()(x).data, both) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
-    func testPackedWeightsGiveTheSameBitsInBFloat16() throws {
-        try XCTSkipUnless(MatrixPrecision.isBFloat16Available, "this CPU has no AVX512_BF16")
+    func testPackedWeightsGiveTheSameBits() throws {
         let siamese = try SiameseNetwork(architecture: .resnet(architecture(mirror: true)), factory: randomFactory())
         guard case .resnet(let plain) = siamese.embedding else { return XCTFail("a ResNet branch") }
-        let bf16 = Compute(precision: .bfloat16, threads: 2)
-        let unpacked = plain.foldedForInference(), packed = plain.foldedForInference(packingWeights: true)
-        XCTAssertFalse(unpacked.weightsPacked)
-        XCTAssertTrue(packed.weightsPacked)
         let x = images(3)
-        XCTAssertEqual(packed(x, compute: bf16).data, unpacked(x, compute: bf16).data)
-        // And through an InferenceModel, which packs them for bfloat16 only.
-        let model = InferenceModel(network: siamese, compute: bf16)
-        XCTAssertEqual(model.embeddings(x).data, unpacked(x, compute: bf16).data)
+        var computes = KernelPath.allCases.filter { $0 <= KernelPath.bestSupported }
+            .map { Compute(precision: .float32, threads: 2, float32Kernel: .facever($0)) }
+        if MatrixPrecision.isBFloat16Available { computes.append(Compute(precision: .bfloat16, threads: 2)) }
+        for compute in computes {
+            let unpacked = plain.foldedForInference(), packed = plain.foldedForInference(packingWeightsFor: compute)
+            XCTAssertNil(unpacked.weightsPackedFor)
+            XCTAssertEqual(packed.weightsPackedFor, compute)
+            XCTAssertEqual(packed(x, compute: compute).data, unpacked(x, compute: compute).data, "\(compute)")
+            // And through an InferenceModel, which packs them for its Compute.
+            XCTAssertEqual(InferenceModel(network: siamese, compute: compute).embeddings(x).data, unpacked(x, compute: compute).data)
+        }
+        // OpenBLAS's sgemm has no packed form: nothing is packed.
+        XCTAssertNil(plain.foldedForInference(packingWeightsFor: Compute(precision: .float32, float32Kernel: .openBLAS)).weightsPackedFor)
     }
 }

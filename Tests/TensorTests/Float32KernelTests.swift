@@ -68,6 +68,36 @@ final class Float32KernelTests: XCTestCase {
         }
     }
 
+    func testAPackedWeightGivesTheSameBitsAsTheUnpackedProductOnEveryPath() {
+        // More than 8 rows (fewer take the streaming path, which sums in another order); columns across two
+        // column blocks and a partial panel, k across two k blocks; whole products and bands of panels, as
+        // Matrix.multiply splits them between threads; bias and ReLU.
+        var random = TestRandom(seed: 44)
+        for path in paths {
+            var mr: Int64 = 0, nr: Int64 = 0, kc: Int64 = 0, nc: Int64 = 0
+            fv_gemm_f32_blocking(path, &mr, &nr, &kc, &nc)
+            XCTAssertEqual(fv_gemm_f32_panel_columns(path), nr)
+            for (m, n, k) in [(9, Int(nc) + Int(nr) + 5, Int(kc) + 7), (25, 33, 300), (40, 7, 5)] {
+                let a = random.values(m * k), b = random.values(k * n), bias = random.values(n)
+                let expected = product(path, m: m, n: n, k: k, a: a, transposeA: false, b: b, transposeB: false,
+                                       alpha: 1, beta: 0, start: [Float](repeating: 0, count: m * n), bias: bias, relu: true)
+                var packed = [Float](repeating: .nan, count: Int(fv_gemm_f32_packed_floats(path, Int64(k), Int64(n))))
+                fv_gemm_f32_pack(path, Int64(k), Int64(n), b, 0, Int64(n), &packed)
+                XCTAssertFalse(packed.contains { $0.isNaN }, "\(path) \(m)×\(n)×\(k): the pack fills its size exactly")
+                let panels = (n + Int(nr) - 1) / Int(nr)
+                for bands in [[0..<panels], [0..<1, 1..<panels]] where bands.allSatisfy({ !$0.isEmpty }) {
+                    var c = [Float](repeating: .nan, count: m * n)
+                    for band in bands {
+                        let first = band.lowerBound * Int(nr), end = min(n, band.upperBound * Int(nr))
+                        fv_gemm_f32_prepacked(path, Int64(m), Int64(n), Int64(k), a, Int64(k), packed, Int64(first),
+                                              Int64(end - first), &c, Int64(n), bias, 1)
+                    }
+                    XCTAssertEqual(c, expected, "\(path) \(m)×\(n)×\(k) in \(bands.count) bands")
+                }
+            }
+        }
+    }
+
     func testEveryPathAgreesWithOpenBLAS() {
         var random = TestRandom(seed: 42)
         let (m, n, k) = (50, 130, 300)

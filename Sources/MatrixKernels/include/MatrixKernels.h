@@ -78,6 +78,24 @@ void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int
  */
 typedef enum { FV_KERNEL_SCALAR = 0, FV_KERNEL_AVX2 = 1, FV_KERNEL_AVX512 = 2 } fv_kernel_path;
 
+/*
+ * float32 products with B (a weight, [k, n] row-major) packed once for `path`, for inference:
+ * fv_gemm_f32_packed_floats gives the pack's size; fv_gemm_f32_pack fills columns [first_column,
+ * first_column + columns) of it (multiples of the column block, or n's end; threads pack disjoint bands);
+ * fv_gemm_f32_prepacked computes C[m, first_column ..< + columns] = relu?(A · B + bias) (alpha 1, beta 0,
+ * A not transposed) from the pack, for columns starting at a multiple of fv_gemm_f32_panel_columns(path),
+ * with the same bits as fv_gemm_f32 on the unpacked B for more than 8 rows (fewer rows use fv_gemm_f32's
+ * streaming path, whose sums differ in order).
+ */
+int64_t fv_gemm_f32_packed_floats(fv_kernel_path path, int64_t k, int64_t n);
+int64_t fv_gemm_f32_panel_columns(fv_kernel_path path);
+void fv_gemm_f32_pack(fv_kernel_path path, int64_t k, int64_t n, const float *b, int64_t first_column, int64_t columns,
+                      float *packed);
+void fv_gemm_f32_prepacked(fv_kernel_path path, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                           const float *packed, int64_t first_column, int64_t columns, float *c, int64_t ldc,
+                           const float *column_bias, int relu);
+
+
 /* The best path this CPU runs. */
 fv_kernel_path fv_kernel_best_supported(void);
 

@@ -7,8 +7,8 @@
 // (`packingDenseWeight()`, when at least `imagesBeforeDensePackPays` images are to come). Nothing is
 // packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
 // convolutions (ResNetEmbedding.foldedForInference), made once here, its convolution weights packed too
-// for bfloat16 products (5.6 million weights: cheap, and packing them on every call cost a quarter of a
-// face's time).
+// for the Compute's products (5.6 million weights: cheap, and packing them on every call cost a quarter of a
+// face's time in bfloat16).
 import Tensor
 
 public struct InferenceModel {
@@ -35,7 +35,7 @@ public struct InferenceModel {
         if let foldedResNet {
             self.foldedResNet = foldedResNet
         } else if case .resnet(let resnet) = network.embedding {
-            self.foldedResNet = resnet.foldedForInference(packingWeights: compute.precision == .bfloat16)
+            self.foldedResNet = resnet.foldedForInference(packingWeightsFor: compute)
         } else {
             self.foldedResNet = nil
         }

@@ -7,9 +7,10 @@
 // also has its backward, so the network can be fine-tuned.
 // For inference, `foldedForInference()` makes a copy whose affines live in the convolutions before them
 // (W' = W·scale, b' = b·scale + shift per output channel) with the ReLU that follows fused into the
-// product's stores: the same function, three passes over each feature map fewer. For bfloat16 products the
-// copy can also carry every convolution's weight packed once (`packingWeights: true`), which the forward
-// pass would otherwise convert and pack again on every call; the bits are the same.
+// product's stores: the same function, three passes over each feature map fewer. The copy can also carry
+// every convolution's weight packed once for one Compute's products (`packingWeightsFor:`), which the
+// forward pass would otherwise convert (bfloat16) or copy (float32) into packed panels again on every
+// call; the bits are the same.
 import Tensor
 
 public final class ResNetEmbedding: ParameterContainer {
@@ -20,8 +21,8 @@ public final class ResNetEmbedding: ParameterContainer {
         let downsamples: Bool
         /// The affines are folded into the convolutions (and are identities).
         var folded = false
-        /// conv1's and conv2's weights packed for bfloat16 products (a folded copy for inference only).
-        var packed: (conv1: PackedMatrix, conv2: PackedMatrix)?
+        /// conv1's and conv2's weights packed for one Compute's products (a folded copy for inference only).
+        var packed: (conv1: PackedMatrix?, conv2: PackedMatrix?)?
 
         init(name: String, inputs: Int, filters: Int, downsamples: Bool, factory: ParameterFactory) throws {
             self.downsamples = downsamples
@@ -54,10 +55,11 @@ public final class ResNetEmbedding: ParameterContainer {
     private let inputScale: Tensor, inputShift: Tensor
     /// The affines are folded into the convolutions (`foldedForInference`).
     public private(set) var affinesFolded = false
-    /// The stem's weight packed for bfloat16 products (`foldedForInference(packingWeights: true)`).
+    /// The stem's weight packed (`foldedForInference(packingWeightsFor:)`).
     private var packedStem: PackedMatrix?
-    /// Every convolution's weight is packed: the forward pass must run bfloat16 products.
-    public var weightsPacked: Bool { packedStem != nil }
+    /// The Compute whose products every convolution's packed weight serves; nil when none is packed. The
+    /// forward pass must then run those products.
+    public private(set) var weightsPackedFor: Compute?
 
     public init(architecture: ResNetArchitecture, factory: ParameterFactory) throws {
         precondition(architecture.problem == nil, "ResNetEmbedding: \(architecture.problem!)")
@@ -104,9 +106,9 @@ public final class ResNetEmbedding: ParameterContainer {
     }
 
     /// A copy for inference with every affine folded into the convolution before it (see the header), and
-    /// with `packingWeights`, every convolution's weight packed for bfloat16 products (then the copy runs
-    /// bfloat16 products only).
-    public func foldedForInference(packingWeights: Bool = false) -> ResNetEmbedding {
+    /// with `packingWeightsFor`, every convolution's weight packed for that Compute's products, when they
+    /// have a packed form (then the copy runs those products only).
+    public func foldedForInference(packingWeightsFor compute: Compute? = nil) -> ResNetEmbedding {
         var affineOf: [String: ChannelAffineLayer] = ["embedding.stem.conv": stemAffine]
         var byName: [String: Tensor] = [:]
         for parameter in parameters { byName[parameter.name!] = parameter }
@@ -130,11 +132,14 @@ public final class ResNetEmbedding: ParameterContainer {
         }
         let folded = try! ResNetEmbedding(architecture: architecture, factory: factory)
         folded.affinesFolded = true
-        for block in folded.blocks {
-            block.folded = true
-            if packingWeights { block.packed = (block.conv1.packedWeight(), block.conv2.packedWeight()) }
+        for block in folded.blocks { block.folded = true }
+        if let compute, let stem = folded.stemConvolution.packedWeight(for: compute) {
+            folded.packedStem = stem
+            for block in folded.blocks {
+                block.packed = (block.conv1.packedWeight(for: compute), block.conv2.packedWeight(for: compute))
+            }
+            folded.weightsPackedFor = compute
         }
-        if packingWeights { folded.packedStem = folded.stemConvolution.packedWeight() }
         return folded
     }
 }
