@@ -39,7 +39,8 @@ final class InferenceModelTests: XCTestCase {
         let first = Tensor(shape: [1, 128], data: Array(embeddings.data.prefix(128)))
         XCTAssertEqual(gallery.logits(anchorEmbeddings: first, otherEmbeddings: first).data,
                        network.logits(anchorEmbeddings: first, otherEmbeddings: first, compute: compute).data)
-        // float32: no packs, and the embeddings are float32's.
+        // float32: convolution weights packed for facever's GEMM (every product here has more than 8 rows), no
+        // dense pack, and the embeddings are float32's, to the bit.
         let float32 = InferenceModel(network: network, compute: .standard).packingDenseWeight()
         XCTAssertEqual(float32.embeddings(images).data, network.embedding(images).data)
         XCTAssertNotEqual(float32.embeddings(images).data, unpacked, "the two precisions really differ")

@@ -27,10 +27,10 @@ public final class EmbeddingNetwork: ParameterContainer {
 
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
 
-    /// Weights packed for bfloat16 inference (InferenceModel keeps them): one per convolution, and
-    /// the dense layer's when asked.
+    /// Weights packed for inference (InferenceModel keeps them): one per convolution, for the products
+    /// of one Compute (none for OpenBLAS's), and, for bfloat16, the dense layer's when asked.
     public struct PackedWeights: @unchecked Sendable {
-        public let convolutions: [PackedMatrix]
+        public let convolutions: [PackedMatrix?]
         public let projection: PackedMatrix?
 
         /// The same packs and `projection` for the dense layer.
@@ -39,13 +39,13 @@ public final class EmbeddingNetwork: ParameterContainer {
         }
     }
 
-    public func packedWeights(includingProjection: Bool) -> PackedWeights {
-        PackedWeights(convolutions: convolutions.map { $0.packedWeight() },
+    public func packedWeights(for compute: Compute, includingProjection: Bool) -> PackedWeights {
+        PackedWeights(convolutions: convolutions.map { $0.packedWeight(for: compute) },
                       projection: includingProjection ? projection.packedWeight() : nil)
     }
 
-    /// images: [N, H, W, C] → [N, E], with the products `compute` asks for (and, for bfloat16
-    /// inference, the weights `packed` once).
+    /// images: [N, H, W, C] → [N, E], with the products `compute` asks for (and, for inference, the
+    /// weights `packed` once for them).
     public func callAsFunction(_ images: Tensor, compute: Compute = .standard, packed: PackedWeights? = nil) -> Tensor {
         precondition(Array(images.shape.dropFirst()) == architecture.inputShape,
                      "EmbeddingNetwork: images must be [N, \(architecture.inputShape)], got \(images.shape)")

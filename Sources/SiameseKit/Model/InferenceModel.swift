@@ -1,8 +1,9 @@
 // InferenceModel.swift — a trained network ready to embed photos and score pairs: the products'
-// arithmetic and threads chosen once (a Compute), and for bfloat16 the weights packed once.
+// arithmetic and threads chosen once (a Compute), and the weights packed once for its products.
 //
-// Packing every convolution's weight is cheap and always pays. Packing the dense weight (75 MB for the
-// tutorial's 9216 × 4096) costs about what eight one-image products save by reading it, so a model
+// Packing every convolution's weight is cheap and always pays (bfloat16, or float32 on facever's GEMM;
+// OpenBLAS's sgemm has no packed form). Packing the dense weight for bfloat16 (75 MB for the tutorial's
+// 9216 × 4096) costs about what eight one-image products save by reading it, so a model
 // that will embed one probe does without, and one that will embed a gallery asks for it
 // (`packingDenseWeight()`, when at least `imagesBeforeDensePackPays` images are to come). Nothing is
 // packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
@@ -22,8 +23,8 @@ public struct InferenceModel {
 
     public init(network: SiameseNetwork, compute: Compute) {
         var packed: EmbeddingNetwork.PackedWeights?
-        if compute.precision == .bfloat16, case .koch(let koch) = network.embedding {
-            packed = koch.packedWeights(includingProjection: false)
+        if case .koch(let koch) = network.embedding {
+            packed = koch.packedWeights(for: compute, includingProjection: false)
         }
         self.init(network: network, compute: compute, packed: packed)
     }
@@ -42,9 +43,12 @@ public struct InferenceModel {
     }
 
     /// This model with the dense weight packed too (for embedding many images), sharing the packed
-    /// convolution weights; itself when the products are float32 or the pack is there already.
+    /// convolution weights; itself when the products are float32 (a few rows stream the unpacked weight
+    /// faster than a 151 MB float32 pack would serve them) or the pack is there already.
     public func packingDenseWeight() -> InferenceModel {
-        guard let packed, packed.projection == nil, case .koch(let koch) = network.embedding else { return self }
+        guard compute.precision == .bfloat16, let packed, packed.projection == nil, case .koch(let koch) = network.embedding else {
+            return self
+        }
         return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(koch.projection.packedWeight()),
                               foldedResNet: foldedResNet)
     }
