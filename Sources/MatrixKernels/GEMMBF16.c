@@ -5,6 +5,7 @@
  * the entry points (plain, with B packed once, and a convolution that reads its patches in place).
  */
 #include "BF16Blocking.h"
+#include "EmptySum.h"
 #include "Workspace.h"
 
 #include <stdlib.h>
@@ -24,18 +25,6 @@ static uint32_t *workspace(uint32_t **slot, size_t words) {
         *slot = aligned_alloc(64, words * sizeof(uint32_t));
     }
     return *slot;
-}
-
-/* C = beta · C (+ bias, then max(0, ·)) when there is nothing to sum (k = 0). */
-static void scale_only(int64_t m, int64_t n, float beta, float *c, int64_t ldc, const float *bias, int relu) {
-    for (int64_t i = 0; i < m; i++) {
-        for (int64_t j = 0; j < n; j++) {
-            float value = beta == 0 ? 0 : beta * c[i * ldc + j];
-            if (bias) value += bias[j];
-            if (relu && value < 0) value = 0;
-            c[i * ldc + j] = value;
-        }
-    }
 }
 
 /* Words of one KC-step block of B packed NC columns wide, summed over all k blocks. */
@@ -242,7 +231,7 @@ static int prepare(int64_t m, int64_t n, int64_t k, float beta, float *c, int64_
                    uint32_t **a_panel, uint32_t **b_panels) {
     if (m <= 0 || n <= 0) return 0;
     if (k <= 0) {
-        scale_only(m, n, beta, c, ldc, bias, relu);
+        empty_sum(m, n, beta, c, ldc, bias, relu);
         return 0;
     }
     *a_panel = workspace(&a_workspace, (size_t)MR * (KC / 2));

@@ -4,6 +4,7 @@
  * F32Blocking.h over the packing (F32Packing.c) and a path's micro-kernel (F32MicroKernels.c), with
  * per-thread packing buffers.
  */
+#include "EmptySum.h"
 #include "F32Blocking.h"
 #include "Workspace.h"
 
@@ -185,12 +186,7 @@ void fv_gemm_f32_prepacked(fv_kernel_path path, int64_t m, int64_t n, int64_t k,
     if (first_column < 0 || first_column % nr != 0 || end > n || (end % nr != 0 && end != n)) abort();
     if (m <= 0 || columns <= 0) return;
     if (k <= 0) {
-        for (int64_t i = 0; i < m; i++) {
-            for (int64_t j = first_column; j < end; j++) {
-                float value = column_bias ? column_bias[j] : 0;
-                c[i * ldc + j] = relu && value < 0 ? 0 : value;
-            }
-        }
+        empty_sum(m, columns, 0, c + first_column, ldc, column_bias ? column_bias + first_column : NULL, relu);
         return;
     }
     gemm_f32_blocked(path, 0, 0, m, n, first_column, end, k, 1, a, lda, NULL, 0, packed, 0, c, ldc, column_bias, relu);
@@ -202,14 +198,7 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
     if (m <= 0 || n <= 0) return;
     if (path > fv_kernel_best_supported()) abort();   /* a path this CPU cannot run is a caller's bug */
     if (k <= 0) {
-        for (int64_t i = 0; i < m; i++) {
-            for (int64_t j = 0; j < n; j++) {
-                float value = beta == 0 ? 0 : beta * c[i * ldc + j];
-                if (column_bias) value += column_bias[j];
-                if (relu && value < 0) value = 0;
-                c[i * ldc + j] = value;
-            }
-        }
+        empty_sum(m, n, beta, c, ldc, column_bias, relu);
         return;
     }
     if (m <= F32_FEW_ROWS_MAX) {
