@@ -17,15 +17,9 @@ int fv_gemm_bf16_available(void) {
         && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
 }
 
-/* Per-thread packing buffers of fixed size, allocated on first use and kept for the thread's lifetime. */
-static _Thread_local uint32_t *a_workspace, *b_workspace;
-
-static uint32_t *workspace(uint32_t **slot, size_t words) {
-    if (*slot == NULL) {
-        *slot = aligned_alloc(64, words * sizeof(uint32_t));
-    }
-    return *slot;
-}
+/* Per-thread packing buffers (Workspace.h). */
+static _Thread_local void *a_workspace, *b_workspace;
+static _Thread_local size_t a_capacity, b_capacity;
 
 /* Words of one KC-step block of B packed NC columns wide, summed over all k blocks. */
 static int64_t column_block_words(int64_t k) {
@@ -234,9 +228,8 @@ static int prepare(int64_t m, int64_t n, int64_t k, float beta, float *c, int64_
         empty_sum(m, n, beta, c, ldc, bias, relu);
         return 0;
     }
-    *a_panel = workspace(&a_workspace, (size_t)MR * (KC / 2));
-    *b_panels = workspace(&b_workspace, (size_t)NC * (KC / 2));
-    if (*a_panel == NULL || *b_panels == NULL) abort();
+    *a_panel = grown_workspace(&a_workspace, &a_capacity, (size_t)MR * (KC / 2) * sizeof(uint32_t));
+    *b_panels = grown_workspace(&b_workspace, &b_capacity, (size_t)NC * (KC / 2) * sizeof(uint32_t));
     return 1;
 }
 

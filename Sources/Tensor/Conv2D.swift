@@ -233,7 +233,8 @@ public enum Conv2D {
 
 /// y = conv2d(x, weight) + bias (then max(0, ·) when `fusedReLU`), recorded for autograd, with the
 /// products `compute` asks for, forward and backward. With `packedWeight` (this weight as
-/// [KH·KW·C, O], packed for bfloat16 inference) the forward product reads the pack; the result is the same.
+/// [KH·KW·C, O], packed for `compute`'s products at inference) the forward product reads the pack; the result is
+/// the same.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, fusedReLU: Bool = false,
                    packedWeight: PackedMatrix? = nil, compute: Compute = .standard) -> Tensor {
     precondition(packedWeight?.serves(compute) ?? true, "conv2d: the weight is packed for other products than compute's")

@@ -4,8 +4,8 @@
 //   dx = dy · weightᵀ,  dweight += xᵀ · dy,  dbias += Σ_n dy[n, :]
 // (a gradient not yet there is written rather than zero-filled and added to: Tensor.writeOrAccumulateGrad)
 // `compute` chooses the products' arithmetic and threads, forward and backward. With `packedWeight` (a
-// PackedMatrix of this weight, for bfloat16 inference) the forward product reads the pack instead of
-// converting the weight again; the result is the same.
+// PackedMatrix of this weight for `compute`'s products, at inference) the forward product reads the pack
+// instead of converting the weight again; the result is the same.
 public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: PackedMatrix? = nil,
                   compute: Compute = .standard) -> Tensor {
     precondition(x.rank == 2, "dense: input must be [N, I], got \(x.shape)")

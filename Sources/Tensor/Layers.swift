@@ -93,16 +93,10 @@ public final class Conv2DLayer: ParameterContainer {
 
     public var parameters: [Tensor] { [weight, bias] }
 
-    /// The weight as the [KH·KW·C, O] matrix the convolution multiplies by, packed for bfloat16
-    /// products: a copy that an inference model keeps beside the network (0.4 M values for the
-    /// tutorial's largest kernel), so that its products need not convert the weight every time.
-    public func packedWeight() -> PackedMatrix {
-        let (rows, columns) = (weight.count / weight.shape[3], weight.shape[3])
-        return weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: rows, n: columns) }
-    }
-
-    /// The same matrix packed for `compute`'s products (bfloat16, or float32 on facever's GEMM), or nil
-    /// when they have no packed form (OpenBLAS).
+    /// The weight as the [KH·KW·C, O] matrix the convolution multiplies by, packed for `compute`'s products
+    /// (bfloat16, or float32 on facever's GEMM): a copy that an inference model keeps beside the network
+    /// (0.4 M values for the tutorial's largest kernel), so that its products need not convert or repack the
+    /// weight every time; nil when the products have no packed form (OpenBLAS).
     public func packedWeight(for compute: Compute) -> PackedMatrix? {
         let (rows, columns) = (weight.count / weight.shape[3], weight.shape[3])
         return weight.data.withUnsafeBufferPointer { PackedMatrix.packing(b: $0.baseAddress!, k: rows, n: columns, for: compute) }

@@ -58,32 +58,35 @@ enum Matrix {
         }
     }
 
-    /// Runs `product(rows, columns, a, b, c, bias)` on bands of C: with several threads, each takes a band
-    /// of C's rows (whole tiles of `tileRows`), or, with few rows (a dense layer's batch), a band of its
-    /// columns (whole 32-column panels); otherwise one call does all. The pointers are each band's start.
+    /// Runs `band(rows, columns)` on bands of C: with several threads, each takes a band of C's rows (whole
+    /// tiles of `tileRows`), or, with few rows (a dense layer's batch), a band of its columns (whole
+    /// 32-column panels: a multiple of every float32 path's panel); otherwise one call does all.
+    static func bands(m: Int, n: Int, threads: Int, tileRows: Int, _ band: (Range<Int>, Range<Int>) -> Void) {
+        if threads > 1 && m >= 4 * tileRows * threads {
+            parallelFor((m + tileRows - 1) / tileRows, threads: threads) { tiles in
+                band((tiles.lowerBound * tileRows)..<min(m, tiles.upperBound * tileRows), 0..<n)
+            }
+        } else if threads > 1 && n >= 64 * threads {
+            parallelFor((n + 31) / 32, threads: threads) { panels in
+                band(0..<m, (panels.lowerBound * 32)..<min(n, panels.upperBound * 32))
+            }
+        } else {
+            band(0..<m, 0..<n)
+        }
+    }
+
+    /// `bands` for an unpacked product: `product(rows, columns, a, b, c, bias)` with each band's start.
     private static func splitAcrossThreads(
         m: Int, n: Int, threads: Int, tileRows: Int,
         a: UnsafePointer<Float>, lda: Int, transposeA: Bool, b: UnsafePointer<Float>, ldb: Int, transposeB: Bool,
         c: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
         product: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafePointer<Float>?) -> Void
     ) {
-        if threads > 1 && m >= 4 * tileRows * threads {
-            let tiles = (m + tileRows - 1) / tileRows
-            parallelFor(tiles, threads: threads) { range in
-                let first = range.lowerBound * tileRows
-                let rows = min(m, range.upperBound * tileRows) - first
-                // op(A)'s rows start at row·lda (or, transposed, at column row).
-                product(rows, n, transposeA ? a + first : a + first * lda, b, c + first * n, bias)
-            }
-        } else if threads > 1 && n >= 64 * threads {
-            let panels = (n + 31) / 32
-            parallelFor(panels, threads: threads) { range in
-                let first = range.lowerBound * 32
-                let columns = min(n, range.upperBound * 32) - first
-                product(m, columns, a, transposeB ? b + first * ldb : b + first, c + first, bias.map { $0 + first })
-            }
-        } else {
-            product(m, n, a, b, c, bias)
+        bands(m: m, n: n, threads: threads, tileRows: tileRows) { rows, columns in
+            // op(A)'s rows start at row·lda (or, transposed, at column row); op(B)'s columns likewise.
+            let (row, column) = (rows.lowerBound, columns.lowerBound)
+            product(rows.count, columns.count, transposeA ? a + row : a + row * lda,
+                    transposeB ? b + column * ldb : b + column, c + row * n + column, bias.map { $0 + column })
         }
     }
 

@@ -155,11 +155,12 @@ public enum MaxPool2D {
         }
         for channel in channel..<channels {
             let (value, gradient) = (best[channel], dy[channel])
-            let winner = x[pixels.0 + channel] == value ? 0 : (x[pixels.1 + channel] == value ? 1 : (x[pixels.2 + channel] == value ? 2 : 3))
-            for (index, pixel) in [pixels.0, pixels.1, pixels.2, pixels.3].enumerated() {
-                let share: Float = index == winner ? gradient : 0
-                dx[pixel + channel] = fresh ? share : dx[pixel + channel] + share
+            let winner = x[pixels.0 + channel] == value ? pixels.0
+                : (x[pixels.1 + channel] == value ? pixels.1 : (x[pixels.2 + channel] == value ? pixels.2 : pixels.3))
+            if fresh {
+                (dx[pixels.0 + channel], dx[pixels.1 + channel], dx[pixels.2 + channel], dx[pixels.3 + channel]) = (0, 0, 0, 0)
             }
+            dx[winner + channel] += gradient
         }
     }
 }

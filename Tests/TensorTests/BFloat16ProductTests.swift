@@ -162,9 +162,9 @@ final class BFloat16ProductTests: XCTestCase {
             XCTAssertEqual(whole, expected, "\(m)×\(n)×\(k)")
             // Column-block ranges computed separately fill the same matrix.
             var pieces = [Float](repeating: 0, count: m * n)
-            packed.words.withUnsafeBufferPointer { words in
+            packed.withWords { words in
                 for first in stride(from: 0, to: n, by: block) {
-                    fv_gemm_bf16_prepacked(0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), words.baseAddress!,
+                    fv_gemm_bf16_prepacked(0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), words,
                                            Int64(first), Int64(min(block, n - first)), 0, &pieces, Int64(n), nil, 0)
                 }
             }
@@ -256,7 +256,7 @@ final class BFloat16ProductTests: XCTestCase {
         let layer = try Conv2DLayer(name: "c", inputChannels: 5, outputChannels: 40, kernelSize: 3, factory: .glorotUniform(seed: 5))
         var random = TestRandom(seed: 23)
         let x = random.tensor([2, 11, 10, 5], requiresGrad: false)
-        XCTAssertEqual(layer(x, relu: true, compute: bf16, packedWeight: layer.packedWeight()).data,
+        XCTAssertEqual(layer(x, relu: true, compute: bf16, packedWeight: layer.packedWeight(for: bf16)).data,
                        layer(x, relu: true, compute: bf16).data)
     }
 

@@ -17,10 +17,12 @@ final class DenseAndElementwiseTests: XCTestCase {
     }
 
     func testDenseGradientsAreWrittenWhenFreshAndAddedWhenAlreadyThere() {
-        // Over the float32 and the bfloat16 products: a second backward without zeroGrad adds the same
-        // gradient again; after zeroGrad the kept memory (holding the sum) is overwritten, not added to.
+        // Over facever's float32 GEMM, OpenBLAS's sgemm and the bfloat16 products: a second backward without
+        // zeroGrad adds the same gradient again; after zeroGrad the kept memory (holding the sum) is overwritten,
+        // not added to.
         var random = TestRandom(seed: 13)
-        let computes = [Compute.standard] + (MatrixPrecision.isBFloat16Available ? [Compute(precision: .bfloat16)] : [])
+        let computes = [Compute.standard, Compute(precision: .float32, float32Kernel: .openBLAS)]
+            + (MatrixPrecision.isBFloat16Available ? [Compute(precision: .bfloat16)] : [])
         for compute in computes {
             let x = random.tensor([3, 40]), weight = random.tensor([40, 24]), bias = random.tensor([24])
             let seed = random.values(3 * 24)

@@ -95,20 +95,19 @@ void fv_gemm_f32_prepacked(fv_kernel_path path, int64_t m, int64_t n, int64_t k,
                            const float *packed, int64_t first_column, int64_t columns, float *c, int64_t ldc,
                            const float *column_bias, int relu);
 
-
 /* The best path this CPU runs. */
 fv_kernel_path fv_kernel_best_supported(void);
-
-/* The CPU's L1 data and L2 cache sizes in bytes, as the system reports them (32 KiB and 1 MiB when it does
- * not): what the kernels' blocking and Tensor's chunk sizes are derived from. */
-int64_t fv_l1_data_cache_bytes(void);
-int64_t fv_l2_cache_bytes(void);
 /* The best path, or a lower one named by the environment variable FACEVER_KERNEL (avx512, avx2 or
  * scalar; a path the CPU cannot run, or any other value, is ignored). */
 fv_kernel_path fv_kernel_selected(void);
 /* 1 and the path when `name` is avx512, avx2 or scalar; 0 otherwise. */
 int fv_kernel_path_named(const char *name, fv_kernel_path *path);
 const char *fv_kernel_name(fv_kernel_path path);
+/* The CPU's L1 data and L2 cache sizes in bytes, as the system reports them (32 KiB and 1 MiB when it does
+ * not): what the kernels' blocking and Tensor's chunk sizes are derived from. */
+int64_t fv_l1_data_cache_bytes(void);
+int64_t fv_l2_cache_bytes(void);
+
 /* The micro-tile and block sizes `path` uses on this machine (for benchmarks and tests). */
 void fv_gemm_f32_blocking(fv_kernel_path path, int64_t *mr, int64_t *nr, int64_t *kc, int64_t *nc);
 
