@@ -1,5 +1,6 @@
 // FMAProbe.c — independent FMA chains (12 accumulators cover latency × throughput) at 512, 256 and
-// 128 bits; the widest one the CPU runs is picked at run time with __builtin_cpu_supports.
+// 128 bits; the widest one the CPU runs, up to the width asked for, is picked at run time with
+// __builtin_cpu_supports.
 #include "BenchmarkKernels.h"
 
 #include <immintrin.h>
@@ -54,13 +55,13 @@ static double probe128(int64_t iterations) {
     return 2.0 * 4 * CHAINS * (double)iterations;
 }
 
-double fv_fma_probe(int64_t iterations, int32_t *width) {
+double fv_fma_probe(int64_t iterations, int32_t widest, int32_t *width) {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) {
+    if (widest >= 16 && __builtin_cpu_supports("avx512f")) {
         *width = 16;
         return probe512(iterations);
     }
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (widest >= 8 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
         *width = 8;
         return probe256(iterations);
     }

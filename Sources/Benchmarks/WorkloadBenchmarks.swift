@@ -173,15 +173,21 @@ func benchmarkVerify(folder: URL, repeats: Int, precision: MatrixPrecision) thro
 
 func benchmarkPeak(seconds duration: Double, precision: MatrixPrecision) {
     let threads = Compute.availableThreads
+    // The peak of the vectors the float32 kernel in use runs (FACEVER_KERNEL=avx2: 8 floats).
+    let widest: Int32 = switch Float32Kernel.standard {
+    case .facever(.avx512), .openBLAS: 16
+    case .facever(.avx2): 8
+    case .facever(.scalar): 4
+    }
     var width: Int32 = 0
-    let calibration = seconds { _ = fv_fma_probe(1_000_000, &width) }
+    let calibration = seconds { _ = fv_fma_probe(1_000_000, widest, &width) }
     let iterations = Int64(Double(1_000_000) * duration / max(calibration, 1e-6))
     let lock = NSLock()
     var flops = 0.0
     let elapsed = seconds {
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             var lanes: Int32 = 0
-            let done = fv_fma_probe(iterations, &lanes)
+            let done = fv_fma_probe(iterations, widest, &lanes)
             lock.lock()
             flops += done
             lock.unlock()

@@ -68,6 +68,13 @@ INTERNAL_F32 TARGET_AVX512 void f32_pack_b_transposed_avx512(const float *b, int
 INTERNAL_F32 TARGET_AVX2 void f32_pack_b_transposed_avx2(const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
                                                          int64_t columns, float *panels);
 
+/* `steps` rows of `count` contiguous floats, `ld` apart, into rows of `width` ≥ count floats, zeros past
+ * `count`: op(A) panels when A is stored [k, m] (width MR), op(B) panels when B is stored [k, n] (width NR). */
+INTERNAL_F32 TARGET_AVX512 void f32_pack_strips_avx512(const float *source, int64_t ld, int64_t count, int64_t steps,
+                                                       int width, float *target);
+INTERNAL_F32 TARGET_AVX2 void f32_pack_strips_avx2(const float *source, int64_t ld, int64_t count, int64_t steps,
+                                                   int width, float *target);
+
 /* C[0 ..< rows, 0 ..< columns] (rows ≤ MR, columns ≤ NR of the path) from one A and one B panel over
  * `steps` k, through `e`. */
 INTERNAL_F32 TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, const float *b_panel, float *c,

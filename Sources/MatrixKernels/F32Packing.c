@@ -213,3 +213,48 @@ TARGET_AVX2 void f32_pack_b_transposed_avx2(const float *b, int64_t ldb, int64_t
         }
     }
 }
+
+/* ---- Strips: rows of a matrix that are already contiguous in the panel's order (op(A) with A stored
+ * [k, m], op(B) with B stored [k, n]): `count` floats a step, padded to the panel's width with zeros.
+ * In vectors rather than a memcpy per step: a step is 6 to 32 floats, and a library call for each
+ * cost more than the copy. ---- */
+
+TARGET_AVX512 void f32_pack_strips_avx512(const float *source, int64_t ld, int64_t count, int64_t steps, int width,
+                                          float *target) {
+    for (int w0 = 0; w0 < width; w0 += 16) {
+        const int lanes = width - w0 < 16 ? width - w0 : 16;
+        const int64_t valid = count - w0 <= 0 ? 0 : (count - w0 < 16 ? count - w0 : 16);
+        const __mmask16 load = (__mmask16)((1u << valid) - 1u), store = (__mmask16)((1u << lanes) - 1u);
+        for (int64_t p = 0; p < steps; p++) {
+            _mm_prefetch((const char *)(source + (p + 8) * ld + w0), _MM_HINT_T0);
+            const __m512 values = _mm512_maskz_loadu_ps(load, source + p * ld + w0);
+            /* A narrower panel (12 rows) takes whole stores in order, each one's extra lanes overwritten
+             * by the next step's; only the last step is stored masked, so nothing lands past the panel. */
+            if (lanes == 16 || p + 1 < steps) {
+                _mm512_storeu_ps(target + p * width + w0, values);
+            } else {
+                _mm512_mask_storeu_ps(target + p * width + w0, store, values);
+            }
+        }
+    }
+}
+
+TARGET_AVX2 void f32_pack_strips_avx2(const float *source, int64_t ld, int64_t count, int64_t steps, int width,
+                                      float *target) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int w0 = 0; w0 < width; w0 += 8) {
+        const int lanes = width - w0 < 8 ? width - w0 : 8;
+        const int64_t valid = count - w0 <= 0 ? 0 : (count - w0 < 8 ? count - w0 : 8);
+        const __m256i load = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)valid), lane);
+        const __m256i store = _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), lane);
+        for (int64_t p = 0; p < steps; p++) {
+            _mm_prefetch((const char *)(source + (p + 8) * ld + w0), _MM_HINT_T0);
+            const __m256 values = _mm256_maskload_ps(source + p * ld + w0, load);
+            if (lanes == 8 || p + 1 < steps) {   /* as above: overlapping whole stores, the last one masked */
+                _mm256_storeu_ps(target + p * width + w0, values);
+            } else {
+                _mm256_maskstore_ps(target + p * width + w0, store, values);
+            }
+        }
+    }
+}

@@ -90,6 +90,20 @@ static int64_t block_offset(const f32_blocking *blocking, int64_t n, int64_t k, 
     return n0 * k + k0 * padded;   /* whole column blocks before n0 hold k · NC floats each */
 }
 
+/* op(B) = B stored [k, n], columns [n0, n0 + columns), k steps [k0, k0 + steps): its nr-column panels as strips. */
+static void pack_b_strips(fv_kernel_path path, const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
+                          int64_t columns, int nr, float *panels) {
+    for (int64_t j0 = 0; j0 < columns; j0 += nr) {
+        const int64_t width = columns - j0 < nr ? columns - j0 : nr;
+        const float *source = b + k0 * ldb + n0 + j0;
+        if (path == FV_KERNEL_AVX512) {
+            f32_pack_strips_avx512(source, ldb, width, steps, nr, panels + j0 * steps);
+        } else {
+            f32_pack_strips_avx2(source, ldb, width, steps, nr, panels + j0 * steps);
+        }
+    }
+}
+
 /*
  * The blocked loop of F32Blocking.h over C's columns [first_column, end_column) (multiples of NR, or n's
  * end): op(B) from `packed` (laid out by fv_gemm_f32_pack: column block n0 at block_offset, its k blocks in
@@ -119,6 +133,8 @@ static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose
                     f32_pack_b_transposed_avx512(b, ldb, k0, steps, start, columns, b_panels);
                 } else if (transpose_b && path == FV_KERNEL_AVX2) {
                     f32_pack_b_transposed_avx2(b, ldb, k0, steps, start, columns, b_panels);
+                } else if (path != FV_KERNEL_SCALAR) {
+                    pack_b_strips(path, b, ldb, k0, steps, start, columns, nr, b_panels);
                 } else {
                     f32_pack_b(transpose_b, b, ldb, k0, steps, start, columns, nr, b_panels);
                 }
@@ -130,6 +146,10 @@ static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose
                     f32_pack_a_avx512(a, lda, m0, rows, k0, steps, a_panel);
                 } else if (path == FV_KERNEL_AVX2 && !transpose_a) {
                     f32_pack_a_avx2(a, lda, m0, rows, k0, steps, a_panel);
+                } else if (path == FV_KERNEL_AVX512) {
+                    f32_pack_strips_avx512(a + k0 * lda + m0, lda, rows, steps, mr, a_panel);
+                } else if (path == FV_KERNEL_AVX2) {
+                    f32_pack_strips_avx2(a + k0 * lda + m0, lda, rows, steps, mr, a_panel);
                 } else {
                     f32_pack_a(transpose_a, a, lda, m0, rows, k0, steps, mr, a_panel);
                 }

@@ -9,8 +9,9 @@
 #include <stdint.h>
 
 /* Runs `iterations` rounds of independent FMAs on the calling thread with the widest vectors the CPU
- * supports; returns the floating-point operations done (2 per lane per FMA). `width` receives the
- * vector width in floats (16, 8 or 4). */
-double fv_fma_probe(int64_t iterations, int32_t *width);
+ * supports, at most `widest` floats (16, 8 or 4: the peak of the kernel path in use, so that
+ * FACEVER_KERNEL=avx2 on an AVX-512 CPU measures what an AVX2 CPU would); returns the floating-point
+ * operations done (2 per lane per FMA). `width` receives the vector width in floats. */
+double fv_fma_probe(int64_t iterations, int32_t widest, int32_t *width);
 
 #endif
