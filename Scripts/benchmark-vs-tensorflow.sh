@@ -2,7 +2,8 @@
 # facever against TensorFlow on this machine, side by side in one run (release build). facever runs
 # twice: the same work as TensorFlow (pair batches, float32 products) and its defaults (bfloat16
 # products on AVX512-BF16, triplet batches); see Scripts/benchmark_vs_tensorflow.py.
-#   Scripts/benchmark-vs-tensorflow.sh [--rounds 3] [--steps 5]
+#   Scripts/benchmark-vs-tensorflow.sh [--rounds 3] [--steps 5] [--isa avx2]
+# (--isa avx2: both sides held to AVX2 kernels, what a CPU without AVX-512 runs; emulated on this one)
 # Makes a virtualenv with tensorflow-cpu from PyPI under .build/bench-venv on first use.
 # PyTorch is not compared: PyPI serves only its CUDA build (several GB of GPU libraries); the CPU
 # build lives on an index this machine does not reach.

@@ -9,6 +9,11 @@ facever runs twice per figure:
                and, for training, triplet batches (3 photos embedded for 2 pairs).
 Each measurement runs in a fresh process (warm-up inside it), `--rounds` times, rotating which side
 goes first; the figure is the median of the rounds and the spread (max/min - 1) says how noisy it was.
+
+`--isa avx2` measures what a CPU with AVX2 but no AVX-512 would run, on this one: facever's AVX2 path
+(FACEVER_KERNEL=avx2; its defaults are then float32, as `precision auto` picks on such a CPU) against
+TensorFlow's oneDNN held to AVX2 kernels (ONEDNN_MAX_CPU_ISA=AVX2). The caches, memory and clock stay
+this machine's, so it is an emulation of such a CPU, not one.
 """
 import argparse
 import json
@@ -27,8 +32,13 @@ SAME = ["--precision", "float32"]
 DEFAULTS = ["--precision", "bfloat16"]
 
 
+ISA_ENVIRONMENT = {"best": ({}, {}), "avx2": ({"FACEVER_KERNEL": "avx2"}, {"ONEDNN_MAX_CPU_ISA": "AVX2"})}
+FACEVER_ENV, TF_ENV = {}, {}
+
+
 def run_json(command):
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    extra = TF_ENV if command[:len(TF)] == TF else FACEVER_ENV
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **extra})
     if result.returncode != 0:
         sys.exit(f"benchmark: {' '.join(command)} failed:\n{result.stderr[-2000:]}")
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
@@ -51,11 +61,20 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--isa", choices=sorted(ISA_ENVIRONMENT), default="best",
+                        help="avx2: both sides held to AVX2 kernels (an AVX2-only CPU, emulated)")
     args = parser.parse_args()
+    global DEFAULTS
+    FACEVER_ENV.update(ISA_ENVIRONMENT[args.isa][0])
+    TF_ENV.update(ISA_ENVIRONMENT[args.isa][1])
+    if args.isa == "avx2":
+        DEFAULTS = ["--precision", "float32"]   # no AVX512-BF16 on such a CPU: `precision auto` is float32
 
     machine = run_json([BENCH, "machine"])
     print(f"machine: {machine['cpu']}, {machine['threads']} threads, flags {' '.join(machine['flags'])}; "
           f"float32: {machine['float32_kernel']}; bfloat16: {machine['bfloat16_kernel']}")
+    if args.isa != "best":
+        print(f"held to {args.isa}: facever {FACEVER_ENV}, TensorFlow {TF_ENV}")
     verify_folder = os.path.join(ROOT, ".build/bench-verify")
     os.makedirs(verify_folder, exist_ok=True)
     run_json([BENCH, "prepare-verify", verify_folder])
@@ -79,9 +98,10 @@ def main():
     data = os.path.join(verify_folder, "data")
     process_times = {"same": [], "defaults": []}
     for _ in range(10):
-        for side, precision in (("same", "float32"), ("defaults", "bfloat16")):
+        for side, precision in (("same", SAME[1]), ("defaults", DEFAULTS[1])):
             start = time.perf_counter()
-            subprocess.run([FACEVER, "verify", probe, "--data", data, "--precision", precision], cwd=ROOT, capture_output=True)
+            subprocess.run([FACEVER, "verify", probe, "--data", data, "--precision", precision], cwd=ROOT, capture_output=True,
+                           env={**os.environ, **FACEVER_ENV})
             process_times[side].append(time.perf_counter() - start)
     peak = run_json([BENCH, "peak", "--seconds", "1"])
 
@@ -119,8 +139,8 @@ def main():
     print(f"{'training peak RSS, MiB':31} {rss[0]:10.0f} {rss[1]:9.0f} {rss[2]:9.0f} {rss[0] / rss[2]:8.2f} {rss[1] / rss[2]:8.2f}  {'<= 1024':>9} "
           f"{'yes' if max(rss[0], rss[1]) <= 1024 else 'no':>4}")
 
-    print(f"machine FMA peak ({peak['threads']} threads, {peak['vector_floats']}-float vectors): {peak['gflops']:.1f} GFLOP/s float32; "
-          f"bfloat16 dot products do twice the work per instruction")
+    print(f"machine FMA peak ({peak['threads']} threads, {peak['vector_floats']}-float vectors): {peak['gflops']:.1f} GFLOP/s float32"
+          + ("; bfloat16 dot products do twice the work per instruction" if DEFAULTS[1] == "bfloat16" else ""))
     for side, name in (("same", "same work"), ("defaults", "defaults")):
         train = measured["train"][side][0]
         gflops = median("train", side, "gflops")

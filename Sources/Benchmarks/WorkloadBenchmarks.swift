@@ -104,10 +104,10 @@ func benchmarkTraining(steps: Int, batch: Int, composition: BatchComposition, co
 
 func benchmarkEmbedding(batch: Int, repeats: Int, compute: Compute) {
     let architecture = EmbeddingArchitecture.tutorial
-    // As verify and evaluate run it: weights packed for bfloat16, the dense one when the images to come
-    // (here the warm-up and the timed repeats) make it pay.
+    // As verify and evaluate run it: weights packed, the dense one when the images to come (here the
+    // warm-up and the timed repeats) make it pay.
     var model = InferenceModel(network: SiameseNetwork(architecture: architecture, seed: 1), compute: compute)
-    if batch * (repeats + 1) >= InferenceModel.imagesBeforeDensePackPays { model = model.packingDenseWeight() }
+    if batch * (repeats + 1) >= InferenceModel.imagesBeforeDensePackPays { model = model.packingDenseWeight(forBatchesOf: batch) }
     let images = randomTensor([batch] + architecture.inputShape, requiresGrad: false, seed: 3)
     _ = model.embeddings(images)
     var times: [Double] = []

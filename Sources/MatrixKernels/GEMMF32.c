@@ -182,6 +182,8 @@ int64_t fv_gemm_f32_packed_floats(fv_kernel_path path, int64_t k, int64_t n) {
 
 int64_t fv_gemm_f32_panel_columns(fv_kernel_path path) { return f32_blocking_for(path)->nr; }
 
+int64_t fv_gemm_f32_few_rows_max(void) { return F32_FEW_ROWS_MAX; }
+
 void fv_gemm_f32_pack(fv_kernel_path path, int64_t k, int64_t n, const float *b, int64_t first_column, int64_t columns,
                       float *packed) {
     if (path > fv_kernel_best_supported()) abort();

@@ -122,10 +122,11 @@ public final class DenseLayer: ParameterContainer {
 
     public var parameters: [Tensor] { [weight, bias] }
 
-    /// The weight packed for bfloat16 products: a copy an inference model may keep (75 MB for the
-    /// tutorial's 9216 × 4096 weight; see InferenceModel for when that pays).
-    public func packedWeight() -> PackedMatrix {
-        weight.data.withUnsafeBufferPointer { PackedMatrix(b: $0.baseAddress!, k: weight.shape[0], n: weight.shape[1]) }
+    /// The weight packed for `compute`'s products (bfloat16, or float32 on facever's GEMM): a copy an
+    /// inference model may keep (75 MB bfloat16, 151 MB float32 for the tutorial's 9216 × 4096 weight; see
+    /// InferenceModel for when that pays); nil when the products have no packed form (OpenBLAS).
+    public func packedWeight(for compute: Compute) -> PackedMatrix? {
+        weight.data.withUnsafeBufferPointer { PackedMatrix.packing(b: $0.baseAddress!, k: weight.shape[0], n: weight.shape[1], for: compute) }
     }
 
     /// x: [N, I] → [N, O]

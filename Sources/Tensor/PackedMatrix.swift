@@ -81,6 +81,20 @@ public final class PackedMatrix {
         }
     }
 
+    /// Whether a product of `rows` rows is better served by this pack than by the unpacked matrix: always
+    /// for bfloat16; for float32, above the rows that facever's GEMM streams unpacked (fv_gemm_f32's
+    /// few-rows path: faster for so few rows than any pack, and the one whose sums the unpacked product
+    /// has, so reading the pack or not changes no bit).
+    public func serves(rows: Int) -> Bool {
+        switch storage {
+        case .bfloat16: return true
+        case .float32: return rows > Self.float32RowsStreamedUnpacked
+        }
+    }
+
+    /// float32 products of at most this many rows stream B unpacked on facever's GEMM (its few-rows path).
+    public static let float32RowsStreamedUnpacked = Int(fv_gemm_f32_few_rows_max())
+
     /// The packed words, for the bfloat16 kernels.
     func withWords<Result>(_ body: (UnsafePointer<UInt32>) -> Result) -> Result {
         guard case .bfloat16(let words) = storage else { preconditionFailure("PackedMatrix: a float32 pack has no bfloat16 words") }

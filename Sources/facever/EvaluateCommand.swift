@@ -152,8 +152,9 @@ extension EvaluateCommand {
     private func evaluateOneShot(on folder: URL) throws {
         try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
-            let inference = model.prepared(for: try compute.resolved(for: model)).packingDenseWeight()
             let runs = try OneShotProtocol.read(folder)
+            let inference = model.prepared(for: try compute.resolved(for: model))
+                .packingDenseWeight(forBatchesOf: OneShotProtocol.largestBatch(runs))
             let accuracies = try OneShotProtocol.evaluate(runs, model: inference, decoder: .withCaptureFormats)
             let overall = accuracies.reduce(0, +) / Double(accuracies.count)
             let ways = runs.map(\.training.count)

@@ -33,16 +33,42 @@ final class InferenceModelTests: XCTestCase {
         let unpacked = network.embedding(images, compute: compute).data
         let model = InferenceModel(network: network, compute: compute)
         XCTAssertEqual(model.embeddings(images).data, unpacked, "convolution weights packed")
-        let gallery = model.packingDenseWeight()
+        XCTAssertTrue(model.packingDenseWeight(forBatchesOf: 1).hasDenseWeightPack, "bfloat16: a pack serves one image too")
+        let gallery = model.packingDenseWeight(forBatchesOf: 9)
         let embeddings = gallery.embeddings(images)
         XCTAssertEqual(embeddings.data, unpacked, "dense weight packed too")
         let first = Tensor(shape: [1, 128], data: Array(embeddings.data.prefix(128)))
         XCTAssertEqual(gallery.logits(anchorEmbeddings: first, otherEmbeddings: first).data,
                        network.logits(anchorEmbeddings: first, otherEmbeddings: first, compute: compute).data)
-        // float32: convolution weights packed for facever's GEMM (every product here has more than 8 rows), no
-        // dense pack, and the embeddings are float32's, to the bit.
-        let float32 = InferenceModel(network: network, compute: .standard).packingDenseWeight()
-        XCTAssertEqual(float32.embeddings(images).data, network.embedding(images).data)
+        let float32 = InferenceModel(network: network, compute: .standard).packingDenseWeight(forBatchesOf: 9)
         XCTAssertNotEqual(float32.embeddings(images).data, unpacked, "the two precisions really differ")
+    }
+
+    /// float32 on each of facever's kernel paths: convolution and dense weights packed, and the embeddings
+    /// float32's to the bit, for a batch above the few rows that stream the unpacked dense weight (9: the
+    /// pack is read) and one within them (3: it is not, PackedMatrix.serves(rows:)).
+    func testFloat32PacksChangeNoBitOnAnyPathAndBatch() throws {
+        let network = SiameseNetwork(architecture: .tiny, seed: 3)
+        var random = RandomGenerator(seed: 9)
+        let images = Tensor(shape: [9] + EmbeddingArchitecture.tiny.inputShape,
+                            data: (0..<(9 * 32 * 32 * 3)).map { _ in random.nextUnitFloat() })
+        let few = Tensor(shape: [3] + EmbeddingArchitecture.tiny.inputShape, data: Array(images.data.prefix(3 * 32 * 32 * 3)))
+        guard case .koch(let koch) = network.embedding else { return XCTFail("the tiny network is a Koch network") }
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            let pack = try XCTUnwrap(koch.projection.packedWeight(for: compute), "\(path): a float32 dense pack")
+            XCTAssertTrue(pack.serves(rows: 9) && !pack.serves(rows: 8), "\(path): the pack serves more than 8 rows only")
+            let model = InferenceModel(network: network, compute: compute)
+            XCTAssertFalse(model.packingDenseWeight(forBatchesOf: 8).hasDenseWeightPack, "\(path): no pack that no batch reads")
+            let gallery = model.packingDenseWeight(forBatchesOf: 9)
+            XCTAssertTrue(gallery.hasDenseWeightPack, "\(path)")
+            XCTAssertEqual(gallery.embeddings(images).data, network.embedding(images, compute: compute).data, "\(path), 9 images")
+            XCTAssertEqual(gallery.embeddings(few).data, network.embedding(few, compute: compute).data, "\(path), 3 images")
+        }
+        let openBLAS = Compute(precision: .float32, float32Kernel: .openBLAS)
+        XCTAssertNil(koch.projection.packedWeight(for: openBLAS), "OpenBLAS's products have no packed form")
+        let unpacked = InferenceModel(network: network, compute: openBLAS).packingDenseWeight(forBatchesOf: 9)
+        XCTAssertFalse(unpacked.hasDenseWeightPack)
+        XCTAssertEqual(unpacked.embeddings(images).data, network.embedding(images, compute: openBLAS).data)
     }
 }

@@ -41,6 +41,26 @@ final class DenseAndElementwiseTests: XCTestCase {
         }
     }
 
+    func testAFloat32PackedWeightGivesTheUnpackedBitsForFewAndManyRows() {
+        // k = 1,100 spans more than one k block on every path, so the blocked product (which a pack feeds)
+        // sums in another order than the few-rows stream: a dense layer must read its pack only above the
+        // few rows, or a gallery's one-photo batches would score differently from the same photos in batches.
+        var random = TestRandom(seed: 17)
+        let (inputs, outputs) = (1_100, 40)
+        let weight = random.tensor([inputs, outputs]), bias = random.tensor([outputs])
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            let pack = weight.data.withUnsafeBufferPointer {
+                PackedMatrix.packing(b: $0.baseAddress!, k: inputs, n: outputs, for: compute)!
+            }
+            for rows in [1, 3, 8, 9, 30] {
+                let x = random.tensor([rows, inputs])
+                XCTAssertEqual(dense(x, weight: weight, bias: bias, packedWeight: pack, compute: compute).data,
+                               dense(x, weight: weight, bias: bias, compute: compute).data, "\(path), \(rows) rows")
+            }
+        }
+    }
+
     func testReLUForwardAndGradient() {
         var random = TestRandom(seed: 11)
         let x = random.tensor([4, 6])

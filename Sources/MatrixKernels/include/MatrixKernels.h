@@ -88,6 +88,8 @@ typedef enum { FV_KERNEL_SCALAR = 0, FV_KERNEL_AVX2 = 1, FV_KERNEL_AVX512 = 2 } 
  * streaming path, whose sums differ in order).
  */
 int64_t fv_gemm_f32_packed_floats(fv_kernel_path path, int64_t k, int64_t n);
+/* Products of at most this many rows stream B unpacked (faster than any pack for so few rows). */
+int64_t fv_gemm_f32_few_rows_max(void);
 int64_t fv_gemm_f32_panel_columns(fv_kernel_path path);
 void fv_gemm_f32_pack(fv_kernel_path path, int64_t k, int64_t n, const float *b, int64_t first_column, int64_t columns,
                       float *packed);

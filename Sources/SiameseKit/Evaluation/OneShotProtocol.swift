@@ -69,6 +69,11 @@ public enum OneShotProtocol {
         return Double(right) / Double(max(answers.count, 1))
     }
 
+    /// The most images `evaluate` embeds at once for `runs` (a run's images, in batches of 32).
+    public static func largestBatch(_ runs: [Run]) -> Int {
+        min(32, runs.map { $0.training.count + $0.tests.count }.max() ?? 0)
+    }
+
     /// Each run's accuracy with `model`, images decoded by `decoder`.
     public static func evaluate(_ runs: [Run], model: InferenceModel, decoder: PhotoDecoder) throws -> [Double] {
         let format = model.inputFormat, size = model.architecture.embeddingSize

@@ -146,7 +146,7 @@ public enum PairsProtocol {
                              + "one evaluation holds", nextStep: "split the pairs file")
         }
         let format = model.inputFormat, size = model.architecture.embeddingSize
-        let embedder = model.packingDenseWeight()
+        let embedder = model.packingDenseWeight(forBatchesOf: min(32, images.count))
         var embeddings: [URL: [Float]] = [:]
         var withoutFace = 0
         for start in stride(from: 0, to: images.count, by: 32) {

@@ -28,7 +28,7 @@ public final class EmbeddingNetwork: ParameterContainer {
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
 
     /// Weights packed for inference (InferenceModel keeps them): one per convolution, for the products
-    /// of one Compute (none for OpenBLAS's), and, for bfloat16, the dense layer's when asked.
+    /// of one Compute (none for OpenBLAS's), and the dense layer's when asked.
     public struct PackedWeights: @unchecked Sendable {
         public let convolutions: [PackedMatrix?]
         public let projection: PackedMatrix?
@@ -41,7 +41,7 @@ public final class EmbeddingNetwork: ParameterContainer {
 
     public func packedWeights(for compute: Compute, includingProjection: Bool) -> PackedWeights {
         PackedWeights(convolutions: convolutions.map { $0.packedWeight(for: compute) },
-                      projection: includingProjection ? projection.packedWeight() : nil)
+                      projection: includingProjection ? projection.packedWeight(for: compute) : nil)
     }
 
     /// images: [N, H, W, C] → [N, E], with the products `compute` asks for (and, for inference, the

@@ -2,10 +2,12 @@
 // arithmetic and threads chosen once (a Compute), and the weights packed once for its products.
 //
 // Packing every convolution's weight is cheap and always pays (bfloat16, or float32 on facever's GEMM;
-// OpenBLAS's sgemm has no packed form). Packing the dense weight for bfloat16 (75 MB for the tutorial's
-// 9216 × 4096) costs about what eight one-image products save by reading it, so a model
+// OpenBLAS's sgemm has no packed form). Packing the dense weight (75 MB bfloat16, 151 MB float32 for the
+// tutorial's 9216 × 4096) costs about what eight one-image products save by reading it, so a model
 // that will embed one probe does without, and one that will embed a gallery asks for it
-// (`packingDenseWeight()`, when at least `imagesBeforeDensePackPays` images are to come). Nothing is
+// (`packingDenseWeight(forBatchesOf:)`, when at least `imagesBeforeDensePackPays` images are to come);
+// float32 products of a few rows stream the unpacked weight instead, so a float32 model packs it only for
+// larger batches (PackedMatrix.serves(rows:)). Nothing is
 // packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
 // convolutions (ResNetEmbedding.foldedForInference), made once here, its convolution weights packed too
 // for the Compute's products (5.6 million weights: cheap, and packing them on every call cost a quarter of a
@@ -42,16 +44,22 @@ public struct InferenceModel {
         }
     }
 
-    /// This model with the dense weight packed too (for embedding many images), sharing the packed
-    /// convolution weights; itself when the products are float32 (a few rows stream the unpacked weight
-    /// faster than a 151 MB float32 pack would serve them) or the pack is there already.
-    public func packingDenseWeight() -> InferenceModel {
-        guard compute.precision == .bfloat16, let packed, packed.projection == nil, case .koch(let koch) = network.embedding else {
+    /// This model with the dense weight packed too, for embedding many images in batches of up to
+    /// `rows`, sharing the packed convolution weights; itself when the pack would serve no such batch
+    /// (float32 batches of a few rows stream the unpacked weight), when the products have no packed form
+    /// (OpenBLAS), or when the pack is there already.
+    public func packingDenseWeight(forBatchesOf rows: Int) -> InferenceModel {
+        guard let packed, packed.projection == nil, case .koch(let koch) = network.embedding,
+              compute.precision == .bfloat16 || rows > PackedMatrix.float32RowsStreamedUnpacked,
+              let projection = koch.projection.packedWeight(for: compute) else {
             return self
         }
-        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(koch.projection.packedWeight()),
+        return InferenceModel(network: network, compute: compute, packed: packed.addingProjection(projection),
                               foldedResNet: foldedResNet)
     }
+
+    /// Whether the dense weight is packed (for tests: which batches a pack is made for).
+    var hasDenseWeightPack: Bool { packed?.projection != nil }
 
     /// images: [N, H, W, C] → embeddings [N, E].
     public func embeddings(_ images: Tensor) -> Tensor {

@@ -80,7 +80,9 @@ public struct Gallery {
         }
         var inference = model.prepared(for: precision)
         let imagesToEmbed = pending.count + min(probesToCome, InferenceModel.imagesBeforeDensePackPays)
-        if imagesToEmbed >= InferenceModel.imagesBeforeDensePackPays { inference = inference.packingDenseWeight() }
+        if imagesToEmbed >= InferenceModel.imagesBeforeDensePackPays {
+            inference = inference.packingDenseWeight(forBatchesOf: max(1, min(32, pending.count)))
+        }
         for start in stride(from: 0, to: pending.count, by: 32) {
             let chunk = pending[start..<min(pending.count, start + 32)]
             let computed = inference.embeddings(ImageBatch.tensor(stacking: chunk.map(\.values), format: model.network.inputFormat))
