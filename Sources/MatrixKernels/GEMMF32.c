@@ -90,16 +90,24 @@ static int64_t block_offset(const f32_blocking *blocking, int64_t n, int64_t k, 
     return n0 * k + k0 * padded;   /* whole column blocks before n0 hold k · NC floats each */
 }
 
-/* op(B) = B stored [k, n], columns [n0, n0 + columns), k steps [k0, k0 + steps): its nr-column panels as strips. */
+/* op(B) = B stored [k, n], columns [n0, n0 + columns), k steps [k0, k0 + steps): its nr-column panels as strips,
+ * in bands of 16 rows across all the panels. Panel by panel, each panel walked every row of the block again
+ * (a row every ldb floats: for the dense layer's 4,096 columns a new 16 KB stride, and page, per step), and the
+ * dense layer's forward took a quarter longer. */
 static void pack_b_strips(fv_kernel_path path, const float *b, int64_t ldb, int64_t k0, int64_t steps, int64_t n0,
                           int64_t columns, int nr, float *panels) {
-    for (int64_t j0 = 0; j0 < columns; j0 += nr) {
-        const int64_t width = columns - j0 < nr ? columns - j0 : nr;
-        const float *source = b + k0 * ldb + n0 + j0;
-        if (path == FV_KERNEL_AVX512) {
-            f32_pack_strips_avx512(source, ldb, width, steps, nr, panels + j0 * steps);
-        } else {
-            f32_pack_strips_avx2(source, ldb, width, steps, nr, panels + j0 * steps);
+    enum { BAND = 16 };
+    for (int64_t p0 = 0; p0 < steps; p0 += BAND) {
+        const int64_t rows = steps - p0 < BAND ? steps - p0 : BAND;
+        for (int64_t j0 = 0; j0 < columns; j0 += nr) {
+            const int64_t width = columns - j0 < nr ? columns - j0 : nr;
+            const float *source = b + (k0 + p0) * ldb + n0 + j0;
+            float *target = panels + j0 * steps + p0 * nr;
+            if (path == FV_KERNEL_AVX512) {
+                f32_pack_strips_avx512(source, ldb, width, rows, nr, target);
+            } else {
+                f32_pack_strips_avx2(source, ldb, width, rows, nr, target);
+            }
         }
     }
 }
