@@ -60,12 +60,21 @@ TARGET_AVX2 static inline __m256i lanes8(int64_t count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(limit), index);
 }
 
-TARGET_AVX2 static inline void store8(float *target, __m256 sums, __m256i mask, const float *bias, const f32_epilogue *e) {
+/* `full`: all 8 lanes are C's, stored with plain moves (AVX2's masked store is microcoded on some CPUs). */
+TARGET_AVX2 static inline void store8(float *target, __m256 sums, __m256i mask, int full, const float *bias,
+                                      const f32_epilogue *e) {
     __m256 value = _mm256_mul_ps(_mm256_set1_ps(e->alpha), sums);
-    if (e->beta != 0) value = _mm256_fmadd_ps(_mm256_set1_ps(e->beta), _mm256_maskload_ps(target, mask), value);
-    if (bias) value = _mm256_add_ps(value, _mm256_maskload_ps(bias, mask));
+    if (e->beta != 0) {
+        const __m256 old = full ? _mm256_loadu_ps(target) : _mm256_maskload_ps(target, mask);
+        value = _mm256_fmadd_ps(_mm256_set1_ps(e->beta), old, value);
+    }
+    if (bias) value = _mm256_add_ps(value, full ? _mm256_loadu_ps(bias) : _mm256_maskload_ps(bias, mask));
     if (e->relu) value = _mm256_max_ps(value, _mm256_setzero_ps());
-    _mm256_maskstore_ps(target, mask, value);
+    if (full) {
+        _mm256_storeu_ps(target, value);
+    } else {
+        _mm256_maskstore_ps(target, mask, value);
+    }
 }
 
 TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, const float *b_panel, float *c,
@@ -88,7 +97,9 @@ TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, cons
     const __m256i masks[2] = {lanes8(columns), lanes8(columns - 8)};
     for (int r = 0; r < AVX2_MR && r < rows; r++) {
         for (int h = 0; h < 2; h++) {
-            if (columns > h * 8) store8(c + r * ldc + h * 8, acc[r][h], masks[h], e->bias ? e->bias + h * 8 : NULL, e);
+            if (columns > h * 8) {
+                store8(c + r * ldc + h * 8, acc[r][h], masks[h], columns >= (h + 1) * 8, e->bias ? e->bias + h * 8 : NULL, e);
+            }
         }
     }
 }
