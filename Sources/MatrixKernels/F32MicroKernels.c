@@ -32,6 +32,11 @@ TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, 
         acc[r][0] = _mm512_setzero_ps();
         acc[r][1] = _mm512_setzero_ps();
     }
+    /* The tile of C, read (beta ≠ 0) and written once the sums are done, is fetched while they are made. */
+    for (int r = 0; r < AVX512_MR && r < rows; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
+    }
     for (int64_t p = 0; p < steps; p++) {
         const __m512 b0 = _mm512_loadu_ps(b_panel + p * AVX512_NR);
         const __m512 b1 = _mm512_loadu_ps(b_panel + p * AVX512_NR + 16);
@@ -83,6 +88,10 @@ TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, cons
     for (int r = 0; r < AVX2_MR; r++) {
         acc[r][0] = _mm256_setzero_ps();
         acc[r][1] = _mm256_setzero_ps();
+    }
+    for (int r = 0; r < AVX2_MR && r < rows; r++) {   /* as in the AVX-512 kernel: C's tile fetched early */
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
     }
     for (int64_t p = 0; p < steps; p++) {
         const __m256 b0 = _mm256_loadu_ps(b_panel + p * AVX2_NR);
