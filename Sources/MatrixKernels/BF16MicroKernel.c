@@ -26,6 +26,14 @@ TARGET_BF16 static inline void zero_tile(__m512 acc[MR][2]) {
     }
 }
 
+/* The tile of C that store_tile reads (beta ≠ 0) and writes, fetched while the sums are made. */
+static inline void prefetch_tile(const float *c, int64_t ldc, int64_t rows) {
+    for (int r = 0; r < MR && r < rows; r++) {
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
+    }
+}
+
 /* A tile's sums into C[0 ..< rows, 0 ..< columns] through the epilogue. */
 TARGET_BF16 static inline void store_tile(__m512 acc[MR][2], float *c, int64_t ldc, int64_t rows, int64_t columns,
                                           const bf16_epilogue *e) {
@@ -45,6 +53,7 @@ TARGET_BF16 void bf16_micro_kernel(int64_t pairs, const uint32_t *a_panel, const
                                      float *c, int64_t ldc, int64_t rows, int64_t columns, const bf16_epilogue *e) {
     __m512 acc[MR][2];
     zero_tile(acc);
+    prefetch_tile(c, ldc, rows);
     for (int64_t p = 0; p < pairs; p++) {
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(b_panel + p * NR);
         const __m512bh b1 = (__m512bh)_mm512_loadu_si512(b_panel + p * NR + 16);
@@ -91,6 +100,7 @@ TARGET_BF16 void bf16_micro_kernel_image(int64_t pairs, const uint16_t *const ro
                                          int64_t columns, const bf16_epilogue *e) {
     __m512 acc[MR][2];
     zero_tile(acc);
+    prefetch_tile(c, ldc, tile_rows);
     const uint16_t *a[MR];
     for (int r = 0; r < MR; r++) a[r] = rows[r];
     for (int64_t p = 0; p < pairs; p++) {
