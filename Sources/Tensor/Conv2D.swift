@@ -109,14 +109,9 @@ public enum Conv2D {
                 let yChunk = y + outputRows.lowerBound * g.outputWidth * g.outputChannels
                 Im2col.unfold(x, geometry: g, outputRows: outputRows, into: col, threads: threads)
                 // y[rows, O] = col[rows, P] · weight[P, O] + bias (then max(0, ·)), fused into the product's stores
-                if let packedWeight {
-                    Matrix.multiply(m: rows, a: col, packedB: packedWeight, into: yChunk, addingBias: bias, relu: fusedReLU,
-                                    threads: threads)
-                } else {
-                    Matrix.multiply(
-                        m: rows, n: g.outputChannels, k: g.patchSize,
-                        a: col, b: weight, into: yChunk, addingBias: bias, relu: fusedReLU, compute: compute, parallel: parallel)
-                }
+                Matrix.multiply(
+                    m: rows, n: g.outputChannels, k: g.patchSize, a: col, b: weight, packedB: packedWeight,
+                    into: yChunk, addingBias: bias, relu: fusedReLU, compute: compute, parallel: parallel)
             }
         }
     }

@@ -5,8 +5,8 @@
 // (a gradient not yet there is written rather than zero-filled and added to: Tensor.writeOrAccumulateGrad)
 // `compute` chooses the products' arithmetic and threads, forward and backward. With `packedWeight` (a
 // PackedMatrix of this weight for `compute`'s products, at inference) the forward product reads the pack
-// instead of converting or repacking the weight again (float32: for batches above the few rows that
-// stream the unpacked weight, PackedMatrix.serves(rows:)); the result is the same.
+// instead of converting or repacking the weight again wherever the pack serves the batch
+// (Matrix.multiply); the result is the same.
 public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: PackedMatrix? = nil,
                   compute: Compute = .standard) -> Tensor {
     precondition(x.rank == 2, "dense: input must be [N, I], got \(x.shape)")
@@ -17,15 +17,8 @@ public func dense(_ x: Tensor, weight: Tensor, bias: Tensor, packedWeight: Packe
 
     let y = [Float](unsafeUninitializedCapacity: batch * outputs) { yp, initialized in
         // y = x · weight + bias, the bias added as the product stores each tile (beta = 0: y is only written)
-        if let packedWeight, packedWeight.serves(rows: batch) {
-            precondition(packedWeight.serves(compute), "dense: the weight is packed for other products than compute's")
-            precondition(packedWeight.k == inputs && packedWeight.n == outputs, "dense: the packed weight has another shape")
-            Matrix.multiply(m: batch, a: x.data, packedB: packedWeight, into: yp.baseAddress!, addingBias: bias.data,
-                            threads: compute.threads)
-        } else {
-            Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, into: yp.baseAddress!,
-                            addingBias: bias.data, compute: compute)
-        }
+        Matrix.multiply(m: batch, n: outputs, k: inputs, a: x.data, b: weight.data, packedB: packedWeight,
+                        into: yp.baseAddress!, addingBias: bias.data, compute: compute)
         initialized = batch * outputs
     }
     return Tensor(result: [batch, outputs], data: y, inputs: [x, weight, bias]) { output in

@@ -16,10 +16,13 @@ enum Matrix {
     private static let tileRows = 8
 
     /// C = alpha · op(A) · op(B) + beta · C, then, when given, + bias[n] on every row and max(0, ·).
+    /// `packedB`, a weight B packed once for `compute`'s products (inference: C = A · B (+ bias), nothing
+    /// transposed), is read instead of B wherever it serves a product of m rows (PackedMatrix.serves(rows:)),
+    /// which gives the same bits as B itself.
     static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, transposeA: Bool = false,
-        b: UnsafePointer<Float>, transposeB: Bool = false,
+        b: UnsafePointer<Float>, transposeB: Bool = false, packedB: PackedMatrix? = nil,
         into c: UnsafeMutablePointer<Float>,
         alpha: Float = 1, beta: Float = 0,
         addingBias bias: UnsafePointer<Float>? = nil, relu: Bool = false,
@@ -28,6 +31,15 @@ enum Matrix {
         let lda = transposeA ? m : k
         let ldb = transposeB ? k : n
         let threads = parallel ? compute.threads : 1
+        if let packedB {
+            precondition(packedB.serves(compute), "Matrix: B is packed for other products than compute's")
+            precondition(packedB.k == k && packedB.n == n, "Matrix: the packed B has another shape")
+            precondition(!transposeA && !transposeB && alpha == 1 && beta == 0, "Matrix: a packed B serves C = A · B (+ bias) only")
+            if packedB.serves(rows: m) {
+                multiply(m: m, a: a, packedB: packedB, into: c, addingBias: bias, relu: relu, threads: threads)
+                return
+            }
+        }
         let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
         switch (compute.precision, compute.float32Kernel) {
         case (.float32, .facever(let path)):

@@ -91,4 +91,21 @@ final class Conv2DTests: XCTestCase {
         XCTAssertNotNil(w.grad)
         XCTAssertNotNil(b.grad)
     }
+
+    func testAFloat32PackedWeightGivesTheUnpackedBitsForSmallAndLargeProducts() {
+        // 4×4 kernels on 72 channels: k = 1,152 spans k blocks on every path, where a product fed by the pack
+        // sums in another order than the few-rows stream; one 5×5 image gives 4 output positions (streamed
+        // unpacked), eight 7×7 images 128 (read from the pack). Both must give the unpacked bits.
+        var random = TestRandom(seed: 21)
+        let w = random.tensor([4, 4, 72, 20]), b = random.tensor([20])
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            let pack = w.data.withUnsafeBufferPointer { PackedMatrix.packing(b: $0.baseAddress!, k: 4 * 4 * 72, n: 20, for: compute)! }
+            for shape in [[1, 5, 5, 72], [8, 7, 7, 72]] {
+                let x = random.tensor(shape, requiresGrad: false)
+                XCTAssertEqual(conv2d(x, weight: w, bias: b, fusedReLU: true, packedWeight: pack, compute: compute).data,
+                               conv2d(x, weight: w, bias: b, fusedReLU: true, compute: compute).data, "\(path), \(shape)")
+            }
+        }
+    }
 }
