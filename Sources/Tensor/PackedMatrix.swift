@@ -87,13 +87,15 @@ public final class PackedMatrix {
     /// has, so reading the pack or not changes no bit).
     public func serves(rows: Int) -> Bool {
         switch storage {
-        case .bfloat16: return true
-        case .float32: return rows > Self.float32RowsStreamedUnpacked
+        case .bfloat16: return Self.serves(rows: rows, precision: .bfloat16)
+        case .float32: return Self.serves(rows: rows, precision: .float32)
         }
     }
 
-    /// float32 products of at most this many rows stream B unpacked on facever's GEMM (its few-rows path).
-    public static let float32RowsStreamedUnpacked = Int(fv_gemm_f32_few_rows_max())
+    /// The same rule before any pack is made: whether a pack for `precision`'s products would serve `rows`.
+    public static func serves(rows: Int, precision: MatrixPrecision) -> Bool {
+        precision == .bfloat16 || rows > Int(fv_gemm_f32_few_rows_max())
+    }
 
     /// The packed words, for the bfloat16 kernels.
     func withWords<Result>(_ body: (UnsafePointer<UInt32>) -> Result) -> Result {

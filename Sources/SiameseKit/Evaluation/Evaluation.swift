@@ -9,7 +9,7 @@ import Tensor
 public enum Evaluation {
     /// The embedding [E] of each photo at `paths` (relative paths in `dataset`), in batches.
     public static func embeddings(model: InferenceModel, dataset: FaceDataset, paths: [String],
-                                  batchSize: Int = 32) throws -> [String: [Float]] {
+                                  batchSize: Int = InferenceModel.embeddingBatch) throws -> [String: [Float]] {
         let embedder = model.packingDenseWeight(forBatchesOf: min(batchSize, paths.count))
         let indices = try paths.map { path in
             guard let index = dataset.index(of: path) else {

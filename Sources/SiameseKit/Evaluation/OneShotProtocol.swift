@@ -69,9 +69,10 @@ public enum OneShotProtocol {
         return Double(right) / Double(max(answers.count, 1))
     }
 
-    /// The most images `evaluate` embeds at once for `runs` (a run's images, in batches of 32).
+    /// The most images `evaluate` embeds at once for `runs` (a run's images, in batches of
+    /// InferenceModel.embeddingBatch).
     public static func largestBatch(_ runs: [Run]) -> Int {
-        min(32, runs.map { $0.training.count + $0.tests.count }.max() ?? 0)
+        min(InferenceModel.embeddingBatch, runs.map { $0.training.count + $0.tests.count }.max() ?? 0)
     }
 
     /// Each run's accuracy with `model`, images decoded by `decoder`.
@@ -81,8 +82,9 @@ public enum OneShotProtocol {
             let images = run.training + run.tests.map(\.image)
             let values = try images.map { ImageBatch.values(of: try decoder.read(contentsOf: $0), for: format) }
             var embeddings: [Float] = []
-            for start in stride(from: 0, to: values.count, by: 32) {
-                embeddings += model.embeddings(ImageBatch.tensor(stacking: Array(values[start..<min(values.count, start + 32)]),
+            let batch = InferenceModel.embeddingBatch
+            for start in stride(from: 0, to: values.count, by: batch) {
+                embeddings += model.embeddings(ImageBatch.tensor(stacking: Array(values[start..<min(values.count, start + batch)]),
                                                                  format: format)).data
             }
             let classes = run.training.count

@@ -146,11 +146,12 @@ public enum PairsProtocol {
                              + "one evaluation holds", nextStep: "split the pairs file")
         }
         let format = model.inputFormat, size = model.architecture.embeddingSize
-        let embedder = model.packingDenseWeight(forBatchesOf: min(32, images.count))
+        let batch = InferenceModel.embeddingBatch
+        let embedder = model.packingDenseWeight(forBatchesOf: min(batch, images.count))
         var embeddings: [URL: [Float]] = [:]
         var withoutFace = 0
-        for start in stride(from: 0, to: images.count, by: 32) {
-            let chunk = Array(images[start..<min(images.count, start + 32)])
+        for start in stride(from: 0, to: images.count, by: batch) {
+            let chunk = Array(images[start..<min(images.count, start + batch)])
             var values: [[Float]] = [], embedded: [URL] = []
             for url in chunk {
                 guard let crop = try cropper.crop(contentsOf: url, decoder: decoder) else {
@@ -164,7 +165,7 @@ public enum PairsProtocol {
                 let computed = embedder.embeddings(ImageBatch.tensor(stacking: values, format: format)).data
                 for (row, url) in embedded.enumerated() { embeddings[url] = Array(computed[(row * size)..<((row + 1) * size)]) }
             }
-            progress(min(images.count, start + 32), images.count)
+            progress(min(images.count, start + batch), images.count)
         }
         let scorable = pairs.indices.filter { embeddings[pairs[$0].first] != nil && embeddings[pairs[$0].second] != nil }
         var scores = [Float](repeating: 0, count: pairs.count)

@@ -23,6 +23,9 @@ public struct InferenceModel {
     /// Images to embed from which packing the dense weight pays for itself.
     public static let imagesBeforeDensePackPays = 8
 
+    /// Images that galleries and evaluations embed at once (a batch of the forward pass).
+    public static let embeddingBatch = 32
+
     public init(network: SiameseNetwork, compute: Compute) {
         var packed: EmbeddingNetwork.PackedWeights?
         if case .koch(let koch) = network.embedding {
@@ -50,7 +53,7 @@ public struct InferenceModel {
     /// (OpenBLAS), or when the pack is there already.
     public func packingDenseWeight(forBatchesOf rows: Int) -> InferenceModel {
         guard let packed, packed.projection == nil, case .koch(let koch) = network.embedding,
-              compute.precision == .bfloat16 || rows > PackedMatrix.float32RowsStreamedUnpacked,
+              PackedMatrix.serves(rows: rows, precision: compute.precision),
               let projection = koch.projection.packedWeight(for: compute) else {
             return self
         }

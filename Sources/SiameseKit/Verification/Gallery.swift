@@ -81,10 +81,10 @@ public struct Gallery {
         var inference = model.prepared(for: precision)
         let imagesToEmbed = pending.count + min(probesToCome, InferenceModel.imagesBeforeDensePackPays)
         if imagesToEmbed >= InferenceModel.imagesBeforeDensePackPays {
-            inference = inference.packingDenseWeight(forBatchesOf: max(1, min(32, pending.count)))
+            inference = inference.packingDenseWeight(forBatchesOf: max(1, min(InferenceModel.embeddingBatch, pending.count)))
         }
-        for start in stride(from: 0, to: pending.count, by: 32) {
-            let chunk = pending[start..<min(pending.count, start + 32)]
+        for start in stride(from: 0, to: pending.count, by: InferenceModel.embeddingBatch) {
+            let chunk = pending[start..<min(pending.count, start + InferenceModel.embeddingBatch)]
             let computed = inference.embeddings(ImageBatch.tensor(stacking: chunk.map(\.values), format: model.network.inputFormat))
             guard computed.data.allSatisfy(\.isFinite) else { throw InputError.nonFiniteOutput(model: model.url, what: "gallery embedding") }
             let size = architecture.embeddingSize
