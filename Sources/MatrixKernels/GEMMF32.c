@@ -112,6 +112,22 @@ static void pack_b_strips(fv_kernel_path path, const float *b, int64_t ldb, int6
     }
 }
 
+/* op(B)[k0 ..< k0 + steps, n0 ..< n0 + columns] into the path's NR-column panels: the one packer of B, for
+ * the products that pack it a block at a time and for fv_gemm_f32_pack's once-for-all packs alike. */
+static void pack_b(fv_kernel_path path, int transpose_b, const float *b, int64_t ldb, int64_t k0, int64_t steps,
+                   int64_t n0, int64_t columns, float *panels) {
+    const int nr = f32_blocking_for(path)->nr;
+    if (transpose_b && path == FV_KERNEL_AVX512) {
+        f32_pack_b_transposed_avx512(b, ldb, k0, steps, n0, columns, panels);
+    } else if (transpose_b && path == FV_KERNEL_AVX2) {
+        f32_pack_b_transposed_avx2(b, ldb, k0, steps, n0, columns, panels);
+    } else if (path != FV_KERNEL_SCALAR) {
+        pack_b_strips(path, b, ldb, k0, steps, n0, columns, nr, panels);
+    } else {
+        f32_pack_b(transpose_b, b, ldb, k0, steps, n0, columns, nr, panels);
+    }
+}
+
 /*
  * The blocked loop of F32Blocking.h over C's columns [first_column, end_column) (multiples of NR, or n's
  * end): op(B) from `packed` (laid out by fv_gemm_f32_pack: column block n0 at block_offset, its k blocks in
@@ -137,15 +153,7 @@ static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose
             if (packed) {
                 panels = packed + block_offset(blocking, n, k, n0, k0) + (start - n0) * steps;
             } else {
-                if (transpose_b && path == FV_KERNEL_AVX512) {
-                    f32_pack_b_transposed_avx512(b, ldb, k0, steps, start, columns, b_panels);
-                } else if (transpose_b && path == FV_KERNEL_AVX2) {
-                    f32_pack_b_transposed_avx2(b, ldb, k0, steps, start, columns, b_panels);
-                } else if (path != FV_KERNEL_SCALAR) {
-                    pack_b_strips(path, b, ldb, k0, steps, start, columns, nr, b_panels);
-                } else {
-                    f32_pack_b(transpose_b, b, ldb, k0, steps, start, columns, nr, b_panels);
-                }
+                pack_b(path, transpose_b, b, ldb, k0, steps, start, columns, b_panels);
                 panels = b_panels;
             }
             for (int64_t m0 = 0; m0 < m; m0 += mr) {
@@ -203,7 +211,7 @@ void fv_gemm_f32_pack(fv_kernel_path path, int64_t k, int64_t n, const float *b,
         const int64_t width = end - n0 < blocking->nc ? end - n0 : blocking->nc;
         for (int64_t k0 = 0; k0 < k; k0 += blocking->kc) {
             const int64_t steps = k - k0 < blocking->kc ? k - k0 : blocking->kc;
-            f32_pack_b(0, b, n, k0, steps, n0, width, blocking->nr, packed + block_offset(blocking, n, k, n0, k0));
+            pack_b(path, 0, b, n, k0, steps, n0, width, packed + block_offset(blocking, n, k, n0, k0));
         }
     }
 }
