@@ -6,6 +6,7 @@
 //   facever-bench prepare-verify DIR                        a tutorial-size model, 50 gallery photos, a probe
 //   facever-bench verify DIR [--repeats 20]                 one probe against the cached gallery, in process
 //   facever-bench identify DIR [--people 1000] [--photos 5] [--repeats 20]   identify against many enrolled people
+//   facever-bench spectral [--batch 1] [--repeats 5]      float32 convolutions: direct beside each tile of the frequency domain
 //   facever-bench gemm [--batch 8] [--repeats 5]          float32 products: OpenBLAS beside facever's own, per path
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
 //   facever-bench pretrained MODEL LIST [--repeats 3]       dlib's ResNet: per face (landmarks, chip, network), batch 32
@@ -43,7 +44,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facever-bench",
         abstract: "Release-build measurements of facever's engine and workloads (see Scripts/benchmark-*.sh).",
-        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Identify.self, Gemm.self, Peak.self,
+        subcommands: [Layers.self, Train.self, Embed.self, PrepareVerify.self, Verify.self, Identify.self, Gemm.self, Spectral.self, Peak.self,
                       Pretrained.self, Machine.self])
 
     struct Pretrained: ParsableCommand {
@@ -63,6 +64,13 @@ struct Bench: ParsableCommand {
         @Option var batch = 8
         @Option var repeats = 5
         func run() { benchmarkGemm(batch: batch, repeats: repeats) }
+    }
+
+    struct Spectral: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "float32 convolutions of the tutorial's network: direct beside the frequency domain, per tile side.")
+        @Option var batch = 1
+        @Option var repeats = 5
+        func run() { benchmarkSpectral(batch: batch, repeats: repeats) }
     }
 
     struct Identify: ParsableCommand {

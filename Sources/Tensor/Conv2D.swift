@@ -231,15 +231,20 @@ public enum Conv2D {
 /// [KH·KW·C, O], packed for `compute`'s products at inference) the forward product reads the pack; the result is
 /// the same.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, fusedReLU: Bool = false,
-                   packedWeight: PackedMatrix? = nil, compute: Compute = .standard) -> Tensor {
+                   packedWeight: PackedMatrix? = nil, spectralWeight: SpectralWeight? = nil, compute: Compute = .standard) -> Tensor {
     precondition(packedWeight?.serves(compute) ?? true, "conv2d: the weight is packed for other products than compute's")
     let g = ConvolutionGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding)
     precondition(bias.shape == [g.outputChannels], "conv2d: bias must be [\(g.outputChannels)], got \(bias.shape)")
     let count = Tensor.elementCount(of: g.outputShape)
     let y = [Float](unsafeUninitializedCapacity: count) { yp, initialized in
         // Every output row is written by one chunk's product: no zero-fill first.
-        Conv2D.forward(x: x.data, weight: weight.data, bias: bias.data, geometry: g, into: yp.baseAddress!, fusedReLU: fusedReLU,
-                       packedWeight: packedWeight, compute: compute)
+        if let spectralWeight {
+            SpectralConvolution.forward(x: x.data, spectral: spectralWeight, bias: bias.data, geometry: g, into: yp.baseAddress!,
+                                        fusedReLU: fusedReLU, compute: compute)
+        } else {
+            Conv2D.forward(x: x.data, weight: weight.data, bias: bias.data, geometry: g, into: yp.baseAddress!, fusedReLU: fusedReLU,
+                           packedWeight: packedWeight, compute: compute)
+        }
         initialized = count
     }
     return Tensor(result: g.outputShape, data: y, inputs: [x, weight, bias]) { output in

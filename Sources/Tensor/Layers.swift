@@ -102,11 +102,20 @@ public final class Conv2DLayer: ParameterContainer {
         return weight.data.withUnsafeBufferPointer { PackedMatrix.packing(b: $0.baseAddress!, k: rows, n: columns, for: compute) }
     }
 
+    /// The weight transformed for the frequency-domain forward pass (SpectralConvolution.swift) on images
+    /// of `height` × `width`, when `compute`'s products are float32 on facever's GEMM and the rule there
+    /// finds it cheaper than the direct convolution; nil otherwise. A copy for inference, like the pack.
+    public func spectralWeight(for compute: Compute, height: Int, width: Int) -> SpectralWeight? {
+        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel else { return nil }
+        let g = ConvolutionGeometry(input: [1, height, width, weight.shape[2]], weight: weight.shape, stride: stride, padding: padding)
+        return SpectralConvolution.tile(for: g).map { SpectralWeight(weight: weight, tile: $0, path: path) }
+    }
+
     /// x: [N, H, W, C] → [N, OH, OW, O] (ConvolutionGeometry); `relu` fuses max(0, ·) into the convolution.
     public func callAsFunction(_ x: Tensor, relu: Bool = false, compute: Compute = .standard,
-                               packedWeight: PackedMatrix? = nil) -> Tensor {
+                               packedWeight: PackedMatrix? = nil, spectralWeight: SpectralWeight? = nil) -> Tensor {
         conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, fusedReLU: relu, packedWeight: packedWeight,
-               compute: compute)
+               spectralWeight: spectralWeight, compute: compute)
     }
 }
 

@@ -1,5 +1,6 @@
-// InferenceModelTests.swift — the precision a command runs in is decided in one place, and an inference
-// model's packed weights (made once, before any forward pass) change no bit of what it computes.
+// InferenceModelTests.swift — the precision a command runs in is decided in one place, an inference
+// model's packed weights (made once, before any forward pass) change no bit of what it computes, and its
+// frequency-domain convolutions change it only by float32 rounding.
 import Foundation
 @testable import SiameseKit
 import Tensor
@@ -70,5 +71,30 @@ final class InferenceModelTests: XCTestCase {
         let unpacked = InferenceModel(network: network, compute: openBLAS).packingDenseWeight(forBatchesOf: 9)
         XCTAssertFalse(unpacked.hasDenseWeightPack)
         XCTAssertEqual(unpacked.embeddings(images).data, network.embedding(images, compute: openBLAS).data)
+    }
+
+    /// The tutorial's network in float32 on each of facever's paths: conv2 and conv3 run in the frequency
+    /// domain, and the embeddings stay within float32 rounding of the direct convolutions'; bfloat16 and
+    /// OpenBLAS products keep the direct ones.
+    func testFloat32ModelsRunTheTutorialsMiddleConvolutionsInTheFrequencyDomain() throws {
+        let network = SiameseNetwork(architecture: .tutorial, seed: 5)
+        var random = RandomGenerator(seed: 11)
+        let images = Tensor(shape: [2] + EmbeddingArchitecture.tutorial.inputShape,
+                            data: (0..<(2 * 100 * 100 * 3)).map { _ in random.nextUnitFloat() })
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            let model = InferenceModel(network: network, compute: compute)
+            XCTAssertEqual(model.spectralTiles, [nil, 16, 12, nil], "\(path)")
+            let direct = network.embedding(images, compute: compute).data
+            let spectral = model.embeddings(images).data
+            XCTAssertNotEqual(spectral, direct, "\(path): another order of sums")
+            let worst = zip(spectral, direct).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-5, "\(path)")
+        }
+        XCTAssertEqual(InferenceModel(network: network, compute: Compute(precision: .float32, float32Kernel: .openBLAS)).spectralTiles,
+                       [nil, nil, nil, nil])
+        if MatrixPrecision.isBFloat16Available {
+            XCTAssertEqual(InferenceModel(network: network, compute: Compute(precision: .bfloat16)).spectralTiles, [nil, nil, nil, nil])
+        }
     }
 }

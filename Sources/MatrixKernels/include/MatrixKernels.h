@@ -117,6 +117,36 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
                  const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc,
                  const float *column_bias, int relu);
 
+/*
+ * Spectral convolution (SpectralConvolution.c): a stride-1 float32 convolution of one image [H, W, C]
+ * (zero padding `padding`) with a weight [KH, KW, C, O], computed in T × T tiles in the frequency domain.
+ * Tile t (row-major over tiles_y × tiles_x, each tile giving (T − KH + 1) × (T − KW + 1) output pixels)
+ * has F = T · (T/2 + 1) frequencies; per frequency f, with the GEMM in between:
+ *   fv_spectral_weight:  matrices[f − first][2C, 2O]   (row-major; the kernel's transform, / T²)
+ *   fv_spectral_forward: spectrum[f][first_row + t − first_tile][2C]   (real parts, then imaginary)
+ *   products[f][row] = spectrum[f][row] · matrices[f]                 ([2O]: real parts, then imaginary)
+ *   fv_spectral_inverse: y[OH, OW, O] = relu?(inverse transform + bias) on the pixels of tiles
+ *                        [first_tile, first_tile + tiles), from products[f][first_row + t − first_tile].
+ * T is even and at most 64, and each kernel side at most T (fv_spectral_geometry_valid).
+ */
+typedef struct {
+    int64_t height, width, channels;
+    int64_t kernel_height, kernel_width, padding;
+    int64_t output_height, output_width, output_channels;
+    int64_t tile;
+} fv_spectral_geometry;
+
+int fv_spectral_geometry_valid(const fv_spectral_geometry *g);
+int64_t fv_spectral_frequencies(int64_t tile);
+int64_t fv_spectral_tiles(const fv_spectral_geometry *g);
+void fv_spectral_weight(fv_kernel_path path, const fv_spectral_geometry *g, const float *weight,
+                        int64_t first_frequency, int64_t frequencies, float *matrices);
+void fv_spectral_forward(fv_kernel_path path, const fv_spectral_geometry *g, const float *image, int64_t first_tile,
+                         int64_t tiles, float *spectrum, int64_t spectrum_rows, int64_t first_row);
+void fv_spectral_inverse(fv_kernel_path path, const fv_spectral_geometry *g, const float *products,
+                         int64_t product_rows, int64_t first_row, int64_t first_tile, int64_t tiles,
+                         const float *bias, int relu, float *y);
+
 /* The rounding the kernel applies to its inputs, for tests: float32 → bfloat16 → float32. */
 float fv_round_to_bf16(float value);
 

@@ -27,21 +27,30 @@ public final class EmbeddingNetwork: ParameterContainer {
 
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
 
-    /// Weights packed for inference (InferenceModel keeps them): one per convolution, for the products
-    /// of one Compute (none for OpenBLAS's), and the dense layer's when asked.
+    /// Weights packed for inference (InferenceModel keeps them): per convolution, either its weight in the
+    /// frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer: conv2)
+    /// or packed for the products of one Compute (none for OpenBLAS's); and the dense layer's when asked.
     public struct PackedWeights: @unchecked Sendable {
         public let convolutions: [PackedMatrix?]
+        public let spectral: [SpectralWeight?]
         public let projection: PackedMatrix?
 
         /// The same packs and `projection` for the dense layer.
         public func addingProjection(_ projection: PackedMatrix) -> PackedWeights {
-            PackedWeights(convolutions: convolutions, projection: projection)
+            PackedWeights(convolutions: convolutions, spectral: spectral, projection: projection)
         }
     }
 
     public func packedWeights(for compute: Compute, includingProjection: Bool) -> PackedWeights {
-        PackedWeights(convolutions: convolutions.map { $0.packedWeight(for: compute) },
-                      projection: includingProjection ? projection.packedWeight(for: compute) : nil)
+        var shape = [1] + architecture.inputShape
+        var spectral: [SpectralWeight?] = []
+        for convolution in convolutions {
+            spectral.append(convolution.spectralWeight(for: compute, height: shape[1], width: shape[2]))
+            shape = MaxPool2D.outputShape(ConvolutionGeometry(input: shape, weight: convolution.weight.shape).outputShape)
+        }
+        return PackedWeights(convolutions: zip(convolutions, spectral).map { $1 == nil ? $0.packedWeight(for: compute) : nil },
+                             spectral: spectral,
+                             projection: includingProjection ? projection.packedWeight(for: compute) : nil)
     }
 
     /// images: [N, H, W, C] → [N, E], with the products `compute` asks for (and, for inference, the
@@ -51,7 +60,8 @@ public final class EmbeddingNetwork: ParameterContainer {
                      "EmbeddingNetwork: images must be [N, \(architecture.inputShape)], got \(images.shape)")
         var features = images
         for (index, convolution) in convolutions.enumerated() {
-            features = convolution(features, relu: true, compute: compute, packedWeight: packed?.convolutions[index])
+            features = convolution(features, relu: true, compute: compute, packedWeight: packed?.convolutions[index],
+                                   spectralWeight: packed?.spectral[index])
             if index < convolutions.count - 1 {
                 features = maxPool2d(features)
             }

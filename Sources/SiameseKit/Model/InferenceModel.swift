@@ -1,7 +1,10 @@
 // InferenceModel.swift — a trained network ready to embed photos and score pairs: the products'
 // arithmetic and threads chosen once (a Compute), and the weights packed once for its products.
 //
-// Packing every convolution's weight is cheap and always pays (bfloat16, or float32 on facever's GEMM;
+// Where the products are float32 on facever's GEMM, a convolution that SpectralConvolution's rule takes
+// (the tutorial's conv2 and conv3) keeps its weight in the frequency domain instead of packed, and runs its
+// forward pass there: the same embeddings to float32 rounding, not to the bit, at a quarter of the
+// multiply-adds. Packing every other convolution's weight is cheap and always pays (bfloat16, or float32 on facever's GEMM;
 // OpenBLAS's sgemm has no packed form). Packing the dense weight (75 MB bfloat16, 151 MB float32 for the
 // tutorial's 9216 × 4096) costs about what eight one-image products save by reading it, so a model
 // that will embed one probe does without, and one that will embed a gallery asks for it
@@ -63,6 +66,10 @@ public struct InferenceModel {
 
     /// Whether the dense weight is packed (for tests: which batches a pack is made for).
     var hasDenseWeightPack: Bool { packed?.projection != nil }
+
+    /// Per convolution, the tile side of its frequency-domain forward pass, or nil where it runs directly
+    /// (for tests).
+    var spectralTiles: [Int?] { packed?.spectral.map { $0?.tile } ?? [] }
 
     /// images: [N, H, W, C] → embeddings [N, E].
     public func embeddings(_ images: Tensor) -> Tensor {

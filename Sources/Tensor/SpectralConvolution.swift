@@ -1,0 +1,169 @@
+// SpectralConvolution.swift — the forward pass of a stride-1 float32 convolution in the frequency domain,
+// for inference: the same y as Conv2D.forward (to float32 rounding: the sums run in another order), with
+// several times fewer multiplications for the large kernels of Koch's first two layers.
+//
+//   x: [N, H, W, C] in T × T tiles (MatrixKernels.h, "Spectral convolution")
+//     → spectrum [F, tiles, 2C]  (fv_spectral_forward, tiles shared by the threads)
+//     → products [F, tiles, 2O]  (one float32 GEMM per frequency against SpectralWeight's packed matrix,
+//                                 frequencies shared by the threads)
+//     → y: [N, OH, OW, O]        (fv_spectral_inverse, + bias, max(0, ·))
+// A batch runs in chunks of whole images whose spectra fit `chunkBudget`. The tile side is chosen per
+// layer from an operation count (`tile(for:)`), and only where it needs at most half of the direct
+// convolution's multiply-adds: conv1 (10 × 10) and conv2 (7 × 7) of the tutorial's network qualify, its
+// 4 × 4 layers and the ResNet's 3 × 3 ones do not. Training never takes this path: its backward pass
+// is Conv2D's, and a training step needs the exact im2col forward it is tested against.
+import Dispatch
+import MatrixKernels
+
+/// A convolution weight [KH, KW, C, O] transformed for tiles of side `tile`: per frequency, the
+/// [2C, 2O] real matrix of its complex channel mixing, packed for one float32 GEMM path.
+public final class SpectralWeight: @unchecked Sendable {
+    public let tile: Int
+    let kernelHeight: Int
+    let kernelWidth: Int
+    let inputChannels: Int
+    let outputChannels: Int
+    let path: KernelPath
+    /// One packed [2C, 2O] matrix per frequency.
+    let frequencies: [PackedMatrix]
+
+    /// Transforms `weight` for tiles of side `tile` and packs it for float32 products on `path`.
+    public init(weight: Tensor, tile: Int, path: KernelPath) {
+        precondition(weight.shape.count == 4, "SpectralWeight: the weight must be [KH, KW, C, O]")
+        (kernelHeight, kernelWidth, inputChannels, outputChannels) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+        (self.tile, self.path) = (tile, path)
+        let (inputs, outputs) = (weight.shape[2], weight.shape[3])
+        var g = SpectralConvolution.geometry(height: tile, width: tile, channels: inputs, kernelHeight: weight.shape[0],
+                                             kernelWidth: weight.shape[1], padding: 0, outputChannels: outputs, tile: tile)
+        precondition(fv_spectral_geometry_valid(&g) != 0, "SpectralWeight: no \(tile) × \(tile) tiles for this kernel")
+        let count = Int(fv_spectral_frequencies(Int64(tile)))
+        let matrixSize = 4 * inputs * outputs
+        var matrices = [Float](repeating: 0, count: count * matrixSize)
+        weight.data.withUnsafeBufferPointer { weight in
+            matrices.withUnsafeMutableBufferPointer { matrices in
+                let g = g
+                parallelFor(count) { range in
+                    withUnsafePointer(to: g) { g in
+                    fv_spectral_weight(path.c, g, weight.baseAddress!, Int64(range.lowerBound), Int64(range.count),
+                                       matrices.baseAddress! + range.lowerBound * matrixSize)
+                    }
+                }
+            }
+        }
+        frequencies = matrices.withUnsafeBufferPointer { matrices in
+            (0..<count).map { f in
+                PackedMatrix(b: matrices.baseAddress! + f * matrixSize, k: 2 * inputs, n: 2 * outputs, float32Path: path)
+            }
+        }
+    }
+
+    /// Whether this transform serves a convolution of `g` computed by `compute`.
+    func serves(_ g: ConvolutionGeometry, _ compute: Compute) -> Bool {
+        g.stride == 1 && g.kernelHeight == kernelHeight && g.kernelWidth == kernelWidth && g.inputChannels == inputChannels
+            && g.outputChannels == outputChannels && compute.precision == .float32 && compute.float32Kernel == .facever(path)
+    }
+}
+
+public enum SpectralConvolution {
+    /// Spectra and products of a chunk of images, in floats (8 MiB in all: they stay in L3 between the
+    /// three passes).
+    static let chunkBudget = 2 * 1024 * 1024
+
+    /// Tile sides tried: even, and small enough that the transformed weight (4·C·O floats a frequency,
+    /// T·(T/2 + 1) frequencies: 19 MB for conv2 at 16) stays a few times the weight's own size; larger
+    /// tiles need fewer multiply-adds on paper but stream more weight per image, and measured slower.
+    static let candidateTiles = [8, 12, 16]
+
+    /// Weights of the estimate, in units of the direct convolution's multiply-add: measured per phase on
+    /// the tutorial's conv2 (AMD Zen 5, AVX2 and AVX-512 alike), the direct convolution ran 100 G
+    /// multiply-adds a second, the channel mixing (small GEMMs) 75 G and the transforms 35 G (their
+    /// 16-channel blocks are counted whole: conv1's 3 channels fill 3 of 16 lanes).
+    static let mixingWeight = 1.33
+    static let transformWeight = 2.9
+
+    /// The tile side with the lowest estimated cost for `g`, or nil when even that is more than half of
+    /// the direct convolution's (or the convolution is strided): the rule takes conv2 of the tutorial's
+    /// network (an estimated 0.29 of the direct cost), not conv1 (its transforms dominate), conv3, conv4 or
+    /// the ResNet's 3 × 3 convolutions.
+    public static func tile(for g: ConvolutionGeometry) -> Int? {
+        guard g.stride == 1 else { return nil }
+        let direct = Double(g.positionsPerImage * g.patchSize * g.outputChannels)
+        func lanes(_ channels: Int) -> Double { Double((channels + 15) / 16 * 16) }
+        let costs = candidateTiles.filter { $0 >= max(g.kernelHeight, g.kernelWidth) + 2 }.map { tile -> (Int, Double) in
+            let (t, half) = (Double(tile), Double(tile / 2 + 1))
+            let (rows, columns) = (tile - g.kernelHeight + 1, tile - g.kernelWidth + 1)
+            let tiles = Double(((g.outputHeight + rows - 1) / rows) * ((g.outputWidth + columns - 1) / columns))
+            let mixing = t * half * 4 * Double(g.inputChannels * g.outputChannels)
+            let forward = 6 * t * t * half * lanes(g.inputChannels)
+            let inverse = (half * Double(rows) * t * 4 + Double(rows * columns) * (half - 1) * 2) * lanes(g.outputChannels)
+            return (tile, tiles * (mixingWeight * mixing + transformWeight * (forward + inverse)))
+        }
+        guard let best = costs.min(by: { $0.1 < $1.1 }), best.1 <= 0.6 * direct else { return nil }
+        return best.0
+    }
+
+    static func geometry(height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int, padding: Int,
+                         outputChannels: Int, tile: Int) -> fv_spectral_geometry {
+        fv_spectral_geometry(
+            height: Int64(height), width: Int64(width), channels: Int64(channels), kernel_height: Int64(kernelHeight),
+            kernel_width: Int64(kernelWidth), padding: Int64(padding),
+            output_height: Int64(height + 2 * padding - kernelHeight + 1), output_width: Int64(width + 2 * padding - kernelWidth + 1),
+            output_channels: Int64(outputChannels), tile: Int64(tile))
+    }
+
+    /// y = conv(x, weight) + bias (then max(0, ·)) for `g` (stride 1), with the weight as `spectral`.
+    static func forward(
+        x: UnsafePointer<Float>, spectral: SpectralWeight, bias: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+        into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, compute: Compute
+    ) {
+        precondition(spectral.serves(g, compute), "conv2d: the spectral weight is for another convolution or other products")
+        let sg = geometry(height: g.height, width: g.width, channels: g.inputChannels, kernelHeight: g.kernelHeight,
+                          kernelWidth: g.kernelWidth, padding: g.padding, outputChannels: g.outputChannels, tile: spectral.tile)
+        withUnsafePointer(to: sg) { sg in
+        let tilesPerImage = Int(fv_spectral_tiles(sg))
+        let frequencies = spectral.frequencies.count
+        let (inputWidth, outputWidth) = (2 * g.inputChannels, 2 * g.outputChannels)
+        let floatsPerImage = frequencies * tilesPerImage * (inputWidth + outputWidth)
+        let imagesPerChunk = max(1, min(g.batch, chunkBudget / floatsPerImage))
+        let imageSize = g.height * g.width * g.inputChannels
+        let outputSize = g.positionsPerImage * g.outputChannels
+        let path = spectral.path.c
+        Scratch.withBuffer(slot: Scratch.slotCount - 1, count: imagesPerChunk * floatsPerImage) { buffer in
+            for first in stride(from: 0, to: g.batch, by: imagesPerChunk) {
+                let images = min(imagesPerChunk, g.batch - first)
+                let rows = images * tilesPerImage
+                let spectrum = buffer
+                let products = buffer + frequencies * rows * inputWidth
+                // The chunk's tiles, image by image, in runs that stay within one image.
+                func eachRun(of range: Range<Int>, _ body: (_ image: Int, _ tiles: Range<Int>, _ row: Int) -> Void) {
+                    var row = range.lowerBound
+                    while row < range.upperBound {
+                        let (image, tile) = (row / tilesPerImage, row % tilesPerImage)
+                        let end = min(range.upperBound, (image + 1) * tilesPerImage)
+                        body(first + image, tile..<(tile + end - row), row)
+                        row = end
+                    }
+                }
+                parallelFor(rows, threads: compute.threads) { range in
+                    eachRun(of: range) { image, tiles, row in
+                        fv_spectral_forward(path, sg, x + image * imageSize, Int64(tiles.lowerBound), Int64(tiles.count),
+                                            spectrum, Int64(rows), Int64(row))
+                    }
+                }
+                parallelFor(frequencies, threads: compute.threads) { range in
+                    for f in range {
+                        Matrix.multiply(m: rows, a: spectrum + f * rows * inputWidth, packedB: spectral.frequencies[f],
+                                        into: products + f * rows * outputWidth, threads: 1)
+                    }
+                }
+                parallelFor(rows, threads: compute.threads) { range in
+                    eachRun(of: range) { image, tiles, row in
+                        fv_spectral_inverse(path, sg, products, Int64(rows), Int64(row), Int64(tiles.lowerBound),
+                                            Int64(tiles.count), bias, fusedReLU ? 1 : 0, y + image * outputSize)
+                    }
+                }
+            }
+        }
+        }
+    }
+}

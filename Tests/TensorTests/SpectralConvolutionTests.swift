@@ -1,0 +1,68 @@
+// SpectralConvolutionTests.swift — the frequency-domain forward pass against the direct convolution
+// (Reference.conv2d, Float64), on every float32 kernel path, and the rule that picks it.
+@testable import Tensor
+import XCTest
+
+final class SpectralConvolutionTests: XCTestCase {
+    /// Relative to the largest output: the transforms' sums run over T² terms, the mixing over 2C.
+    private func assertMatchesDirect(_ xShape: [Int], _ wShape: [Int], tile: Int, padding: Int = 0, relu: Bool = false,
+                                     seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+        var random = TestRandom(seed: seed)
+        let x = random.tensor(xShape, requiresGrad: false), w = random.tensor(wShape), b = random.tensor([wShape[3]])
+        var expected = Reference.conv2d(x: x.data.map(Double.init), xShape: xShape, weight: w.data.map(Double.init),
+                                        wShape: wShape, bias: b.data.map(Double.init), padding: padding)
+        if relu { expected = Reference.relu(expected) }
+        let scale = expected.map(abs).max() ?? 1
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            let spectral = SpectralWeight(weight: w, tile: tile, path: path)
+            let y = conv2d(x, weight: w, bias: b, padding: padding, fusedReLU: relu, spectralWeight: spectral, compute: compute)
+            XCTAssertEqual(y.shape, conv2d(x, weight: w, bias: b, padding: padding, compute: compute).shape, file: file, line: line)
+            let worst = zip(y.data, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            XCTAssertLessThan(worst, 2e-6 * scale * Double(tile), "\(path), x \(xShape), w \(wShape), T \(tile)", file: file, line: line)
+            if relu { XCTAssertTrue(zip(y.data, expected).allSatisfy { ($0 == 0) == ($1 <= 0) || abs($1) < 1e-5 * scale }, file: file, line: line) }
+        }
+    }
+
+    func testTheTutorialsFirstTwoConvolutionsMatchTheDirectConvolution() {
+        // conv1's and conv2's shapes (channels cut for speed), with the tiles the rule picks for them.
+        assertMatchesDirect([1, 100, 100, 3], [10, 10, 3, 16], tile: 32, seed: 1)
+        assertMatchesDirect([2, 46, 46, 20], [7, 7, 20, 24], tile: 16, relu: true, seed: 2)
+    }
+
+    func testRaggedTilesChannelTailsRectangularKernelsAndPadding() {
+        // Outputs that do not fill the last tile; channel counts that leave a tail of the 16-lane blocks;
+        // a kernel as wide as the tile; padding, so tiles start outside the image.
+        assertMatchesDirect([3, 13, 11, 5], [3, 4, 5, 7], tile: 8, seed: 3)
+        assertMatchesDirect([1, 9, 9, 17], [8, 8, 17, 33], tile: 8, seed: 4)
+        assertMatchesDirect([2, 10, 12, 4], [5, 3, 4, 18], tile: 12, padding: 2, relu: true, seed: 5)
+        assertMatchesDirect([1, 6, 6, 1], [2, 2, 1, 1], tile: 2, seed: 6)
+    }
+
+    func testChunksOfImagesGiveTheSameOutputAsOneChunk() {
+        // More images than one chunk holds (the budget is in floats of spectra): every chunk is computed alike.
+        var random = TestRandom(seed: 7)
+        let x = random.tensor([40, 30, 30, 8], requiresGrad: false), w = random.tensor([7, 7, 8, 16]), b = random.tensor([16])
+        let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(.selected))
+        let spectral = SpectralWeight(weight: w, tile: 16, path: .selected)
+        let whole = conv2d(x, weight: w, bias: b, spectralWeight: spectral, compute: compute)
+        let images = (0..<40).map { n in
+            conv2d(Tensor(shape: [1, 30, 30, 8], data: Array(x.data[(n * 7200)..<((n + 1) * 7200)])), weight: w, bias: b,
+                   spectralWeight: spectral, compute: compute).data
+        }
+        XCTAssertGreaterThan(40 * 144 * 9 * (16 + 32), SpectralConvolution.chunkBudget, "the batch spans several chunks")
+        XCTAssertEqual(whole.data, Array(images.joined()))
+    }
+
+    func testTheRuleTakesTheTutorialsMiddleConvolutionsOnly() {
+        func tile(_ input: [Int], _ weight: [Int], stride: Int = 1, padding: Int = 0) -> Int? {
+            SpectralConvolution.tile(for: ConvolutionGeometry(input: input, weight: weight, stride: stride, padding: padding))
+        }
+        XCTAssertNil(tile([1, 100, 100, 3], [10, 10, 3, 64]), "conv1: 3 channels, its transforms cost more than they save")
+        XCTAssertEqual(tile([1, 46, 46, 64], [7, 7, 64, 128]), 16, "conv2")
+        XCTAssertEqual(tile([1, 20, 20, 128], [4, 4, 128, 128]), 12, "conv3")
+        XCTAssertNil(tile([1, 9, 9, 128], [4, 4, 128, 256]), "conv4: 6 × 6 outputs")
+        XCTAssertNil(tile([1, 75, 75, 32], [3, 3, 32, 32], padding: 1), "a ResNet 3 × 3")
+        XCTAssertNil(tile([1, 150, 150, 3], [7, 7, 3, 32], stride: 2), "strided")
+    }
+}
