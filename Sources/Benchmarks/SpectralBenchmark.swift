@@ -29,6 +29,10 @@ func benchmarkSpectral(batch: Int, repeats: Int) {
             let seconds = measure(repeats: repeats) { _ = layer(x, relu: true, compute: compute, spectralWeight: spectral) }
             line += String(format: "  T%d %.2f", tile, seconds * 1000)
         }
+        if let tile = SpectralConvolution.tile(for: g) {
+            let making = measure(repeats: repeats) { _ = SpectralWeight(weight: layer.weight, tile: tile, path: path) }
+            line += String(format: "  (transforming the weight: %.2f)", making * 1000)
+        }
         print(line + "  (rule: " + (SpectralConvolution.tile(for: g).map { "T\($0)" } ?? "direct") + ")")
         shape = MaxPool2D.outputShape(g.outputShape)
     }

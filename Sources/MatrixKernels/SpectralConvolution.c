@@ -53,29 +53,53 @@ int fv_spectral_geometry_valid(const fv_spectral_geometry *g) {
 static _Thread_local void *row_transforms;
 static _Thread_local size_t row_transforms_capacity;
 
-/* ---- The kernel: W'(a, b) = Σ_{u, v} w[u, v] · e^{+2πi(a·u + b·v)/T} / T², per channel pair ---- */
+/* ---- The kernel: W'(a, b) = Σ_{u, v} w[u, v] · e^{+2πi(a·u + b·v)/T} / T², per channel pair ----
+ * Separably: first along each kernel row, V[u, b] = Σ_v w[u, v] · e^{+2πi·b·v/T} (for the b of the
+ * frequencies asked for, kept per thread: KH · (T/2 + 1) · C · 2O floats at most), then down the rows,
+ * W'(a, b) = Σ_u V[u, b] · e^{+2πi·a·u/T}. */
+static _Thread_local void *kernel_rows;
+static _Thread_local size_t kernel_rows_capacity;
 
 #define WEIGHT_BODY                                                                                            \
     const int64_t tile = g->tile, half = tile / 2 + 1, c_count = g->channels, o_count = g->output_channels;   \
-    const int64_t width = 2 * o_count;                                                                         \
+    const int64_t width = 2 * o_count, kh = g->kernel_height, kw = g->kernel_width;                            \
     twiddles t;                                                                                                \
     twiddles_for(tile, &t);                                                                                    \
     const float scale = 1.0f / (float)(tile * tile);                                                           \
+    /* V[u, b, c] = [real parts | imaginary parts] over the output channels. */                               \
+    const int64_t b_first = first / tile, b_end = (first + count + tile - 1) / tile;                           \
+    float *rows = grown_workspace(&kernel_rows, &kernel_rows_capacity,                                         \
+                                  (size_t)(kh * half * c_count * width) * sizeof(float));                      \
+    for (int64_t u = 0; u < kh; u++) {                                                                         \
+        for (int64_t b = b_first; b < b_end; b++) {                                                            \
+            for (int64_t c = 0; c < c_count; c++) {                                                            \
+                float *v_row = rows + ((u * half + b) * c_count + c) * width;                                  \
+                for (int64_t o = 0; o < width; o++) v_row[o] = 0;                                              \
+                for (int64_t v = 0; v < kw; v++) {                                                             \
+                    const int64_t q = (b * v) % tile;                                                          \
+                    const float cosine = t.cosine[q] * scale, sine = t.sine[q] * scale;                        \
+                    const float *w = weight + ((u * kw + v) * c_count + c) * o_count;                          \
+                    for (int64_t o = 0; o < o_count; o++) {                                                    \
+                        v_row[o] += cosine * w[o];                                                             \
+                        v_row[o_count + o] += sine * w[o];                                                     \
+                    }                                                                                          \
+                }                                                                                              \
+            }                                                                                                  \
+        }                                                                                                      \
+    }                                                                                                          \
     for (int64_t f = first; f < first + count; f++) {                                                          \
-        const int64_t a = f / half, b = f % half;                                                              \
+        const int64_t a = f % tile, b = f / tile;                                                              \
         float *matrix = out + (f - first) * (2 * c_count) * width;                                             \
         for (int64_t c = 0; c < c_count; c++) {                                                                \
             float *real_row = matrix + c * width, *imaginary_row = matrix + (c_count + c) * width;             \
-            for (int64_t o = 0; o < o_count; o++) real_row[o] = real_row[o_count + o] = 0;                     \
-            for (int64_t u = 0; u < g->kernel_height; u++) {                                                   \
-                for (int64_t v = 0; v < g->kernel_width; v++) {                                                \
-                    const int64_t q = (a * u + b * v) % tile;                                                  \
-                    const float cosine = t.cosine[q] * scale, sine = t.sine[q] * scale;                        \
-                    const float *w = weight + ((u * g->kernel_width + v) * c_count + c) * o_count;             \
-                    for (int64_t o = 0; o < o_count; o++) {                                                    \
-                        real_row[o] += cosine * w[o];                                                          \
-                        real_row[o_count + o] += sine * w[o];                                                  \
-                    }                                                                                          \
+            for (int64_t o = 0; o < width; o++) real_row[o] = 0;                                               \
+            for (int64_t u = 0; u < kh; u++) {                                                                 \
+                const int64_t q = (a * u) % tile;                                                              \
+                const float cosine = t.cosine[q], sine = t.sine[q];                                            \
+                const float *v_row = rows + ((u * half + b) * c_count + c) * width;                            \
+                for (int64_t o = 0; o < o_count; o++) {                                                        \
+                    real_row[o] += v_row[o] * cosine - v_row[o_count + o] * sine;                              \
+                    real_row[o_count + o] += v_row[o] * sine + v_row[o_count + o] * cosine;                    \
                 }                                                                                              \
             }                                                                                                  \
             /* The rows the imaginary parts of X meet: [−sine sums | cosine sums]. */                          \
@@ -152,7 +176,7 @@ static inline __attribute__((always_inline)) void forward_lanes(
                     im[l] += z[LANES + l] * cosine - z[l] * sine;
                 }
             }
-            float *out = spectrum + ((a * half + b) * spectrum_rows + row) * 2 * c_count + c0;
+            float *out = spectrum + ((b * tile + a) * spectrum_rows + row) * 2 * c_count + c0;
             for (int64_t l = 0; l < lanes; l++) {
                 out[l] = re[l];
                 out[c_count + l] = im[l];
@@ -218,7 +242,7 @@ static inline __attribute__((always_inline)) void inverse_lanes(
             for (int64_t a = 0; a < tile; a++) {
                 const int64_t q = (a * i) % tile;
                 const float cosine = t->cosine[q], sine = t->sine[q];
-                const float *p = products + ((a * half + b) * product_rows + row) * 2 * o_count + o0;
+                const float *p = products + ((b * tile + a) * product_rows + row) * 2 * o_count + o0;
                 for (int64_t l = 0; l < lanes; l++) {
                     re[l] += p[l] * cosine - p[o_count + l] * sine;
                     im[l] += p[l] * sine + p[o_count + l] * cosine;

@@ -42,8 +42,9 @@ public final class PackedMatrix {
         })
     }
 
-    /// Packs b: [k, n] for float32 products on facever's GEMM on `path` (which this CPU must run).
-    public init(b: UnsafePointer<Float>, k: Int, n: Int, float32Path path: KernelPath) {
+    /// Packs b: [k, n] for float32 products on facever's GEMM on `path` (which this CPU must run), on up to
+    /// `threads` threads.
+    public init(b: UnsafePointer<Float>, k: Int, n: Int, float32Path path: KernelPath, threads: Int = Compute.availableThreads) {
         precondition(path <= KernelPath.bestSupported, "PackedMatrix: this CPU cannot run the \(path.rawValue) path")
         self.k = k
         self.n = n
@@ -54,7 +55,7 @@ public final class PackedMatrix {
         storage = .float32(path: path, floats: [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             let packed = buffer.baseAddress!
             // Threads pack disjoint bands of column blocks.
-            parallelFor((n + block - 1) / block) { blocks in
+            parallelFor((n + block - 1) / block, threads: threads) { blocks in
                 let first = blocks.lowerBound * block
                 let end = min(n, blocks.upperBound * block)
                 fv_gemm_f32_pack(path.c, Int64(k), Int64(n), b, Int64(first), Int64(end - first), packed)

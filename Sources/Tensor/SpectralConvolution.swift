@@ -33,28 +33,33 @@ public final class SpectralWeight: @unchecked Sendable {
         (kernelHeight, kernelWidth, inputChannels, outputChannels) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
         (self.tile, self.path) = (tile, path)
         let (inputs, outputs) = (weight.shape[2], weight.shape[3])
-        var g = SpectralConvolution.geometry(height: tile, width: tile, channels: inputs, kernelHeight: weight.shape[0],
+        let g = SpectralConvolution.geometry(height: tile, width: tile, channels: inputs, kernelHeight: weight.shape[0],
                                              kernelWidth: weight.shape[1], padding: 0, outputChannels: outputs, tile: tile)
-        precondition(fv_spectral_geometry_valid(&g) != 0, "SpectralWeight: no \(tile) × \(tile) tiles for this kernel")
+        precondition(withUnsafePointer(to: g) { fv_spectral_geometry_valid($0) } != 0, "SpectralWeight: no \(tile) × \(tile) tiles for this kernel")
         let count = Int(fv_spectral_frequencies(Int64(tile)))
         let matrixSize = 4 * inputs * outputs
-        var matrices = [Float](repeating: 0, count: count * matrixSize)
+        // Frequencies sharing a horizontal frequency b (T of them, consecutive) are transformed together
+        // into a per-thread buffer and packed from there: no matrix of all frequencies is ever made.
+        let groups = count / tile
+        var packs = [PackedMatrix?](repeating: nil, count: count)
         weight.data.withUnsafeBufferPointer { weight in
-            matrices.withUnsafeMutableBufferPointer { matrices in
-                let g = g
-                parallelFor(count) { range in
-                    withUnsafePointer(to: g) { g in
-                    fv_spectral_weight(path.c, g, weight.baseAddress!, Int64(range.lowerBound), Int64(range.count),
-                                       matrices.baseAddress! + range.lowerBound * matrixSize)
+            packs.withUnsafeMutableBufferPointer { packs in
+                parallelFor(groups) { range in
+                    Scratch.withBuffer(slot: Scratch.slotCount - 2 - range.lowerBound % 2, count: tile * matrixSize) { matrices in
+                        for group in range {
+                            withUnsafePointer(to: g) { g in
+                                fv_spectral_weight(path.c, g, weight.baseAddress!, Int64(group * tile), Int64(tile), matrices)
+                            }
+                            for a in 0..<tile {
+                                packs[group * tile + a] = PackedMatrix(b: matrices + a * matrixSize, k: 2 * inputs, n: 2 * outputs,
+                                                                       float32Path: path, threads: 1)
+                            }
+                        }
                     }
                 }
             }
         }
-        frequencies = matrices.withUnsafeBufferPointer { matrices in
-            (0..<count).map { f in
-                PackedMatrix(b: matrices.baseAddress! + f * matrixSize, k: 2 * inputs, n: 2 * outputs, float32Path: path)
-            }
-        }
+        frequencies = packs.map { $0! }
     }
 
     /// Whether this transform serves a convolution of `g` computed by `compute`.

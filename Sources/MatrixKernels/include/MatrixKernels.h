@@ -121,7 +121,8 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
  * Spectral convolution (SpectralConvolution.c): a stride-1 float32 convolution of one image [H, W, C]
  * (zero padding `padding`) with a weight [KH, KW, C, O], computed in T × T tiles in the frequency domain.
  * Tile t (row-major over tiles_y × tiles_x, each tile giving (T − KH + 1) × (T − KW + 1) output pixels)
- * has F = T · (T/2 + 1) frequencies; per frequency f, with the GEMM in between:
+ * has F = T · (T/2 + 1) frequencies, f = b · T + a for the a-th vertical and b-th horizontal (b ≤ T/2);
+ * per frequency f, with the GEMM in between:
  *   fv_spectral_weight:  matrices[f − first][2C, 2O]   (row-major; the kernel's transform, / T²)
  *   fv_spectral_forward: spectrum[f][first_row + t − first_tile][2C]   (real parts, then imaginary)
  *   products[f][row] = spectrum[f][row] · matrices[f]                 ([2O]: real parts, then imaginary)
