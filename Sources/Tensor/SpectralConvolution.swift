@@ -1,6 +1,6 @@
 // SpectralConvolution.swift — the forward pass of a stride-1 float32 convolution in the frequency domain,
-// for inference: the same y as Conv2D.forward (to float32 rounding: the sums run in another order), with
-// several times fewer multiplications for the large kernels of Koch's first two layers.
+// for inference: the same y as Conv2D.forward to float32 rounding (the sums run in another order, so not
+// to the bit), with a fraction of the multiply-adds for large kernels on many channels.
 //
 //   x: [N, H, W, C] in T × T tiles (MatrixKernels.h, "Spectral convolution")
 //     → spectrum [F, tiles, 2C]  (fv_spectral_forward, tiles shared by the threads)
@@ -8,10 +8,10 @@
 //                                 frequencies shared by the threads)
 //     → y: [N, OH, OW, O]        (fv_spectral_inverse, + bias, max(0, ·))
 // A batch runs in chunks of whole images whose spectra fit `chunkBudget`. The tile side is chosen per
-// layer from an operation count (`tile(for:)`), and only where it needs at most half of the direct
-// convolution's multiply-adds: conv1 (10 × 10) and conv2 (7 × 7) of the tutorial's network qualify, its
-// 4 × 4 layers and the ResNet's 3 × 3 ones do not. Training never takes this path: its backward pass
-// is Conv2D's, and a training step needs the exact im2col forward it is tested against.
+// layer from an estimated cost (`tile(for:)`), and the layer runs here only where that is at most 0.6 of
+// the direct convolution's: conv2 (7 × 7 on 64 channels) and conv3 (4 × 4 on 128) of the tutorial's network,
+// not conv1 (3 channels), conv4 (6 × 6 outputs) or the ResNet's 3 × 3 and strided convolutions. Training
+// never takes this path: its backward pass is Conv2D's, and its weights change every step.
 import Dispatch
 import MatrixKernels
 
@@ -86,10 +86,11 @@ public enum SpectralConvolution {
     static let mixingWeight = 1.33
     static let transformWeight = 2.9
 
-    /// The tile side with the lowest estimated cost for `g`, or nil when even that is more than half of
-    /// the direct convolution's (or the convolution is strided): the rule takes conv2 of the tutorial's
-    /// network (an estimated 0.29 of the direct cost), not conv1 (its transforms dominate), conv3, conv4 or
-    /// the ResNet's 3 × 3 convolutions.
+    /// The tile side with the lowest estimated cost for `g`, or nil when even that is more than 0.6 of the
+    /// direct convolution's (or the convolution is strided): the rule takes conv2 of the tutorial's network
+    /// (an estimated 0.29 of the direct cost, at T = 16) and conv3 (0.58, at T = 12; measured faster at batch
+    /// 32 on both paths and at one image on AVX2, 0.1–0.2 ms slower at one image on AVX-512), not conv1 (its
+    /// transforms dominate), conv4 or the ResNet's 3 × 3 convolutions.
     public static func tile(for g: ConvolutionGeometry) -> Int? {
         guard g.stride == 1 else { return nil }
         let direct = Double(g.positionsPerImage * g.patchSize * g.outputChannels)
