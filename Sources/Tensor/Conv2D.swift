@@ -12,8 +12,11 @@
 //   - patches (bfloat16, a kernel row of even length: `readsPatchesInPlace`): the bfloat16 kernel
 //     reads its A words from a copy of x's rows rounded to bfloat16 (and padded) a block of rows at a
 //     time, and no patch matrix is written or packed at all.
+//   - frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer:
+//     SpectralConvolution.swift), for the forward pass and the input gradient.
 // Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
-// Backward always goes through im2col and recomputes the patch matrix instead of keeping it.
+// Backward goes through im2col (recomputing the patch matrix instead of keeping it), but for an input
+// gradient in the frequency domain.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
 import Dispatch
 import MatrixKernels
@@ -238,8 +241,10 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
     let count = Tensor.elementCount(of: g.outputShape)
     let y = [Float](unsafeUninitializedCapacity: count) { yp, initialized in
         // Every output row is written by one chunk's product: no zero-fill first.
-        if let spectralWeight {
-            SpectralConvolution.forward(x: x.data, spectral: spectralWeight, bias: bias.data, geometry: g, into: yp.baseAddress!,
+        // float32 on facever's GEMM: the frequency domain where its rule takes this convolution (an inference
+        // model passes its weight transformed once; otherwise it is transformed for this call).
+        if let spectral = spectralWeight ?? (packedWeight == nil ? SpectralConvolution.transformedForOneCall(weight, g, compute: compute) : nil) {
+            SpectralConvolution.forward(x: x.data, spectral: spectral, bias: bias.data, geometry: g, into: yp.baseAddress!,
                                         fusedReLU: fusedReLU, compute: compute)
         } else {
             Conv2D.forward(x: x.data, weight: weight.data, bias: bias.data, geometry: g, into: yp.baseAddress!, fusedReLU: fusedReLU,
@@ -257,12 +262,21 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
                     }
                 }
             }
-            // Gradients accumulate straight into the inputs' grad buffers (nil: not needed).
+            // The input gradient in the frequency domain where SpectralConvolution's rule takes it (written
+            // outright into a fresh gradient); the rest accumulates straight into the inputs' grad buffers (nil:
+            // not needed).
+            let turned = x.requiresGrad ? SpectralConvolution.inputGradientWeight(weight, g, compute: compute) : nil
+            if let turned {
+                x.writeOrAccumulateGrad { dx, fresh in
+                    SpectralConvolution.inputGradient(dy: dy, turned: turned, geometry: g, into: dx.baseAddress!, fresh: fresh,
+                                                      compute: compute)
+                }
+            }
             weight.withGradPointer { dweight in
                 bias.withGradPointer { dbias in
                     x.withGradPointer { dx in
                         Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g,
-                                        dweight: dweight, dbias: dbias, dx: dx, compute: compute)
+                                        dweight: dweight, dbias: dbias, dx: turned == nil ? dx : nil, compute: compute)
                     }
                 }
             }

@@ -11,7 +11,9 @@
 // layer from an estimated cost (`tile(for:)`), and the layer runs here only where that is at most 0.6 of
 // the direct convolution's: conv2 (7 × 7 on 64 channels) and conv3 (4 × 4 on 128) of the tutorial's network,
 // not conv1 (3 channels), conv4 (6 × 6 outputs) or the ResNet's 3 × 3 and strided convolutions. Training
-// never takes this path: its backward pass is Conv2D's, and its weights change every step.
+// takes it too where the rule still does with the weight's transform counted (conv2): its forward pass, and
+// its input gradient (the forward convolution of dy with the kernel turned, `inputGradient`); the weight
+// gradient stays Conv2D's.
 import Dispatch
 import MatrixKernels
 
@@ -87,25 +89,105 @@ public enum SpectralConvolution {
     static let transformWeight = 2.9
 
     /// The tile side with the lowest estimated cost for `g`, or nil when even that is more than 0.6 of the
-    /// direct convolution's (or the convolution is strided): the rule takes conv2 of the tutorial's network
-    /// (an estimated 0.29 of the direct cost, at T = 16) and conv3 (0.58, at T = 12; measured faster at batch
-    /// 32 on both paths and at one image on AVX2, 0.1–0.2 ms slower at one image on AVX-512), not conv1 (its
-    /// transforms dominate), conv4 or the ResNet's 3 × 3 convolutions.
-    public static func tile(for g: ConvolutionGeometry) -> Int? {
+    /// direct convolution's (or the convolution is strided): for an inference model, whose weights are
+    /// transformed once, the rule takes conv2 of the tutorial's network (an estimated 0.29 of the direct
+    /// cost, at T = 16) and conv3 (0.58, at T = 12; measured faster at batch 32 on both paths and at one image
+    /// on AVX2, 0.1–0.2 ms slower at one image on AVX-512), not conv1 (its transforms dominate), conv4 or the
+    /// ResNet's 3 × 3 convolutions. With `transformingTheWeight` for a batch of `g.batch` images (training,
+    /// where the weight changes every step), the transform's cost is shared by the batch: conv2 still
+    /// qualifies from one image, conv3 does not at the batches training uses.
+    public static func tile(for g: ConvolutionGeometry, transformingTheWeight: Bool = false) -> Int? {
         guard g.stride == 1 else { return nil }
-        let direct = Double(g.positionsPerImage * g.patchSize * g.outputChannels)
+        let images = transformingTheWeight ? Double(g.batch) : 1
+        let direct = Double(g.positionsPerImage * g.patchSize * g.outputChannels) * images
         func lanes(_ channels: Int) -> Double { Double((channels + 15) / 16 * 16) }
+        let channelPairs = Double(g.inputChannels * g.outputChannels)
         let costs = candidateTiles.filter { $0 >= max(g.kernelHeight, g.kernelWidth) + 2 }.map { tile -> (Int, Double) in
             let (t, half) = (Double(tile), Double(tile / 2 + 1))
             let (rows, columns) = (tile - g.kernelHeight + 1, tile - g.kernelWidth + 1)
             let tiles = Double(((g.outputHeight + rows - 1) / rows) * ((g.outputWidth + columns - 1) / columns))
-            let mixing = t * half * 4 * Double(g.inputChannels * g.outputChannels)
+            let mixing = t * half * 4 * channelPairs
             let forward = 6 * t * t * half * lanes(g.inputChannels)
             let inverse = (half * Double(rows) * t * 4 + Double(rows * columns) * (half - 1) * 2) * lanes(g.outputChannels)
-            return (tile, tiles * (mixingWeight * mixing + transformWeight * (forward + inverse)))
+            var cost = images * tiles * (mixingWeight * mixing + transformWeight * (forward + inverse))
+            if transformingTheWeight {
+                // The kernel's two passes of sums, then its matrices packed (a copy into fresh memory).
+                let sums = Double(g.kernelHeight * g.kernelWidth) * half * channelPairs * 2
+                    + t * half * Double(g.kernelHeight) * channelPairs * 4
+                cost += transformWeight * sums + packingWeight * mixing
+            }
+            return (tile, cost)
         }
         guard let best = costs.min(by: { $0.1 < $1.1 }), best.1 <= 0.6 * direct else { return nil }
         return best.0
+    }
+
+    /// A copy's cost per float, in the same units (the conv2 transform measured 1.7 ms, of which the sums
+    /// account for 1.2).
+    static let packingWeight = 10.0
+
+    /// `weight` transformed now for `g`'s forward pass, where `compute`'s products are float32 on facever's
+    /// GEMM and the rule takes `g` with the transform counted; nil otherwise.
+    static func transformedForOneCall(_ weight: Tensor, _ g: ConvolutionGeometry, compute: Compute) -> SpectralWeight? {
+        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel,
+              let tile = tile(for: g, transformingTheWeight: true) else { return nil }
+        return SpectralWeight(weight: weight, tile: tile, path: path)
+    }
+
+    /// The input gradient of a stride-1 convolution `g` without padding and with a square kernel is the
+    /// forward convolution of dy, padded by K − 1, with the kernel turned half a turn and its channels
+    /// swapped: dx[i, j, c] = Σ_{u, v, o} dy[i − u, j − v, o] · w[u, v, c, o]. That convolution's geometry.
+    static func inputGradientGeometry(_ g: ConvolutionGeometry) -> ConvolutionGeometry? {
+        guard g.stride == 1, g.padding == 0, g.kernelHeight == g.kernelWidth else { return nil }
+        return ConvolutionGeometry(input: [g.batch, g.outputHeight, g.outputWidth, g.outputChannels],
+                                   weight: [g.kernelHeight, g.kernelWidth, g.outputChannels, g.inputChannels],
+                                   padding: g.kernelHeight - 1)
+    }
+
+    /// The turned, channel-swapped kernel of `inputGradientGeometry`, transformed now, where the rule takes
+    /// that convolution (transform counted) and `compute`'s products are float32 on facever's GEMM; nil
+    /// otherwise (the input gradient then goes through Conv2D.backward).
+    static func inputGradientWeight(_ weight: Tensor, _ g: ConvolutionGeometry, compute: Compute) -> SpectralWeight? {
+        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel,
+              let gradient = inputGradientGeometry(g), let tile = tile(for: gradient, transformingTheWeight: true) else { return nil }
+        return inputGradientWeight(weight, g, tile: tile, path: path)
+    }
+
+    /// The same for a given tile side and path.
+    static func inputGradientWeight(_ weight: Tensor, _ g: ConvolutionGeometry, tile: Int, path: KernelPath) -> SpectralWeight {
+        let (kernel, inputs, outputs) = (g.kernelHeight, g.inputChannels, g.outputChannels)
+        var turned = [Float](repeating: 0, count: weight.count)
+        for u in 0..<kernel {
+            for v in 0..<kernel {
+                for c in 0..<inputs {
+                    for o in 0..<outputs {
+                        // turned[u, v, o, c] = weight[K − 1 − u, K − 1 − v, c, o]
+                        turned[((u * kernel + v) * outputs + o) * inputs + c]
+                            = weight.data[(((kernel - 1 - u) * kernel + (kernel - 1 - v)) * inputs + c) * outputs + o]
+                    }
+                }
+            }
+        }
+        return SpectralWeight(weight: Tensor(shape: [kernel, kernel, outputs, inputs], data: turned), tile: tile, path: path)
+    }
+
+    /// dx = (`fresh`) or += the input gradient of `g` for dy: [N, OH, OW, O], with `turned` from
+    /// inputGradientWeight.
+    static func inputGradient(dy: UnsafePointer<Float>, turned: SpectralWeight, geometry g: ConvolutionGeometry,
+                              into dx: UnsafeMutablePointer<Float>, fresh: Bool, compute: Compute) {
+        let gradient = inputGradientGeometry(g)!
+        let zeros = [Float](repeating: 0, count: g.inputChannels)
+        if fresh {
+            forward(x: dy, spectral: turned, bias: zeros, geometry: gradient, into: dx, fusedReLU: false, compute: compute)
+            return
+        }
+        let count = g.batch * g.height * g.width * g.inputChannels
+        Scratch.withBuffer(slot: Scratch.slotCount - 4, count: count) { part in
+            forward(x: dy, spectral: turned, bias: zeros, geometry: gradient, into: part, fusedReLU: false, compute: compute)
+            parallelFor(count, threads: compute.threads, minimumChunk: 1 << 16) { range in
+                for index in range { dx[index] += part[index] }
+            }
+        }
     }
 
     static func geometry(height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int, padding: Int,

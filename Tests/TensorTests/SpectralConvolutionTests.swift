@@ -65,4 +65,59 @@ final class SpectralConvolutionTests: XCTestCase {
         XCTAssertNil(tile([1, 75, 75, 32], [3, 3, 32, 32], padding: 1), "a ResNet 3 × 3")
         XCTAssertNil(tile([1, 150, 150, 3], [7, 7, 3, 32], stride: 2), "strided")
     }
+
+    func testTheInputGradientInTheFrequencyDomainMatchesTheReference() {
+        // Written fresh and added to a live gradient, ragged tiles and a channel tail, on every path.
+        var random = TestRandom(seed: 8)
+        let xShape = [2, 11, 13, 5], wShape = [4, 4, 5, 18]
+        let x = random.tensor(xShape), w = random.tensor(wShape)
+        let g = ConvolutionGeometry(input: xShape, weight: wShape)
+        let dy = random.values(Tensor.elementCount(of: g.outputShape))
+        let expected = Reference.conv2dGradients(x: x.data.map(Double.init), xShape: xShape, weight: w.data.map(Double.init),
+                                                 wShape: wShape, dy: dy.map(Double.init)).dx
+        let scale = expected.map(abs).max()!
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            let turned = SpectralConvolution.inputGradientWeight(w, g, tile: 8, path: path)
+            var dx = [Float](repeating: .nan, count: x.count)
+            SpectralConvolution.inputGradient(dy: dy, turned: turned, geometry: g, into: &dx, fresh: true, compute: compute)
+            XCTAssertLessThan(zip(dx, expected).map { abs(Double($0) - $1) }.max()!, 1e-5 * scale, "\(path), fresh")
+            SpectralConvolution.inputGradient(dy: dy, turned: turned, geometry: g, into: &dx, fresh: false, compute: compute)
+            XCTAssertLessThan(zip(dx, expected).map { abs(Double($0) - 2 * $1) }.max()!, 2e-5 * scale, "\(path), added")
+        }
+    }
+
+    func testTrainingTakesTheFrequencyDomainWhereTheTransformPaysAndKeepsItsGradients() {
+        // conv2-like: 7 × 7 on 64 channels, five images (the transform of the weight shared by them). Forward,
+        // input gradient (frequency domain) and weight and bias gradients (direct) against OpenBLAS's direct
+        // convolution.
+        var random = TestRandom(seed: 9)
+        let xShape = [5, 26, 26, 64], wShape = [7, 7, 64, 64]
+        let g = ConvolutionGeometry(input: xShape, weight: wShape)
+        XCTAssertEqual(SpectralConvolution.tile(for: g, transformingTheWeight: true), 16)
+        XCTAssertNil(SpectralConvolution.tile(for: ConvolutionGeometry(input: [1, 26, 26, 64], weight: wShape), transformingTheWeight: true),
+                     "one image does not pay for the transform")
+        let values = [random.values(Tensor.elementCount(of: xShape)), random.values(Tensor.elementCount(of: wShape), -0.05, 0.05),
+                      random.values(64)]
+        let seed = random.values(Tensor.elementCount(of: g.outputShape))
+        func run(_ compute: Compute) -> (y: [Float], dx: [Float], dw: [Float], db: [Float]) {
+            let x = Tensor(shape: xShape, data: values[0], requiresGrad: true), w = Tensor(shape: wShape, data: values[1], requiresGrad: true)
+            let b = Tensor(shape: [64], data: values[2], requiresGrad: true)
+            let y = conv2d(x, weight: w, bias: b, fusedReLU: true, compute: compute)
+            y.backward(seed: seed)
+            return (y.data, x.grad!, w.grad!, b.grad!)
+        }
+        let direct = run(Compute(precision: .float32, threads: 2, float32Kernel: .openBLAS))
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            XCTAssertNotNil(SpectralConvolution.inputGradientWeight(Tensor(shape: wShape, data: values[1]), g, compute: compute))
+            let spectral = run(compute)
+            XCTAssertNotEqual(spectral.y, direct.y, "\(path): the frequency domain's order of sums")
+            for (name, a, b) in [("y", spectral.y, direct.y), ("dx", spectral.dx, direct.dx), ("dw", spectral.dw, direct.dw),
+                                 ("db", spectral.db, direct.db)] {
+                let scale = b.map(abs).max()!
+                XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-4 * scale, "\(path), \(name)")
+            }
+        }
+    }
 }
