@@ -232,7 +232,9 @@ public enum Conv2D {
 /// y = conv2d(x, weight) + bias (then max(0, ·) when `fusedReLU`), recorded for autograd, with the
 /// products `compute` asks for, forward and backward. With `packedWeight` (this weight as
 /// [KH·KW·C, O], packed for `compute`'s products at inference) the forward product reads the pack; the result is
-/// the same.
+/// the same. With `spectralWeight` (transformed once, at inference) the forward pass runs in the frequency
+/// domain; without either, it does so too where SpectralConvolution's rule takes it with the weight
+/// transformed for this call, and so does the input gradient.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, fusedReLU: Bool = false,
                    packedWeight: PackedMatrix? = nil, spectralWeight: SpectralWeight? = nil, compute: Compute = .standard) -> Tensor {
     precondition(packedWeight?.serves(compute) ?? true, "conv2d: the weight is packed for other products than compute's")

@@ -1,6 +1,6 @@
-// SpectralConvolution.swift — the forward pass of a stride-1 float32 convolution in the frequency domain,
-// for inference: the same y as Conv2D.forward to float32 rounding (the sums run in another order, so not
-// to the bit), with a fraction of the multiply-adds for large kernels on many channels.
+// SpectralConvolution.swift — the forward pass of a stride-1 float32 convolution in the frequency domain
+// (and, from it, the input gradient): the same y as Conv2D.forward to float32 rounding (the sums run in
+// another order, so not to the bit), with a fraction of the multiply-adds for large kernels on many channels.
 //
 //   x: [N, H, W, C] in T × T tiles (MatrixKernels.h, "Spectral convolution")
 //     → spectrum [F, tiles, 2C]  (fv_spectral_forward, tiles shared by the threads)
@@ -47,7 +47,8 @@ public final class SpectralWeight: @unchecked Sendable {
         weight.data.withUnsafeBufferPointer { weight in
             packs.withUnsafeMutableBufferPointer { packs in
                 parallelFor(groups) { range in
-                    Scratch.withBuffer(slot: Scratch.slotCount - 2 - range.lowerBound % 2, count: tile * matrixSize) { matrices in
+                    // A thread that finds the slot taken by another gets a buffer of its own (Scratch).
+                    Scratch.withBuffer(slot: SpectralConvolution.kernelSlot, count: tile * matrixSize) { matrices in
                         for group in range {
                             withUnsafePointer(to: g) { g in
                                 fv_spectral_weight(path.c, g, weight.baseAddress!, Int64(group * tile), Int64(tile), matrices)
@@ -75,6 +76,12 @@ public enum SpectralConvolution {
     /// Spectra and products of a chunk of images, in floats (8 MiB in all: they stay in L3 between the
     /// three passes).
     static let chunkBudget = 2 * 1024 * 1024
+
+    /// Scratch buffers (Scratch.swift) of this file, apart from Conv2D's (slots 0 up, one per thread): the
+    /// forward pass's spectra, an input gradient to be added, and the kernel's matrices being packed.
+    static let spectraSlot = Scratch.slotCount - 1
+    static let gradientSlot = Scratch.slotCount - 2
+    static let kernelSlot = Scratch.slotCount - 3
 
     /// Tile sides tried: even, and small enough that the transformed weight (4·C·O floats a frequency,
     /// T·(T/2 + 1) frequencies: 19 MB for conv2 at 16) stays a few times the weight's own size; larger
@@ -182,7 +189,7 @@ public enum SpectralConvolution {
             return
         }
         let count = g.batch * g.height * g.width * g.inputChannels
-        Scratch.withBuffer(slot: Scratch.slotCount - 4, count: count) { part in
+        Scratch.withBuffer(slot: gradientSlot, count: count) { part in
             forward(x: dy, spectral: turned, bias: zeros, geometry: gradient, into: part, fusedReLU: false, compute: compute)
             parallelFor(count, threads: compute.threads, minimumChunk: 1 << 16) { range in
                 for index in range { dx[index] += part[index] }
@@ -205,9 +212,17 @@ public enum SpectralConvolution {
         into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, compute: Compute
     ) {
         precondition(spectral.serves(g, compute), "conv2d: the spectral weight is for another convolution or other products")
-        let sg = geometry(height: g.height, width: g.width, channels: g.inputChannels, kernelHeight: g.kernelHeight,
-                          kernelWidth: g.kernelWidth, padding: g.padding, outputChannels: g.outputChannels, tile: spectral.tile)
-        withUnsafePointer(to: sg) { sg in
+        let tiling = geometry(height: g.height, width: g.width, channels: g.inputChannels, kernelHeight: g.kernelHeight,
+                              kernelWidth: g.kernelWidth, padding: g.padding, outputChannels: g.outputChannels, tile: spectral.tile)
+        withUnsafePointer(to: tiling) { tiling in
+            forward(x: x, spectral: spectral, bias: bias, geometry: g, tiling: tiling, into: y, fusedReLU: fusedReLU, compute: compute)
+        }
+    }
+
+    private static func forward(
+        x: UnsafePointer<Float>, spectral: SpectralWeight, bias: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+        tiling sg: UnsafePointer<fv_spectral_geometry>, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, compute: Compute
+    ) {
         let tilesPerImage = Int(fv_spectral_tiles(sg))
         let frequencies = spectral.frequencies.count
         let (inputWidth, outputWidth) = (2 * g.inputChannels, 2 * g.outputChannels)
@@ -216,7 +231,7 @@ public enum SpectralConvolution {
         let imageSize = g.height * g.width * g.inputChannels
         let outputSize = g.positionsPerImage * g.outputChannels
         let path = spectral.path.c
-        Scratch.withBuffer(slot: Scratch.slotCount - 1, count: imagesPerChunk * floatsPerImage) { buffer in
+        Scratch.withBuffer(slot: spectraSlot, count: imagesPerChunk * floatsPerImage) { buffer in
             for first in stride(from: 0, to: g.batch, by: imagesPerChunk) {
                 let images = min(imagesPerChunk, g.batch - first)
                 let rows = images * tilesPerImage
@@ -251,7 +266,6 @@ public enum SpectralConvolution {
                     }
                 }
             }
-        }
         }
     }
 }
