@@ -46,7 +46,7 @@ int64_t fv_spectral_tiles(const fv_spectral_geometry *g) {
 int fv_spectral_geometry_valid(const fv_spectral_geometry *g) {
     return g->tile >= 2 && g->tile <= MAX_TILE && g->tile % 2 == 0 && g->kernel_height >= 1 &&
            g->kernel_width >= 1 && g->kernel_height <= g->tile && g->kernel_width <= g->tile && g->channels >= 1 &&
-           g->output_channels >= 1 && g->output_height >= 1 && g->output_width >= 1 && g->padding >= 0;
+           g->output_channels >= 1 && g->output_height >= 1 && g->output_width >= 1 && g->padding >= 0 && g->block >= 0;
 }
 
 /* Per-thread scratch: the transform of one tile along its rows. */
@@ -140,8 +140,10 @@ static inline __attribute__((always_inline)) void forward_lanes(
     const fv_spectral_geometry *g, const twiddles *t, const float *image, int64_t top, int64_t left, int64_t c0,
     int64_t lanes, float *rows, float *spectrum, int64_t spectrum_rows, int64_t row) {
     const int64_t tile = g->tile, half = tile / 2 + 1, c_count = g->channels;
-    const int64_t r_first = top < 0 ? -top : 0, r_end = top + tile > g->height ? g->height - top : tile;
-    const int64_t s_first = left < 0 ? -left : 0, s_end = left + tile > g->width ? g->width - left : tile;
+    /* The rows and columns read: the tile's first `block` (all T when 0), within the image. */
+    const int64_t block = g->block > 0 && g->block < tile ? g->block : tile;
+    const int64_t r_first = top < 0 ? -top : 0, r_end = top + block > g->height ? g->height - top : block;
+    const int64_t s_first = left < 0 ? -left : 0, s_end = left + block > g->width ? g->width - left : block;
     /* Along each row: Z[r, b] = Σ_s x[r, s] · e^{−2πi·b·s/T}. */
     for (int64_t r = r_first; r < r_end; r++) {
         const float *pixels = image + ((top + r) * g->width + left) * c_count + c0;

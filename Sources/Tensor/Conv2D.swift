@@ -13,10 +13,10 @@
 //     reads its A words from a copy of x's rows rounded to bfloat16 (and padded) a block of rows at a
 //     time, and no patch matrix is written or packed at all.
 //   - frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer:
-//     SpectralConvolution.swift), for the forward pass and the input gradient.
+//     SpectralConvolution.swift, SpectralGradients.swift), for the forward pass and both gradients.
 // Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
-// Backward goes through im2col (recomputing the patch matrix instead of keeping it), but for an input
-// gradient in the frequency domain.
+// Backward goes through im2col (recomputing the patch matrix instead of keeping it), but for gradients in
+// the frequency domain.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
 import Dispatch
 import MatrixKernels
@@ -234,7 +234,7 @@ public enum Conv2D {
 /// [KH·KW·C, O], packed for `compute`'s products at inference) the forward product reads the pack; the result is
 /// the same. With `spectralWeight` (transformed once, at inference) the forward pass runs in the frequency
 /// domain; without either, it does so too where SpectralConvolution's rule takes it with the weight
-/// transformed for this call, and so does the input gradient.
+/// transformed for this call, and so do the gradients.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0, fusedReLU: Bool = false,
                    packedWeight: PackedMatrix? = nil, spectralWeight: SpectralWeight? = nil, compute: Compute = .standard) -> Tensor {
     precondition(packedWeight?.serves(compute) ?? true, "conv2d: the weight is packed for other products than compute's")
@@ -274,11 +274,18 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
                                                       compute: compute)
                 }
             }
+            let weightTile = weight.requiresGrad ? SpectralConvolution.weightGradientTile(g, compute: compute) : nil
+            if let weightTile, case .facever(let path) = compute.float32Kernel {
+                weight.withGradPointer { dweight in
+                    SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: weightTile, path: path, into: dweight!,
+                                                       compute: compute)
+                }
+            }
             weight.withGradPointer { dweight in
                 bias.withGradPointer { dbias in
                     x.withGradPointer { dx in
-                        Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g,
-                                        dweight: dweight, dbias: dbias, dx: turned == nil ? dx : nil, compute: compute)
+                        Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g, dweight: weightTile == nil ? dweight : nil,
+                                        dbias: dbias, dx: turned == nil ? dx : nil, compute: compute)
                     }
                 }
             }

@@ -11,9 +11,8 @@
 // layer from an estimated cost (`tile(for:)`), and the layer runs here only where that is at most 0.6 of
 // the direct convolution's: conv2 (7 × 7 on 64 channels) and conv3 (4 × 4 on 128) of the tutorial's network,
 // not conv1 (3 channels), conv4 (6 × 6 outputs) or the ResNet's 3 × 3 and strided convolutions. Training
-// takes it too where the rule still does with the weight's transform counted (conv2): its forward pass, and
-// its input gradient (the forward convolution of dy with the kernel turned, `inputGradient`); the weight
-// gradient stays Conv2D's.
+// takes it too where the rule still does with the weight's transform counted (conv2): its forward pass here,
+// and its gradients (SpectralGradients.swift).
 import Dispatch
 import MatrixKernels
 
@@ -77,11 +76,13 @@ public enum SpectralConvolution {
     /// three passes).
     static let chunkBudget = 2 * 1024 * 1024
 
-    /// Scratch buffers (Scratch.swift) of this file, apart from Conv2D's (slots 0 up, one per thread): the
-    /// forward pass's spectra, an input gradient to be added, and the kernel's matrices being packed.
+    /// Scratch buffers (Scratch.swift) of the frequency domain, apart from Conv2D's (slots 0 up, one per
+    /// thread): spectra, an input gradient to be added, the kernel's matrices being packed, and the weight
+    /// gradient's sums.
     static let spectraSlot = Scratch.slotCount - 1
     static let gradientSlot = Scratch.slotCount - 2
     static let kernelSlot = Scratch.slotCount - 3
+    static let weightGradientSlot = Scratch.slotCount - 4
 
     /// Tile sides tried: even, and small enough that the transformed weight (4·C·O floats a frequency,
     /// T·(T/2 + 1) frequencies: 19 MB for conv2 at 16) stays a few times the weight's own size; larger
@@ -141,60 +142,18 @@ public enum SpectralConvolution {
         return SpectralWeight(weight: weight, tile: tile, path: path)
     }
 
-    /// The input gradient of a stride-1 convolution `g` without padding and with a square kernel is the
-    /// forward convolution of dy, padded by K − 1, with the kernel turned half a turn and its channels
-    /// swapped: dx[i, j, c] = Σ_{u, v, o} dy[i − u, j − v, o] · w[u, v, c, o]. That convolution's geometry.
-    static func inputGradientGeometry(_ g: ConvolutionGeometry) -> ConvolutionGeometry? {
-        guard g.stride == 1, g.padding == 0, g.kernelHeight == g.kernelWidth else { return nil }
-        return ConvolutionGeometry(input: [g.batch, g.outputHeight, g.outputWidth, g.outputChannels],
-                                   weight: [g.kernelHeight, g.kernelWidth, g.outputChannels, g.inputChannels],
-                                   padding: g.kernelHeight - 1)
-    }
-
-    /// The turned, channel-swapped kernel of `inputGradientGeometry`, transformed now, where the rule takes
-    /// that convolution (transform counted) and `compute`'s products are float32 on facever's GEMM; nil
-    /// otherwise (the input gradient then goes through Conv2D.backward).
-    static func inputGradientWeight(_ weight: Tensor, _ g: ConvolutionGeometry, compute: Compute) -> SpectralWeight? {
-        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel,
-              let gradient = inputGradientGeometry(g), let tile = tile(for: gradient, transformingTheWeight: true) else { return nil }
-        return inputGradientWeight(weight, g, tile: tile, path: path)
-    }
-
-    /// The same for a given tile side and path.
-    static func inputGradientWeight(_ weight: Tensor, _ g: ConvolutionGeometry, tile: Int, path: KernelPath) -> SpectralWeight {
-        let (kernel, inputs, outputs) = (g.kernelHeight, g.inputChannels, g.outputChannels)
-        var turned = [Float](repeating: 0, count: weight.count)
-        for u in 0..<kernel {
-            for v in 0..<kernel {
-                for c in 0..<inputs {
-                    for o in 0..<outputs {
-                        // turned[u, v, o, c] = weight[K − 1 − u, K − 1 − v, c, o]
-                        turned[((u * kernel + v) * outputs + o) * inputs + c]
-                            = weight.data[(((kernel - 1 - u) * kernel + (kernel - 1 - v)) * inputs + c) * outputs + o]
-                    }
-                }
-            }
+    /// Rows `range` of a chunk's spectra (a row per tile, image after image) in runs within one image: the
+    /// image (in the chunk), its tiles, and the run's first row.
+    static func runs(of range: Range<Int>, tilesPerImage: Int) -> [(image: Int, tiles: Range<Int>, row: Int)] {
+        var runs: [(image: Int, tiles: Range<Int>, row: Int)] = []
+        var row = range.lowerBound
+        while row < range.upperBound {
+            let (image, tile) = (row / tilesPerImage, row % tilesPerImage)
+            let end = min(range.upperBound, (image + 1) * tilesPerImage)
+            runs.append((image, tile..<(tile + end - row), row))
+            row = end
         }
-        return SpectralWeight(weight: Tensor(shape: [kernel, kernel, outputs, inputs], data: turned), tile: tile, path: path)
-    }
-
-    /// dx = (`fresh`) or += the input gradient of `g` for dy: [N, OH, OW, O], with `turned` from
-    /// inputGradientWeight.
-    static func inputGradient(dy: UnsafePointer<Float>, turned: SpectralWeight, geometry g: ConvolutionGeometry,
-                              into dx: UnsafeMutablePointer<Float>, fresh: Bool, compute: Compute) {
-        let gradient = inputGradientGeometry(g)!
-        let zeros = [Float](repeating: 0, count: g.inputChannels)
-        if fresh {
-            forward(x: dy, spectral: turned, bias: zeros, geometry: gradient, into: dx, fusedReLU: false, compute: compute)
-            return
-        }
-        let count = g.batch * g.height * g.width * g.inputChannels
-        Scratch.withBuffer(slot: gradientSlot, count: count) { part in
-            forward(x: dy, spectral: turned, bias: zeros, geometry: gradient, into: part, fusedReLU: false, compute: compute)
-            parallelFor(count, threads: compute.threads, minimumChunk: 1 << 16) { range in
-                for index in range { dx[index] += part[index] }
-            }
-        }
+        return runs
     }
 
     static func geometry(height: Int, width: Int, channels: Int, kernelHeight: Int, kernelWidth: Int, padding: Int,
@@ -203,7 +162,7 @@ public enum SpectralConvolution {
             height: Int64(height), width: Int64(width), channels: Int64(channels), kernel_height: Int64(kernelHeight),
             kernel_width: Int64(kernelWidth), padding: Int64(padding),
             output_height: Int64(height + 2 * padding - kernelHeight + 1), output_width: Int64(width + 2 * padding - kernelWidth + 1),
-            output_channels: Int64(outputChannels), tile: Int64(tile))
+            output_channels: Int64(outputChannels), tile: Int64(tile), block: 0)
     }
 
     /// y = conv(x, weight) + bias (then max(0, ·)) for `g` (stride 1), with the weight as `spectral`.
@@ -237,19 +196,9 @@ public enum SpectralConvolution {
                 let rows = images * tilesPerImage
                 let spectrum = buffer
                 let products = buffer + frequencies * rows * inputWidth
-                // The chunk's tiles, image by image, in runs that stay within one image.
-                func eachRun(of range: Range<Int>, _ body: (_ image: Int, _ tiles: Range<Int>, _ row: Int) -> Void) {
-                    var row = range.lowerBound
-                    while row < range.upperBound {
-                        let (image, tile) = (row / tilesPerImage, row % tilesPerImage)
-                        let end = min(range.upperBound, (image + 1) * tilesPerImage)
-                        body(first + image, tile..<(tile + end - row), row)
-                        row = end
-                    }
-                }
                 parallelFor(rows, threads: compute.threads) { range in
-                    eachRun(of: range) { image, tiles, row in
-                        fv_spectral_forward(path, sg, x + image * imageSize, Int64(tiles.lowerBound), Int64(tiles.count),
+                    for (image, tiles, row) in runs(of: range, tilesPerImage: tilesPerImage) {
+                        fv_spectral_forward(path, sg, x + (first + image) * imageSize, Int64(tiles.lowerBound), Int64(tiles.count),
                                             spectrum, Int64(rows), Int64(row))
                     }
                 }
@@ -260,9 +209,9 @@ public enum SpectralConvolution {
                     }
                 }
                 parallelFor(rows, threads: compute.threads) { range in
-                    eachRun(of: range) { image, tiles, row in
+                    for (image, tiles, row) in runs(of: range, tilesPerImage: tilesPerImage) {
                         fv_spectral_inverse(path, sg, products, Int64(rows), Int64(row), Int64(tiles.lowerBound),
-                                            Int64(tiles.count), bias, fusedReLU ? 1 : 0, y + image * outputSize)
+                                            Int64(tiles.count), bias, fusedReLU ? 1 : 0, y + (first + image) * outputSize)
                     }
                 }
             }

@@ -87,10 +87,29 @@ final class SpectralConvolutionTests: XCTestCase {
         }
     }
 
+    func testTheWeightGradientInTheFrequencyDomainMatchesTheReference() {
+        // Ragged blocks of dy (8 × 10 outputs in tiles of 5), channel tails on both sides, two images, added twice.
+        var random = TestRandom(seed: 10)
+        let xShape = [2, 11, 13, 5], wShape = [4, 4, 5, 18]
+        let x = random.tensor(xShape), w = random.tensor(wShape)
+        let g = ConvolutionGeometry(input: xShape, weight: wShape)
+        let dy = random.values(Tensor.elementCount(of: g.outputShape))
+        let expected = Reference.conv2dGradients(x: x.data.map(Double.init), xShape: xShape, weight: w.data.map(Double.init),
+                                                 wShape: wShape, dy: dy.map(Double.init)).dweight
+        let scale = expected.map(abs).max()!
+        for path in KernelPath.supported {
+            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            var dw = [Float](repeating: 0, count: w.count)
+            SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: 8, path: path, into: &dw, compute: compute)
+            XCTAssertLessThan(zip(dw, expected).map { abs(Double($0) - $1) }.max()!, 1e-5 * scale, "\(path)")
+            SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: 8, path: path, into: &dw, compute: compute)
+            XCTAssertLessThan(zip(dw, expected).map { abs(Double($0) - 2 * $1) }.max()!, 2e-5 * scale, "\(path), added")
+        }
+    }
+
     func testTrainingTakesTheFrequencyDomainWhereTheTransformPaysAndKeepsItsGradients() {
         // conv2-like: 7 × 7 on 64 channels, five images (the transform of the weight shared by them). Forward,
-        // input gradient (frequency domain) and weight and bias gradients (direct) against OpenBLAS's direct
-        // convolution.
+        // input and weight gradients (frequency domain) and bias gradient against OpenBLAS's direct convolution.
         var random = TestRandom(seed: 9)
         let xShape = [5, 26, 26, 64], wShape = [7, 7, 64, 64]
         let g = ConvolutionGeometry(input: xShape, weight: wShape)
@@ -111,6 +130,7 @@ final class SpectralConvolutionTests: XCTestCase {
         for path in KernelPath.supported {
             let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
             XCTAssertNotNil(SpectralConvolution.inputGradientWeight(Tensor(shape: wShape, data: values[1]), g, compute: compute))
+            XCTAssertEqual(SpectralConvolution.weightGradientTile(g, compute: compute), 16)
             let spectral = run(compute)
             XCTAssertNotEqual(spectral.y, direct.y, "\(path): the frequency domain's order of sums")
             for (name, a, b) in [("y", spectral.y, direct.y), ("dx", spectral.dx, direct.dx), ("dw", spectral.dw, direct.dw),

@@ -129,12 +129,16 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
  *   fv_spectral_inverse: y[OH, OW, O] = relu?(inverse transform + bias) on the pixels of tiles
  *                        [first_tile, first_tile + tiles), from products[f][first_row + t − first_tile].
  * T is even and at most 64, and each kernel side at most T (fv_spectral_geometry_valid).
+ * A weight gradient uses the same two functions: the spectra of x's tiles and of dy's blocks (the first
+ * T − K + 1 rows and columns of each tile: `block`) meet in one GEMM per frequency, and fv_spectral_inverse
+ * reads the result back as K × K pixels of one tile.
  */
 typedef struct {
     int64_t height, width, channels;
     int64_t kernel_height, kernel_width, padding;
     int64_t output_height, output_width, output_channels;
     int64_t tile;
+    int64_t block;   /* fv_spectral_forward reads the first `block` rows and columns of each tile (0: all T) */
 } fv_spectral_geometry;
 
 int fv_spectral_geometry_valid(const fv_spectral_geometry *g);
