@@ -7,10 +7,11 @@
  * transform of the flipped kernel, i.e. the conjugate of W), exact (no wrap-around) on the first
  * T − K + 1 rows and columns of the tile. The image is real, so only T · (T/2 + 1) frequencies are kept.
  * Per frequency, the channels mix by a complex matrix product, done as a real one by the float32 GEMM
- * ([Xr | Xi] · [[Wr, Wi], [−Wi, Wr]]); these functions make its operands and read its results back:
- *   fv_spectral_weight    the kernel → one [2C, 2O] matrix per frequency (once per model)
- *   fv_spectral_forward   image tiles → [frequency][tile][2C]
+ * ([Xr | Xi] · [[Ŵr, Ŵi], [−Ŵi, Ŵr]]); these functions make its operands and read its results back:
+ *   fv_spectral_weight    the kernel → one [2C, 2O] matrix per frequency (once per model, or per training step)
+ *   fv_spectral_forward   image tiles (or their first `block` rows and columns) → [frequency][tile][2C]
  *   fv_spectral_inverse   [frequency][tile][2O] → output pixels, + bias, max(0, ·)
+ * (The weight gradient, Tensor's SpectralGradients.swift, uses the last two on x's tiles and dy's blocks.)
  * The transforms are discrete Fourier sums written out (T² · (T/2 + 1) terms a channel), separable by
  * rows then columns; they run over 16 channels at a time, so the compiler turns each step into vector
  * FMAs on each path's instruction set.

@@ -35,16 +35,19 @@ extension SpectralConvolution {
     /// The same for a given tile side and path.
     static func inputGradientWeight(_ weight: Tensor, _ g: ConvolutionGeometry, tile: Int, path: KernelPath) -> SpectralWeight {
         let (kernel, inputs, outputs) = (g.kernelHeight, g.inputChannels, g.outputChannels)
-        var turned = [Float](repeating: 0, count: weight.count)
-        for u in 0..<kernel {
-            for v in 0..<kernel {
-                for c in 0..<inputs {
-                    for o in 0..<outputs {
+        let turned = weight.data.withUnsafeBufferPointer { weight in
+            [Float](unsafeUninitializedCapacity: weight.count) { turned, initialized in
+                for u in 0..<kernel {
+                    for v in 0..<kernel {
+                        let source = weight.baseAddress! + ((kernel - 1 - u) * kernel + (kernel - 1 - v)) * inputs * outputs
+                        let target = turned.baseAddress! + (u * kernel + v) * outputs * inputs
                         // turned[u, v, o, c] = weight[K − 1 − u, K − 1 − v, c, o]
-                        turned[((u * kernel + v) * outputs + o) * inputs + c]
-                            = weight.data[(((kernel - 1 - u) * kernel + (kernel - 1 - v)) * inputs + c) * outputs + o]
+                        for c in 0..<inputs {
+                            for o in 0..<outputs { target[o * inputs + c] = source[c * outputs + o] }
+                        }
                     }
                 }
+                initialized = weight.count
             }
         }
         return SpectralWeight(weight: Tensor(shape: [kernel, kernel, outputs, inputs], data: turned), tile: tile, path: path)
