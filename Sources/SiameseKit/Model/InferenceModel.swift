@@ -3,9 +3,9 @@
 //
 // Where the products are float32 on facever's GEMM, a convolution that SpectralConvolution's rule takes
 // (the tutorial's conv2 and conv3) keeps its weight in the frequency domain instead of packed, and runs its
-// forward pass there: the same embeddings to float32 rounding, not to the bit, at a quarter of the
-// multiply-adds. Packing every other convolution's weight is cheap and always pays (bfloat16, or float32 on facever's GEMM;
-// OpenBLAS's sgemm has no packed form). Packing the dense weight (75 MB bfloat16, 151 MB float32 for the
+// forward pass there: the same embeddings to float32 rounding, not to the bit, with fewer multiply-adds
+// (about a quarter of conv2's). Packing every other convolution's weight is cheap and always pays
+// (bfloat16, or float32 on facever's GEMM; OpenBLAS's sgemm has no packed form). Packing the dense weight (75 MB bfloat16, 151 MB float32 for the
 // tutorial's 9216 × 4096) costs about what eight one-image products save by reading it, so a model
 // that will embed one probe does without, and one that will embed a gallery asks for it
 // (`packingDenseWeight(forBatchesOf:)`, when at least `imagesBeforeDensePackPays` images are to come);
