@@ -28,9 +28,9 @@ public final class EmbeddingNetwork: ParameterContainer {
     public var parameters: [Tensor] { convolutions.flatMap(\.parameters) + projection.parameters }
 
     /// Weights packed for inference (InferenceModel keeps them): per convolution, either its weight in the
-    /// frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer: conv2 and
-    /// conv3 of the tutorial's network)
-    /// or packed for the products of one Compute (none for OpenBLAS's); and the dense layer's when asked.
+    /// frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer: conv2
+    /// and conv3 of the tutorial's network) or packed for the products of one Compute (none for OpenBLAS's);
+    /// and the dense layer's when asked.
     public struct PackedWeights: @unchecked Sendable {
         public let convolutions: [PackedMatrix?]
         public let spectral: [SpectralWeight?]
