@@ -66,44 +66,44 @@ final class SpectralConvolutionTests: XCTestCase {
         XCTAssertNil(tile([1, 150, 150, 3], [7, 7, 3, 32], stride: 2), "strided")
     }
 
-    func testTheInputGradientInTheFrequencyDomainMatchesTheReference() {
-        // Written fresh and added to a live gradient, ragged tiles and a channel tail, on every path.
-        var random = TestRandom(seed: 8)
+    /// One convolution's gradients (2 images, 4 × 4 kernel, 5 → 18 channels: 8 × 10 outputs in ragged tiles of
+    /// 5, channel tails on both sides) against the Float64 reference on every path: `run` writes or adds the
+    /// gradient to a buffer holding `start` (`first` true), then adds it again (`first` false).
+    private func assertGradientMatchesReference(
+        seed: UInt64, _ which: KeyPath<(dweight: [Double], dx: [Double]), [Double]>, start: Float,
+        _ run: (_ x: Tensor, _ w: Tensor, _ dy: [Float], _ g: ConvolutionGeometry, _ path: KernelPath, _ compute: Compute,
+                _ gradient: inout [Float], _ first: Bool) -> Void
+    ) {
+        var random = TestRandom(seed: seed)
         let xShape = [2, 11, 13, 5], wShape = [4, 4, 5, 18]
         let x = random.tensor(xShape), w = random.tensor(wShape)
         let g = ConvolutionGeometry(input: xShape, weight: wShape)
         let dy = random.values(Tensor.elementCount(of: g.outputShape))
         let expected = Reference.conv2dGradients(x: x.data.map(Double.init), xShape: xShape, weight: w.data.map(Double.init),
-                                                 wShape: wShape, dy: dy.map(Double.init)).dx
+                                                 wShape: wShape, dy: dy.map(Double.init))[keyPath: which]
         let scale = expected.map(abs).max()!
         for path in KernelPath.supported {
             let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
+            var gradient = [Float](repeating: start, count: expected.count)
+            run(x, w, dy, g, path, compute, &gradient, true)
+            XCTAssertLessThan(zip(gradient, expected).map { abs(Double($0) - $1) }.max()!, 1e-5 * scale, "\(path)")
+            run(x, w, dy, g, path, compute, &gradient, false)
+            XCTAssertLessThan(zip(gradient, expected).map { abs(Double($0) - 2 * $1) }.max()!, 2e-5 * scale, "\(path), added")
+        }
+    }
+
+    func testTheInputGradientInTheFrequencyDomainMatchesTheReference() {
+        // Written fresh over garbage, then added to the live gradient.
+        assertGradientMatchesReference(seed: 8, \.dx, start: .nan) { _, w, dy, g, path, compute, dx, first in
             let turned = SpectralConvolution.inputGradientWeight(w, g, tile: 8, path: path)
-            var dx = [Float](repeating: .nan, count: x.count)
-            SpectralConvolution.inputGradient(dy: dy, turned: turned, geometry: g, into: &dx, fresh: true, compute: compute)
-            XCTAssertLessThan(zip(dx, expected).map { abs(Double($0) - $1) }.max()!, 1e-5 * scale, "\(path), fresh")
-            SpectralConvolution.inputGradient(dy: dy, turned: turned, geometry: g, into: &dx, fresh: false, compute: compute)
-            XCTAssertLessThan(zip(dx, expected).map { abs(Double($0) - 2 * $1) }.max()!, 2e-5 * scale, "\(path), added")
+            SpectralConvolution.inputGradient(dy: dy, turned: turned, geometry: g, into: &dx, fresh: first, compute: compute)
         }
     }
 
     func testTheWeightGradientInTheFrequencyDomainMatchesTheReference() {
-        // Ragged blocks of dy (8 × 10 outputs in tiles of 5), channel tails on both sides, two images, added twice.
-        var random = TestRandom(seed: 10)
-        let xShape = [2, 11, 13, 5], wShape = [4, 4, 5, 18]
-        let x = random.tensor(xShape), w = random.tensor(wShape)
-        let g = ConvolutionGeometry(input: xShape, weight: wShape)
-        let dy = random.values(Tensor.elementCount(of: g.outputShape))
-        let expected = Reference.conv2dGradients(x: x.data.map(Double.init), xShape: xShape, weight: w.data.map(Double.init),
-                                                 wShape: wShape, dy: dy.map(Double.init)).dweight
-        let scale = expected.map(abs).max()!
-        for path in KernelPath.supported {
-            let compute = Compute(precision: .float32, threads: 2, float32Kernel: .facever(path))
-            var dw = [Float](repeating: 0, count: w.count)
+        // Always added: first to zeros.
+        assertGradientMatchesReference(seed: 10, \.dweight, start: 0) { x, _, dy, g, path, compute, dw, _ in
             SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: 8, path: path, into: &dw, compute: compute)
-            XCTAssertLessThan(zip(dw, expected).map { abs(Double($0) - $1) }.max()!, 1e-5 * scale, "\(path)")
-            SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: 8, path: path, into: &dw, compute: compute)
-            XCTAssertLessThan(zip(dw, expected).map { abs(Double($0) - 2 * $1) }.max()!, 2e-5 * scale, "\(path), added")
         }
     }
 
