@@ -7,7 +7,7 @@
 //     → products [F, tiles, 2O]  (one float32 GEMM per frequency against SpectralWeight's packed matrix,
 //                                 frequencies shared by the threads)
 //     → y: [N, OH, OW, O]        (fv_spectral_inverse, + bias, max(0, ·))
-// A batch runs in chunks of whole images whose spectra fit `chunkBudget`. The tile side is chosen per
+// A batch runs in chunks of tiles whose spectra fit `chunkBudget`. The tile side is chosen per
 // layer from an estimated cost (`tile(for:)`), and the layer runs here only where that is at most 0.6 of
 // the direct convolution's: conv2 (7 × 7 on 64 channels) and conv3 (4 × 4 on 128) of the tutorial's network,
 // not conv1 (3 channels), conv4 (6 × 6 outputs) or the ResNet's 3 × 3 and strided convolutions. Training
@@ -72,7 +72,7 @@ public final class SpectralWeight: @unchecked Sendable {
 }
 
 public enum SpectralConvolution {
-    /// Spectra and products of a chunk of images, in floats (8 MiB in all: they stay in L3 between the
+    /// Spectra and products of a chunk of tiles, in floats (8 MiB in all: they stay in L3 between the
     /// three passes).
     static let chunkBudget = 2 * 1024 * 1024
 
@@ -110,7 +110,10 @@ public enum SpectralConvolution {
         let direct = Double(g.positionsPerImage * g.patchSize * g.outputChannels) * images
         func lanes(_ channels: Int) -> Double { Double((channels + 15) / 16 * 16) }
         let channelPairs = Double(g.inputChannels * g.outputChannels)
-        let costs = candidateTiles.filter { $0 >= max(g.kernelHeight, g.kernelWidth) + 2 }.map { tile -> (Int, Double) in
+        let fitting = candidateTiles.filter { tile in
+            tile >= max(g.kernelHeight, g.kernelWidth) + 2 && tile * (tile / 2 + 1) * 4 * g.inputChannels * g.outputChannels <= maximumTransformFloats
+        }
+        let costs = fitting.map { tile -> (Int, Double) in
             let (t, half) = (Double(tile), Double(tile / 2 + 1))
             let (rows, columns) = (tile - g.kernelHeight + 1, tile - g.kernelWidth + 1)
             let tiles = Double(((g.outputHeight + rows - 1) / rows) * ((g.outputWidth + columns - 1) / columns))
@@ -130,6 +133,11 @@ public enum SpectralConvolution {
         return best.0
     }
 
+    /// The largest transformed weight (and weight gradient's sums), in floats: 64 MiB, against conv2's 19. A
+    /// layer of many more channels (the limit of a user's architecture is 4,096) would need gigabytes, and
+    /// stays direct.
+    static let maximumTransformFloats = 16 * 1024 * 1024
+
     /// A copy's cost per float, in the same units (the conv2 transform measured 1.7 ms, of which the sums
     /// account for 1.2).
     static let packingWeight = 10.0
@@ -142,14 +150,21 @@ public enum SpectralConvolution {
         return SpectralWeight(weight: weight, tile: tile, path: path)
     }
 
-    /// Rows `range` of a chunk's spectra (a row per tile, image after image) in runs within one image: the
-    /// image (in the chunk), its tiles, and the run's first row.
-    static func runs(of range: Range<Int>, tilesPerImage: Int) -> [(image: Int, tiles: Range<Int>, row: Int)] {
+    /// The batch's tiles (image after image, `tilesPerImage` each) in chunks whose spectra fit `chunkBudget`
+    /// (at least one tile a chunk): a chunk may end inside an image, so that a large image needs no more.
+    static func chunks(batch: Int, tilesPerImage: Int, floatsPerTile: Int) -> [Range<Int>] {
+        let (total, size) = (batch * tilesPerImage, max(1, chunkBudget / floatsPerTile))
+        return stride(from: 0, to: total, by: size).map { $0..<min(total, $0 + size) }
+    }
+
+    /// Rows `rows` of a chunk's spectra (row r is the batch's tile `first` + r) in runs within one image: the
+    /// image, its tiles, and the run's first row.
+    static func runs(of rows: Range<Int>, from first: Int, tilesPerImage: Int) -> [(image: Int, tiles: Range<Int>, row: Int)] {
         var runs: [(image: Int, tiles: Range<Int>, row: Int)] = []
-        var row = range.lowerBound
-        while row < range.upperBound {
-            let (image, tile) = (row / tilesPerImage, row % tilesPerImage)
-            let end = min(range.upperBound, (image + 1) * tilesPerImage)
+        var row = rows.lowerBound
+        while row < rows.upperBound {
+            let (image, tile) = ((first + row) / tilesPerImage, (first + row) % tilesPerImage)
+            let end = min(rows.upperBound, (image + 1) * tilesPerImage - first)
             runs.append((image, tile..<(tile + end - row), row))
             row = end
         }
@@ -185,20 +200,19 @@ public enum SpectralConvolution {
         let tilesPerImage = Int(fv_spectral_tiles(sg))
         let frequencies = spectral.frequencies.count
         let (inputWidth, outputWidth) = (2 * g.inputChannels, 2 * g.outputChannels)
-        let floatsPerImage = frequencies * tilesPerImage * (inputWidth + outputWidth)
-        let imagesPerChunk = max(1, min(g.batch, chunkBudget / floatsPerImage))
+        let floatsPerTile = frequencies * (inputWidth + outputWidth)
+        let chunks = chunks(batch: g.batch, tilesPerImage: tilesPerImage, floatsPerTile: floatsPerTile)
         let imageSize = g.height * g.width * g.inputChannels
         let outputSize = g.positionsPerImage * g.outputChannels
         let path = spectral.path.c
-        Scratch.withBuffer(slot: spectraSlot, count: imagesPerChunk * floatsPerImage) { buffer in
-            for first in stride(from: 0, to: g.batch, by: imagesPerChunk) {
-                let images = min(imagesPerChunk, g.batch - first)
-                let rows = images * tilesPerImage
+        Scratch.withBuffer(slot: spectraSlot, count: (chunks.map(\.count).max() ?? 0) * floatsPerTile) { buffer in
+            for chunk in chunks {
+                let rows = chunk.count
                 let spectrum = buffer
                 let products = buffer + frequencies * rows * inputWidth
                 parallelFor(rows, threads: compute.threads) { range in
-                    for (image, tiles, row) in runs(of: range, tilesPerImage: tilesPerImage) {
-                        fv_spectral_forward(path, sg, x + (first + image) * imageSize, Int64(tiles.lowerBound), Int64(tiles.count),
+                    for (image, tiles, row) in runs(of: range, from: chunk.lowerBound, tilesPerImage: tilesPerImage) {
+                        fv_spectral_forward(path, sg, x + image * imageSize, Int64(tiles.lowerBound), Int64(tiles.count),
                                             spectrum, Int64(rows), Int64(row))
                     }
                 }
@@ -209,9 +223,9 @@ public enum SpectralConvolution {
                     }
                 }
                 parallelFor(rows, threads: compute.threads) { range in
-                    for (image, tiles, row) in runs(of: range, tilesPerImage: tilesPerImage) {
+                    for (image, tiles, row) in runs(of: range, from: chunk.lowerBound, tilesPerImage: tilesPerImage) {
                         fv_spectral_inverse(path, sg, products, Int64(rows), Int64(row), Int64(tiles.lowerBound),
-                                            Int64(tiles.count), bias, fusedReLU ? 1 : 0, y + (first + image) * outputSize)
+                                            Int64(tiles.count), bias, fusedReLU ? 1 : 0, y + image * outputSize)
                     }
                 }
             }

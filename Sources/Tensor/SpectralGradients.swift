@@ -100,20 +100,19 @@ extension SpectralConvolution {
         let tilesPerImage = withUnsafePointer(to: xTiles) { Int(fv_spectral_tiles($0)) }
         let frequencies = Int(fv_spectral_frequencies(Int64(tile)))
         let (inputWidth, outputWidth) = (2 * inputs, 2 * outputs)
-        let floatsPerImage = frequencies * tilesPerImage * (inputWidth + outputWidth)
-        let imagesPerChunk = max(1, min(g.batch, chunkBudget / floatsPerImage))
+        let floatsPerTile = frequencies * (inputWidth + outputWidth)
+        let chunks = chunks(batch: g.batch, tilesPerImage: tilesPerImage, floatsPerTile: floatsPerTile)
         let matrixSize = inputWidth * outputWidth
         let (imageSize, dySize) = (g.height * g.width * inputs, g.positionsPerImage * outputs)
         Scratch.withBuffer(slot: weightGradientSlot, count: frequencies * matrixSize + inputs * kernel * kernel * outputs) { sums in
             let lagsOut = sums + frequencies * matrixSize
-            Scratch.withBuffer(slot: spectraSlot, count: imagesPerChunk * floatsPerImage) { buffer in
-                for first in stride(from: 0, to: g.batch, by: imagesPerChunk) {
-                    let images = min(imagesPerChunk, g.batch - first)
-                    let rows = images * tilesPerImage
+            Scratch.withBuffer(slot: spectraSlot, count: (chunks.map(\.count).max() ?? 0) * floatsPerTile) { buffer in
+                for chunk in chunks {
+                    let rows = chunk.count
                     let (xSpectrum, dySpectrum) = (buffer, buffer + frequencies * rows * inputWidth)
                     parallelFor(rows, threads: compute.threads) { range in
-                        for (image, tiles, row) in runs(of: range, tilesPerImage: tilesPerImage) {
-                            let (n, firstTile, count) = (first + image, Int64(tiles.lowerBound), Int64(tiles.count))
+                        for (n, tiles, row) in runs(of: range, from: chunk.lowerBound, tilesPerImage: tilesPerImage) {
+                            let (firstTile, count) = (Int64(tiles.lowerBound), Int64(tiles.count))
                             withUnsafePointer(to: xTiles) {
                                 fv_spectral_forward(path.c, $0, x + n * imageSize, firstTile, count, xSpectrum, Int64(rows), Int64(row))
                             }
@@ -127,7 +126,7 @@ extension SpectralConvolution {
                         for f in range {
                             Matrix.multiply(m: inputWidth, n: outputWidth, k: rows, a: xSpectrum + f * rows * inputWidth, transposeA: true,
                                             b: dySpectrum + f * rows * outputWidth, into: sums + f * matrixSize,
-                                            beta: first == 0 ? 0 : 1, compute: compute, parallel: false)
+                                            beta: chunk.lowerBound == 0 ? 0 : 1, compute: compute, parallel: false)
                         }
                     }
                 }

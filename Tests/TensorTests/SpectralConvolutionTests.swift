@@ -39,6 +39,39 @@ final class SpectralConvolutionTests: XCTestCase {
         assertMatchesDirect([1, 6, 6, 1], [2, 2, 1, 1], tile: 2, seed: 6)
     }
 
+    func testAnImageLargerThanAChunkGivesTheDirectConvolution() {
+        // 256 tiles of 16 × 16 on 16 → 16 channels: 2.4 M floats of spectra, more than a chunk holds, so chunks
+        // end inside the image; forward pass and both gradients against OpenBLAS's direct convolution.
+        var random = TestRandom(seed: 12)
+        let xShape = [1, 166, 166, 16], wShape = [7, 7, 16, 16]
+        let g = ConvolutionGeometry(input: xShape, weight: wShape)
+        XCTAssertGreaterThan(256 * 144 * (32 + 32), SpectralConvolution.chunkBudget)
+        let values = [random.values(Tensor.elementCount(of: xShape)), random.values(Tensor.elementCount(of: wShape), -0.2, 0.2)]
+        let dy = random.values(Tensor.elementCount(of: g.outputShape))
+        func run(_ compute: Compute, tile: Int?) -> [[Float]] {
+            let x = Tensor(shape: xShape, data: values[0]), w = Tensor(shape: wShape, data: values[1])
+            let b = [Float](repeating: 0.1, count: 16)
+            var (y, dx, dw) = ([Float](repeating: 0, count: dy.count), [Float](repeating: 0, count: x.count), [Float](repeating: 0, count: w.count))
+            if let tile, case .facever(let path) = compute.float32Kernel {
+                SpectralConvolution.forward(x: x.data, spectral: SpectralWeight(weight: w, tile: tile, path: path), bias: b, geometry: g,
+                                            into: &y, fusedReLU: false, compute: compute)
+                SpectralConvolution.inputGradient(dy: dy, turned: SpectralConvolution.inputGradientWeight(w, g, tile: tile, path: path),
+                                                  geometry: g, into: &dx, fresh: true, compute: compute)
+                SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: tile, path: path, into: &dw, compute: compute)
+            } else {
+                Conv2D.forward(x: x.data, weight: w.data, bias: b, geometry: g, into: &y, compute: compute)
+                Conv2D.backward(x: x.data, weight: w.data, dy: dy, geometry: g, dweight: &dw, dbias: nil, dx: &dx, compute: compute)
+            }
+            return [y, dx, dw]
+        }
+        let direct = run(Compute(precision: .float32, threads: 2, float32Kernel: .openBLAS), tile: nil)
+        let spectral = run(Compute(precision: .float32, threads: 2, float32Kernel: .facever(.selected)), tile: 16)
+        for (index, name) in ["y", "dx", "dw"].enumerated() {
+            let (a, b) = (spectral[index], direct[index])
+            XCTAssertLessThan(zip(a, b).map { abs($0 - $1) }.max()!, 1e-4 * b.map(abs).max()!, name)
+        }
+    }
+
     func testChunksOfImagesGiveTheSameOutputAsOneChunk() {
         // More images than one chunk holds (the budget is in floats of spectra): every chunk is computed alike.
         var random = TestRandom(seed: 7)
@@ -64,6 +97,7 @@ final class SpectralConvolutionTests: XCTestCase {
         XCTAssertNil(tile([1, 9, 9, 128], [4, 4, 128, 256]), "conv4: 6 × 6 outputs")
         XCTAssertNil(tile([1, 75, 75, 32], [3, 3, 32, 32], padding: 1), "a ResNet 3 × 3")
         XCTAssertNil(tile([1, 150, 150, 3], [7, 7, 3, 32], stride: 2), "strided")
+        XCTAssertNil(tile([1, 46, 46, 1024], [7, 7, 1024, 1024]), "its transformed weight would take 2.4 GB")
     }
 
     /// One convolution's gradients (2 images, 4 × 4 kernel, 5 → 18 channels: 8 × 10 outputs in ragged tiles of
