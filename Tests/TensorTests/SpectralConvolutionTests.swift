@@ -98,6 +98,11 @@ final class SpectralConvolutionTests: XCTestCase {
         XCTAssertNil(tile([1, 75, 75, 32], [3, 3, 32, 32], padding: 1), "a ResNet 3 × 3")
         XCTAssertNil(tile([1, 150, 150, 3], [7, 7, 3, 32], stride: 2), "strided")
         XCTAssertNil(tile([1, 46, 46, 1024], [7, 7, 1024, 1024]), "its transformed weight would take 2.4 GB")
+        // Training, the weight transformed in each call: conv2 even for one image, conv3 at none of training's batches.
+        XCTAssertEqual(SpectralConvolution.tile(for: ConvolutionGeometry(input: [1, 46, 46, 64], weight: [7, 7, 64, 128]),
+                                                transformingTheWeight: true), 16)
+        XCTAssertNil(SpectralConvolution.tile(for: ConvolutionGeometry(input: [32, 20, 20, 128], weight: [4, 4, 128, 128]),
+                                              transformingTheWeight: true))
     }
 
     /// One convolution's gradients (2 images, 4 × 4 kernel, 5 → 18 channels: 8 × 10 outputs in ragged tiles of
