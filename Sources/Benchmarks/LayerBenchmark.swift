@@ -78,8 +78,8 @@ func benchmarkLayers(batch: Int, repeats: Int, compute: Compute) {
           + "float32: \(machine["float32_kernel"]!); bfloat16: \(machine["bfloat16_kernel"]!)")
     print("(maxpool rows time the pooling op alone; ReLU and sigmoid are only in the whole-embedding line)")
     if compute.precision == .float32, case .facever = compute.float32Kernel {
-        print("(float32 on facever's GEMM: a convolution that SpectralConvolution's rule takes runs its forward pass and input "
-              + "gradient in the frequency domain; its GF/s count the direct convolution's FLOPs)")
+        print("(float32 on facever's GEMM: a convolution that SpectralConvolution's rule takes runs its forward pass and "
+              + "gradients in the frequency domain; its GF/s count the direct convolution's FLOPs)")
     }
     func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
     func number(_ value: Double, _ format: String = "%.1f") -> String { value > 0 ? String(format: format, value) : "-" }

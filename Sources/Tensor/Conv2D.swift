@@ -245,7 +245,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
         // Every output row is written by one chunk's product: no zero-fill first.
         // float32 on facever's GEMM: the frequency domain where its rule takes this convolution (an inference
         // model passes its weight transformed once; otherwise it is transformed for this call).
-        if let spectral = spectralWeight ?? (packedWeight == nil ? SpectralConvolution.transformedForOneCall(weight, g, compute: compute) : nil) {
+        if let spectral = spectralWeight
+            ?? (packedWeight == nil ? SpectralConvolution.transformed(weight, for: g, compute: compute, forOneCall: true) : nil) {
             SpectralConvolution.forward(x: x.data, spectral: spectral, bias: bias.data, geometry: g, into: yp.baseAddress!,
                                         fusedReLU: fusedReLU, compute: compute)
         } else {
@@ -274,17 +275,17 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor, stride: Int = 1, p
                                                       compute: compute)
                 }
             }
-            let weightTile = weight.requiresGrad ? SpectralConvolution.weightGradientTile(g, compute: compute) : nil
-            if let weightTile, case .facever(let path) = compute.float32Kernel {
+            let weightTiling = weight.requiresGrad ? SpectralConvolution.weightGradientTiling(g, compute: compute) : nil
+            if let weightTiling {
                 weight.withGradPointer { dweight in
-                    SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: weightTile, path: path, into: dweight!,
-                                                       compute: compute)
+                    SpectralConvolution.weightGradient(x: x.data, dy: dy, geometry: g, tile: weightTiling.tile, path: weightTiling.path,
+                                                       into: dweight!, compute: compute)
                 }
             }
             weight.withGradPointer { dweight in
                 bias.withGradPointer { dbias in
                     x.withGradPointer { dx in
-                        Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g, dweight: weightTile == nil ? dweight : nil,
+                        Conv2D.backward(x: x.data, weight: weight.data, dy: dy, geometry: g, dweight: weightTiling == nil ? dweight : nil,
                                         dbias: dbias, dx: turned == nil ? dx : nil, compute: compute)
                     }
                 }

@@ -106,9 +106,8 @@ public final class Conv2DLayer: ParameterContainer {
     /// of `height` × `width`, when `compute`'s products are float32 on facever's GEMM and the rule there
     /// finds it cheaper than the direct convolution; nil otherwise. A copy for inference, like the pack.
     public func spectralWeight(for compute: Compute, height: Int, width: Int) -> SpectralWeight? {
-        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel else { return nil }
         let g = ConvolutionGeometry(input: [1, height, width, weight.shape[2]], weight: weight.shape, stride: stride, padding: padding)
-        return SpectralConvolution.tile(for: g).map { SpectralWeight(weight: weight, tile: $0, path: path) }
+        return SpectralConvolution.transformed(weight, for: g, compute: compute, forOneCall: false)
     }
 
     /// x: [N, H, W, C] → [N, OH, OW, O] (ConvolutionGeometry); `relu` fuses max(0, ·) into the convolution.

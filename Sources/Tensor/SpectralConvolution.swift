@@ -84,9 +84,9 @@ public enum SpectralConvolution {
     static let kernelSlot = Scratch.slotCount - 3
     static let weightGradientSlot = Scratch.slotCount - 4
 
-    /// Tile sides tried: even, and small enough that the transformed weight (4·C·O floats a frequency,
-    /// T·(T/2 + 1) frequencies: 19 MB for conv2 at 16) stays a few times the weight's own size; larger
-    /// tiles need fewer multiply-adds on paper but stream more weight per image, and measured slower.
+    /// Tile sides tried: even and small, since the transformed weight (4·C·O floats a frequency, T·(T/2 + 1)
+    /// frequencies: 19 MB for conv2 at 16, 12 times its weight) grows with T²; larger tiles need fewer
+    /// multiply-adds on paper but stream more weight per image, and measured slower.
     static let candidateTiles = [8, 12, 16]
 
     /// Weights of the estimate, in units of the direct convolution's multiply-add: measured per phase on
@@ -138,15 +138,21 @@ public enum SpectralConvolution {
     /// stays direct.
     static let maximumTransformFloats = 16 * 1024 * 1024
 
-    /// A copy's cost per float, in the same units (the conv2 transform measured 1.7 ms, of which the sums
-    /// account for 1.2).
+    /// A copy's cost per float, in the same units (the conv2 transform measured 1.7 ms, of which the estimate
+    /// of its sums accounts for 1.2).
     static let packingWeight = 10.0
 
-    /// `weight` transformed now for `g`'s forward pass, where `compute`'s products are float32 on facever's
-    /// GEMM and the rule takes `g` with the transform counted; nil otherwise.
-    static func transformedForOneCall(_ weight: Tensor, _ g: ConvolutionGeometry, compute: Compute) -> SpectralWeight? {
-        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel,
-              let tile = tile(for: g, transformingTheWeight: true) else { return nil }
+    /// The float32 GEMM path of `compute`'s products, where the frequency domain can run: nil for bfloat16
+    /// products (their own kernel) and for OpenBLAS's sgemm (no packed form).
+    static func path(of compute: Compute) -> KernelPath? {
+        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel else { return nil }
+        return path
+    }
+
+    /// `weight` transformed for `g`'s forward pass where `compute`'s products allow it and the rule takes `g`
+    /// (with the transform's cost counted when it is made for this one call, `forOneCall`); nil otherwise.
+    public static func transformed(_ weight: Tensor, for g: ConvolutionGeometry, compute: Compute, forOneCall: Bool) -> SpectralWeight? {
+        guard let path = path(of: compute), let tile = tile(for: g, transformingTheWeight: forOneCall) else { return nil }
         return SpectralWeight(weight: weight, tile: tile, path: path)
     }
 

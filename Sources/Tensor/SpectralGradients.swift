@@ -27,8 +27,8 @@ extension SpectralConvolution {
     /// that convolution (transform counted) and `compute`'s products are float32 on facever's GEMM; nil
     /// otherwise (the input gradient then goes through Conv2D.backward).
     static func inputGradientWeight(_ weight: Tensor, _ g: ConvolutionGeometry, compute: Compute) -> SpectralWeight? {
-        guard compute.precision == .float32, case .facever(let path) = compute.float32Kernel,
-              let gradient = inputGradientGeometry(g), let tile = tile(for: gradient, transformingTheWeight: true) else { return nil }
+        guard let path = path(of: compute), let gradient = inputGradientGeometry(g),
+              let tile = tile(for: gradient, transformingTheWeight: true) else { return nil }
         return inputGradientWeight(weight, g, tile: tile, path: path)
     }
 
@@ -72,15 +72,14 @@ extension SpectralConvolution {
         }
     }
 
-    /// The tile side of `g`'s weight gradient in the frequency domain, or nil: where training's forward pass
+    /// The tile side (and GEMM path) of `g`'s weight gradient in the frequency domain, or nil: where training's forward pass
     /// runs there (the rule, the weight's transform counted: the weight gradient has the same tiles and
     /// mixing and no transform of the weight, so it costs less), for a square kernel without padding, and
     /// where one tile holds the K × K lags (T ≥ 2K − 1, so fv_spectral_inverse reads them as one tile's pixels).
-    static func weightGradientTile(_ g: ConvolutionGeometry, compute: Compute) -> Int? {
-        guard compute.precision == .float32, case .facever = compute.float32Kernel, g.padding == 0,
-              g.kernelHeight == g.kernelWidth, let tile = tile(for: g, transformingTheWeight: true),
-              tile >= 2 * g.kernelHeight - 1 else { return nil }
-        return tile
+    static func weightGradientTiling(_ g: ConvolutionGeometry, compute: Compute) -> (tile: Int, path: KernelPath)? {
+        guard let path = path(of: compute), g.padding == 0, g.kernelHeight == g.kernelWidth,
+              let tile = tile(for: g, transformingTheWeight: true), tile >= 2 * g.kernelHeight - 1 else { return nil }
+        return (tile, path)
     }
 
     /// dweight += the weight gradient of `g` for x and dy: [N, OH, OW, O] (header), with tiles of side `tile`.

@@ -43,11 +43,10 @@ public final class EmbeddingNetwork: ParameterContainer {
     }
 
     public func packedWeights(for compute: Compute, includingProjection: Bool) -> PackedWeights {
-        var shape = [1] + architecture.inputShape
-        var spectral: [SpectralWeight?] = []
-        for convolution in convolutions {
-            spectral.append(convolution.spectralWeight(for: compute, height: shape[1], width: shape[2]))
-            shape = MaxPool2D.outputShape(ConvolutionGeometry(input: shape, weight: convolution.weight.shape).outputShape)
+        // Convolution i reads the input (i = 0) or the pooled features of convolution i − 1: [H, W, C].
+        let inputs = [architecture.inputShape] + architecture.featureShapes.dropLast()
+        let spectral = zip(convolutions, inputs).map { convolution, shape in
+            convolution.spectralWeight(for: compute, height: shape[0], width: shape[1])
         }
         return PackedWeights(convolutions: zip(convolutions, spectral).map { $1 == nil ? $0.packedWeight(for: compute) : nil },
                              spectral: spectral,

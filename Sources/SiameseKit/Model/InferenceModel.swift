@@ -5,13 +5,12 @@
 // (the tutorial's conv2 and conv3) keeps its weight in the frequency domain instead of packed, and runs its
 // forward pass there: the same embeddings to float32 rounding, not to the bit, with fewer multiply-adds
 // (about a quarter of conv2's). Packing every other convolution's weight is cheap and always pays
-// (bfloat16, or float32 on facever's GEMM; OpenBLAS's sgemm has no packed form). Packing the dense weight (75 MB bfloat16, 151 MB float32 for the
-// tutorial's 9216 × 4096) costs about what eight one-image products save by reading it, so a model
-// that will embed one probe does without, and one that will embed a gallery asks for it
-// (`packingDenseWeight(forBatchesOf:)`, when at least `imagesBeforeDensePackPays` images are to come);
-// float32 products of a few rows stream the unpacked weight instead, so a float32 model packs it only for
-// larger batches (PackedMatrix.serves(rows:)). Nothing is
-// packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
+// (bfloat16, or float32 on facever's GEMM; OpenBLAS's sgemm has no packed form). Packing the dense weight
+// (75 MB bfloat16, 151 MB float32 for the tutorial's 9216 × 4096) costs about what eight one-image products
+// save by reading it, so a model that will embed one probe does without, and one that will embed a gallery
+// asks for it (`packingDenseWeight(forBatchesOf:)`, when at least `imagesBeforeDensePackPays` images are to
+// come); float32 products of a few rows stream the unpacked weight instead, so a float32 model packs it only
+// for larger batches (PackedMatrix.serves(rows:)). Nothing is packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
 // convolutions (ResNetEmbedding.foldedForInference), made once here, its convolution weights packed too
 // for the Compute's products (5.6 million weights: cheap, and packing them on every call cost a quarter of a
 // face's time in bfloat16).
