@@ -5,7 +5,8 @@ Scripts/benchmark-vs-tensorflow.sh (which builds facever and makes the TensorFlo
 
 facever runs twice per figure:
   same work  - the tutorial's pair batches and float32 products (what TensorFlow computes);
-  defaults   - what `facever train` / `verify` do on this CPU: bfloat16 products (AVX512-BF16)
+  defaults   - what `facever train` / `verify` do on this CPU: the products `precision auto` picks
+               (bfloat16 where AVX512-BF16 multiplies faster than float32: `facever-bench machine` says)
                and, for training, triplet batches (3 photos embedded for 2 pairs).
 Each measurement runs in a fresh process (warm-up inside it), `--rounds` times, rotating which side
 goes first; the figure is the median of the rounds and the spread (max/min - 1) says how noisy it was.
@@ -29,7 +30,7 @@ FACEVER = os.path.join(ROOT, ".build/release/facever")
 TF = [sys.executable, os.path.join(ROOT, "Scripts/bench_tensorflow.py")]
 SIDES = ("same", "defaults", "tensorflow")
 SAME = ["--precision", "float32"]
-DEFAULTS = ["--precision", "bfloat16"]
+DEFAULTS = ["--precision", "float32"]   # until `facever-bench machine` says what `precision auto` picks
 
 
 ISA_ENVIRONMENT = {"best": ({}, {}), "avx2": ({"FACEVER_KERNEL": "avx2"}, {"ONEDNN_MAX_CPU_ISA": "AVX2"})}
@@ -67,12 +68,13 @@ def main():
     global DEFAULTS
     FACEVER_ENV.update(ISA_ENVIRONMENT[args.isa][0])
     TF_ENV.update(ISA_ENVIRONMENT[args.isa][1])
-    if args.isa == "avx2":
-        DEFAULTS = ["--precision", "float32"]   # no AVX512-BF16 on such a CPU: `precision auto` is float32
-
-    machine = run_json([BENCH, "machine"])
-    print(f"machine: {machine['cpu']}, {machine['threads']} threads, flags {' '.join(machine['flags'])}; "
-          f"float32: {machine['float32_kernel']}; bfloat16: {machine['bfloat16_kernel']}")
+    machine = run_json([BENCH, "machine"])   # held to AVX2, `precision auto` is float32: no AVX512-BF16
+    DEFAULTS = ["--precision", machine["auto_precision"]]
+    print(f"machine: {machine['cpu']} (family {machine['cpu_family']} model {machine['cpu_model']}), "
+          f"{machine['threads']} threads, flags {' '.join(machine['flags'])}; "
+          f"float32: {machine['float32_kernel']}; bfloat16: {machine['bfloat16_kernel']}; one core's multiply-adds/s: "
+          f"float32 {machine['multiply_adds_per_second_float32'] / 1e9:.0f} G, bfloat16 "
+          f"{machine['multiply_adds_per_second_bfloat16'] / 1e9:.0f} G; precision auto: {machine['auto_precision']}")
     if args.isa != "best":
         print(f"held to {args.isa}: facever {FACEVER_ENV}, TensorFlow {TF_ENV}")
     verify_folder = os.path.join(ROOT, ".build/bench-verify")

@@ -58,7 +58,7 @@ final class WorkflowEndToEndTests: XCTestCase {
         XCTAssertEqual(train.status, 0, train.standardError)
         XCTAssertEqual(train.lines.filter { $0.hasPrefix("epoch ") }.count, 2, "one plain line per epoch when not a terminal")
         XCTAssertTrue(train.lines.last!.hasPrefix("trained 2 epochs"), train.standardOutput)
-        let precision = MatrixPrecision.isBFloat16Available ? "bfloat16" : "float32"
+        let precision = MatrixPrecision.isBFloat16Faster ? "bfloat16" : "float32"
         XCTAssertTrue(train.standardOutput.contains("; batches of 8 pairs as 4 triplets, \(precision) products"), "the defaults: \(train.standardOutput)")
         XCTAssertTrue(files("").contains("model.safetensors"))
         XCTAssertTrue(files("").contains("model.checkpoint.safetensors"))

@@ -110,6 +110,12 @@ const char *fv_kernel_name(fv_kernel_path path);
 int64_t fv_l1_data_cache_bytes(void);
 int64_t fv_l2_cache_bytes(void);
 
+/* Multiply-adds per second one core reaches in independent 512-bit chains of float32 FMAs, and of bfloat16
+ * dot products (two multiply-adds a lane), over `iterations` rounds on the calling thread (ThroughputProbe.c);
+ * 0 when the CPU lacks the instructions. */
+double fv_probe_float32_multiply_adds(int64_t iterations);
+double fv_probe_bfloat16_multiply_adds(int64_t iterations);
+
 /* The micro-tile and block sizes `path` uses on this machine (for benchmarks and tests). */
 void fv_gemm_f32_blocking(fv_kernel_path path, int64_t *mr, int64_t *nr, int64_t *kc, int64_t *nc);
 
