@@ -42,7 +42,8 @@ fi
 echo "== machine =="
 .build/release/facever-bench machine
 echo "== per face and batch ($(wc -l < "$list") photos) =="
-# float32 everywhere; bfloat16 too where the CPU has AVX512-BF16 (the model's default there: precision auto).
+# float32 everywhere; bfloat16 too where the CPU has AVX512-BF16 (the model's default where it multiplies faster
+# there: `facever-bench machine` says what precision auto picks).
 precisions=float32
 if .build/release/facever-bench machine | grep -q avx512_bf16; then precisions="float32 bfloat16"; fi
 : > "$work/facever.jsonl"
