@@ -25,6 +25,14 @@ static double now_seconds(void) {
     return (double)time.tv_sec + 1e-9 * (double)time.tv_nsec;
 }
 
+/* Uses the chains' sums, so that the compiler cannot drop the loop that made them. */
+__attribute__((target("avx512f"))) static void keep(const __m512 sums[PROBE_CHAINS]) {
+    float sink = 0;
+    for (int i = 0; i < PROBE_CHAINS; i++) sink += _mm512_reduce_add_ps(sums[i]);
+    volatile float kept = sink;
+    (void)kept;
+}
+
 __attribute__((target("avx512f"))) static double float32_probe(int64_t iterations) {
     __m512 sums[PROBE_CHAINS];
     const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
@@ -35,10 +43,7 @@ __attribute__((target("avx512f"))) static double float32_probe(int64_t iteration
         __asm__ volatile("" : "+v"(sums[0]));  // keeps the loop from being folded
     }
     const double seconds = now_seconds() - start;
-    float sink = 0;
-    for (int i = 0; i < PROBE_CHAINS; i++) sink += _mm512_reduce_add_ps(sums[i]);
-    volatile float keep = sink;
-    (void)keep;
+    keep(sums);
     return 16.0 * PROBE_CHAINS * (double)iterations / seconds;
 }
 
@@ -52,10 +57,7 @@ __attribute__((target("avx512f,avx512bf16"))) static double bfloat16_probe(int64
         __asm__ volatile("" : "+v"(sums[0]));
     }
     const double seconds = now_seconds() - start;
-    float sink = 0;
-    for (int i = 0; i < PROBE_CHAINS; i++) sink += _mm512_reduce_add_ps(sums[i]);
-    volatile float keep = sink;
-    (void)keep;
+    keep(sums);
     return 32.0 * PROBE_CHAINS * (double)iterations / seconds;
 }
 
