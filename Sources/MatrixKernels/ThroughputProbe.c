@@ -3,10 +3,10 @@
  * arithmetics facever's products run in: float32 FMAs (vfmadd231ps) and bfloat16 dot products (vdpbf16ps:
  * two products summed into each float32 lane), both 512 bits wide.
  *
- * Measured, not looked up, because CPUs with the same flags differ: on AMD's Zen 4 and Zen 5 a core issues
- * as many dot products as FMAs, so bfloat16 doubles its multiply rate; on Intel's Sapphire Rapids the dot
- * product issues on one port and the FMA on two, so bfloat16 multiplies no faster than float32 and only
- * adds its roundings (MatrixPrecision.isBFloat16Faster decides from these rates).
+ * Measured, not looked up, because CPUs with the same flags differ: an AMD Zen 5 core issues as many dot
+ * products as FMAs, so bfloat16 doubles its multiply rate; an Intel Xeon of family 6 model 207 issues half as
+ * many, so bfloat16 multiplies no faster than float32 there (slower, with its roundings on top).
+ * MatrixPrecision.isBFloat16Faster decides from these rates.
  *
  * Each probe runs PROBE_CHAINS independent accumulators (more than latency × ports on any of these cores)
  * for `iterations` rounds and returns the multiply-adds per second it reached on the calling thread; 0 when

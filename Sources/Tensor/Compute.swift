@@ -8,8 +8,9 @@
 //   .float32  — facever's own GEMM on the best kernel path the CPU runs (KernelChoice.swift), bias and
 //               ReLU applied as it stores each tile; or OpenBLAS's sgemm and a pass for them
 //   .bfloat16 — inputs rounded to bfloat16, products summed in float32 by facever's AVX512-BF16 kernel
-//               (MatrixKernels), bias and ReLU applied as it stores each tile; about twice sgemm's speed
-//               where the CPU has the instructions, at 8 bits of mantissa
+//               (MatrixKernels), bias and ReLU applied as it stores each tile, at 8 bits of mantissa;
+//               faster than float32 only where the CPU issues its dot products as fast as FMAs (an AMD
+//               Zen 5: about twice), which MultiplyAddRates measures for `auto`
 import Foundation
 import MatrixKernels
 

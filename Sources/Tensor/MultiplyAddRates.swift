@@ -1,8 +1,9 @@
 // MultiplyAddRates.swift — whether bfloat16 products pay on this CPU, measured rather than looked up.
 //
-// AVX512_BF16 says a CPU can compute in bfloat16, not that it gains by it: a Zen 4 or Zen 5 core issues as
-// many 512-bit dot products (two multiply-adds a lane) as FMAs, so bfloat16 doubles its multiply rate, while a
-// Sapphire Rapids core issues the dot product on one port and the FMA on two, and gains nothing. So the
+// AVX512_BF16 says a CPU can compute in bfloat16, not that it gains by it: a Zen 5 core issues as many 512-bit
+// dot products (two multiply-adds a lane) as FMAs, so bfloat16 doubles its multiply rate, while an Intel Xeon of
+// family 6 model 207 issues half as many dot products as FMAs, so bfloat16 halves it (both measured: README,
+// Performance). So the
 // first time a precision is chosen (`auto`), one core runs both instructions in independent chains
 // (ThroughputProbe.c: a warm-up, then the best of three alternating runs of each, about a millisecond in
 // all) and bfloat16 is preferred only where its dot products multiply at least `requiredGain` times as fast.

@@ -41,7 +41,7 @@ extension ChipBorder: ExpressibleByArgument {}
 /// `--precision`: the arithmetic of the network's matrix products (resolved by SiameseKit's PrecisionChoice).
 struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Matrix products: auto (bfloat16 where the CPU has AVX512-BF16 and multiplies faster with it, as AMD's Zen 4 and 5 do; float32 elsewhere), float32, or bfloat16 (about twice as fast on such CPUs). train: default auto, stored with the model; evaluate and verify: default the model's training precision, float32 where bfloat16 is missing or no faster.",
+        "Matrix products: auto (bfloat16 where the CPU has AVX512-BF16 and multiplies faster with it, measured at first use; float32 elsewhere), float32, or bfloat16 (about twice as fast where auto takes it). train: default auto, stored with the model; evaluate and verify: default the model's training precision, float32 where bfloat16 is missing or no faster.",
         valueName: "precision"))
     var precision: PrecisionChoice?
 
