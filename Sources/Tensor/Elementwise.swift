@@ -6,19 +6,18 @@
 //   squaredDifference(a, b) = (a − b)²  d/da = 2(a − b), d/db = −2(a − b)
 import Foundation
 
-/// Applies `transform` to every value in parallel chunks.
+/// Applies `transform` to every value in parallel chunks (every value written once: no zero-fill first).
 func mapValues(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {
-    var output = [Float](repeating: 0, count: input.count)
-    input.withUnsafeBufferPointer { source in
-        output.withUnsafeMutableBufferPointer { target in
+    [Float](unsafeUninitializedCapacity: input.count) { target, initialized in
+        input.withUnsafeBufferPointer { source in
             parallelFor(input.count, minimumChunk: 1 << 15) { range in
                 for index in range {
                     target[index] = transform(source[index])
                 }
             }
         }
+        initialized = input.count
     }
-    return output
 }
 
 public func relu(_ x: Tensor) -> Tensor {
