@@ -15,7 +15,7 @@ final class MultiplyAddRatesTests: XCTestCase {
     }
 
     func testTheProbesMeasureThisCPU() {
-        let rates = MultiplyAddRates.measure(rounds: 1, iterations: 2_000)
+        let rates = MultiplyAddRates.measure()  // the best of three runs: one preempted run cannot fail the test
         print("multiply-adds per second on one core: float32 \(rates.float32), bfloat16 \(rates.bfloat16)")
         let hasAVX512 = KernelPath.supported.contains(.avx512)
         XCTAssertEqual(rates.float32 > 0, hasAVX512)
