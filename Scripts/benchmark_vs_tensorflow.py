@@ -30,7 +30,7 @@ FACEVER = os.path.join(ROOT, ".build/release/facever")
 TF = [sys.executable, os.path.join(ROOT, "Scripts/bench_tensorflow.py")]
 SIDES = ("same", "defaults", "tensorflow")
 SAME = ["--precision", "float32"]
-DEFAULTS = ["--precision", "float32"]   # until `facever-bench machine` says what `precision auto` picks
+DEFAULTS = []   # set in main(): the precision `facever-bench machine` says `precision auto` picks
 
 
 ISA_ENVIRONMENT = {"best": ({}, {}), "avx2": ({"FACEVER_KERNEL": "avx2"}, {"ONEDNN_MAX_CPU_ISA": "AVX2"})}

@@ -1,12 +1,12 @@
 // MultiplyAddRates.swift — whether bfloat16 products pay on this CPU, measured rather than looked up.
 //
 // AVX512_BF16 says a CPU can compute in bfloat16, not that it gains by it: a Zen 5 core issues as many 512-bit
-// dot products (two multiply-adds a lane) as FMAs, so bfloat16 doubles its multiply rate, while an Intel Xeon of
-// family 6 model 207 issues half as many dot products as FMAs, so bfloat16 halves it (both measured: README,
-// Performance). So the
-// first time a precision is chosen (`auto`), one core runs both instructions in independent chains
-// (ThroughputProbe.c: a warm-up, then the best of three alternating runs of each, about a millisecond in
-// all) and bfloat16 is preferred only where its dot products multiply at least `requiredGain` times as fast.
+// dot products (two multiply-adds a lane) as FMAs, so bfloat16 doubles its multiply rate, while an Intel Xeon
+// of family 6 model 207 issues half as many dot products as FMAs, so bfloat16 halves it (both measured:
+// README, Performance). So the first time a precision is chosen (`auto`), one core runs both instructions in
+// independent chains (ThroughputProbe.c: a warm-up, then the best of three alternating runs of each, about a
+// millisecond in all) and bfloat16 is preferred only where its dot products multiply at least `requiredGain`
+// times as fast.
 import MatrixKernels
 
 public struct MultiplyAddRates: Equatable, Sendable {
@@ -17,7 +17,7 @@ public struct MultiplyAddRates: Equatable, Sendable {
 
     /// The bfloat16 kernel rounds its inputs as it packs them and sums in float32, so its products run well
     /// under its instructions' rate: it needs a clear lead to win. Between the two kinds of core above
-    /// (2× and 1×); on a Zen 5 a 2× instruction rate made training 1.15–1.25× faster (README, Performance).
+    /// (2× and 0.5×); on a Zen 5 a 2× instruction rate made triplet training 1.11–1.25× faster (README, Performance).
     public static let requiredGain = 1.5
 
     public init(float32: Double, bfloat16: Double) {

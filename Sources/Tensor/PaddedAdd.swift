@@ -9,6 +9,16 @@ public func paddedAdd(_ a: Tensor, _ b: Tensor) -> Tensor {
     precondition(a.rank == 4 && b.rank == 4 && a.shape[0] == b.shape[0],
                  "paddedAdd: inputs must be [N, H, W, C] with the same N, got \(a.shape) and \(b.shape)")
     let shape = [a.shape[0], max(a.shape[1], b.shape[1]), max(a.shape[2], b.shape[2]), max(a.shape[3], b.shape[3])]
+    /// Calls body(outputIndex, inputIndex, count) for each run of one pixel's channels of `input`.
+    func runs(of input: [Int], _ body: (Int, Int, Int) -> Void) {
+        for n in 0..<input[0] {
+            for h in 0..<input[1] {
+                for w in 0..<input[2] {
+                    body(((n * shape[1] + h) * shape[2] + w) * shape[3], ((n * input[1] + h) * input[2] + w) * input[3], input[3])
+                }
+            }
+        }
+    }
     var y: [Float]
     if a.shape == b.shape {
         // Most of a ResNet's sums: one pass that the compiler vectorises, no zero-fill first.
@@ -22,21 +32,11 @@ public func paddedAdd(_ a: Tensor, _ b: Tensor) -> Tensor {
         }
     } else {
         y = [Float](repeating: 0, count: Tensor.elementCount(of: shape))
-    }
-    /// Calls body(outputIndex, inputIndex, count) for each run of one pixel's channels of `input`.
-    func runs(of input: [Int], _ body: (Int, Int, Int) -> Void) {
-        for n in 0..<input[0] {
-            for h in 0..<input[1] {
-                for w in 0..<input[2] {
-                    body(((n * shape[1] + h) * shape[2] + w) * shape[3], ((n * input[1] + h) * input[2] + w) * input[3], input[3])
-                }
+        for input in [a, b] {
+            let values = input.data  // read once: `data` read in the loop costs an exclusivity check per value
+            runs(of: input.shape) { target, source, count in
+                for c in 0..<count { y[target + c] += values[source + c] }
             }
-        }
-    }
-    for input in [a, b] where a.shape != b.shape {
-        let values = input.data  // read once: `data` read in the loop costs an exclusivity check per value
-        runs(of: input.shape) { target, source, count in
-            for c in 0..<count { y[target + c] += values[source + c] }
         }
     }
     return Tensor(result: shape, data: y, inputs: [a, b]) { output in

@@ -10,10 +10,10 @@
 // save by reading it, so a model that will embed one probe does without, and one that will embed a gallery
 // asks for it (`packingDenseWeight(forBatchesOf:)`, when at least `imagesBeforeDensePackPays` images are to
 // come); float32 products of a few rows stream the unpacked weight instead, so a float32 model packs it only
-// for larger batches (PackedMatrix.serves(rows:)). Nothing is packed or changed while a forward pass runs. A ResNet runs as a copy with its affines folded into its
-// convolutions (ResNetEmbedding.foldedForInference), made once here, its convolution weights packed too
-// for the Compute's products (5.6 million weights: cheap, and packing them on every call cost a quarter of a
-// face's time in bfloat16).
+// for larger batches (PackedMatrix.serves(rows:)). Nothing is packed or changed while a forward pass runs.
+// A ResNet runs as a copy with its affines folded into its convolutions (ResNetEmbedding.foldedForInference),
+// made once here, its convolution weights packed too for the Compute's products (5.6 million weights: cheap,
+// and packing them on every call cost a quarter of a face's time in bfloat16).
 import Tensor
 
 public struct InferenceModel {
