@@ -23,12 +23,16 @@
 #define F32_BLOCKING_H
 
 #include "MatrixKernels.h"
+#include "Patches.h"
 
 #include <stdint.h>
 
 #define INTERNAL_F32 __attribute__((visibility("hidden")))
 #define TARGET_AVX512 __attribute__((target("avx512f,avx512vl,fma")))
 #define TARGET_AVX2 __attribute__((target("avx2,fma")))
+
+/* The largest MR and KC of any path (the AVX-512 tile's rows; make_blocking's cap). */
+enum { F32_MR_MAX = 12, F32_KC_MAX = 1024 };
 
 typedef struct {
     int mr, nr;             /* micro-tile */
@@ -83,6 +87,32 @@ INTERNAL_F32 TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *
                                                     int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e);
 INTERNAL_F32 void f32_micro_kernel_scalar(int64_t steps, const float *a_panel, const float *b_panel, float *c, int64_t ldc,
                                           int64_t rows, int64_t columns, const f32_epilogue *e);
+
+/* The same tiles with A read from a convolution's padded image instead of a panel: row r's k step p at
+ * image_rows[r][offsets[p]] (Patches.h); the same sums, in the same order, as from a packed panel. */
+#define F32_IMAGE_KERNEL_PARAMETERS int64_t steps, const float *const image_rows[], const int32_t *offsets, \
+    const float *b_panel, float *c, int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e
+INTERNAL_F32 TARGET_AVX512 void f32_micro_kernel_image_avx512(F32_IMAGE_KERNEL_PARAMETERS);
+INTERNAL_F32 TARGET_AVX2 void f32_micro_kernel_image_avx2(F32_IMAGE_KERNEL_PARAMETERS);
+INTERNAL_F32 void f32_micro_kernel_image_scalar(F32_IMAGE_KERNEL_PARAMETERS);
+
+/* A convolution's im2col matrix as the A of a product, read in place (Patches.h): A's row i is output
+ * position first_position + i, whose patch starts in `values`, a padded copy of the image's rows from
+ * padded row first_row on. */
+typedef struct {
+    const fv_patches *patches;
+    const float *values;
+    int64_t first_row;
+    int64_t first_position;
+} f32_image;
+
+/* The blocked loop (GEMMF32.c) over C's columns [first_column, end_column): op(A) from `a` (packed a tile at
+ * a time) or, when `image` is not NULL, read from it in place; op(B) from `packed` (fv_gemm_f32_pack's
+ * layout) or packed a block at a time when `packed` is NULL. */
+INTERNAL_F32 void f32_gemm_blocked(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n,
+                                   int64_t first_column, int64_t end_column, int64_t k, float alpha, const float *a,
+                                   int64_t lda, const f32_image *image, const float *b, int64_t ldb, const float *packed,
+                                   float beta, float *c, int64_t ldc, const float *column_bias, int relu);
 
 /* Products with at most F32_FEW_ROWS_MAX rows of C skip packing (F32FewRows.c). */
 enum { F32_FEW_ROWS_MAX = 8 };

@@ -2,10 +2,25 @@
  * F32MicroKernels.c — the float32 GEMM's inner loops, one per kernel path (F32Blocking.h): a whole
  * MR × NR tile of sums from one packed A panel and one packed B panel, one FMA per accumulator and k
  * step, then the epilogue (alpha, beta, bias, ReLU) in masked stores.
+ *
+ * Each path's tile is one always-inlined body that reads A either from a packed panel (a[p · MR + r]) or,
+ * for a convolution, from its padded image (Patches.h: row r's k step p at rows[r][offsets[p]]); the two
+ * entry points instantiate it, so both sum the same products in the same order and give the same bits.
  */
 #include "F32Blocking.h"
 
 #include <immintrin.h>
+
+#define ALWAYS_INLINE __attribute__((always_inline)) static inline
+
+/* A's value for tile row r at k step p: from the panel, or (from_image, a constant in each instantiation,
+ * so that the test folds away) from the image. */
+#define A_VALUE(mr, r, p) (from_image ? image_rows[r][offset] : a_panel[(p) * (mr) + (r)])
+
+/* Between one row's broadcast and the next, in the image's instantiation: without it the compiler loads
+ * all of a step's broadcasts (from as many pointers) first, runs out of vector registers and keeps
+ * accumulators in memory (twice as slow); an empty barrier on memory keeps each load beside its FMAs. */
+#define KEEP_IMAGE_LOADS_IN_ORDER() do { if (from_image) __asm__ volatile("" ::: "memory"); } while (0)
 
 /* ---- AVX-512: 12 × 32 ---- */
 
@@ -25,8 +40,9 @@ TARGET_AVX512 static inline void store16(float *target, __m512 sums, __mmask16 m
     _mm512_mask_storeu_ps(target, mask, value);
 }
 
-TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, const float *b_panel, float *c,
-                                           int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e) {
+TARGET_AVX512 ALWAYS_INLINE void tile_avx512(int from_image, int64_t steps, const float *a_panel, const float *const *image_rows,
+                                             const int32_t *offsets, const float *b_panel, float *c, int64_t ldc,
+                                             int64_t rows, int64_t columns, const f32_epilogue *e) {
     __m512 acc[AVX512_MR][2];
     for (int r = 0; r < AVX512_MR; r++) {
         acc[r][0] = _mm512_setzero_ps();
@@ -38,13 +54,15 @@ TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, 
         _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
     }
     for (int64_t p = 0; p < steps; p++) {
+        const int64_t offset = from_image ? offsets[p] : 0;
         const __m512 b0 = _mm512_loadu_ps(b_panel + p * AVX512_NR);
         const __m512 b1 = _mm512_loadu_ps(b_panel + p * AVX512_NR + 16);
-        const float *a = a_panel + p * AVX512_MR;
+#pragma clang loop unroll(full)
         for (int r = 0; r < AVX512_MR; r++) {
-            const __m512 x = _mm512_set1_ps(a[r]);
+            const __m512 x = _mm512_set1_ps(A_VALUE(AVX512_MR, r, p));
             acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
             acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+            KEEP_IMAGE_LOADS_IN_ORDER();
         }
     }
     const __mmask16 masks[2] = {lanes16(columns), lanes16(columns - 16)};
@@ -53,6 +71,15 @@ TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, 
             if (masks[h]) store16(c + r * ldc + h * 16, acc[r][h], masks[h], e->bias ? e->bias + h * 16 : NULL, e);
         }
     }
+}
+
+TARGET_AVX512 void f32_micro_kernel_avx512(int64_t steps, const float *a_panel, const float *b_panel, float *c,
+                                           int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e) {
+    tile_avx512(0, steps, a_panel, NULL, NULL, b_panel, c, ldc, rows, columns, e);
+}
+
+TARGET_AVX512 void f32_micro_kernel_image_avx512(F32_IMAGE_KERNEL_PARAMETERS) {
+    tile_avx512(1, steps, NULL, image_rows, offsets, b_panel, c, ldc, rows, columns, e);
 }
 
 /* ---- AVX2: 6 × 16 ---- */
@@ -82,8 +109,9 @@ TARGET_AVX2 static inline void store8(float *target, __m256 sums, __m256i mask, 
     }
 }
 
-TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, const float *b_panel, float *c,
-                                       int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e) {
+TARGET_AVX2 ALWAYS_INLINE void tile_avx2(int from_image, int64_t steps, const float *a_panel, const float *const *image_rows,
+                                         const int32_t *offsets, const float *b_panel, float *c, int64_t ldc,
+                                         int64_t rows, int64_t columns, const f32_epilogue *e) {
     __m256 acc[AVX2_MR][2];
     for (int r = 0; r < AVX2_MR; r++) {
         acc[r][0] = _mm256_setzero_ps();
@@ -94,13 +122,15 @@ TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, cons
         _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
     }
     for (int64_t p = 0; p < steps; p++) {
+        const int64_t offset = from_image ? offsets[p] : 0;
         const __m256 b0 = _mm256_loadu_ps(b_panel + p * AVX2_NR);
         const __m256 b1 = _mm256_loadu_ps(b_panel + p * AVX2_NR + 8);
-        const float *a = a_panel + p * AVX2_MR;
+#pragma clang loop unroll(full)
         for (int r = 0; r < AVX2_MR; r++) {
-            const __m256 x = _mm256_broadcast_ss(a + r);
+            const __m256 x = _mm256_set1_ps(A_VALUE(AVX2_MR, r, p));
             acc[r][0] = _mm256_fmadd_ps(x, b0, acc[r][0]);
             acc[r][1] = _mm256_fmadd_ps(x, b1, acc[r][1]);
+            KEEP_IMAGE_LOADS_IN_ORDER();
         }
     }
     const __m256i masks[2] = {lanes8(columns), lanes8(columns - 8)};
@@ -113,16 +143,27 @@ TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, cons
     }
 }
 
+TARGET_AVX2 void f32_micro_kernel_avx2(int64_t steps, const float *a_panel, const float *b_panel, float *c,
+                                       int64_t ldc, int64_t rows, int64_t columns, const f32_epilogue *e) {
+    tile_avx2(0, steps, a_panel, NULL, NULL, b_panel, c, ldc, rows, columns, e);
+}
+
+TARGET_AVX2 void f32_micro_kernel_image_avx2(F32_IMAGE_KERNEL_PARAMETERS) {
+    tile_avx2(1, steps, NULL, image_rows, offsets, b_panel, c, ldc, rows, columns, e);
+}
+
 /* ---- scalar: 4 × 4 ---- */
 
 enum { SCALAR_MR = 4, SCALAR_NR = 4 };
 
-void f32_micro_kernel_scalar(int64_t steps, const float *a_panel, const float *b_panel, float *c, int64_t ldc,
-                             int64_t rows, int64_t columns, const f32_epilogue *e) {
+ALWAYS_INLINE void tile_scalar(int from_image, int64_t steps, const float *a_panel, const float *const *image_rows, const int32_t *offsets,
+                               const float *b_panel, float *c, int64_t ldc, int64_t rows, int64_t columns,
+                               const f32_epilogue *e) {
     float acc[SCALAR_MR][SCALAR_NR] = {{0}};
     for (int64_t p = 0; p < steps; p++) {
+        const int64_t offset = from_image ? offsets[p] : 0;
         for (int r = 0; r < SCALAR_MR; r++) {
-            for (int j = 0; j < SCALAR_NR; j++) acc[r][j] += a_panel[p * SCALAR_MR + r] * b_panel[p * SCALAR_NR + j];
+            for (int j = 0; j < SCALAR_NR; j++) acc[r][j] += A_VALUE(SCALAR_MR, r, p) * b_panel[p * SCALAR_NR + j];
         }
     }
     for (int r = 0; r < SCALAR_MR && r < rows; r++) {
@@ -134,4 +175,13 @@ void f32_micro_kernel_scalar(int64_t steps, const float *a_panel, const float *b
             c[r * ldc + j] = value;
         }
     }
+}
+
+void f32_micro_kernel_scalar(int64_t steps, const float *a_panel, const float *b_panel, float *c, int64_t ldc,
+                             int64_t rows, int64_t columns, const f32_epilogue *e) {
+    tile_scalar(0, steps, a_panel, NULL, NULL, b_panel, c, ldc, rows, columns, e);
+}
+
+void f32_micro_kernel_image_scalar(F32_IMAGE_KERNEL_PARAMETERS) {
+    tile_scalar(1, steps, NULL, image_rows, offsets, b_panel, c, ldc, rows, columns, e);
 }

@@ -6,6 +6,7 @@
  */
 #include "BF16Blocking.h"
 #include "EmptySum.h"
+#include "Patches.h"
 #include "Workspace.h"
 
 #include <stdlib.h>
@@ -63,69 +64,44 @@ static _Thread_local void *image_workspace;
 static _Thread_local size_t image_capacity;
 
 /*
- * The kernel reads a padded copy of the image: each image with `padding` rows of zeros above and below
- * and `padding` columns of zeros on each side, [N, Hp, Wp, C] with Hp = H + 2Q, Wp = W + 2Q, so that
- * every patch is KH runs of KW · C values, run i at i · Wp · C past the patch's first value. Its rows are
- * counted across images: padded row R = n · Hp + h.
- */
-static int64_t padded_row_values(const fv_patches *patches) {
-    return (patches->width + 2 * patches->padding) * patches->channels;
-}
-
-/* The padded row where the patch of output position p starts, and its column. */
-static void patch_origin(const fv_patches *patches, int64_t p, int64_t *row, int64_t *column) {
-    const int64_t per_image = patches->output_height * patches->output_width;
-    const int64_t n = p / per_image, oh = p % per_image / patches->output_width, ow = p % patches->output_width;
-    *row = n * (patches->height + 2 * patches->padding) + oh * patches->stride;
-    *column = ow * patches->stride;
-}
-
-/*
- * Padded rows [first_row, end_row) rounded to bfloat16 into `values` (Wp · C each): zeros for padding
- * rows and columns, the image's row otherwise.
+ * Padded rows [first_row, end_row) of the image (Patches.h) rounded to bfloat16 into `values` (Wp · C
+ * each): zeros for padding rows and columns, the image's row otherwise.
  */
 TARGET_BF16 static void convert_padded_rows(const fv_patches *patches, int64_t first_row, int64_t end_row,
                                             uint16_t *values) {
-    const int64_t padded_height = patches->height + 2 * patches->padding;
     const int64_t row_values = patches->width * patches->channels;
     const int64_t margin = patches->padding * patches->channels;
     for (int64_t row = first_row; row < end_row; row++) {
-        uint16_t *target = values + (row - first_row) * padded_row_values(patches);
-        const int64_t n = row / padded_height, h = row % padded_height - patches->padding;
-        if (h < 0 || h >= patches->height) {
-            memset(target, 0, (size_t)padded_row_values(patches) * sizeof(uint16_t));
+        uint16_t *target = values + (row - first_row) * patches_padded_row_values(patches);
+        const float *source = patches_image_row(patches, row);
+        if (source == NULL) {
+            memset(target, 0, (size_t)patches_padded_row_values(patches) * sizeof(uint16_t));
             continue;
         }
         memset(target, 0, (size_t)margin * sizeof(uint16_t));
-        bf16_convert(patches->x + (n * patches->height + h) * row_values, row_values, target + margin);
+        bf16_convert(source, row_values, target + margin);
         memset(target + margin + row_values, 0, (size_t)margin * sizeof(uint16_t));
     }
 }
 
 /*
- * The padded rows that output positions [first, end) read — from the first position's patch row to
- * the last one's + KH − 1, consecutive across images — rounded to bfloat16. Returns them; padded row R
- * starts at values + (R − *first_row) · Wp · C.
+ * The padded rows that output positions [first, end) read, rounded to bfloat16. Returns them; padded
+ * row R starts at values + (R − *first_row) · Wp · C.
  */
 TARGET_BF16 static const uint16_t *converted_rows(const fv_patches *patches, int64_t first, int64_t end,
                                                   int64_t *first_row) {
-    int64_t column, last_row;
-    patch_origin(patches, first, first_row, &column);
-    patch_origin(patches, end - 1, &last_row, &column);
-    const int64_t end_row = last_row + patches->kernel_height;
-    const size_t count = (size_t)((end_row - *first_row) * padded_row_values(patches));
+    int64_t end_row;
+    patches_rows_read(patches, first, end, first_row, &end_row);
+    const size_t count = (size_t)((end_row - *first_row) * patches_padded_row_values(patches));
     uint16_t *values = grown_workspace(&image_workspace, &image_capacity, count * sizeof(uint16_t));
     convert_padded_rows(patches, *first_row, end_row, values);
     return values;
 }
 
-/* Where each k pair of block [k0, k0 + steps) lies in a patch, in values past its first one: kernel
- * rows of KW · C values (an even number, so that no pair straddles two rows), row i at i · Wp · C. */
+/* Where each k pair of block [k0, k0 + steps) lies in a patch (kernel rows of KW · C values are of even
+ * length, so that no pair straddles two rows). */
 static void block_pair_offsets(const fv_patches *patches, int64_t k0, int64_t steps, int32_t offsets[KC / 2]) {
-    const int64_t run = patches->kernel_width * patches->channels;
-    for (int64_t k = k0; k < k0 + steps; k += 2) {
-        offsets[(k - k0) / 2] = (int32_t)(k / run * padded_row_values(patches) + k % run);
-    }
+    for (int64_t k = k0; k < k0 + steps; k += 2) offsets[(k - k0) / 2] = (int32_t)patches_offset(patches, k);
 }
 
 /* Where the patches of output positions position ..< position + rows start in `values` (padded rows from
@@ -134,8 +110,8 @@ static void tile_patches(const fv_patches *patches, const uint16_t *values, int6
                          int64_t rows, const uint16_t *starts[MR]) {
     for (int r = 0; r < MR; r++) {
         int64_t row, column;
-        patch_origin(patches, position + (r < rows ? r : 0), &row, &column);
-        starts[r] = values + (row - first_row) * padded_row_values(patches) + column * patches->channels;
+        patches_origin(patches, position + (r < rows ? r : 0), &row, &column);
+        starts[r] = values + (row - first_row) * patches_padded_row_values(patches) + column * patches->channels;
     }
 }
 
@@ -296,7 +272,7 @@ void fv_conv_bf16_forward(const fv_patches *patches, int64_t first_position, int
                           const uint32_t *packed_weight, int64_t output_channels, const float *bias, int relu, float *y) {
     const int64_t k = patches->kernel_height * patches->kernel_width * patches->channels;
     if ((patches->kernel_width * patches->channels) % 2 != 0) abort();   /* a k pair would straddle two kernel rows */
-    if (patches->kernel_height * padded_row_values(patches) > INT32_MAX) abort();   /* pair offsets are 32-bit */
+    if (!patches_offsets_fit(patches)) abort();   /* pair offsets are 32-bit */
     uint32_t *a_panel, *b_panels;
     if (!prepare(positions, output_channels, k, 0, y, output_channels, bias, relu, &a_panel, &b_panels)) return;
     gemm_bf16(0, 0, positions, 0, output_channels, k, 1, NULL, 0, patches, first_position,

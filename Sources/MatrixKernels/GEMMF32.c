@@ -50,7 +50,7 @@ static f32_blocking make_blocking(int mr, int nr) {
     const int64_t l1 = fv_l1_data_cache_bytes(), l2 = fv_l2_cache_bytes();
     /* An A panel (mr · kc floats) in half of L1; a B block (kc · nc floats) in half of L2. */
     int64_t kc = (l1 / 2) / (mr * (int64_t)sizeof(float));
-    kc = kc < 64 ? 64 : (kc > 1024 ? 1024 : kc / 16 * 16);
+    kc = kc < 64 ? 64 : (kc > F32_KC_MAX ? F32_KC_MAX : kc / 16 * 16);
     int64_t nc = (l2 / 2) / (kc * (int64_t)sizeof(float));
     nc = nc < nr ? nr : (nc > 4096 ? 4096 : nc / nr * nr);
     return (f32_blocking){mr, nr, kc, nc};
@@ -128,20 +128,33 @@ static void pack_b(fv_kernel_path path, int transpose_b, const float *b, int64_t
     }
 }
 
+/* Where row i of a tile starts in the image (rows past the tile's last repeat its first, so that the
+ * kernel reads valid memory), for the tile of A's rows [m0, m0 + rows). */
+static void image_tile_rows(const f32_image *image, int64_t m0, int64_t rows, const float *starts[F32_MR_MAX]) {
+    for (int64_t r = 0; r < F32_MR_MAX; r++) {
+        int64_t row, column;
+        patches_origin(image->patches, image->first_position + m0 + (r < rows ? r : 0), &row, &column);
+        starts[r] = image->values + (row - image->first_row) * patches_padded_row_values(image->patches)
+            + column * image->patches->channels;
+    }
+}
+
 /*
  * The blocked loop of F32Blocking.h over C's columns [first_column, end_column) (multiples of NR, or n's
  * end): op(B) from `packed` (laid out by fv_gemm_f32_pack: column block n0 at block_offset, its k blocks in
- * order, each NR-column panel `steps` · NR floats), or packed here a block at a time when `packed` is NULL.
+ * order, each NR-column panel `steps` · NR floats), or packed here a block at a time when `packed` is NULL;
+ * op(A) packed a tile at a time, or read in place from `image`.
  */
-static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n,
-                             int64_t first_column, int64_t end_column, int64_t k, float alpha, const float *a,
-                             int64_t lda, const float *b, int64_t ldb, const float *packed, float beta, float *c,
-                             int64_t ldc, const float *column_bias, int relu) {
+void f32_gemm_blocked(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n,
+                      int64_t first_column, int64_t end_column, int64_t k, float alpha, const float *a,
+                      int64_t lda, const f32_image *image, const float *b, int64_t ldb, const float *packed,
+                      float beta, float *c, int64_t ldc, const float *column_bias, int relu) {
     const f32_blocking *blocking = f32_blocking_for(path);
     const int mr = blocking->mr, nr = blocking->nr;
     const int64_t kc = blocking->kc, nc = blocking->nc;
-    float *a_panel = workspace(&a_workspace, &a_capacity, (size_t)(mr * kc));
+    float *a_panel = image ? NULL : workspace(&a_workspace, &a_capacity, (size_t)(mr * kc));
     float *b_panels = packed ? NULL : workspace(&b_workspace, &b_capacity, (size_t)(kc * nc));
+    int32_t offsets[F32_KC_MAX];   /* with `image`: where each k step of the block lies in a patch */
     for (int64_t n0 = first_column / nc * nc; n0 < end_column; n0 += nc) {
         const int64_t start = n0 > first_column ? n0 : first_column;
         const int64_t columns = (end_column - n0 < nc ? end_column - n0 : nc) - (start - n0);
@@ -156,9 +169,15 @@ static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose
                 pack_b(path, transpose_b, b, ldb, k0, steps, start, columns, b_panels);
                 panels = b_panels;
             }
+            if (image) {
+                for (int64_t step = 0; step < steps; step++) offsets[step] = (int32_t)patches_offset(image->patches, k0 + step);
+            }
             for (int64_t m0 = 0; m0 < m; m0 += mr) {
                 const int64_t rows = m - m0 < mr ? m - m0 : mr;
-                if (path == FV_KERNEL_AVX512 && !transpose_a) {
+                const float *starts[F32_MR_MAX];
+                if (image) {
+                    image_tile_rows(image, m0, rows, starts);
+                } else if (path == FV_KERNEL_AVX512 && !transpose_a) {
                     f32_pack_a_avx512(a, lda, m0, rows, k0, steps, a_panel);
                 } else if (path == FV_KERNEL_AVX2 && !transpose_a) {
                     f32_pack_a_avx2(a, lda, m0, rows, k0, steps, a_panel);
@@ -177,13 +196,25 @@ static void gemm_f32_blocked(fv_kernel_path path, int transpose_a, int transpose
                     const int64_t width = columns - j < nr ? columns - j : nr;
                     switch (path) {
                     case FV_KERNEL_AVX512:
-                        f32_micro_kernel_avx512(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        if (image) {
+                            f32_micro_kernel_image_avx512(steps, starts, offsets, b_panel, target, ldc, rows, width, &tile);
+                        } else {
+                            f32_micro_kernel_avx512(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        }
                         break;
                     case FV_KERNEL_AVX2:
-                        f32_micro_kernel_avx2(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        if (image) {
+                            f32_micro_kernel_image_avx2(steps, starts, offsets, b_panel, target, ldc, rows, width, &tile);
+                        } else {
+                            f32_micro_kernel_avx2(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        }
                         break;
                     default:
-                        f32_micro_kernel_scalar(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        if (image) {
+                            f32_micro_kernel_image_scalar(steps, starts, offsets, b_panel, target, ldc, rows, width, &tile);
+                        } else {
+                            f32_micro_kernel_scalar(steps, a_panel, b_panel, target, ldc, rows, width, &tile);
+                        }
                     }
                 }
             }
@@ -227,7 +258,7 @@ void fv_gemm_f32_prepacked(fv_kernel_path path, int64_t m, int64_t n, int64_t k,
         empty_sum(m, columns, 0, c + first_column, ldc, column_bias ? column_bias + first_column : NULL, relu);
         return;
     }
-    gemm_f32_blocked(path, 0, 0, m, n, first_column, end, k, 1, a, lda, NULL, 0, packed, 0, c, ldc, column_bias, relu);
+    f32_gemm_blocked(path, 0, 0, m, n, first_column, end, k, 1, a, lda, NULL, NULL, 0, packed, 0, c, ldc, column_bias, relu);
 }
 
 void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -252,6 +283,6 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
             return;
         }
     }
-    gemm_f32_blocked(path, transpose_a, transpose_b, m, n, 0, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc,
+    f32_gemm_blocked(path, transpose_a, transpose_b, m, n, 0, n, k, alpha, a, lda, NULL, b, ldb, NULL, beta, c, ldc,
                      column_bias, relu);
 }

@@ -5,13 +5,14 @@
 //   with `fusedReLU`: y = max(0, …), applied to each chunk while it is still in cache, and the
 //   backward pass zeroes dy where y = 0 (in place: the output's gradient is not needed afterwards).
 //
-// Two forward paths, chosen by the Compute and the shape:
-//   - im2col: the patch matrix is built a chunk of output rows at a time, small enough (`im2colBudget`
-//     floats across all threads) to stay in the last-level cache between im2col and the product, so
-//     memory does not grow with the batch; then one product per chunk (sgemm or bfloat16).
-//   - patches (bfloat16, a kernel row of even length: `readsPatchesInPlace`): the bfloat16 kernel
-//     reads its A words from a copy of x's rows rounded to bfloat16 (and padded) a block of rows at a
-//     time, and no patch matrix is written or packed at all.
+// Three forward paths, chosen by the Compute and the shape:
+//   - patches (`readsPatchesInPlace`: facever's float32 GEMM on more than a few positions, or bfloat16
+//     with a kernel row of even length): the kernel reads its A operand from a padded copy of x's rows
+//     (bfloat16: rounded) a block of rows at a time, and no patch matrix is written or packed at all.
+//   - im2col (OpenBLAS's sgemm, a few positions, an odd bfloat16 kernel row): the patch matrix is built a
+//     chunk of output rows at a time, small enough (`im2colBudget` floats across all threads) to stay in
+//     the last-level cache between im2col and the product, so memory does not grow with the batch; then
+//     one product per chunk.
 //   - frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer:
 //     SpectralConvolution.swift, SpectralGradients.swift), for the forward pass and both gradients.
 // Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
@@ -99,9 +100,9 @@ public enum Conv2D {
         budget: Int, slot: Int, compute: Compute, parallel: Bool
     ) {
         let threads = parallel ? compute.threads : 1
-        if compute.precision == .bfloat16 && readsPatchesInPlace(g) {
+        if readsPatchesInPlace(g, positions: share.count * g.outputWidth, compute: compute) {
             forwardFromPatches(outputRows: share, x: x, weight: weight, bias: bias, geometry: g, into: y,
-                               fusedReLU: fusedReLU, packedWeight: packedWeight, threads: threads)
+                               fusedReLU: fusedReLU, packedWeight: packedWeight, compute: compute, threads: threads)
             return
         }
         let chunks = chunks(of: share, g, budget: compute.precision == .bfloat16 ? min(budget, bfloat16ChunkBudget) : budget)
@@ -119,14 +120,21 @@ public enum Conv2D {
         }
     }
 
-    /// Whether the bfloat16 product can read the patches in x itself: a kernel row (KW·C contiguous
-    /// values of x) of even length, so that no pair of consecutive k (one 32-bit word of the kernel)
-    /// straddles two kernel rows. All four of Koch's convolutions and all but the first of the ResNet's
-    /// (7×7 on 3 channels) qualify. (And a patch must span less than 2^31 values of the padded image: the
-    /// kernel's offsets are 32-bit.)
-    static func readsPatchesInPlace(_ g: ConvolutionGeometry) -> Bool {
-        (g.kernelWidth * g.inputChannels) % 2 == 0
-            && g.kernelHeight * (g.width + 2 * g.padding) * g.inputChannels <= Int(Int32.max)
+    /// Whether `compute`'s product for `positions` output positions reads the patches in x itself instead
+    /// of an im2col matrix: a patch must span less than 2^31 values of the padded image (the kernels'
+    /// offsets are 32-bit), and then
+    ///   - bfloat16: a kernel row (KW·C contiguous values of x) of even length, so that no pair of
+    ///     consecutive k (one 32-bit word of the kernel) straddles two kernel rows. All four of Koch's
+    ///     convolutions and all but the first of the ResNet's (7×7 on 3 channels) qualify.
+    ///   - float32 on facever's GEMM: more positions than its few-rows path takes (so the sums are those of
+    ///     the packed product on the im2col matrix, bit for bit).
+    static func readsPatchesInPlace(_ g: ConvolutionGeometry, positions: Int, compute: Compute) -> Bool {
+        guard g.kernelHeight * (g.width + 2 * g.padding) * g.inputChannels <= Int(Int32.max) else { return false }
+        switch (compute.precision, compute.float32Kernel) {
+        case (.bfloat16, _): return (g.kernelWidth * g.inputChannels) % 2 == 0
+        case (.float32, .facever): return positions > Int(fv_gemm_f32_few_rows_max())
+        case (.float32, .openBLAS): return false
+        }
     }
 
     /// x seen as its im2col matrix, for the bfloat16 kernel.
@@ -136,13 +144,14 @@ public enum Conv2D {
                    padding: Int64(g.padding), output_height: Int64(g.outputHeight), output_width: Int64(g.outputWidth))
     }
 
-    /// The bfloat16 forward pass for `outputRows`: the product reads its A words from x in place, so no
-    /// im2col matrix is written and read back, and reads the weight from `packedWeight` when inference
-    /// packed it once. Several `threads` take bands of output positions.
+    /// The forward pass for `outputRows` with the product reading its A operand from x in place
+    /// (`readsPatchesInPlace`), so no im2col matrix is written and read back, and its weight from
+    /// `packedWeight` when inference packed it once. Several `threads` take bands of output positions,
+    /// whole tiles of every kernel's rows (24: a multiple of the bfloat16 kernel's 8 and float32's 12, 6, 4).
     private static func forwardFromPatches(
         outputRows share: Range<Int>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         geometry g: ConvolutionGeometry, into y: UnsafeMutablePointer<Float>, fusedReLU: Bool, packedWeight: PackedMatrix?,
-        threads: Int
+        compute: Compute, threads: Int
     ) {
         if let packedWeight {
             precondition(packedWeight.k == g.patchSize && packedWeight.n == g.outputChannels,
@@ -150,13 +159,23 @@ public enum Conv2D {
         }
         var patches = Conv2D.patches(of: x, g)
         let positions = (share.lowerBound * g.outputWidth)..<(share.upperBound * g.outputWidth)
-        let tiles = (positions.count + 7) / 8  // bands split at multiples of the kernel's 8-row tiles
-        parallelFor(tiles, threads: threads, minimumChunk: 4) { tileRange in
-            let first = positions.lowerBound + tileRange.lowerBound * 8
-            let end = min(positions.upperBound, positions.lowerBound + tileRange.upperBound * 8)
-            packedWeight.withWords { packed in
-                fv_conv_bf16_forward(&patches, Int64(first), Int64(end - first), weight, packed, Int64(g.outputChannels),
-                                     bias, fusedReLU ? 1 : 0, y + first * g.outputChannels)
+        let tile = 24
+        parallelFor((positions.count + tile - 1) / tile, threads: threads, minimumChunk: 2) { tiles in
+            let first = positions.lowerBound + tiles.lowerBound * tile
+            let end = min(positions.upperBound, positions.lowerBound + tiles.upperBound * tile)
+            let (count, channels, relu) = (Int64(end - first), Int64(g.outputChannels), Int32(fusedReLU ? 1 : 0))
+            let output = y + first * g.outputChannels
+            switch (compute.precision, compute.float32Kernel) {
+            case (.float32, .facever(let path)):
+                packedWeight.withFloats { packed in
+                    fv_conv_f32_forward(path.c, &patches, Int64(first), count, weight, packed, channels, bias, relu, output)
+                }
+            case (.bfloat16, _):
+                packedWeight.withWords { packed in
+                    fv_conv_bf16_forward(&patches, Int64(first), count, weight, packed, channels, bias, relu, output)
+                }
+            case (.float32, .openBLAS):
+                preconditionFailure("conv2d: OpenBLAS's sgemm cannot read patches in place")
             }
         }
     }

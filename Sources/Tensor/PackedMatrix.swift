@@ -155,4 +155,14 @@ extension Optional where Wrapped == PackedMatrix {
         case .none: return body(nil)
         }
     }
+
+    /// The float32 pack's values, or nil when there is no pack.
+    func withFloats<Result>(_ body: (UnsafePointer<Float>?) -> Result) -> Result {
+        switch self {
+        case .some(let pack):
+            guard case .float32(_, let floats) = pack.storage else { preconditionFailure("PackedMatrix: a bfloat16 pack has no float32 values") }
+            return floats.withUnsafeBufferPointer { body($0.baseAddress!) }
+        case .none: return body(nil)
+        }
+    }
 }

@@ -238,7 +238,7 @@ final class BFloat16ProductTests: XCTestCase {
         var random = TestRandom(seed: 25)
         let x = random.tensor([3, 9, 8, 3], requiresGrad: false), w = random.tensor([3, 3, 3, 7]), b = random.tensor([7])
         let g = ConvolutionGeometry(input: x.shape, weight: w.shape)
-        XCTAssertFalse(Conv2D.readsPatchesInPlace(g))
+        XCTAssertFalse(Conv2D.readsPatchesInPlace(g, positions: 1 << 20, compute: bf16))
         XCTAssertGreaterThan(Conv2D.bfloat16ChunkBudget, 1 << 14, "half of L2, in floats")
         func run(budget: Int, threads: Int) -> [Float] {
             var y = [Float](repeating: 0, count: Tensor.elementCount(of: g.outputShape))
@@ -276,7 +276,7 @@ final class BFloat16ProductTests: XCTestCase {
         for (xShape, wShape, stride, padding) in cases {
             let x = random.values(xShape.reduce(1, *)), w = random.values(wShape.reduce(1, *)), bias = random.values(wShape[3])
             let g = ConvolutionGeometry(input: xShape, weight: wShape, stride: stride, padding: padding)
-            XCTAssertTrue(Conv2D.readsPatchesInPlace(g), "\(wShape)")
+            XCTAssertTrue(Conv2D.readsPatchesInPlace(g, positions: 1 << 20, compute: bf16), "\(wShape)")
             let positions = g.batch * g.positionsPerImage
             var inPlace = [Float](repeating: .nan, count: positions * g.outputChannels), product = inPlace
             var col = [Float](repeating: 0, count: positions * g.patchSize)
@@ -300,8 +300,9 @@ final class BFloat16ProductTests: XCTestCase {
                            "\(wShape): positions \(first)..<\(first + count)")
         }
         // An odd kernel row (3 × 3 on 5 channels: 15 values; the ResNet's 7 × 7 on 3) goes through the patch matrix.
-        XCTAssertFalse(Conv2D.readsPatchesInPlace(ConvolutionGeometry(input: [1, 9, 8, 5], weight: [3, 3, 5, 7])))
+        XCTAssertFalse(Conv2D.readsPatchesInPlace(ConvolutionGeometry(input: [1, 9, 8, 5], weight: [3, 3, 5, 7]),
+                                                  positions: 1 << 20, compute: bf16))
         XCTAssertFalse(Conv2D.readsPatchesInPlace(ConvolutionGeometry(input: [1, 150, 150, 3], weight: [7, 7, 3, 32],
-                                                                      stride: 2, padding: 0)))
+                                                                      stride: 2, padding: 0), positions: 1 << 20, compute: bf16))
     }
 }

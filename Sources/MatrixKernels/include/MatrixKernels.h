@@ -124,6 +124,20 @@ void fv_gemm_f32(fv_kernel_path path, int transpose_a, int transpose_b, int64_t 
                  const float *column_bias, int relu);
 
 /*
+ * A float32 convolution's forward product on `path` (F32Convolution.c): for the `positions` output
+ * positions from first_position on,
+ *   y[p − first_position, o] = relu?(Σ_k im2col(x)[p, k] · weight[k, o] + bias[o])
+ * with A read in place from a padded copy of the image's rows, a block of rows at a time, so that no im2col
+ * matrix is built or packed. weight is [kernel_height · kernel_width · channels, O]; packed_weight, when not
+ * NULL, is that weight packed by fv_gemm_f32_pack for `path` (then weight is unused). The sums are
+ * fv_gemm_f32's (and fv_gemm_f32_prepacked's) on the im2col matrix, bit for bit, for more than
+ * fv_gemm_f32_few_rows_max() positions. Aborts when a patch spans 2^31 values of the padded image or more.
+ */
+void fv_conv_f32_forward(fv_kernel_path path, const fv_patches *patches, int64_t first_position, int64_t positions,
+                         const float *weight, const float *packed_weight, int64_t output_channels, const float *bias,
+                         int relu, float *y);
+
+/*
  * Spectral convolution (SpectralConvolution.c): a stride-1 float32 convolution of one image [H, W, C]
  * (zero padding `padding`) with a weight [KH, KW, C, O], computed in T × T tiles in the frequency domain.
  * Tile t (row-major over tiles_y × tiles_x, each tile giving (T − KH + 1) × (T − KW + 1) output pixels)
