@@ -3,7 +3,8 @@
 //
 //   x: [..., C], scale: [C], shift: [C]  →  y[..., c] = x[..., c] · scale[c] + shift[c]
 //   dx = dy · scale,  dscale[c] = Σ dy[..., c] · x[..., c],  dshift[c] = Σ dy[..., c]
-public func channelAffine(_ x: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
+/// On up to `threads` threads (every core unless a caller's Compute says otherwise).
+public func channelAffine(_ x: Tensor, scale: Tensor, shift: Tensor, threads: Int = Compute.availableThreads) -> Tensor {
     let channels = x.shape.last ?? 0
     precondition(scale.shape == [channels] && shift.shape == [channels],
                  "channelAffine: scale and shift must be [\(channels)], got \(scale.shape) and \(shift.shape)")
@@ -16,7 +17,7 @@ public func channelAffine(_ x: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
         y.withUnsafeMutableBufferPointer { yv in
             scales.withUnsafeBufferPointer { scales in
                 shifts.withUnsafeBufferPointer { shifts in
-                    parallelFor(positions, minimumChunk: 256) { range in
+                    parallelFor(positions, threads: threads, minimumChunk: 256) { range in
                         for position in range {
                             let base = position * channels
                             for c in 0..<channels { yv[base + c] = xv[base + c] * scales[c] + shifts[c] }

@@ -3,7 +3,8 @@
 //
 // Nothing in the engine reads a process-wide setting: every product and convolution takes a Compute,
 // which a model owns (training: the run's precision; inference: InferenceModel) or a caller passes.
-// The memory-bound loops (element-wise ops, pooling, Adam) use every core the process may run on.
+// The memory-bound loops (element-wise ops, pooling, Adam) use every core the process may run on, unless
+// their caller passes a thread count (a network running one thread per share of its batch passes one).
 //
 //   .float32  — facever's own GEMM on the best kernel path the CPU runs (KernelChoice.swift), bias and
 //               ReLU applied as it stores each tile; or OpenBLAS's sgemm and a pass for them

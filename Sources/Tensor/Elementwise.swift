@@ -6,11 +6,12 @@
 //   squaredDifference(a, b) = (a − b)²  d/da = 2(a − b), d/db = −2(a − b)
 import Foundation
 
-/// Applies `transform` to every value in parallel chunks (every value written once: no zero-fill first).
-func mapValues(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {
+/// Applies `transform` to every value in parallel chunks on up to `threads` threads (every value written
+/// once: no zero-fill first).
+func mapValues(_ input: [Float], threads: Int = Compute.availableThreads, _ transform: (Float) -> Float) -> [Float] {
     [Float](unsafeUninitializedCapacity: input.count) { target, initialized in
         input.withUnsafeBufferPointer { source in
-            parallelFor(input.count, minimumChunk: 1 << 15) { range in
+            parallelFor(input.count, threads: threads, minimumChunk: 1 << 15) { range in
                 for index in range {
                     target[index] = transform(source[index])
                 }
@@ -20,13 +21,14 @@ func mapValues(_ input: [Float], _ transform: (Float) -> Float) -> [Float] {
     }
 }
 
-public func relu(_ x: Tensor) -> Tensor {
-    let y = mapValues(x.data) { max($0, 0) }
+/// max(x, 0), on up to `threads` threads (every core unless a caller's Compute says otherwise).
+public func relu(_ x: Tensor, threads: Int = Compute.availableThreads) -> Tensor {
+    let y = mapValues(x.data, threads: threads) { max($0, 0) }
     return Tensor(result: x.shape, data: y, inputs: [x]) { output in
         let dy = output.incomingGrad
         x.accumulateGrad { dx in
             x.data.withUnsafeBufferPointer { xv in
-                parallelFor(dx.count, minimumChunk: 1 << 15) { range in
+                parallelFor(dx.count, threads: threads, minimumChunk: 1 << 15) { range in
                     for index in range where xv[index] > 0 {
                         dx[index] += dy[index]
                     }

@@ -35,15 +35,15 @@ public struct PoolGeometry: Equatable, Sendable {
     }
 }
 
-/// Pools x ([N, H, W, C]) over `window`×`window` windows every `stride` pixels.
-public func pool2d(_ x: Tensor, kind: PoolKind, window: Int, stride: Int) -> Tensor {
+/// Pools x ([N, H, W, C]) over `window`×`window` windows every `stride` pixels, on up to `threads` threads.
+public func pool2d(_ x: Tensor, kind: PoolKind, window: Int, stride: Int, threads: Int = Compute.availableThreads) -> Tensor {
     let g = PoolGeometry(input: x.shape, window: window, stride: stride)
     let scale = 1 / Float(window * window)
     var y = [Float](repeating: kind == .max ? -.infinity : 0, count: Tensor.elementCount(of: g.outputShape))
     x.data.withUnsafeBufferPointer { xv in
         y.withUnsafeMutableBufferPointer { yv in
             let (xp, yp) = (xv.baseAddress!, yv.baseAddress!)
-            parallelFor(g.batch * g.outputHeight, minimumChunk: 2) { rows in
+            parallelFor(g.batch * g.outputHeight, threads: threads, minimumChunk: 2) { rows in
                 for row in rows {
                     let (n, oh) = (row / g.outputHeight, row % g.outputHeight)
                     for ow in 0..<g.outputWidth {

@@ -72,4 +72,25 @@ final class ResNetEmbeddingTests: XCTestCase {
         // OpenBLAS's sgemm has no packed form: nothing is packed.
         XCTAssertNil(plain.foldedForInference(packingWeightsFor: Compute(precision: .float32, float32Kernel: .openBLAS)).weightsPackedFor)
     }
+
+    func testTheFoldedCopyGivesTheSameBitsInSharesOfPicturesAsOnOneThread() throws {
+        // With several threads the folded copy runs shares of whole pictures, one thread each (2 pictures on 2
+        // threads, 5 on 3: shares of 1 and 2); on one thread, all of them together. Each picture's descriptor
+        // is the same either way, and in the same row.
+        let folded = try network(mirror: true).foldedForInference()
+        let x = images(5)
+        for count in [1, 2, 5] {
+            let batch = rows(x, 0..<count)
+            let single = folded(batch, compute: Compute(precision: .float32, threads: 1)).data
+            for threads in [2, 3] {
+                XCTAssertEqual(folded(batch, compute: Compute(precision: .float32, threads: threads)).data, single,
+                               "\(count) pictures, \(threads) threads")
+            }
+            // Row by row: each picture's descriptor alone is its row of the batch's.
+            for index in 0..<count {
+                XCTAssertEqual(folded(rows(x, index..<(index + 1)), compute: Compute(precision: .float32, threads: 1)).data,
+                               Array(single[(index * 5)..<((index + 1) * 5)]), "picture \(index) of \(count)")
+            }
+        }
+    }
 }

@@ -102,6 +102,13 @@ final class ResNetOpsTests: XCTestCase {
             assertGradientsMatchFiniteDifferences(
                 inputs: [random.tensor(aShape), random.tensor(bShape)], op: { paddedAdd($0[0], $0[1]) },
                 reference: { Reference.paddedAdd(a: $0[0], aShape: aShape, b: $0[1], bShape: bShape) })
+            // With the ReLU fused: the bits of relu(paddedAdd(a, b)), and its gradients.
+            let fused = paddedAdd(a, b, fusedReLU: true)
+            XCTAssertEqual(fused.data, relu(paddedAdd(a, b)).data, "\(aShape) + \(bShape)")
+            XCTAssertTrue(fused.data.contains(0) && fused.data.contains { $0 > 0 }, "a mix of signs")
+            assertGradientsMatchFiniteDifferences(
+                inputs: [random.tensor(aShape), random.tensor(bShape)], op: { paddedAdd($0[0], $0[1], fusedReLU: true) },
+                reference: { Reference.relu(Reference.paddedAdd(a: $0[0], aShape: aShape, b: $0[1], bShape: bShape)) })
         }
     }
 

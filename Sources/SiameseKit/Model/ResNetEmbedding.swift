@@ -11,6 +11,11 @@
 // every convolution's weight packed once for one Compute's products (`packingWeightsFor:`), which the
 // forward pass would otherwise convert (bfloat16) or copy (float32) into packed panels again on every
 // call; the bits are the same.
+// The folded copy runs a batch of several pictures (one face and its mirror image, at least) as shares of
+// whole pictures, one thread each through the whole network, instead of handing every layer's work to the
+// threads anew: each hand-off wakes an idle core, which on a virtual machine costs tens to hundreds of
+// microseconds, and the network has some sixty layers. The descriptors are the same bits.
+import Dispatch
 import Tensor
 
 public final class ResNetEmbedding: ParameterContainer {
@@ -41,9 +46,9 @@ public final class ResNetEmbedding: ParameterContainer {
             let residual = folded
                 ? conv2(conv1(x, relu: true, compute: compute, packedWeight: packed?.conv1), compute: compute,
                         packedWeight: packed?.conv2)
-                : affine2(conv2(relu(affine1(conv1(x, compute: compute))), compute: compute))
-            let shortcut = downsamples ? pool2d(x, kind: .average, window: 2, stride: 2) : x
-            return relu(paddedAdd(residual, shortcut))
+                : affine2(conv2(relu(affine1(conv1(x, compute: compute)), threads: compute.threads), compute: compute))
+            let shortcut = downsamples ? pool2d(x, kind: .average, window: 2, stride: 2, threads: compute.threads) : x
+            return paddedAdd(residual, shortcut, fusedReLU: true)
         }
     }
 
@@ -95,12 +100,30 @@ public final class ResNetEmbedding: ParameterContainer {
         return mirrorAveraged(images, embeddingSize: architecture.embeddingSize) { descriptors($0, compute: compute) }
     }
 
-    /// The network itself, one descriptor per picture as it is.
+    /// The network itself, one descriptor per picture as it is: in the folded copy, with several pictures
+    /// and threads, in shares of whole pictures, one thread each (see the header).
     func descriptors(_ images: Tensor, compute: Compute) -> Tensor {
-        var features = channelAffine(images, scale: inputScale, shift: inputShift)
+        let count = images.shape[0], workers = min(compute.threads, count)
+        guard affinesFolded, workers > 1 else { return network(images, compute: compute) }
+        let oneThread = Compute(precision: compute.precision, threads: 1, float32Kernel: compute.float32Kernel)
+        let shares = (0..<workers).map { worker in (worker * count / workers)..<((worker + 1) * count / workers) }
+        let parts = shares.map { rows(images, $0) }
+        var results = [Tensor?](repeating: nil, count: workers)
+        results.withUnsafeMutableBufferPointer { results in
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                results[worker] = network(parts[worker], compute: oneThread)
+            }
+        }
+        return concatenateRows(results.map { $0! })
+    }
+
+    /// images: [N, S, S, 3] → [N, E], on `compute`'s threads.
+    private func network(_ images: Tensor, compute: Compute) -> Tensor {
+        let threads = compute.threads
+        var features = channelAffine(images, scale: inputScale, shift: inputShift, threads: threads)
         features = affinesFolded ? stemConvolution(features, relu: true, compute: compute, packedWeight: packedStem)
-            : relu(stemAffine(stemConvolution(features, compute: compute)))
-        features = pool2d(features, kind: .max, window: 3, stride: 2)
+            : relu(stemAffine(stemConvolution(features, compute: compute)), threads: threads)
+        features = pool2d(features, kind: .max, window: 3, stride: 2, threads: threads)
         for block in blocks { features = block(features, compute: compute) }
         return projection(globalAveragePool(features), compute: compute)
     }
