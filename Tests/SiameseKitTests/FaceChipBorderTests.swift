@@ -41,6 +41,24 @@ final class FaceChipBorderTests: XCTestCase {
         }
     }
 
+    func testTheChipHasTheReferenceImplementationsBits() {
+        // Faces inside the photo, off its edges (negative coordinates too), turned both ways, shrunk and enlarged,
+        // with both borders: the chip (raw buffers, no floor call, three channels per pixel) and the reference
+        // (the header's formula value by value) give the same bytes.
+        let photo = picture(width: 90, height: 110, seed: 7)
+        for geometry in [FaceChipGeometry.dlibFaceRecognition, FaceChipGeometry.dlibFaceRecognition.with(border: .mirror),
+                         FaceChipGeometry(size: 40, padding: 0.1)] {
+            for (scale, angle, centre) in [(0.3, 0.0, Point(x: 45, y: 55)), (0.8, 0.2, Point(x: 40, y: 60)),
+                                           (0.5, -0.7, Point(x: -5, y: 100)), (1.7, 3.0, Point(x: 95.5, y: -3.25))] {
+                let points = landmarks(geometry: geometry, scale: scale, angle: angle, centre: centre)
+                let chip = photo.faceChip(landmarks: points, geometry: geometry)
+                XCTAssertEqual(chip.pixels, photo.referenceFaceChip(landmarks: points, geometry: geometry).pixels,
+                               "\(geometry), scale \(scale), angle \(angle)")
+                XCTAssertGreaterThan(Set(chip.pixels).count, 50, "a chip with content")
+            }
+        }
+    }
+
     func testAMirroredChipIsTheBlackChipOfThePhotoPaddedByReflection() {
         // A 90 × 110 photo, the face turned 0.2 rad and larger than the photo: the chip runs off every side.
         let photo = picture(width: 90, height: 110, seed: 5)

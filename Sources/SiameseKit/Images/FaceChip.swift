@@ -62,18 +62,45 @@ public struct FaceChipGeometry: Equatable, Sendable {
 extension RGBImage {
     /// The chip of the face whose five landmarks are `landmarks` (in this picture's pixels).
     public func faceChip(landmarks: [Point], geometry: FaceChipGeometry = .dlibFaceRecognition) -> RGBImage {
-        precondition(landmarks.count == 5, "faceChip: five landmarks")
+        let sampling = ChipSampling(landmarks: landmarks, geometry: geometry)
+        let size = geometry.size, mirror = geometry.border == .mirror
+        var output = [UInt8](repeating: 0, count: size * size * 3)
+        pixels.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                for row in 0..<size {
+                    for column in 0..<size {
+                        let (x, y) = sampling.point(row: row, column: column)
+                        guard x.magnitude < 1e9, y.magnitude < 1e9 else { continue }
+                        let (left, top) = (Self.floor(x), Self.floor(y))
+                        let inside = left >= 0 && top >= 0 && left + 1 < width && top + 1 < height
+                        guard inside || mirror else { continue }
+                        let (fx, fy) = (x - Double(left), y - Double(top))
+                        let (upper, lower) = inside ? (top, top + 1) : (reflected(top, within: height), reflected(top + 1, within: height))
+                        let (first, second) = inside ? (left, left + 1) : (reflected(left, within: width), reflected(left + 1, within: width))
+                        let (a, b) = (3 * (upper * width + first), 3 * (upper * width + second))
+                        let (c, d) = (3 * (lower * width + first), 3 * (lower * width + second))
+                        let targetIndex = 3 * (row * size + column)
+                        for channel in 0..<3 {
+                            // The reference's sum: the same operations in the same order.
+                            let value = (1 - fy) * ((1 - fx) * Double(source[a + channel]) + fx * Double(source[b + channel]))
+                                + fy * ((1 - fx) * Double(source[c + channel]) + fx * Double(source[d + channel]))
+                            target[targetIndex + channel] = UInt8(truncatingIfNeeded: Int32(max(0, min(255, value))))
+                        }
+                    }
+                }
+            }
+        }
+        return RGBImage(width: size, height: size, pixels: output)
+    }
+
+    /// The same chip, pixel by pixel and channel by channel as the header defines it: faceChip's test oracle.
+    func referenceFaceChip(landmarks: [Point], geometry: FaceChipGeometry = .dlibFaceRecognition) -> RGBImage {
+        let sampling = ChipSampling(landmarks: landmarks, geometry: geometry)
         let size = geometry.size
-        let fit = SimilarityTransform(fitting: geometry.chipPoints, to: landmarks)
-        let centre = fit.apply(Point(x: Double(size) / 2, y: Double(size) / 2))
-        let step = (Double(size) * fit.scale - 1) / Double(size - 1)
-        let (cosine, sine) = (cos(fit.angle), sin(fit.angle))
-        let half = Double(size - 1) / 2
         var output = [UInt8](repeating: 0, count: size * size * 3)
         for row in 0..<size {
             for column in 0..<size {
-                let (u, v) = ((Double(column) - half) * step, (Double(row) - half) * step)
-                let x = centre.x + cosine * u - sine * v, y = centre.y + sine * u + cosine * v
+                let (x, y) = sampling.point(row: row, column: column)
                 guard x.magnitude < 1e9, y.magnitude < 1e9 else { continue }
                 let (left, top) = (Int(x.rounded(.down)), Int(y.rounded(.down)))
                 let inside = left >= 0 && top >= 0 && left + 1 < width && top + 1 < height
@@ -93,10 +120,38 @@ extension RGBImage {
         return RGBImage(width: size, height: size, pixels: output)
     }
 
+    /// ⌊x⌋ for |x| < 1e9, without a call to floor (which the baseline x86-64 target has no instruction for).
+    @inline(__always)
+    private static func floor(_ x: Double) -> Int {
+        let truncated = Int(x)
+        return Double(truncated) > x ? truncated - 1 : truncated
+    }
+
     /// Index `i` of a row or column of `count`, mirrored at the edges (−1 → 0, count → count − 1), held
     /// beyond the mirror image at its outermost index: the identity inside the picture.
     private func reflected(_ i: Int, within count: Int) -> Int {
         let mirrored = i < 0 ? -i - 1 : (i >= count ? 2 * count - i - 1 : i)
         return max(0, min(count - 1, mirrored))
+    }
+}
+
+/// Where chip pixel (column, row) samples the picture (the header's "sample" line).
+private struct ChipSampling {
+    let centre: Point, step: Double, cosine: Double, sine: Double, half: Double
+
+    init(landmarks: [Point], geometry: FaceChipGeometry) {
+        precondition(landmarks.count == 5, "faceChip: five landmarks")
+        let size = geometry.size
+        let fit = SimilarityTransform(fitting: geometry.chipPoints, to: landmarks)
+        centre = fit.apply(Point(x: Double(size) / 2, y: Double(size) / 2))
+        step = (Double(size) * fit.scale - 1) / Double(size - 1)
+        (cosine, sine) = (cos(fit.angle), sin(fit.angle))
+        half = Double(size - 1) / 2
+    }
+
+    @inline(__always)
+    func point(row: Int, column: Int) -> (x: Double, y: Double) {
+        let (u, v) = ((Double(column) - half) * step, (Double(row) - half) * step)
+        return (centre.x + cosine * u - sine * v, centre.y + sine * u + cosine * v)
     }
 }
