@@ -147,9 +147,8 @@ public final class ResNetEmbedding: ParameterContainer {
             for suffix in [".weight", ".bias"] where request.name.hasSuffix(suffix) {
                 guard let affine = affineOf[String(request.name.dropLast(suffix.count))] else { continue }
                 let (scale, shift) = (affine.scale.data, affine.shift.data)
-                let outputs = scale.count
-                return suffix == ".weight" ? values.indices.map { values[$0] * scale[$0 % outputs] }
-                    : values.indices.map { values[$0] * scale[$0] + shift[$0] }
+                return suffix == ".weight" ? Self.scalingColumns(of: values, by: scale)
+                    : (0..<values.count).map { values[$0] * scale[$0] + shift[$0] }
             }
             return values
         }
@@ -164,5 +163,21 @@ public final class ResNetEmbedding: ParameterContainer {
             folded.weightsPackedFor = compute
         }
         return folded
+    }
+
+    /// weight [KH, KW, C, O] (rows of O values) with column o multiplied by scale[o]: row by row, so that the
+    /// loop vectorises (a model's 5.6 M weights are folded at every start of `verify`).
+    private static func scalingColumns(of weight: [Float], by scale: [Float]) -> [Float] {
+        let outputs = scale.count
+        return [Float](unsafeUninitializedCapacity: weight.count) { target, initialized in
+            weight.withUnsafeBufferPointer { weight in
+                scale.withUnsafeBufferPointer { scale in
+                    for row in stride(from: 0, to: weight.count, by: outputs) {
+                        for column in 0..<outputs { target[row + column] = weight[row + column] * scale[column] }
+                    }
+                }
+            }
+            initialized = weight.count
+        }
     }
 }
