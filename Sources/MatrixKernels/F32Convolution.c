@@ -18,21 +18,9 @@
 static _Thread_local void *rows_workspace;
 static _Thread_local size_t rows_capacity;
 
-/* Padded rows [first_row, end_row) into `values` (Wp · C each): zeros for padding rows and columns. */
-static void copy_padded_rows(const fv_patches *patches, int64_t first_row, int64_t end_row, float *values) {
-    const int64_t row_values = patches->width * patches->channels;
-    const int64_t margin = patches->padding * patches->channels;
-    for (int64_t row = first_row; row < end_row; row++) {
-        float *target = values + (row - first_row) * patches_padded_row_values(patches);
-        const float *source = patches_image_row(patches, row);
-        if (source == NULL) {
-            memset(target, 0, (size_t)patches_padded_row_values(patches) * sizeof(float));
-            continue;
-        }
-        memset(target, 0, (size_t)margin * sizeof(float));
-        memcpy(target + margin, source, (size_t)row_values * sizeof(float));
-        memset(target + margin + row_values, 0, (size_t)margin * sizeof(float));
-    }
+/* The image's values as they are (Patches.h's writer for float32). */
+static void copy_values(const float *source, int64_t count, void *target) {
+    memcpy(target, source, (size_t)count * sizeof(float));
 }
 
 /* Output positions per block: whole output rows whose padded rows fill at most a quarter of L2 (at least one). */
@@ -58,7 +46,7 @@ void fv_conv_f32_forward(fv_kernel_path path, const fv_patches *patches, int64_t
         patches_rows_read(patches, first, end, &first_row, &end_row);
         const size_t count = (size_t)((end_row - first_row) * patches_padded_row_values(patches));
         float *values = grown_workspace(&rows_workspace, &rows_capacity, count * sizeof(float));
-        copy_padded_rows(patches, first_row, end_row, values);
+        patches_write_padded_rows(patches, first_row, end_row, sizeof(float), copy_values, values);
         const f32_image image = {patches, values, first_row, first};
         f32_gemm_blocked(path, 0, 0, end - first, output_channels, 0, output_channels, k, 1, NULL, 0, &image,
                          packed_weight ? NULL : weight, output_channels, packed_weight, 0,

@@ -63,25 +63,9 @@ static uint32_t *whole_b(size_t words) {
 static _Thread_local void *image_workspace;
 static _Thread_local size_t image_capacity;
 
-/*
- * Padded rows [first_row, end_row) of the image (Patches.h) rounded to bfloat16 into `values` (Wp · C
- * each): zeros for padding rows and columns, the image's row otherwise.
- */
-TARGET_BF16 static void convert_padded_rows(const fv_patches *patches, int64_t first_row, int64_t end_row,
-                                            uint16_t *values) {
-    const int64_t row_values = patches->width * patches->channels;
-    const int64_t margin = patches->padding * patches->channels;
-    for (int64_t row = first_row; row < end_row; row++) {
-        uint16_t *target = values + (row - first_row) * patches_padded_row_values(patches);
-        const float *source = patches_image_row(patches, row);
-        if (source == NULL) {
-            memset(target, 0, (size_t)patches_padded_row_values(patches) * sizeof(uint16_t));
-            continue;
-        }
-        memset(target, 0, (size_t)margin * sizeof(uint16_t));
-        bf16_convert(source, row_values, target + margin);
-        memset(target + margin + row_values, 0, (size_t)margin * sizeof(uint16_t));
-    }
+/* The image's values rounded to bfloat16 (Patches.h's writer for this kernel). */
+TARGET_BF16 static void round_values(const float *source, int64_t count, void *target) {
+    bf16_convert(source, count, (uint16_t *)target);
 }
 
 /*
@@ -94,7 +78,7 @@ TARGET_BF16 static const uint16_t *converted_rows(const fv_patches *patches, int
     patches_rows_read(patches, first, end, first_row, &end_row);
     const size_t count = (size_t)((end_row - *first_row) * patches_padded_row_values(patches));
     uint16_t *values = grown_workspace(&image_workspace, &image_capacity, count * sizeof(uint16_t));
-    convert_padded_rows(patches, *first_row, end_row, values);
+    patches_write_padded_rows(patches, *first_row, end_row, sizeof(uint16_t), round_values, values);
     return values;
 }
 

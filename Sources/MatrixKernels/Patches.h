@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Values in one padded row: Wp · C. */
 static inline int64_t patches_padded_row_values(const fv_patches *patches) {
@@ -56,6 +57,28 @@ static inline int64_t patches_offset(const fv_patches *patches, int64_t k) {
 /* Whether offsets within a patch fit 32 bits, as the kernels keep them. */
 static inline int patches_offsets_fit(const fv_patches *patches) {
     return patches->kernel_height * patches_padded_row_values(patches) <= INT32_MAX;
+}
+
+/* Writes `count` image values, converted as a kernel reads them, to `target`. */
+typedef void (*patches_value_writer)(const float *source, int64_t count, void *target);
+
+/* Padded rows [first_row, end_row) into `values` (Wp · C elements of `element_size` bytes each): zeros for
+ * padding rows and columns, the image's row through `write` otherwise. */
+static inline void patches_write_padded_rows(const fv_patches *patches, int64_t first_row, int64_t end_row, size_t element_size,
+                                             patches_value_writer write, void *values) {
+    const int64_t row_values = patches->width * patches->channels, margin = patches->padding * patches->channels;
+    const size_t padded_bytes = (size_t)patches_padded_row_values(patches) * element_size;
+    for (int64_t row = first_row; row < end_row; row++) {
+        char *target = (char *)values + (size_t)(row - first_row) * padded_bytes;
+        const float *source = patches_image_row(patches, row);
+        if (source == NULL) {
+            memset(target, 0, padded_bytes);
+            continue;
+        }
+        memset(target, 0, (size_t)margin * element_size);
+        write(source, row_values, target + (size_t)margin * element_size);
+        memset(target + (size_t)(margin + row_values) * element_size, 0, (size_t)margin * element_size);
+    }
 }
 
 #endif
