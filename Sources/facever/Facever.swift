@@ -7,9 +7,11 @@ import SiameseKit
 
 @main
 struct Facever: ParsableCommand {
-    /// Tunes the allocator for the engine's large arrays (MemoryTuning), then runs the command.
+    /// Tunes the allocator for the engine's large arrays (MemoryTuning), ends OpenBLAS's idle threads
+    /// (OpenBLASThreads), then runs the command.
     static func main() {
         MemoryTuning.keepLargeBlocksInTheHeap()
+        OpenBLASThreads.endIdleThreads()
         main(nil)
     }
 

@@ -112,6 +112,22 @@ final class Float32KernelTests: XCTestCase {
         }
     }
 
+    func testOpenBLASStillMultipliesOnSeveralThreadsAfterItsIdleThreadsEnd() {
+        // The facever command ends OpenBLAS's idle threads at start; FACEVER_KERNEL=openblas must still work,
+        // its pool started again on demand (twice over here), with the sums of facever's own GEMM.
+        var random = TestRandom(seed: 43)
+        let (m, n, k) = (256, 192, 320)
+        let a = random.values(m * k), b = random.values(k * n)
+        var expected = [Float](repeating: 0, count: m * n)
+        fv_gemm_f32(fv_kernel_best_supported(), 0, 0, Int64(m), Int64(n), Int64(k), 1, a, Int64(k), b, Int64(n), 0, &expected, Int64(n), nil, 0)
+        for _ in 0..<2 {
+            OpenBLASThreads.endIdleThreads()
+            var c = [Float](repeating: .nan, count: m * n)
+            Matrix.multiply(m: m, n: n, k: k, a: a, b: b, into: &c, compute: Compute(precision: .float32, threads: 2, float32Kernel: .openBLAS))
+            XCTAssertLessThan(zip(c, expected).map { abs($0 - $1) }.max()!, 1e-3)
+        }
+    }
+
     func testTheEnvironmentChoosesALowerPathNeverAHigherOne() throws {
         var path = FV_KERNEL_SCALAR
         XCTAssertEqual(fv_kernel_path_named("avx2", &path), 1)

@@ -3,3 +3,4 @@
 @_exported import struct Tensor.Compute
 @_exported import enum Tensor.MatrixPrecision
 @_exported import enum Tensor.MemoryTuning
+@_exported import enum Tensor.OpenBLASThreads
