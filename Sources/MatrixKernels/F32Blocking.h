@@ -10,6 +10,8 @@
  *         for each panel of B:           the MR × NR micro-kernel updates C[m-tile, panel]
  * Packed layouts: A panel a[p · MR + r] = op(A)[r, p]; B panel b[p · NR + j] = op(B)[p, j]; rows and
  * columns beyond the matrix are zeros, so micro-kernels compute whole tiles and mask only their stores.
+ * A convolution's A (its im2col matrix) is not packed at all: the image micro-kernels read each tile row's
+ * patch in a padded copy of the image (f32_image, F32Convolution.c, Patches.h).
  *
  * Tiles per path (registers: AVX-512 has 32 vectors, AVX2 16):
  *   AVX-512  12 × 32   24 accumulators, 2 B vectors, 1 broadcast: 14 loads per 24 FMAs, so two FMA
