@@ -89,14 +89,12 @@ static void block_pair_offsets(const fv_patches *patches, int64_t k0, int64_t st
 }
 
 /* Where the patches of output positions position ..< position + rows start in `values` (padded rows from
- * first_row on); rows past the last repeat the first, so the kernel reads valid memory. */
+ * first_row on; Patches.h). */
 static void tile_patches(const fv_patches *patches, const uint16_t *values, int64_t first_row, int64_t position,
                          int64_t rows, const uint16_t *starts[MR]) {
-    for (int r = 0; r < MR; r++) {
-        int64_t row, column;
-        patches_origin(patches, position + (r < rows ? r : 0), &row, &column);
-        starts[r] = values + (row - first_row) * patches_padded_row_values(patches) + column * patches->channels;
-    }
+    int64_t offsets[MR];
+    patches_tile_offsets(patches, first_row, position, rows, MR, offsets);
+    for (int r = 0; r < MR; r++) starts[r] = values + offsets[r];
 }
 
 /*

@@ -128,30 +128,11 @@ static void pack_b(fv_kernel_path path, int transpose_b, const float *b, int64_t
     }
 }
 
-/* Where row i of a tile starts in the image, for the tile of A's rows [m0, m0 + rows); rows past the tile's
- * last repeat its first, so that the kernel reads valid memory. One division for the tile's first position,
- * then a step along its output row (and on to the next row or image) per row. */
+/* Where each row of the tile of A's rows [m0, m0 + rows) starts in the image (Patches.h). */
 static void image_tile_rows(const f32_image *image, int64_t m0, int64_t rows, const float *starts[F32_MR_MAX]) {
-    const fv_patches *patches = image->patches;
-    const int64_t per_image = patches->output_height * patches->output_width;
-    const int64_t position = image->first_position + m0;
-    int64_t n = position / per_image, oh = position % per_image / patches->output_width, ow = position % patches->output_width;
-    const int64_t padded_height = patches->height + 2 * patches->padding, row_values = patches_padded_row_values(patches);
-    for (int64_t r = 0; r < F32_MR_MAX; r++) {
-        if (r >= rows) {
-            starts[r] = starts[0];
-            continue;
-        }
-        const int64_t row = n * padded_height + oh * patches->stride;
-        starts[r] = image->values + (row - image->first_row) * row_values + ow * patches->stride * patches->channels;
-        if (++ow == patches->output_width) {
-            ow = 0;
-            if (++oh == patches->output_height) {
-                oh = 0;
-                n++;
-            }
-        }
-    }
+    int64_t offsets[F32_MR_MAX];
+    patches_tile_offsets(image->patches, image->first_row, image->first_position + m0, rows, F32_MR_MAX, offsets);
+    for (int r = 0; r < F32_MR_MAX; r++) starts[r] = image->values + offsets[r];
 }
 
 /*

@@ -48,6 +48,31 @@ static inline const float *patches_image_row(const fv_patches *patches, int64_t 
     return patches->x + (n * patches->height + h) * patches->width * patches->channels;
 }
 
+/* Where the patches of output positions position ..< position + rows start, in values past the start of
+ * padded row first_row; entries rows ..< count repeat the first, so that a kernel's whole tile reads valid
+ * memory. One division for the first position, then a step along its output row (and on to the next row or
+ * image) per position. */
+static inline void patches_tile_offsets(const fv_patches *patches, int64_t first_row, int64_t position, int64_t rows,
+                                        int count, int64_t offsets[]) {
+    const int64_t per_image = patches->output_height * patches->output_width;
+    int64_t n = position / per_image, oh = position % per_image / patches->output_width, ow = position % patches->output_width;
+    const int64_t padded_height = patches->height + 2 * patches->padding, row_values = patches_padded_row_values(patches);
+    for (int r = 0; r < count; r++) {
+        if (r >= rows) {
+            offsets[r] = offsets[0];
+            continue;
+        }
+        offsets[r] = (n * padded_height + oh * patches->stride - first_row) * row_values + ow * patches->stride * patches->channels;
+        if (++ow == patches->output_width) {
+            ow = 0;
+            if (++oh == patches->output_height) {
+                oh = 0;
+                n++;
+            }
+        }
+    }
+}
+
 /* Where k step k lies in a patch, in values past the patch's first one. */
 static inline int64_t patches_offset(const fv_patches *patches, int64_t k) {
     const int64_t run = patches->kernel_width * patches->channels;

@@ -15,7 +15,8 @@
 //     one product per chunk.
 //   - frequency domain (float32 on facever's GEMM, where SpectralConvolution's rule takes the layer:
 //     SpectralConvolution.swift, SpectralGradients.swift), for the forward pass and both gradients.
-// Work is shared by whole images per thread, or, for one bfloat16 image, by bands of output rows.
+// Work is shared by whole images per thread, or, for one image, by bands of output rows (bfloat16) or of
+// output positions within the product (float32).
 // Backward goes through im2col (recomputing the patch matrix instead of keeping it), but for gradients in
 // the frequency domain.
 // The direct convolution in Reference/ReferenceKernels.swift is this kernel's test oracle.
@@ -64,8 +65,9 @@ public enum Conv2D {
 
     /// The forward pass's shares of output rows: whole images per thread (`imageShares`), except that
     /// one image with bfloat16 products is cut into bands of rows, one per thread, each run in
-    /// cache-sized chunks; a float32 image instead keeps one share, which OpenBLAS threads itself
-    /// faster than bands of single-threaded sgemm.
+    /// cache-sized chunks; a float32 image instead keeps one share, whose product the threads split (bands
+    /// of positions when it reads its patches in place, of C's rows on facever's GEMM, OpenBLAS's own
+    /// threads for sgemm).
     static func forwardShares(_ g: ConvolutionGeometry, compute: Compute) -> [Range<Int>] {
         let workers = compute.threads
         guard g.batch < workers, compute.precision == .bfloat16, g.outputHeight >= 2 * workers else {

@@ -27,11 +27,11 @@ enum BLASThreads {
 public enum OpenBLASThreads {
     /// Ends the threads that OpenBLAS (its pthreads build, Debian's) starts, one per core, when the process
     /// loads it: each spins on sched_yield for about a tenth of a second before it sleeps, competing with
-    /// facever's threads at the start of every command (10 ms of a 0.2 s `verify` on a 2-core VM, measured),
-    /// though facever's own GEMM runs every product unless FACEVER_KERNEL=openblas. OpenBLAS starts them
-    /// again when a product needs them (its exec_blas and openblas_set_num_threads re-initialise the pool,
-    /// as after a fork). Its blas_thread_shutdown_ is looked up at run time: a build without it is left alone.
-    /// Nothing is done when FACEVER_KERNEL=openblas chose OpenBLAS for float32 products.
+    /// facever's threads at the start of every command (about 10 ms of a 0.2 s `verify`, measured on a 2-core
+    /// Intel Xeon family 6 model 207 VM), though facever's own GEMM runs every product unless
+    /// FACEVER_KERNEL=openblas, in which case nothing is done. OpenBLAS starts them again when a product needs
+    /// them (its exec_blas and openblas_set_num_threads re-initialise the pool, as after a fork). Its
+    /// blas_thread_shutdown_ is looked up at run time: a build without it is left alone.
     public static func endIdleThreads() {
         guard Float32Kernel.standard != .openBLAS, let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }
         let shutdown = unsafeBitCast(symbol, to: (@convention(c) () -> Int32).self)
