@@ -46,23 +46,43 @@ public struct SafetensorsArchive: Equatable {
     // MARK: Reading
 
     public static func read(contentsOf url: URL) throws -> SafetensorsArchive {
+        try decode(mapped(url), path: url.path)
+    }
+
+    /// The metadata alone, from the header (the tensors are neither read nor checked): what a command needs
+    /// to know about a model before its weights have loaded. The header's rules are checked as `read` does.
+    public static func readMetadata(contentsOf url: URL) throws -> [String: String] {
+        try metadata(in: headerObject(mapped(url), path: url.path).header, path: url.path)
+    }
+
+    /// The header's "__metadata__" (none: empty), which must map strings to strings.
+    private static func metadata(in header: [String: Any], path: String) throws -> [String: String] {
+        guard let entry = header["__metadata__"] else { return [:] }
+        guard let metadata = entry as? [String: String] else {
+            throw SafetensorsError(path: path, problem: "__metadata__ must map strings to strings")
+        }
+        return metadata
+    }
+
+    /// The file's bytes, mapped rather than read: the tensors are copied once, straight from the page cache,
+    /// and only the pages read are touched (facever replaces files by rename, so a mapped file never changes
+    /// under the reader).
+    private static func mapped(_ url: URL) throws -> Data {
         var status = stat()
         if stat(url.path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG {
             // A pipe or a device would be read without end.
             throw SafetensorsError(path: url.path, problem: "not a regular file (a folder, device or pipe)")
         }
-        let data: Data
         do {
-            // Mapped, not read: the tensors are copied once, straight from the page cache (facever replaces
-            // files by rename, so a mapped file never changes under the reader).
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            return try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             throw SafetensorsError(path: url.path, problem: "cannot read the file (\(Self.reason(error)))")
         }
-        return try decode(data, path: url.path)
     }
 
-    public static func decode(_ data: Data, path: String) throws -> SafetensorsArchive {
+    /// The JSON header and the data buffer after it (a slice, not a copy), once the length prefix and the
+    /// header's syntax are checked.
+    private static func headerObject(_ data: Data, path: String) throws -> (header: [String: Any], buffer: Data) {
         func fail(_ problem: String) -> SafetensorsError { SafetensorsError(path: path, problem: problem) }
 
         guard data.count >= 8 else {
@@ -81,19 +101,19 @@ public struct SafetensorsArchive: Equatable {
         else {
             throw fail("the header is not a JSON object")
         }
-        // A slice, not a copy: the tensors are copied once, straight from the file's bytes.
-        let buffer = data[(data.startIndex + 8 + Int(headerLength))...]
+        return (header, data[(data.startIndex + 8 + Int(headerLength))...])
+    }
+
+    public static func decode(_ data: Data, path: String) throws -> SafetensorsArchive {
+        func fail(_ problem: String) -> SafetensorsError { SafetensorsError(path: path, problem: problem) }
+
+        // The buffer is a slice, not a copy: the tensors are copied once, straight from the file's bytes.
+        let (header, buffer) = try headerObject(data, path: path)
 
         var archive = SafetensorsArchive()
         var extents: [(name: String, begin: Int, end: Int)] = []
-        for (name, entry) in header {
-            if name == "__metadata__" {
-                guard let metadata = entry as? [String: String] else {
-                    throw fail("__metadata__ must map strings to strings")
-                }
-                archive.metadata = metadata
-                continue
-            }
+        archive.metadata = try metadata(in: header, path: path)
+        for (name, entry) in header where name != "__metadata__" {
             guard let fields = entry as? [String: Any],
                   let dtype = fields["dtype"] as? String,
                   let shape = fields["shape"] as? [Int],

@@ -37,11 +37,33 @@ struct CropOptions: ParsableArguments {
     /// The cropper verify and evaluate use: --crop, else the one the model was trained with or its import
     /// names (face for models from before crop modes were recorded). A --crop other than the one a model was
     /// trained with is a warning (an imported model takes any: its landmarks align every crop alike).
-    func cropper(for model: TrainedModel) -> PhotoCropper {
-        if let crop, let trained = model.settings?.crop, crop != trained {
+    func cropper(for model: TrainedModel) -> PhotoCropper { cropper(for: model.cropping) }
+
+    /// The same from the model's cropping record, which its file's header gives before the weights load.
+    func cropper(for model: ModelCropping) -> PhotoCropper {
+        if let crop, let trained = model.trained, crop != trained {
             Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "
                             + "so scores may be lower than evaluate measured")
         }
-        return cropper(orElse: model.cropMode ?? .face)
+        return cropper(orElse: model.mode ?? .face)
     }
+
+    /// `files` cropped on a thread of their own as the model file's header says (CropsAhead), while the
+    /// caller loads the model; nil when the header cannot be read (loading the model then says why).
+    func cropsAhead(of files: [URL], forModelAt url: URL) -> PhotosCroppedAhead? {
+        ModelCropping.recorded(inModelAt: url).map { recorded in
+            PhotosCroppedAhead(crops: CropsAhead(files: files, cropper: cropper(for: recorded), decoder: .withCaptureFormats),
+                               cropping: recorded)
+        }
+    }
+}
+
+/// Photos being cropped as a model's header said, before the model was loaded.
+struct PhotosCroppedAhead {
+    let crops: CropsAhead
+    let cropping: ModelCropping
+
+    /// The crops, when the loaded model crops as its header said (a file replaced between the two reads
+    /// might not: its photos are then cropped again).
+    func crops(for model: TrainedModel) -> CropsAhead? { model.cropping == cropping ? crops : nil }
 }

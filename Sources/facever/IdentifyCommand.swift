@@ -71,14 +71,21 @@ struct IdentifyCommand: ParsableCommand {
     func run() throws {
         let modelURL = modelOptions.url(in: options)
         var files: [URL] = []
+        // The photos are cropped on a thread of their own from the start, while the model loads: its
+        // header says how to crop them (CropsAhead). Folders given are listed first; a listing that fails
+        // is reported below, after the model, as before.
+        let listed = capture.isGiven ? nil : try? DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) })
+        let ahead = listed.flatMap { cropping.cropsAhead(of: $0, forModelAt: modelURL) }
+        var probes: CropsAhead?
         let identifier: Identifier = try reportingInputErrors {
             Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [options.layout.root]))
             let model = try TrainedModel.load(from: modelURL)
-            if !capture.isGiven { files = try DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) }) }
+            if !capture.isGiven { files = try listed ?? DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) }) }
+            probes = ahead?.crops(for: model)
             return try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
                                   threshold: threshold ?? model.thresholds.detection,
                                   probesToCome: capture.isGiven ? (count ?? Int.max) : files.count,
-                                  cropper: cropping.cropper(for: model), decoder: .withCaptureFormats)
+                                  cropper: probes?.cropper ?? cropping.cropper(for: model), decoder: .withCaptureFormats)
         }
         for skipped in identifier.gallery.report.skipped { Console.warning("enrolled photo skipped: \(skipped)") }
         if let reason = identifier.gallery.report.cacheDiscarded { Console.warning("people cache not used (\(reason)); embedded everyone again") }
@@ -91,10 +98,13 @@ struct IdentifyCommand: ParsableCommand {
                 report(name, crop, try identifier.identify(crop.photo), start: start, tally: &tally)
             }
         } else {
+            let crops = probes ?? CropsAhead(files: files, cropper: identifier.cropper, decoder: .withCaptureFormats)
             for file in files {
-                let start = Date()
+                let probe = crops.next()!
+                // A photo's time is its crop's and its identification's, though the crop ran ahead.
+                let start = Date(timeIntervalSinceNow: -probe.seconds)
                 do {
-                    guard let crop = try identifier.cropper.crop(contentsOf: file, decoder: .withCaptureFormats) else {
+                    guard let crop = try probe.crop.get() else {
                         report(file.path, nil, nil, start: start, tally: &tally)
                         continue
                     }

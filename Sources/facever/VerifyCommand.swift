@@ -81,6 +81,11 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let galleryURL = gallery.first.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
+        // The probes are cropped on a thread of their own from the start, while the model loads: its
+        // header says how to crop them (CropsAhead).
+        let files = images.map { URL(fileURLWithPath: $0) }
+        let ahead = capture.isGiven ? nil : cropping.cropsAhead(of: files, forModelAt: modelURL)
+        var probes: CropsAhead?
         let verifier: Verifier = try reportingInputErrors {
             // verify writes only the gallery cache: it sweeps only where that goes.
             Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [GalleryCache.url(forGallery: galleryURL).deletingLastPathComponent()]))
@@ -88,7 +93,8 @@ struct VerifyCommand: ParsableCommand {
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
-            let cropper = cropping.cropper(for: model)
+            probes = ahead?.crops(for: model)
+            let cropper = probes?.cropper ?? cropping.cropper(for: model)
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
                                 thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
                                 cropper: cropper, decoder: .withCaptureFormats)
@@ -101,10 +107,13 @@ struct VerifyCommand: ParsableCommand {
         if capture.isGiven {
             try verifyLive(with: verifier, tally: &tally)
         } else {
+            let crops = probes ?? CropsAhead(files: files, cropper: verifier.cropper, decoder: .withCaptureFormats)
             for path in images {
-                let start = Date()
+                let probe = crops.next()!
+                // A probe's time is its crop's and its verification's, though the crop ran ahead.
+                let start = Date(timeIntervalSinceNow: -probe.seconds)
                 do {
-                    guard let crop = try verifier.cropper.crop(contentsOf: URL(fileURLWithPath: path), decoder: .withCaptureFormats) else {
+                    guard let crop = try probe.crop.get() else {
                         reportNoFace(path, milliseconds: Date().timeIntervalSince(start) * 1000, verifier: verifier, tally: &tally)
                         continue
                     }

@@ -104,8 +104,33 @@ public struct TrainedModel {
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 
     /// How photos are cropped for this model: as it was trained, or as an imported model says (nil: not recorded).
-    public var cropMode: CropMode? { settings?.crop ?? metadata[ModelKeys.crop].flatMap(CropMode.init(rawValue:)) }
+    public var cropMode: CropMode? { cropping.mode }
+
+    /// What the model's metadata says about cropping.
+    public var cropping: ModelCropping { ModelCropping(metadata: metadata) }
 
     /// The picture the network takes, and how a photo becomes it.
     public var inputFormat: InputFormat { network.inputFormat }
+}
+
+/// What a model's metadata says about how photos are cropped for it; readable from the file's header alone,
+/// so that a command can start cropping its photos while the weights load (CropsAhead).
+public struct ModelCropping: Equatable, Sendable {
+    /// The crop mode training used (nil: an imported model, or one from before crop modes were recorded).
+    public let trained: CropMode?
+    /// How photos are cropped for the model: as it was trained, or as an imported model says (nil: not recorded).
+    public let mode: CropMode?
+}
+
+extension ModelCropping {
+    public init(metadata: [String: String]) {
+        let trained = metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON)?.crop
+        self.init(trained: trained, mode: trained ?? metadata[ModelKeys.crop].flatMap(CropMode.init(rawValue:)))
+    }
+
+    /// The record in the model file at `url`, from its header; nil when the header cannot be read (loading
+    /// the model then says why).
+    public static func recorded(inModelAt url: URL) -> ModelCropping? {
+        (try? SafetensorsArchive.readMetadata(contentsOf: url)).map(ModelCropping.init(metadata:))
+    }
 }
