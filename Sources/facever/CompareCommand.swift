@@ -38,11 +38,13 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var compute: PrecisionOptions
 
     func run() throws {
+        // The photos are cropped on a thread of their own from the start, while the model loads (CropsAhead).
+        let (modelURL, files) = (modelOptions.url(in: options), [URL(fileURLWithPath: first), URL(fileURLWithPath: second)])
+        let ahead = cropping.cropsAhead(of: files, forModelAt: modelURL)
         let comparison = try reportingInputErrors {
-            let model = try TrainedModel.load(from: modelOptions.url(in: options))
-            return try PairComparison.compare(URL(fileURLWithPath: first), URL(fileURLWithPath: second), model: model,
-                                              precision: try compute.resolved(for: model), cropper: cropping.cropper(for: model),
-                                              decoder: .withCaptureFormats)
+            let model = try TrainedModel.load(from: modelURL)
+            let crops = ahead?.crops(for: model) ?? CropsAhead(files: files, cropper: cropping.cropper(for: model), decoder: .withCaptureFormats)
+            return try PairComparison.compare(crops, model: model, precision: try compute.resolved(for: model))
         }
         var object: [String: Any] = ["image_a": first, "image_b": second, "same": comparison.same,
                                      "threshold": Double(comparison.threshold)]

@@ -84,6 +84,35 @@ final class FacePipelineCommandTests: XCTestCase {
         XCTAssertEqual(try json(refused.lines[0])["reason"] as? String, "no face")
     }
 
+    func testCompareAndVerifyAnswerForEachPhotoInTurnThoughTheyCropAhead() throws {
+        try makeGalleryAndModel()
+        let card = try testCard("card.png")
+        let broken = root.appendingPathComponent("broken.jpg").path
+        try Data("not a picture".utf8).write(to: URL(fileURLWithPath: broken))
+        let first = try Facever.run(["compare", card, stranger, "--data", data], in: root)
+        XCTAssertEqual(first.status, 1, first.standardError)
+        XCTAssertEqual(first.lines, ["\(card) no-face"])
+        let second = try Facever.run(["compare", stranger, card, "--json", "--data", data], in: root)
+        XCTAssertEqual(second.status, 1, second.standardError)
+        XCTAssertEqual(try json(second.lines[0])["reason"] as? String, "no face")
+        let unreadable = try Facever.run(["compare", broken, stranger, "--data", data], in: root)
+        XCTAssertEqual(unreadable.status, 2)
+        XCTAssertTrue(unreadable.standardError.contains(broken), unreadable.standardError)
+
+        // verify: one answer a photo, in the order given, whatever each crop came to.
+        let mixed = try Facever.run(["verify", card, broken, stranger, "--json", "--data", data], in: root)
+        XCTAssertEqual(mixed.status, 2, "an unreadable photo: exit 2")
+        XCTAssertEqual(try mixed.lines.map { try json($0)["image"] as? String }, [card, broken, stranger])
+        XCTAssertEqual(try json(mixed.lines[0])["reason"] as? String, "no face")
+        XCTAssertNotNil(try json(mixed.lines[1])["error"] as? String)
+        XCTAssertNotNil(try json(mixed.lines[2])["share"] as? Double)
+
+        // A model that cannot be read is the error, as before, while the photos were being cropped.
+        let missing = try Facever.run(["verify", card, stranger, "--model", "absent.safetensors", "--data", data], in: root)
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.standardError.contains("absent.safetensors"), missing.standardError)
+    }
+
     func testImportCountsPhotosWithoutAFaceAndAGallerySkipsThemWithAWarning() throws {
         try Facever.stage([(1, 7), (1, 8)], in: root.appendingPathComponent("staging"))
         _ = try testCard("staging/card.png")

@@ -1,7 +1,8 @@
 // PairComparison.swift — one pair of photos, one score: `facever compare A B`.
 //
-// Both photos go through the model's crop and input format, as verify's probes do; the score is the
-// Siamese head's, in [0, 1] (higher: the same person), compared with the model's detection threshold.
+// Both photos go through the model's crop and input format, as verify's probes do (cropped ahead while the
+// model loads: CropsAhead); the score is the Siamese head's, in [0, 1] (higher: the same person), compared
+// with the model's detection threshold.
 // For a model whose head reads squared differences (dlib's ResNet) the Euclidean distance between the two
 // descriptors is reported too: the number face_recognition users know (dlib calls < 0.6 the same person).
 import Foundation
@@ -22,14 +23,15 @@ public struct PairComparison: Sendable {
         return false
     }
 
-    /// Compares the photos at `first` and `second` with `model`, cropped by `cropper`.
-    public static func compare(_ first: URL, _ second: URL, model: TrainedModel, precision: MatrixPrecision,
-                               cropper: PhotoCropper, decoder: PhotoDecoder) throws -> PairComparison {
+    /// Compares the next two photos of `crops` (cropped as `model` crops them, perhaps while it loaded) with
+    /// `model`: the first without a face is the outcome.
+    public static func compare(_ crops: CropsAhead, model: TrainedModel, precision: MatrixPrecision) throws -> PairComparison {
         let threshold = model.thresholds.detection
         let format = model.inputFormat
         var values: [[Float]] = []
-        for (index, url) in [first, second].enumerated() {
-            guard let crop = try cropper.crop(contentsOf: url, decoder: decoder) else {
+        for index in 0..<2 {
+            guard let photo = crops.next() else { preconditionFailure("PairComparison: two photos are compared") }
+            guard let crop = try photo.crop.get() else {
                 return PairComparison(outcome: .noFace(index: index), threshold: threshold)
             }
             values.append(ImageBatch.values(of: crop.photo, for: format))
