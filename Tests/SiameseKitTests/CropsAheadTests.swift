@@ -1,6 +1,7 @@
 // CropsAheadTests.swift — photos cropped ahead on a thread of their own: every item is what cropping the
 // file directly gives (a crop, no face, an error), in the order given; no more than `lookahead` wait
-// unclaimed; dropping the CropsAhead ends its thread; a model's cropping record read from the header alone
+// unclaimed; dropping the CropsAhead waits for the crop under way and ends its thread; a model's cropping
+// record read from the header alone
 // is the one the loaded model has.
 import Foundation
 @testable import SiameseKit
@@ -13,17 +14,30 @@ final class CropsAheadTests: XCTestCase {
     override func setUpWithError() throws { root = try TestPaths.temporaryFolder("crops-ahead") }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    /// Finds "a face" in pictures wider than 40 pixels (its crop: the centre square), none in narrower
-    /// ones, and counts the pictures it is shown.
-    final class CountingFinder: FaceFinder, @unchecked Sendable {
+    /// How many pictures a CountingFinder was shown, and how many it is looking at now.
+    final class Tally: @unchecked Sendable {
         private let lock = NSLock()
-        private var shown = 0
+        private var shown = 0, looking = 0
         var count: Int { lock.lock(); defer { lock.unlock() }; return shown }
+        var inside: Int { lock.lock(); defer { lock.unlock() }; return looking }
+
+        func start() { lock.lock(); (shown, looking) = (shown + 1, looking + 1); lock.unlock() }
+        func end() { lock.lock(); looking -= 1; lock.unlock() }
+    }
+
+    /// Finds "a face" in pictures wider than 40 pixels (its crop: the centre square), none in narrower
+    /// ones, taking `delay` seconds a look, and counts the pictures it is shown.
+    final class CountingFinder: FaceFinder, @unchecked Sendable {
+        let tally: Tally
+        private let delay: Double
+        var count: Int { tally.count }
+
+        init(tally: Tally = Tally(), delay: Double = 0) { (self.tally, self.delay) = (tally, delay) }
 
         func canonicalFace(in image: RGBImage) -> FoundFace? {
-            lock.lock()
-            shown += 1
-            lock.unlock()
+            tally.start()
+            defer { tally.end() }
+            if delay > 0 { usleep(UInt32(delay * 1e6)) }
             guard image.width > 40 else { return nil }
             return FoundFace(photo: image.storedFace(), face: FaceBox(x: 1, y: 2, width: 30, height: 30), eyes: nil, rotationDegrees: 0)
         }
@@ -94,19 +108,23 @@ final class CropsAheadTests: XCTestCase {
         XCTAssertEqual(finder.count, 6)
     }
 
-    func testDroppingItEndsTheThread() throws {
+    func testDroppingItWaitsForTheCropUnderWayStartsNoOtherAndEndsTheThread() throws {
+        let tally = Tally()
         weak var released: CountingFinder?
         var crops: CropsAhead? = try {
-            let finder = CountingFinder()
+            let finder = CountingFinder(tally: tally, delay: 0.2)
             released = finder
             return CropsAhead(files: try photos(20), cropper: PhotoCropper(mode: .face, faceFinder: { finder }),
                               decoder: .ownFormats, lookahead: 1)
         }()
         XCTAssertNotNil(crops?.next())
-        let shown = try XCTUnwrap(released).count
-        XCTAssertLessThanOrEqual(shown, 2)
+        waitUntil { tally.count >= 2 }
+        XCTAssertEqual(tally.inside, 1, "the second photo is being cropped")
         crops = nil
-        // The thread holds the cropper and its finder until it ends.
+        XCTAssertEqual(tally.inside, 0, "dropping it waited for that crop")
+        usleep(300_000)
+        XCTAssertEqual(tally.count, 2, "and no other crop started")
+        // The thread held the cropper and its finder until it ended.
         waitUntil { released == nil }
         XCTAssertNil(released, "the thread ended, releasing the cropper")
     }

@@ -7,7 +7,8 @@
 // meanwhile; later crops overlap the answers to earlier ones. Each item is what `PhotoCropper.crop(contentsOf:
 // decoder:)` returned or threw for its file, with the time it took, so a caller reports it exactly as if it
 // had cropped the file itself. At most `lookahead` items wait unclaimed; the thread ends after the last file,
-// or at the next file once the CropsAhead is gone.
+// or, once the CropsAhead is dropped, after the crop under way: dropping it waits for that crop, so that a
+// command that stops early (its model unreadable) never exits while OpenCV runs on the other thread.
 import Foundation
 
 public final class CropsAhead: @unchecked Sendable {
@@ -19,41 +20,57 @@ public final class CropsAhead: @unchecked Sendable {
         public let seconds: Double
     }
 
+    /// What the thread and the caller share; the thread holds this, never the CropsAhead, so that dropping
+    /// the CropsAhead (always on the caller's side) is what stops the thread.
+    private final class Shared: @unchecked Sendable {
+        /// Guards `done`, `nextToClaim` and `abandoned`.
+        let lock = NSLock()
+        var done: [Int: Item] = [:]
+        var nextToClaim = 0
+        var abandoned = false
+        /// Signalled once per finished item.
+        let finished = DispatchSemaphore(value: 0)
+        /// Free places among the items waiting to be claimed.
+        let places = DispatchSemaphore(value: 0)
+        /// Signalled once, when the thread ends.
+        let ended = DispatchSemaphore(value: 0)
+
+        var isAbandoned: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return abandoned
+        }
+    }
+
     private let files: [URL]
     /// What crops the files.
     public let cropper: PhotoCropper
-    /// Guards `done`, `nextToClaim` and `abandoned`.
-    private let lock = NSLock()
-    private var done: [Int: Item] = [:]
-    private var nextToClaim = 0
-    private var abandoned = false
-    /// Signalled once per finished item.
-    private let finished = DispatchSemaphore(value: 0)
-    /// Free places among the items waiting to be claimed.
-    private let places: DispatchSemaphore
+    private let shared = Shared()
 
     public init(files: [URL], cropper: PhotoCropper, decoder: PhotoDecoder, lookahead: Int = 2) {
         precondition(lookahead >= 1, "CropsAhead: lookahead must be at least 1")
         self.files = files
         self.cropper = cropper
+        let shared = shared
         // Signalled up to `lookahead` rather than made with that value: libdispatch traps when a semaphore
         // is freed below the value it was made with, as this one may be when the thread ends early.
-        places = DispatchSemaphore(value: 0)
-        for _ in 0..<lookahead { places.signal() }
-        guard !files.isEmpty else { return }
-        // The thread holds what it needs, not the CropsAhead: dropping it is what tells the thread to stop.
-        let (lock, finished, places) = (lock, finished, places)
-        let thread = Thread { [weak self] in
+        for _ in 0..<lookahead { shared.places.signal() }
+        guard !files.isEmpty else {
+            shared.ended.signal()
+            return
+        }
+        let thread = Thread {
+            defer { shared.ended.signal() }
             for (index, file) in files.enumerated() {
-                places.wait()
-                guard let self, !self.isAbandoned else { return }
+                shared.places.wait()
+                guard !shared.isAbandoned else { return }
                 let start = DispatchTime.now().uptimeNanoseconds
                 let crop = Result { try cropper.crop(contentsOf: file, decoder: decoder) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                lock.lock()
-                self.done[index] = Item(file: file, crop: crop, seconds: seconds)
-                lock.unlock()
-                finished.signal()
+                shared.lock.lock()
+                shared.done[index] = Item(file: file, crop: crop, seconds: seconds)
+                shared.lock.unlock()
+                shared.finished.signal()
             }
         }
         thread.name = "facever crops"
@@ -61,32 +78,27 @@ public final class CropsAhead: @unchecked Sendable {
     }
 
     deinit {
-        lock.lock()
-        abandoned = true
-        lock.unlock()
-        // Wakes a thread waiting for a free place, so that it sees the CropsAhead is gone and ends.
-        places.signal()
-    }
-
-    private var isAbandoned: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return abandoned
+        shared.lock.lock()
+        shared.abandoned = true
+        shared.lock.unlock()
+        // Wakes the thread if it waits for a free place; then waits for it to end (at most the crop under way).
+        shared.places.signal()
+        shared.ended.wait()
     }
 
     /// The next file's item, in the order the files were given, waiting for it when it is not ready yet;
     /// nil after the last.
     public func next() -> Item? {
-        lock.lock()
-        let index = nextToClaim
-        lock.unlock()
+        shared.lock.lock()
+        let index = shared.nextToClaim
+        shared.lock.unlock()
         guard index < files.count else { return nil }
-        finished.wait()
-        lock.lock()
-        defer { lock.unlock() }
-        let item = done.removeValue(forKey: index)!
-        nextToClaim += 1
-        places.signal()
+        shared.finished.wait()
+        shared.lock.lock()
+        defer { shared.lock.unlock() }
+        let item = shared.done.removeValue(forKey: index)!
+        shared.nextToClaim += 1
+        shared.places.signal()
         return item
     }
 }
