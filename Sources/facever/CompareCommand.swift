@@ -43,8 +43,8 @@ struct CompareCommand: ParsableCommand {
         let ahead = cropping.cropsAhead(of: files, forModelAt: modelURL)
         let comparison = try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
-            let crops = ahead?.crops(for: model) ?? CropsAhead(files: files, cropper: cropping.cropper(for: model), decoder: .withCaptureFormats)
-            return try PairComparison.compare(crops, model: model, precision: try compute.resolved(for: model))
+            return try PairComparison.compare(cropping.crops(of: files, for: model, ahead: ahead), model: model,
+                                              precision: try compute.resolved(for: model))
         }
         var object: [String: Any] = ["image_a": first, "image_b": second, "same": comparison.same,
                                      "threshold": Double(comparison.threshold)]

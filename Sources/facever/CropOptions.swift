@@ -56,14 +56,17 @@ struct CropOptions: ParsableArguments {
                                cropping: recorded)
         }
     }
+
+    /// The crops of `files` for the loaded `model`: those begun `ahead` when the model crops as its header
+    /// said (a file replaced between the two reads might not), else begun now.
+    func crops(of files: [URL], for model: TrainedModel, ahead: PhotosCroppedAhead?) -> CropsAhead {
+        if let ahead, ahead.cropping == model.cropping { return ahead.crops }
+        return CropsAhead(files: files, cropper: cropper(for: model), decoder: .withCaptureFormats)
+    }
 }
 
 /// Photos being cropped as a model's header said, before the model was loaded.
 struct PhotosCroppedAhead {
     let crops: CropsAhead
     let cropping: ModelCropping
-
-    /// The crops, when the loaded model crops as its header said (a file replaced between the two reads
-    /// might not: its photos are then cropped again).
-    func crops(for model: TrainedModel) -> CropsAhead? { model.cropping == cropping ? crops : nil }
 }

@@ -81,7 +81,7 @@ struct IdentifyCommand: ParsableCommand {
             Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [options.layout.root]))
             let model = try TrainedModel.load(from: modelURL)
             if !capture.isGiven { files = try listed ?? DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) }) }
-            probes = ahead?.crops(for: model)
+            probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead)
             return try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
                                   threshold: threshold ?? model.thresholds.detection,
                                   probesToCome: capture.isGiven ? (count ?? Int.max) : files.count,
@@ -98,7 +98,7 @@ struct IdentifyCommand: ParsableCommand {
                 report(name, crop, try identifier.identify(crop.photo), start: start, tally: &tally)
             }
         } else {
-            let crops = probes ?? CropsAhead(files: files, cropper: identifier.cropper, decoder: .withCaptureFormats)
+            let crops = probes!  // made with the model, one item a photo
             for file in files {
                 let probe = crops.next()!
                 // A photo's time is its crop's and its identification's, though the crop ran ahead.

@@ -93,7 +93,7 @@ struct VerifyCommand: ParsableCommand {
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }
             if let verificationThreshold { thresholds.verification = verificationThreshold }
-            probes = ahead?.crops(for: model)
+            probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead)
             let cropper = probes?.cropper ?? cropping.cropper(for: model)
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
                                 thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
@@ -107,7 +107,7 @@ struct VerifyCommand: ParsableCommand {
         if capture.isGiven {
             try verifyLive(with: verifier, tally: &tally)
         } else {
-            let crops = probes ?? CropsAhead(files: files, cropper: verifier.cropper, decoder: .withCaptureFormats)
+            let crops = probes!  // made with the model, one item a photo
             for path in images {
                 let probe = crops.next()!
                 // A probe's time is its crop's and its verification's, though the crop ran ahead.
