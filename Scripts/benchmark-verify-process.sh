@@ -28,14 +28,14 @@ if ! .venv-dlib/bin/python -c "import face_recognition" 2>/dev/null; then
 fi
 
 # The galleries, made once: facever's stored crops and its embedding cache, face_recognition's encodings.
-gallery=$(find "$person" -name 'Colin_Powell_00[0-4][0-9].jpg' -o -name 'Colin_Powell_0050.jpg' | sort)
+mapfile -t gallery < <(find "$person" -name 'Colin_Powell_00[0-4][0-9].jpg' -o -name 'Colin_Powell_0050.jpg' | sort)
 if [ ! -f "$work/data/verification.embeddings.safetensors" ]; then
     rm -rf "$work" && mkdir -p "$work/staging"
-    for photo in $gallery; do cp "$photo" "$work/staging/"; done
+    cp "${gallery[@]}" "$work/staging/"
     .build/release/facever import "$work/staging" --into verification --data "$work/data" >&2
     .build/release/facever verify "$probe" --model "$model" --data "$work/data" >&2 || true   # embeds and caches the gallery
 fi
-[ -f "$work/face_recognition.npy" ] || .venv-dlib/bin/python Scripts/face_recognition_verify.py --make-cache "$work/face_recognition.npy" $gallery >&2
+[ -f "$work/face_recognition.npy" ] || .venv-dlib/bin/python Scripts/face_recognition_verify.py --make-cache "$work/face_recognition.npy" "${gallery[@]}" >&2
 
 echo "== machine =="
 .build/release/facever-bench machine
