@@ -95,6 +95,34 @@ final class PairsProtocolTests: XCTestCase {
         XCTAssertThrowsError(try ScoredPairs.read(urls)) { XCTAssertTrue("\($0)".contains("120 folds, more than the 100"), "\($0)") }
     }
 
+    func testEveryImageIsEmbeddedOnceAndAnUnreadableOneIsTheErrorNamingIt() throws {
+        let root = try TestPaths.temporaryFolder("pairs-scores")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // 40 pictures: more than one batch, so later batches are cropped while earlier ones are embedded.
+        let urls = try (0..<40).map { index -> URL in
+            let url = root.appendingPathComponent("p\(index).png")
+            let pixels = (0..<(48 * 48 * 3)).map { UInt8(truncatingIfNeeded: $0 &* (index + 1)) }
+            try RGBImage(width: 48, height: 48, pixels: pixels).pngData().write(to: url)
+            return url
+        }
+        let pairs = (0..<39).map { ImagePair(fold: $0 % 2 + 1, first: urls[$0], second: urls[$0 + 1], same: $0 % 3 == 0) }
+        let model = InferenceModel(network: SiameseNetwork(architecture: .tiny, seed: 1), compute: Compute(precision: .float32))
+        let scored = try PairsProtocol.scores(of: pairs, model: model, cropper: .centre, decoder: .ownFormats)
+        // Each pair's score is the one the two photos give alone.
+        for index in [0, 17, 38] {
+            let alone = try PairsProtocol.scores(of: [pairs[index]], model: model, cropper: .centre, decoder: .ownFormats)
+            XCTAssertEqual(scored.scores[index], alone.scores[0], accuracy: 1e-6, "pair \(index)")
+        }
+        XCTAssertEqual(scored.withoutFace, 0)
+
+        let broken = root.appendingPathComponent("broken.png")
+        try Data("not a picture".utf8).write(to: broken)
+        let withBroken = pairs + [ImagePair(fold: 1, first: urls[0], second: broken, same: false)]
+        XCTAssertThrowsError(try PairsProtocol.scores(of: withBroken, model: model, cropper: .centre, decoder: .ownFormats)) {
+            XCTAssertTrue("\($0)".contains(broken.path), "\($0)")
+        }
+    }
+
     func testAListOfTooManyImagesIsAnErrorBeforeAnyIsRead() {
         let count = PairsProtocol.maximumDistinctImages / 2 + 1
         let pairs = (0..<count).map { ImagePair(fold: 1, first: URL(fileURLWithPath: "/none/a\($0).jpg"),

@@ -150,11 +150,13 @@ public enum PairsProtocol {
         let embedder = model.packingDenseWeight(forBatchesOf: min(batch, images.count))
         var embeddings: [URL: [Float]] = [:]
         var withoutFace = 0
+        // The next batch's photos are read and cropped on a thread of their own while this one is embedded.
+        let crops = CropsAhead(files: images, cropper: cropper, decoder: decoder, lookahead: batch)
         for start in stride(from: 0, to: images.count, by: batch) {
             let chunk = Array(images[start..<min(images.count, start + batch)])
             var values: [[Float]] = [], embedded: [URL] = []
             for url in chunk {
-                guard let crop = try cropper.crop(contentsOf: url, decoder: decoder) else {
+                guard let crop = try crops.next()!.crop.get() else {
                     withoutFace += 1
                     continue
                 }
