@@ -5,7 +5,7 @@
 // and prepared, and the photo's crop (decoding; in face mode, OpenCV's cascades loaded and run); for dlib's
 // ResNet each is a large part of a whole verify (the README's pretrained section has the figures). Neither
 // needs the other, so the crops start first and the model loads meanwhile; later crops overlap the answers
-// to earlier ones. Each item is what `PhotoCropper.crop(contentsOf:
+// to earlier ones (and `evaluate --pairs` crops the next batch while one is embedded). Each item is what `PhotoCropper.crop(contentsOf:
 // decoder:)` returned or threw for its file, with the time it took, so a caller reports it exactly as if it
 // had cropped the file itself. At most `lookahead` items wait unclaimed; the thread ends after the last file,
 // or, once the CropsAhead is dropped, after the crop under way: dropping it waits for that crop, so that a
