@@ -26,10 +26,9 @@ enum BLASThreads {
 /// OpenBLAS's own threads, for an executable's entry point.
 public enum OpenBLASThreads {
     /// Ends the threads that OpenBLAS (its pthreads build, Debian's) starts, one per core, when the process
-    /// loads it: each spins on sched_yield for about a tenth of a second before it sleeps, competing with
-    /// facever's threads at the start of every command (about 10 ms of a 0.2 s `verify`, measured on a 2-core
-    /// Intel Xeon family 6 model 207 VM), though facever's own GEMM runs every product unless
-    /// FACEVER_KERNEL=openblas, in which case nothing is done. OpenBLAS starts them again when a product needs
+    /// loads it: each spins on sched_yield for a while before it sleeps, competing with facever's threads at
+    /// the start of every command (the README has what that cost a `verify`), though facever's own GEMM runs
+    /// every product unless FACEVER_KERNEL=openblas, in which case nothing is done. OpenBLAS starts them again when a product needs
     /// them (its exec_blas and openblas_set_num_threads re-initialise the pool, as after a fork). Its
     /// blas_thread_shutdown_ is looked up at run time: a build without it is left alone.
     public static func endIdleThreads() {

@@ -43,15 +43,15 @@ public final class CropsAhead: @unchecked Sendable {
         }
     }
 
-    private let files: [URL]
+    /// How many files there are to crop.
+    private let count: Int
     /// What crops the files.
     public let cropper: PhotoCropper
     private let shared = Shared()
 
     public init(files: [URL], cropper: PhotoCropper, decoder: PhotoDecoder, lookahead: Int = 2) {
         precondition(lookahead >= 1, "CropsAhead: lookahead must be at least 1")
-        self.files = files
-        self.cropper = cropper
+        (count, self.cropper) = (files.count, cropper)
         let shared = shared
         // Signalled up to `lookahead` rather than made with that value: libdispatch traps when a semaphore
         // is freed below the value it was made with, as this one may be when the thread ends early.
@@ -93,7 +93,7 @@ public final class CropsAhead: @unchecked Sendable {
         shared.lock.lock()
         let index = shared.nextToClaim
         shared.lock.unlock()
-        guard index < files.count else { return nil }
+        guard index < count else { return nil }
         shared.finished.wait()
         shared.lock.lock()
         defer { shared.lock.unlock() }

@@ -113,10 +113,10 @@ public final class LandmarkPredictor: @unchecked Sendable {
     }
 
     /// The leaf (0…S) that the tree whose split nodes start at `firstNode` sends `values` to. Every index was
-    /// checked when the model was loaded: the arithmetic wraps and the reads go unchecked (a fifth of the
-    /// landmarks' time went to those checks). The step to the next node is arithmetic, not a branch: a
-    /// split goes either way as often as not, and each mispredicted branch stalled the walk (a third of the
-    /// landmarks' time); without branches the walks of successive trees overlap.
+    /// checked when the model was loaded: the arithmetic wraps and the reads go unchecked. The step to the
+    /// next node is arithmetic, not a branch: a split goes either way as often as not, so a branch there is
+    /// mispredicted about half the time and stalls the walk; without it the walks of successive trees overlap
+    /// (the README has what each change saved).
     @inline(__always)
     private static func leaf(splits: Int, firstNode: Int, values: UnsafeBufferPointer<Float>, splitFeatures: UnsafeBufferPointer<Int32>,
                              thresholds: UnsafeBufferPointer<Float>) -> Int {

@@ -13,8 +13,8 @@
 // call; the bits are the same.
 // The folded copy runs a batch of several pictures (one face and its mirror image, at least) as shares of
 // whole pictures, one thread each through the whole network, instead of handing every layer's work to the
-// threads anew: each hand-off wakes an idle core, which on a virtual machine costs tens to hundreds of
-// microseconds, and the network has some sixty layers. The descriptors are the same bits.
+// threads anew: each hand-off wakes an idle core, which on a virtual machine costs tens of microseconds
+// (README), and the network has some sixty layers. The descriptors are the same bits.
 import Dispatch
 import Tensor
 
