@@ -126,4 +126,45 @@ final class DecoderHardeningTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
         }
     }
+
+    func testAFileThatCannotBeOpenedSaysWhyAndWhatToDo() throws {
+        let folder = try TestPaths.temporaryFolder("unopenable")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let photo = folder.appendingPathComponent("face.pgm")
+        try Data("P5\n32 32\n255\n".utf8 + [UInt8](repeating: 128, count: 1024)).write(to: photo)
+        let missing = folder.appendingPathComponent("gone.jpg"), underAFile = photo.appendingPathComponent("x.jpg")
+        let loop = folder.appendingPathComponent("loop.jpg")
+        try FileManager.default.createSymbolicLink(atPath: loop.path, withDestinationPath: loop.path)
+        for (url, expected) in [(missing, "cannot read the file (no such file); check the path"),
+                                (underAFile, "cannot read the file (a part of the path is not a folder); check the path"),
+                                (loop, "cannot read the file (a loop of symbolic links); check the links on the path")] {
+            XCTAssertThrowsError(try PhotoDecoder.ownFormats.read(contentsOf: url)) { error in
+                XCTAssertEqual("\(error)", "\(url.path): \(expected)")
+            }
+            XCTAssertThrowsError(try TextFile.read(url)) { error in XCTAssertEqual("\(error)", "\(url.path): \(expected)") }
+        }
+        // Tests run as root, whom no permission stops: the words for EACCES are checked directly.
+        XCTAssertEqual("\(InputError.cannotOpen("/p/face.jpg", errno: EACCES))",
+                       "/p/face.jpg: cannot read the file (permission denied); give your user read access to it, or copy it where you can read it")
+        XCTAssertEqual("\(InputError.cannotOpen("/p", errno: EIO, what: "folder"))",
+                       "/p: cannot read the folder (\(String(cString: strerror(EIO)))); check the path and the folder")
+        // Opened again to learn why: a file that opens now is an I/O error, one that does not gives its reason.
+        XCTAssertEqual(InputError.cannotOpen(photo.path).problem, "cannot read the file (\(String(cString: strerror(EIO))))")
+        XCTAssertEqual(InputError.cannotOpen(missing.path).problem, "cannot read the file (no such file)")
+
+        XCTAssertThrowsError(try DataLayout.imageFiles(in: photo)) { error in
+            XCTAssertEqual("\(error)", "\(photo.path): a file, not a folder; name the folder that holds the photos")
+        }
+        XCTAssertThrowsError(try DataLayout.imageFilesRecursively(in: missing, ifMissing: "import some")) { error in
+            XCTAssertEqual("\(error)", "\(missing.path): no such folder; import some")
+        }
+        XCTAssertThrowsError(try TextFile.read(folder)) { error in
+            XCTAssertEqual("\(error)", "\(folder.path): not a regular file (a folder, device or pipe); name the list's file")
+        }
+        let latin1 = folder.appendingPathComponent("pairs.tsv")
+        try Data([0x66, 0x6F, 0x6C, 0x64, 0xE9, 0x0A]).write(to: latin1)
+        XCTAssertThrowsError(try TextFile.read(latin1)) { error in
+            XCTAssertEqual("\(error)", "\(latin1.path): not UTF-8 text; save the list as UTF-8 text")
+        }
+    }
 }

@@ -62,7 +62,7 @@ final class GalleryCacheTests: XCTestCase {
         }
         let missing = root.appendingPathComponent("nowhere")
         XCTAssertThrowsError(try Verifier(model: model, galleryFolder: missing, thresholds: Thresholds())) { error in
-            XCTAssertEqual("\(error)", "\(missing.path): no such folder")
+            XCTAssertEqual("\(error)", "\(missing.path): no such folder; \(Self.galleryNextStep)")
         }
     }
 

@@ -73,7 +73,7 @@ final class ImageTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("cut.jpg: "), "\(error)")
         }
         XCTAssertThrowsError(try RGBImage.read(contentsOf: URL(fileURLWithPath: "/nonexistent/face.jpg"))) { error in
-            XCTAssertEqual("\(error)", "/nonexistent/face.jpg: cannot read the file")
+            XCTAssertEqual("\(error)", "/nonexistent/face.jpg: cannot read the file (no such file); check the path")
         }
     }
 }

@@ -77,7 +77,7 @@ final class ImportTests: XCTestCase {
     func testAMissingSourceFolderIsAnErrorNamingIt() {
         let missing = root.appendingPathComponent("nowhere")
         XCTAssertThrowsError(try ImageImporter.run(source: missing, into: root.appendingPathComponent("data/negative"))) { error in
-            XCTAssertEqual("\(error)", "\(missing.path): no such folder")
+            XCTAssertEqual("\(error)", "\(missing.path): no such folder; check the path")
         }
     }
 }

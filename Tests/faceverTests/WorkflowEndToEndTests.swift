@@ -149,7 +149,7 @@ final class WorkflowEndToEndTests: XCTestCase {
 
         result = try Facever.run(["import", "no/such/folder", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.standardError.hasSuffix("no/such/folder: no such folder\n"), result.standardError)
+        XCTAssertTrue(result.standardError.hasSuffix("no/such/folder: no such folder; check the path\n"), result.standardError)
 
         result = try Facever.run(["train", "--epochs", "0", "--data", data], in: root)
         XCTAssertEqual(result.status, 64, "argument-parser's usage error")

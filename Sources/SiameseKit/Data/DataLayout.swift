@@ -43,30 +43,40 @@ public struct DataLayout: Sendable {
         imageExtensions.contains(url.pathExtension.lowercased()) && !url.lastPathComponent.hasPrefix(".")
     }
 
-    /// The photos directly in `folder`, sorted by name. Throws when the folder is missing.
-    public static func imageFiles(in folder: URL) throws -> [URL] {
+    /// Throws unless `folder` is a folder: "no such folder" with `nextStep` (what a caller that knows where
+    /// the folder's photos come from advises), or a file where a folder belongs.
+    static func requireFolder(_ folder: URL, ifMissing nextStep: String) throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError(path: folder.path, problem: "no such folder")
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) else {
+            throw InputError(path: folder.path, problem: "no such folder", nextStep: nextStep)
         }
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        guard isDirectory.boolValue else {
+            throw InputError(path: folder.path, problem: "a file, not a folder", nextStep: "name the folder that holds the photos")
+        }
+    }
+
+    /// The photos directly in `folder`, sorted by name. Throws when the folder is missing (advising
+    /// `nextStep`) or cannot be listed.
+    public static func imageFiles(in folder: URL, ifMissing nextStep: String = "check the path") throws -> [URL] {
+        try requireFolder(folder, ifMissing: nextStep)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            throw InputError.cannotOpen(folder.path, what: "folder")
+        }
         return names.sorted().map { folder.appendingPathComponent($0) }.filter(isImageFile)
     }
 
     /// Every photo below `folder`, recursively, sorted by path. Symbolic links to photos and to
-    /// folders are followed (each real folder is visited once, so link cycles end).
-    public static func imageFilesRecursively(in folder: URL) throws -> [URL] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError(path: folder.path, problem: "no such folder")
-        }
+    /// folders are followed (each real folder is visited once, so link cycles end). Throws when `folder` is
+    /// missing (advising `nextStep`) or a folder cannot be listed.
+    public static func imageFilesRecursively(in folder: URL, ifMissing nextStep: String = "check the path") throws -> [URL] {
+        try requireFolder(folder, ifMissing: nextStep)
         var files: [URL] = []
         var visited = Set<String>()
         var pending = [folder]
         while let current = pending.popLast() {
             guard visited.insert(current.resolvingSymlinksInPath().path).inserted else { continue }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: current.path) else {
-                throw InputError(path: current.path, problem: "cannot list the folder")
+                throw InputError.cannotOpen(current.path, what: "folder")
             }
             for name in names where !name.hasPrefix(".") {
                 let url = current.appendingPathComponent(name)
@@ -88,7 +98,7 @@ public struct DataLayout: Sendable {
         try paths.flatMap { path -> [URL] in
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
-                throw InputError(path: path.path, problem: "no such file or folder")
+                throw InputError(path: path.path, problem: "no such file or folder", nextStep: "check the path")
             }
             return isDirectory.boolValue ? try imageFilesRecursively(in: path) : [path]
         }

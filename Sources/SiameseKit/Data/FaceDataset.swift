@@ -40,12 +40,9 @@ public final class FaceDataset {
                             only: Set<String>? = nil, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats) throws {
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
-            do {
-                files += try DataLayout.imageFiles(in: layout.folder(faceClass)).map { ($0, faceClass) }
-            } catch let error as InputError {
-                throw InputError(path: error.path, problem: error.problem,
-                                 nextStep: "bring photos in with `facever import DIR --into \(faceClass.rawValue)`")
-            }
+            files += try DataLayout.imageFiles(in: layout.folder(faceClass),
+                                               ifMissing: "bring photos in with `facever import DIR --into \(faceClass.rawValue)`")
+                .map { ($0, faceClass) }
         }
         var entries = files.map { (url: $0.0, relativePath: "\($0.1.rawValue)/\($0.0.lastPathComponent)", faceClass: $0.1) }
         if let only { entries = entries.filter { only.contains($0.relativePath) } }

@@ -47,7 +47,7 @@ public struct ImageLimits: Equatable, Sendable {
     /// The bytes of the photo file at `url`: a regular file (links followed) of at most `maximumFileBytes`.
     public func contents(of url: URL) throws -> Data {
         var status = stat()
-        guard stat(url.path, &status) == 0 else { throw InputError(path: url.path, problem: "cannot read the file") }
+        guard stat(url.path, &status) == 0 else { throw InputError.cannotOpen(url.path, errno: errno) }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe): not a photo")
         }
@@ -58,7 +58,7 @@ public struct ImageLimits: Equatable, Sendable {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw InputError(path: url.path, problem: "cannot read the file")
+            throw InputError.cannotOpen(url.path)
         }
     }
 

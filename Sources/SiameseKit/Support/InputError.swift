@@ -5,6 +5,7 @@
 // Every command turns an InputError into that line on stderr and exit status 2 (Sources/facever,
 // `reportingInputErrors`). Errors that are not about the user's input (a programming mistake, the
 // engine's own invariants) are not InputErrors: they stay typed where they happen, or trap.
+import Foundation
 import Tensor
 
 public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -21,6 +22,27 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     }
 
     public var description: String { (path.map { "\($0): " } ?? "") + problem + (nextStep.map { "; \($0)" } ?? "") }
+
+    /// A file or folder that could not be opened or read: the reason in words and what to do about it
+    /// ("cannot read the file (no such file); check the path"). `code` is the errno of the call that failed;
+    /// without it, the path is opened again to learn why (EIO when it opens now).
+    public static func cannotOpen(_ path: String, errno code: Int32? = nil, what: String = "file") -> InputError {
+        let code = code ?? {
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else { return errno }
+            close(descriptor)
+            return EIO
+        }()
+        let reason: String, nextStep: String
+        switch code {
+        case ENOENT: (reason, nextStep) = ("no such \(what)", "check the path")
+        case ENOTDIR: (reason, nextStep) = ("a part of the path is not a folder", "check the path")
+        case EACCES, EPERM: (reason, nextStep) = ("permission denied", "give your user read access to it, or copy it where you can read it")
+        case ELOOP: (reason, nextStep) = ("a loop of symbolic links", "check the links on the path")
+        default: (reason, nextStep) = (String(cString: strerror(code)), "check the path and the \(what)")
+        }
+        return InputError(path: path, problem: "cannot read the \(what) (\(reason))", nextStep: nextStep)
+    }
 
     /// A model, checkpoint or cache file that the engine's reader refused.
     public init(_ error: SafetensorsError, nextStep: String? = nil) {

@@ -8,13 +8,16 @@ public enum TextFile {
 
     public static func read(_ url: URL, maximumBytes: Int = TextFile.maximumBytes) throws -> String {
         var status = stat()
-        guard stat(url.path, &status) == 0 else { throw InputError(path: url.path, problem: "cannot read the file") }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw InputError(path: url.path, problem: "not a regular file") }
+        guard stat(url.path, &status) == 0 else { throw InputError.cannotOpen(url.path, errno: errno) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe)", nextStep: "name the list's file")
+        }
         guard status.st_size <= maximumBytes else {
             throw InputError(path: url.path, problem: "the file has \(status.st_size) bytes, more than the \(maximumBytes) a list may have")
         }
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw InputError(path: url.path, problem: "cannot read the file as UTF-8 text")
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw InputError.cannotOpen(url.path) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError(path: url.path, problem: "not UTF-8 text", nextStep: "save the list as UTF-8 text")
         }
         return text
     }

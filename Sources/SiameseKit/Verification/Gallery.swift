@@ -44,11 +44,11 @@ public struct Gallery {
 
     /// Embeds the photos below `folder` (cached ones read from the cache) with `model` in `precision`,
     /// preparing the network for `probesToCome` more images (Int.max for a live source). `emptyNextStep`
-    /// is what the error says to do when no photo is usable.
+    /// is what the error says to do when the folder is missing or no photo in it is usable.
     public init(folder: URL, model: TrainedModel, precision: MatrixPrecision, probesToCome: Int = 1, cacheURL: URL? = nil,
                 cropper: PhotoCropper, decoder: PhotoDecoder,
                 emptyNextStep: String = "bring your photos in with `facever import DIR --into verification`, or name a gallery with --gallery") throws {
-        let files = try DataLayout.imageFilesRecursively(in: folder)
+        let files = try DataLayout.imageFilesRecursively(in: folder, ifMissing: emptyNextStep)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: folder, precision: precision),
                                       key: Self.cacheKey(for: model, precision: precision, crop: cropper.mode))
