@@ -102,7 +102,7 @@ func reportingInputErrors<T>(_ work: () throws -> T) throws -> T {
     } catch let error as ExitCode {
         throw error
     } catch {
-        Console.error("\(error)")
+        Console.error("\(InputError(fileError: error) ?? error)")
     }
     throw ExitCode(2)
 }

@@ -61,7 +61,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("one-shot"), help: ArgumentHelp("N-way one-shot classification instead, on Lake's Omniglot runs in this folder (runNN/training, runNN/test, runNN/class_labels.txt): accuracy per run and overall.", valueName: "folder"))
     var oneShot: String?
 
-    @Option(help: ArgumentHelp("Also draw the evaluation as PNG files in this folder (roc.png, scores.png; identify.png with --identify).", valueName: "folder"))
+    @Option(help: ArgumentHelp("Also draw the evaluation as PNG files in this folder (roc.png, scores.png for the held-out set or --pairs; identify.png with --identify).", valueName: "folder"))
     var plot: String?
 
     @OptionGroup var cropping: CropOptions
@@ -81,8 +81,8 @@ struct EvaluateCommand: ParsableCommand {
         if !scoredPairs.isEmpty && (targetFAR != nil || gallery != nil || plot != nil) {
             throw ValidationError("--scored-pairs reports scores already made: --target-far, --gallery and --plot do not apply")
         }
-        if oneShot != nil && (targetFAR != nil || gallery != nil || threshold != nil) {
-            throw ValidationError("--one-shot takes the best-scoring class: --target-far, --gallery and --threshold do not apply")
+        if oneShot != nil && (targetFAR != nil || gallery != nil || threshold != nil || plot != nil) {
+            throw ValidationError("--one-shot takes the best-scoring class: --target-far, --gallery, --threshold and --plot do not apply")
         }
         if pairs != nil && (targetFAR != nil || gallery != nil) {
             throw ValidationError("--pairs evaluates image pairs: --target-far and --gallery are for the held-out probes")
@@ -121,13 +121,7 @@ struct EvaluateCommand: ParsableCommand {
                 print(report.text())
                 if let probes { print(probes.text()) }
             }
-            if let plot {
-                let folder = URL(fileURLWithPath: plot)
-                for (name, chart) in [("roc", Figures.roc(scores: scores, labels: heldOut.labels, threshold: metrics.threshold)),
-                                      ("scores", Figures.scores(scores: scores, labels: heldOut.labels, threshold: metrics.threshold))] {
-                    Console.note("wrote \(try Figures.write(chart.render(), named: name, in: folder).path)")
-                }
-            }
+            try drawPlots(scores: scores, labels: heldOut.labels, threshold: metrics.threshold, pairs: "held-out pairs")
             if save, let probes, let targetFAR {
                 guard let point = probes.calibrated(at: targetFAR) else {
                     throw InputError(path: modelURL.path, problem: "not saved: FAR \(ProbeReport.percent(targetFAR)) cannot be "
@@ -148,6 +142,16 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 extension EvaluateCommand {
+    /// `--plot FOLDER`: the ROC curve and the two classes' score histograms, the threshold marked on both.
+    private func drawPlots(scores: [Float], labels: [Float], threshold: Float, pairs: String) throws {
+        guard let plot else { return }
+        let folder = URL(fileURLWithPath: plot)
+        for (name, chart) in [("roc", Figures.roc(scores: scores, labels: labels, threshold: threshold, pairs: pairs)),
+                              ("scores", Figures.scores(scores: scores, labels: labels, threshold: threshold, pairs: pairs))] {
+            Console.note("wrote \(try Figures.write(chart.render(), named: name, in: folder).path)")
+        }
+    }
+
     /// `--one-shot DIR`: Lake's N-way one-shot runs.
     private func evaluateOneShot(on folder: URL) throws {
         try reportingInputErrors {
@@ -190,10 +194,12 @@ extension EvaluateCommand {
                 try ScoredPairs.write(pairs, scores: scores, to: URL(fileURLWithPath: writeScores))
                 if !json { Console.note("wrote the \(pairs.count) scores to \(writeScores)") }
             }
-            printPairsReport(PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? model.thresholds.detection),
-                             pairs: pairs, source: ["pairs_file": file.path, "images_without_face": withoutFace,
-                                                    "seconds": Date().timeIntervalSince(start)],
+            let report = PairsProtocol.report(scores: scores, pairs: pairs, threshold: threshold ?? model.thresholds.detection)
+            printPairsReport(report, pairs: pairs, source: ["pairs_file": file.path, "images_without_face": withoutFace,
+                                                            "seconds": Date().timeIntervalSince(start)],
                              heading: "\(withoutFace) images without a face (their pairs score 0)")
+            try drawPlots(scores: scores, labels: pairs.map { $0.same ? 1 : 0 }, threshold: report.metrics.threshold,
+                          pairs: "pairs of \(file.lastPathComponent)")
         }
     }
 

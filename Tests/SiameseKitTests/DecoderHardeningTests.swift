@@ -167,4 +167,14 @@ final class DecoderHardeningTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(latin1.path): not UTF-8 text; save the list as UTF-8 text")
         }
     }
+
+    func testFoundationsFileErrorsBecomeTheOneLineError() throws {
+        let missing = "/nonexistent-\(UUID().uuidString)"
+        XCTAssertThrowsError(try FileManager.default.contentsOfDirectory(atPath: missing)) { error in
+            XCTAssertEqual(InputError(fileError: error).map { "\($0)" },
+                           "\(missing): cannot read the file or folder (no such file or folder); check the path")
+        }
+        XCTAssertNil(InputError(fileError: CocoaError(.fileReadUnknown)), "no path: not a file error to rewrite")
+        XCTAssertNil(InputError(fileError: InputError(path: "p", problem: "q")))
+    }
 }

@@ -118,6 +118,20 @@ final class DlibReaderTests: XCTestCase {
         }
     }
 
+    func testAFolderAPipeOrAMissingFileIsAnErrorWithTheNextStep() throws {
+        let folder = try TestPaths.temporaryFolder("dlib-special")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipe = folder.appendingPathComponent("resnet.dat"), missing = folder.appendingPathComponent("gone.dat")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        let setup = "run Scripts/setup.sh, which fetches dlib's models, or name the file"
+        for (url, problem) in [(folder, "not a regular file (a folder, device or pipe)"), (pipe, "not a regular file (a folder, device or pipe)"),
+                               (missing, "cannot read the file (no such file)")] {
+            XCTAssertThrowsError(try DlibResNetReader.read(contentsOf: url)) { error in
+                XCTAssertEqual("\(error)", "\(url.path): \(problem); \(setup)")
+            }
+        }
+    }
+
     func testTheDlibArchitectureHasDlibsShapes() {
         let architecture = ResNetArchitecture.dlibFaceRecognition
         XCTAssertNil(architecture.problem)

@@ -83,6 +83,22 @@ final class PlotTests: XCTestCase {
                        "a NaN score is not counted (and does not trap)")
     }
 
+    func testMarkerLabelsThatWouldOverlapAreMovedApart() {
+        // An ROC whose operating point and equal-error point lie a few pixels apart (a near-perfect model).
+        var chart = Figures.roc(scores: [0.9, 0.95, 0.99, 0.1, 0.2, 0.6], labels: [1, 1, 1, 0, 0, 0], threshold: 0.5)
+        XCTAssertEqual(chart.markers.count, 2)
+        chart.markers[1].x = chart.markers[0].x + 0.01
+        chart.markers[1].y = chart.markers[0].y
+        let labels = chart.markerLabels()
+        XCTAssertGreaterThanOrEqual(abs(labels[0].baseline - labels[1].baseline), Chart.markerLineHeight, "\(labels)")
+        // Apart, each label stays one line below its own marker.
+        chart.markers[1].x = 0.9
+        chart.markers[1].y = 0.1
+        let apart = chart.markerLabels()
+        XCTAssertEqual(apart[1].baseline, chart.point(x: 0.9, y: 0.1).y + 20)
+        XCTAssertTrue(apart[1].right, "a marker on the right half has its label on its left")
+    }
+
     func testTextOutsideASCIIDrawsQuestionMarks() {
         XCTAssertEqual(Canvas.printable("Zoë\n李"), "Zo???")
     }

@@ -170,8 +170,11 @@ final class FacePipelineCommandTests: XCTestCase {
         }
         lines.append("2\tcard.png\t\(Facever.sampleFaces.path)/s7/1.pgm\t0")
         try (lines.joined(separator: "\n") + "\n").write(to: root.appendingPathComponent("pairs/pairs.tsv"), atomically: true, encoding: .utf8)
-        let result = try Facever.run(["evaluate", "--pairs", "pairs/pairs.tsv", "--json", "--data", data], in: root)
+        let result = try Facever.run(["evaluate", "--pairs", "pairs/pairs.tsv", "--json", "--plot", "plots", "--data", data], in: root)
         XCTAssertEqual(result.status, 0, result.standardError)
+        for name in ["roc", "scores"] {  // --plot draws the pairs' ROC and histograms
+            XCTAssertEqual(try RGBImage.read(contentsOf: root.appendingPathComponent("plots/\(name).png")).width, 800, name)
+        }
         let report = try json(result.lines[0])
         XCTAssertEqual(report["pairs"] as? Int, 13)
         XCTAssertEqual(report["same"] as? Int, 6)
@@ -279,5 +282,7 @@ final class FacePipelineCommandTests: XCTestCase {
         XCTAssertEqual(report["trials"] as? Int, 6)
         let text = try Facever.run(["evaluate", "--one-shot", "runs", "--data", data], in: root)
         XCTAssertTrue(text.lines.last?.hasPrefix("3-way one-shot accuracy ") == true, text.standardOutput)
+        let plotted = try Facever.run(["evaluate", "--one-shot", "runs", "--plot", "plots", "--data", data], in: root)
+        XCTAssertEqual(plotted.status, 64, "no plot of one-shot runs: refused, not silently skipped")
     }
 }

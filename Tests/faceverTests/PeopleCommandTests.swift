@@ -112,6 +112,15 @@ final class PeopleCommandTests: XCTestCase {
         XCTAssertNotNil(report["unknown_rejection_rate"] as? Double)
         let picture = try RGBImage.read(contentsOf: root.appendingPathComponent("plots/identify.png"))
         XCTAssertGreaterThan(picture.width, 300)
+
+        // A labelled folder that is missing, or a file, is a one-line error with the next step.
+        for (path, problem) in [("nowhere", "no such folder; check the path"),
+                                (probe, "a file, not a folder; name the folder that holds the photos")] {
+            let refused = try Facever.run(["evaluate", "--identify", path, "--data", data], in: root)
+            XCTAssertEqual(refused.status, 2)
+            let shown = path.hasPrefix("/") ? path : root.appendingPathComponent(path).path
+            XCTAssertEqual(refused.standardError, "facever: \(shown): \(problem)\n")
+        }
     }
 
     func testTrainingRecordsItsHistoryAndReportDrawsIt() throws {

@@ -33,8 +33,10 @@ public enum People {
     public static func list(in layout: DataLayout) throws -> [Person] {
         let root = layout.peopleFolder
         guard FileManager.default.fileExists(atPath: root.path) else { return [] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { problem(withName: $0) == nil }
-        return try names.sorted().compactMap { name in
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root.path) else {
+            throw InputError.cannotOpen(root.path, what: "folder")
+        }
+        return try entries.filter { problem(withName: $0) == nil }.sorted().compactMap { name in
             var isDirectory: ObjCBool = false
             let folder = root.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }

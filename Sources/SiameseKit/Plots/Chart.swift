@@ -101,6 +101,30 @@ public struct Chart {
         return String(format: "%.\(decimals)f", value)
     }
 
+    static let markerTextSize = 0.5
+    /// A marker label's line height in pixels: labels closer than this are moved apart.
+    static let markerLineHeight = 20.0
+
+    /// Where each marker's label goes: beside its marker, towards the middle of the plot, one line below
+    /// it; a label that would overlap one placed before it moves down a line at a time (the ROC's two
+    /// markers often sit a few pixels apart).
+    func markerLabels() -> [(left: Double, width: Double, baseline: Double, right: Bool)] {
+        var placed: [(left: Double, width: Double, baseline: Double, right: Bool)] = []
+        for marker in markers {
+            let p = point(x: marker.x, y: marker.y)
+            let right = p.x > (plotLeft + plotRight) / 2
+            let width = Canvas.textWidth(marker.label, size: Self.markerTextSize)
+            let left = right ? p.x - 12 - width : p.x + 12
+            var baseline = p.y + 20
+            while placed.contains(where: { abs($0.baseline - baseline) < Self.markerLineHeight
+                                          && $0.left < left + width && left < $0.left + $0.width }) {
+                baseline += Self.markerLineHeight
+            }
+            placed.append((left, width, baseline, right))
+        }
+        return placed
+    }
+
     public func render() -> RGBImage {
         var canvas = Canvas(width: width, height: height)
         let xTicks = Self.ticks(xRange, wholeNumbers: wholeNumberXTicks), yTicks = Self.ticks(yRange)
@@ -141,12 +165,12 @@ public struct Chart {
             canvas.line(p.x, plotTop, p.x, plotBottom, colour: line.colour, thickness: 2)
             canvas.text(line.label, x: p.x + 6, y: plotTop + 16, size: 0.45, colour: line.colour)
         }
-        for marker in markers {
+        for (marker, label) in zip(markers, markerLabels()) {
             let p = point(x: marker.x, y: marker.y)
             canvas.circle(x: p.x, y: p.y, radius: 7, colour: marker.colour)
             canvas.circle(x: p.x, y: p.y, radius: 7, colour: .black, filled: false)
-            let rightHalf = p.x > (plotLeft + plotRight) / 2
-            canvas.text(marker.label, x: p.x + (rightHalf ? -12 : 12), y: p.y + 20, size: 0.5, alignment: rightHalf ? .right : .left)
+            canvas.text(marker.label, x: label.right ? label.left + label.width : label.left, y: label.baseline, size: Self.markerTextSize,
+                        alignment: label.right ? .right : .left)
         }
         // Title, labels, legend.
         canvas.text(title, x: Double(width) / 2, y: 30, size: 0.75, alignment: .centre, bold: true)

@@ -21,10 +21,11 @@ public enum Figures {
         return chart
     }
 
-    /// The ROC curve of held-out pair scores, the point at `threshold` and the equal-error point marked.
-    public static func roc(scores: [Float], labels: [Float], threshold: Float) -> Chart {
+    /// The ROC curve of pair scores, the point at `threshold` and the equal-error point marked; `pairs` names
+    /// the pairs in the title.
+    public static func roc(scores: [Float], labels: [Float], threshold: Float, pairs: String = "held-out pairs") -> Chart {
         let metrics = BinaryMetrics(scores: scores, labels: labels, threshold: threshold)
-        var chart = Chart(title: String(format: "ROC of %d held-out pairs (AUC %.3f)", scores.count, metrics.rocAUC),
+        var chart = Chart(title: String(format: "ROC of %d %@ (AUC %.3f)", scores.count, pairs, metrics.rocAUC),
                           xLabel: "false accept rate (different pairs called same)", yLabel: "true accept rate",
                           xRange: 0...1, yRange: 0...1)
         chart.referenceLines = [[(0, 0), (1, 1)]]
@@ -41,8 +42,9 @@ public enum Figures {
         return chart
     }
 
-    /// Histograms (20 bins over [0, 1]) of the scores of same and different pairs, with the threshold.
-    public static func scores(scores: [Float], labels: [Float], threshold: Float, bins: Int = 20) -> Chart {
+    /// Histograms (20 bins over [0, 1]) of the scores of same and different pairs, with the threshold; `pairs`
+    /// names the pairs in the title.
+    public static func scores(scores: [Float], labels: [Float], threshold: Float, pairs: String = "held-out pairs", bins: Int = 20) -> Chart {
         func histogram(_ values: [Float]) -> [Int] {
             var counts = [Int](repeating: 0, count: bins)
             for value in values where value.isFinite { counts[min(bins - 1, max(0, Int(Double(value) * Double(bins))))] += 1 }
@@ -51,7 +53,7 @@ public enum Figures {
         let same = histogram(zip(scores, labels).filter { $0.1 == 1 }.map(\.0))
         let different = histogram(zip(scores, labels).filter { $0.1 != 1 }.map(\.0))
         let width = 1 / Double(bins)
-        var chart = Chart(title: "Scores of held-out pairs", xLabel: "Siamese score", yLabel: "pairs",
+        var chart = Chart(title: "Scores of \(pairs)", xLabel: "Siamese score", yLabel: "pairs",
                           xRange: 0...1, yRange: 0...Double(max(1, (same + different).max() ?? 1)) * 1.1)
         // Side by side in each bin: different on the left half, same on the right half.
         chart.series.append(.init(name: "different people", colour: .vermilion,

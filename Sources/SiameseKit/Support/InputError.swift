@@ -44,6 +44,28 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
         return InputError(path: path, problem: "cannot read the \(what) (\(reason))", nextStep: nextStep)
     }
 
+    /// A Foundation error about a path (a file read or a folder listed) as the one-line error, nil for any
+    /// other error: the last net under the commands, so that a call not wrapped where it is made still tells
+    /// the user the path and the reason rather than Foundation's dictionary.
+    public init?(fileError error: Error) {
+        let error = error as NSError
+        guard error.domain == NSCocoaErrorDomain, let path = error.userInfo[NSFilePathErrorKey] as? String else { return nil }
+        let code: Int32? = if let cause = error.userInfo[NSUnderlyingErrorKey] as? NSError, cause.domain == NSPOSIXErrorDomain {
+            Int32(cause.code)
+        } else {
+            switch CocoaError.Code(rawValue: error.code) {
+            case .fileNoSuchFile, .fileReadNoSuchFile: ENOENT
+            case .fileReadNoPermission, .fileWriteNoPermission: EACCES
+            default: nil
+            }
+        }
+        if let code {
+            self = .cannotOpen(path, errno: code, what: "file or folder")
+        } else {
+            self.init(path: path, problem: "cannot use the file or folder (\(error.localizedDescription))", nextStep: "check the path")
+        }
+    }
+
     /// A model, checkpoint or cache file that the engine's reader refused.
     public init(_ error: SafetensorsError, nextStep: String? = nil) {
         self.init(path: error.path, problem: error.problem, nextStep: nextStep)

@@ -84,7 +84,11 @@ public final class Identifier {
                          onSkip: (InputError) -> Void = { _ in }) throws -> IdentificationTally {
         var tally = IdentificationTally()
         let enrolled = Set(names)
-        let subfolders = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().filter { name in
+        try DataLayout.requireFolder(folder, ifMissing: "check the path")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+            throw InputError.cannotOpen(folder.path, what: "folder")
+        }
+        let subfolders = names.sorted().filter { name in
             var isDirectory: ObjCBool = false
             return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path,
                                                                           isDirectory: &isDirectory) && isDirectory.boolValue

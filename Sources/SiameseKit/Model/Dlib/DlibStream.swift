@@ -22,15 +22,23 @@ struct DlibStream {
     static let maximumBytes = 256 << 20
 
     init(contentsOf url: URL, kind: String) throws {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        guard let size = attributes?[.size] as? Int else {
-            throw InputError(path: url.path, problem: "cannot read the \(kind) file",
-                             nextStep: "run Scripts/setup.sh, which fetches dlib's models, or name the file")
+        let setup = "run Scripts/setup.sh, which fetches dlib's models, or name the file"
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            let cause = InputError.cannotOpen(url.path, errno: errno)
+            throw InputError(path: cause.path, problem: cause.problem, nextStep: setup)
         }
-        guard size <= Self.maximumBytes else {
-            throw InputError(path: url.path, problem: "\(size) bytes is larger than any \(kind) file (at most \(Self.maximumBytes))")
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe)", nextStep: setup)
         }
-        self.init(bytes: [UInt8](try Data(contentsOf: url)), path: url.path, kind: kind)
+        guard status.st_size <= Self.maximumBytes else {
+            throw InputError(path: url.path, problem: "\(status.st_size) bytes is larger than any \(kind) file (at most \(Self.maximumBytes))",
+                             nextStep: setup)
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw InputError.cannotOpen(url.path)
+        }
+        self.init(bytes: [UInt8](data), path: url.path, kind: kind)
     }
 
     init(bytes: [UInt8], path: String, kind: String) {
