@@ -69,7 +69,11 @@ public struct SafetensorsArchive: Equatable {
     /// under the reader).
     private static func mapped(_ url: URL) throws -> Data {
         var status = stat()
-        if stat(url.path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG {
+        guard stat(url.path, &status) == 0 else {
+            // errno's words: Foundation's error for a path through a file is only "error 256".
+            throw SafetensorsError(path: url.path, problem: "cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        if status.st_mode & S_IFMT != S_IFREG {
             // A pipe or a device would be read without end.
             throw SafetensorsError(path: url.path, problem: "not a regular file (a folder, device or pipe)")
         }

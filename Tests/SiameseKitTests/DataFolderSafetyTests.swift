@@ -1,6 +1,7 @@
 // DataFolderSafetyTests.swift — folders facever creates are private, one writer at a time holds a data
 // folder, and file names are escaped before they reach a line of text output.
 import Foundation
+import Tensor
 @testable import SiameseKit
 import TestSupport
 import XCTest
@@ -32,6 +33,17 @@ final class DataFolderSafetyTests: XCTestCase {
         XCTAssertEqual(try mode(root.appendingPathComponent("other")), 0o700)
         for file in try DataLayout.imageFiles(in: root.appendingPathComponent("other/negative")) {
             XCTAssertEqual(try mode(file), 0o600, file.lastPathComponent)
+        }
+    }
+
+    func testAFileWhereTheDataFolderBelongsIsRefusedBeforeTheLock() throws {
+        let file = root.appendingPathComponent("photo.pgm")
+        try Data("not a folder".utf8).write(to: file)
+        XCTAssertThrowsError(try DataLock(folder: file, command: "import")) { error in
+            XCTAssertEqual("\(error)", "\(file.path): a file, not a folder; name a folder, or move the file away")
+        }
+        XCTAssertThrowsError(try SafetensorsArchive.read(contentsOf: file.appendingPathComponent("model.safetensors"))) { error in
+            XCTAssertEqual("\(error)", "\(file.path)/model.safetensors: cannot read the file (\(String(cString: strerror(ENOTDIR))))")
         }
     }
 

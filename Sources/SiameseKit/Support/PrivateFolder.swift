@@ -10,6 +10,10 @@ public enum PrivateFolder {
 
     /// Creates `url` and any missing parent, each 0700; an error names `url` and why.
     public static func create(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw InputError(path: url.path, problem: "a file, not a folder", nextStep: "name a folder, or move the file away")
+        }
         var missing: [URL] = []
         var current = url.standardizedFileURL
         while !FileManager.default.fileExists(atPath: current.path), current.path != "/" {
@@ -20,7 +24,8 @@ public enum PrivateFolder {
             if mkdir(folder.path, mode) == 0 {
                 chmod(folder.path, mode)  // mkdir's mode passes through the umask
             } else if errno != EEXIST {
-                throw InputError(path: url.path, problem: "cannot create the folder (\(String(cString: strerror(errno))))")
+                throw InputError(path: url.path, problem: "cannot create the folder (\(String(cString: strerror(errno))))",
+                                 nextStep: "check the path and that you may write there")
             }
         }
     }
