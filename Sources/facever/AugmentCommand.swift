@@ -43,9 +43,11 @@ struct AugmentCommand: ParsableCommand {
         var total = AugmentReport()
         for faceClass in classes where !total.interrupted {
             let report = try reportingInputErrors {
-                try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed,
-                                  cropper: cropper, decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
-                    Console.warning("skipped \(skipped)")
+                let progress = ProgressLine("augmenting \(faceClass.rawValue):", unit: "photos")
+                defer { progress.clear() }
+                return try Augmenter.run(folder: options.layout.folder(faceClass), copies: copies, seed: seed, cropper: cropper,
+                                         decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }, onProgress: progress.update) { skipped in
+                    progress.warning("skipped \(skipped)")
                 }
             }
             print("\(faceClass.rawValue): \(Console.count(report.written, "copy", "copies")) written from "

@@ -75,10 +75,13 @@ struct EnrollCommand: ParsableCommand {
                 let files = try DataLayout.imageFiles(givenAs: photos.map { URL(fileURLWithPath: $0) })
                 let lock = try options.lockForWriting("enroll")
                 defer { withExtendedLifetime(lock) {} }
+                let progress = ProgressLine("enrolling", unit: "photos")
+                defer { progress.clear() }
                 let report = try ImageImporter.run(files: files, into: folder, cropper: cropper, decoder: .withCaptureFormats,
-                                                   shouldStop: { interrupt.isRaised }) { skipped in
-                    Console.warning("skipped \(skipped)")
+                                                   shouldStop: { interrupt.isRaised }, onProgress: progress.update) { skipped in
+                    progress.warning("skipped \(skipped)")
                 }
+                progress.clear()
                 print("enrolled \(TerminalText.escaped(name)): \(Console.count(report.imported, "photo")) added "
                       + "(\(report.duplicates) duplicates, \(report.unreadable.count) unreadable and \(report.withoutFace) without a face skipped)")
                 interrupted = report.interrupted

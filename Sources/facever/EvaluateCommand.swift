@@ -184,12 +184,11 @@ extension EvaluateCommand {
             let inference = model.prepared(for: try compute.resolved(for: model))
             let pairs = try PairsProtocol.read(file)
             let start = Date()
-            let interactive = Console.standardErrorIsTerminal
+            let progress = ProgressLine("embedded", unit: "images")
+            defer { progress.clear() }  // also when a photo stops the run
             let (scores, withoutFace) = try PairsProtocol.scores(of: pairs, model: inference, cropper: cropping.cropper(for: model),
-                                                                 decoder: .withCaptureFormats) { done, total in
-                if interactive { FileHandle.standardError.write(Data("\rembedded \(done)/\(total) images\u{1B}[K".utf8)) }
-            }
-            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                                                                 decoder: .withCaptureFormats, progress: progress.update)
+            progress.clear()
             if let writeScores {
                 try ScoredPairs.write(pairs, scores: scores, to: URL(fileURLWithPath: writeScores))
                 if !json { Console.note("wrote the \(pairs.count) scores to \(writeScores)") }

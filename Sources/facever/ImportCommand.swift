@@ -46,9 +46,12 @@ struct ImportCommand: ParsableCommand {
             let lock = try options.lockForWriting("import")
             defer { withExtendedLifetime(lock) {} }
             let ownPhotos = into == .negative ? ImageImporter.ownPhotoHashes(in: options.layout) : []
+            let progress = ProgressLine("importing", unit: "photos")
+            defer { progress.clear() }
             return try ImageImporter.run(source: URL(fileURLWithPath: source), into: destination, limit: limit, refusing: ownPhotos,
-                                         cropper: cropping.cropper(orElse: .face), decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised }) { skipped in
-                Console.warning("skipped \(skipped)")
+                                         cropper: cropping.cropper(orElse: .face), decoder: .withCaptureFormats, shouldStop: { interrupt.isRaised },
+                                         onProgress: progress.update) { skipped in
+                progress.warning("skipped \(skipped)")
             }
         }
         print("imported \(Console.count(report.imported, "photo")) into \(TerminalText.escaped(destination.path)) "

@@ -61,6 +61,41 @@ enum Facever {
         return Running(process: process, output: output, errorFile: errorFile)
     }
 
+    /// Runs facever with its stderr on a pseudo-terminal (as a person at a terminal sees it) and stdout through
+    /// a pipe; returns what each received. Skips the test where no pseudo-terminal can be opened.
+    static func runWithStandardErrorOnATerminal(_ arguments: [String], in folder: URL) throws -> CommandResult {
+        var master: Int32 = -1, slave: Int32 = -1
+        guard openpty(&master, &slave, nil, nil, nil) == 0 else { throw XCTSkip("no pseudo-terminals here") }
+        defer { close(master) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
+        try process.run()
+        close(slave)  // the child has its own copy: reading the master ends when the child's closes
+        // The terminal's side is read while the process runs, so that it never blocks on a full buffer.
+        final class Received: @unchecked Sendable { var bytes = Data() }  // written by the reader, read after it ends
+        let received = Received(), terminal = master
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue(label: "pty").async {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(terminal, &buffer, buffer.count)
+                if count <= 0 { break }  // EIO once the last writer is gone
+                received.bytes.append(contentsOf: buffer[0..<count])
+            }
+            finished.signal()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        finished.wait()
+        return CommandResult(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                             standardError: String(decoding: received.bytes, as: UTF8.self))
+    }
+
     /// Copies ORL photos `s<subject>/<number>.pgm` into `folder` as `s<subject>_<number>.pgm`.
     static func stage(_ photos: [(Int, Int)], in folder: URL) throws {
         try TestPaths.copySampleFaces(photos.map { (subject: $0.0, number: $0.1) }, into: folder)

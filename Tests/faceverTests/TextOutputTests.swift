@@ -61,6 +61,24 @@ final class TextOutputTests: XCTestCase {
         XCTAssertTrue(result.standardOutput.contains("trained 1 epoch in"), "one epoch, not 1 epochs: \(result.standardOutput)")
         XCTAssertTrue(result.standardOutput.contains("batches of 2 pairs as 1 triplet,"), result.standardOutput)
     }
+
+    func testLongStepsCountOnATerminalAndStayQuietInScripts() throws {
+        try Facever.stage((1...6).map { (1, $0) }, in: root.appendingPathComponent("staging"))
+        let seen = try Facever.runWithStandardErrorOnATerminal(["import", "staging", "--into", "anchor", "--crop", "centre", "--data", data],
+                                                               in: root)
+        XCTAssertEqual(seen.status, 0, seen.standardError)
+        XCTAssertTrue(seen.standardError.contains("\rimporting 6/6 photos\u{1B}[K"), seen.standardError.debugDescription)
+        XCTAssertTrue(seen.standardError.hasSuffix("\r\u{1B}[K"), "the count is cleared at the end: \(seen.standardError.debugDescription)")
+        XCTAssertTrue(seen.standardOutput.hasPrefix("imported 6 photos"), seen.standardOutput)
+        let augmented = try Facever.runWithStandardErrorOnATerminal(["augment", "--copies", "1", "--data", data], in: root)
+        XCTAssertTrue(augmented.standardError.contains("\raugmenting anchor: 6/6 photos\u{1B}[K"), augmented.standardError.debugDescription)
+
+        try Facever.stage((1...6).map { (2, $0) }, in: root.appendingPathComponent("more"))
+        let scripted = try Facever.run(["import", "more", "--into", "positive", "--crop", "centre", "--data", data], in: root)
+        XCTAssertEqual(scripted.status, 0, scripted.standardError)
+        XCTAssertEqual(scripted.standardError, "", "nothing but the summary when stderr is not a terminal")
+        XCTAssertTrue(scripted.standardOutput.hasPrefix("imported 6 photos"), scripted.standardOutput)
+    }
 }
 
 final class CalibrationCommandTests: XCTestCase {

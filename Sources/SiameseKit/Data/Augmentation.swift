@@ -110,16 +110,19 @@ public enum Augmenter {
     /// Copies that exist already are kept (re-running is safe); each photo's draws depend only on
     /// the seed and its file name, so the result does not depend on what else is in the folder.
     /// `shouldStop` is asked before each photo: a stop leaves every copy written so far in place.
+    /// `onProgress(done, total)` follows each original photo.
     public static func run(
         folder: URL, copies: Int, seed: UInt64, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false },
-        onSkip: (InputError) -> Void = { _ in }
+        onProgress: (Int, Int) -> Void = { _, _ in }, onSkip: (InputError) -> Void = { _ in }
     ) throws -> AugmentReport {
         var report = AugmentReport()
-        for file in try DataLayout.imageFiles(in: folder) where !DataLayout.isAugmented(file) {
+        let originals = try DataLayout.imageFiles(in: folder).filter { !DataLayout.isAugmented($0) }
+        for file in originals {
             if shouldStop() {
                 report.interrupted = true
                 break
             }
+            defer { onProgress(report.sources, originals.count) }
             report.sources += 1
             let stem = file.deletingPathExtension().lastPathComponent
             let targets = (1...max(copies, 1)).map { folder.appendingPathComponent("\(stem)\(DataLayout.augmentationMarker)\($0).jpg") }

@@ -41,18 +41,21 @@ public enum ImageImporter {
     }
 
     /// `shouldStop` is asked before each file: a stop leaves every photo imported so far in place.
+    /// `onProgress(done, total)` follows each file examined.
     public static func run(
         source: URL, into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], cropper: PhotoCropper = .centre,
-        decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
+        decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onProgress: (Int, Int) -> Void = { _, _ in },
+        onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
         try run(files: try DataLayout.imageFilesRecursively(in: source), into: destination, limit: limit, refusing: refusing,
-                cropper: cropper, decoder: decoder, shouldStop: shouldStop, onSkip: onSkip)
+                cropper: cropper, decoder: decoder, shouldStop: shouldStop, onProgress: onProgress, onSkip: onSkip)
     }
 
     /// As `run(source:…)`, for a list of photo files.
     public static func run(
         files: [URL], into destination: URL, limit: Int? = nil, refusing: Set<ContentHash> = [], cropper: PhotoCropper = .centre,
-        decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onSkip: (InputError) -> Void = { _ in }
+        decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onProgress: (Int, Int) -> Void = { _, _ in },
+        onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
         try PrivateFolder.create(destination)
         var seen = importedHashes(in: destination)
@@ -63,6 +66,7 @@ public enum ImageImporter {
                 report.interrupted = true
                 break
             }
+            defer { onProgress(report.examined, files.count) }
             report.examined += 1
             let bytes: Data
             do {
