@@ -241,10 +241,16 @@ extension EvaluateCommand {
     private func evaluateIdentification(on folder: URL) throws {
         try reportingInputErrors {
             let model = try TrainedModel.load(from: modelURL)
+            let progress = ProgressLine("enrolled people:", unit: "photos")
+            defer { progress.clear() }
             let identifier = try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
                                             threshold: model.thresholds.detection, probesToCome: Int.max,
-                                            cropper: cropping.cropper(for: model), decoder: .withCaptureFormats)
-            let tally = try identifier.evaluate(labelledFolder: folder, decoder: .withCaptureFormats) { Console.warning("skipped \($0)") }
+                                            cropper: cropping.cropper(for: model), decoder: .withCaptureFormats,
+                                            progress: progress.galleryStep)
+            progress.clear()
+            let tally = try identifier.evaluate(labelledFolder: folder, decoder: .withCaptureFormats,
+                                                progress: { progress.update("identifying", $0, of: $1) }) { progress.warning("skipped \($0)") }
+            progress.clear()
             func figure(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
             if json {
                 print(Console.jsonLine([

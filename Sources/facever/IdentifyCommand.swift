@@ -82,10 +82,13 @@ struct IdentifyCommand: ParsableCommand {
             let model = try TrainedModel.load(from: modelURL)
             if !capture.isGiven { files = try listed ?? DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) }) }
             probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead)
+            let progress = ProgressLine("enrolled people:", unit: "photos")
+            defer { progress.clear() }
             return try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
                                   threshold: threshold ?? model.thresholds.detection,
                                   probesToCome: capture.isGiven ? (count ?? Int.max) : files.count,
-                                  cropper: probes?.cropper ?? cropping.cropper(for: model), decoder: .withCaptureFormats)
+                                  cropper: probes?.cropper ?? cropping.cropper(for: model), decoder: .withCaptureFormats,
+                                  progress: progress.galleryStep)
         }
         for skipped in identifier.gallery.report.skipped { Console.warning("enrolled photo skipped: \(skipped)") }
         if let reason = identifier.gallery.report.cacheDiscarded { Console.warning("people cache not used (\(reason)); embedded everyone again") }

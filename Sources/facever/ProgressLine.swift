@@ -2,6 +2,7 @@
 // photos"), only when stderr is a terminal: scripts and logs never see it. Redrawn at most ten times a
 // second; `clear()` takes it away before a warning or the step's summary is written.
 import Foundation
+import SiameseKit
 
 final class ProgressLine {
     private let verb: String
@@ -19,7 +20,10 @@ final class ProgressLine {
         self.interactive = interactive
     }
 
-    func update(_ done: Int, of total: Int) {
+    func update(_ done: Int, of total: Int) { update(verb, done, of: total) }
+
+    /// A step of its own: `reading 3/40 photos`, then `embedding 1/12 photos`.
+    func update(_ verb: String, _ done: Int, of total: Int) {
         guard interactive, total > 0 else { return }
         let now = Date()
         guard done >= total || now.timeIntervalSince(lastDrawn) >= Self.redrawInterval else { return }
@@ -27,6 +31,9 @@ final class ProgressLine {
         FileHandle.standardError.write(Data("\r\(verb) \(done)/\(total) \(unit)\u{1B}[K".utf8))
         shown = true
     }
+
+    /// A gallery's load: `gallery: reading 3/40 photos`, `gallery: embedding 12/40 photos`.
+    func galleryStep(_ step: Gallery.Step, _ done: Int, _ total: Int) { update("\(verb) \(step.rawValue)", done, of: total) }
 
     func clear() {
         guard shown else { return }

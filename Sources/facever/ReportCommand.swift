@@ -55,9 +55,8 @@ struct ReportCommand: ParsableCommand {
             if let identify {
                 let identifier = try Identifier(model: model, precision: precision, layout: options.layout, threshold: threshold,
                                                 probesToCome: Int.max, cropper: cropper, decoder: .withCaptureFormats)
-                let tally = try identifier.evaluate(labelledFolder: URL(fileURLWithPath: identify), decoder: .withCaptureFormats) {
-                    Console.warning("skipped \($0)")
-                }
+                let tally = try identifier.evaluate(labelledFolder: URL(fileURLWithPath: identify), decoder: .withCaptureFormats,
+                                                    onSkip: { Console.warning("skipped \($0)") })
                 written.append(try Figures.write(Figures.identification(tally), named: "identify", in: folder))
             }
             for url in written { print("wrote \(TerminalText.escaped(url.path))") }

@@ -95,9 +95,11 @@ struct VerifyCommand: ParsableCommand {
             if let verificationThreshold { thresholds.verification = verificationThreshold }
             probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead)
             let cropper = probes?.cropper ?? cropping.cropper(for: model)
+            let progress = ProgressLine("gallery:", unit: "photos")
+            defer { progress.clear() }
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
                                 thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
-                                cropper: cropper, decoder: .withCaptureFormats)
+                                cropper: cropper, decoder: .withCaptureFormats, progress: progress.galleryStep)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
         if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }

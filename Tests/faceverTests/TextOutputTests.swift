@@ -78,6 +78,19 @@ final class TextOutputTests: XCTestCase {
         XCTAssertEqual(scripted.status, 0, scripted.standardError)
         XCTAssertEqual(scripted.standardError, "", "nothing but the summary when stderr is not a terminal")
         XCTAssertTrue(scripted.standardOutput.hasPrefix("imported 6 photos"), scripted.standardOutput)
+
+        // A gallery embedded for the first time: its photos read, then embedded; the second time all are cached.
+        let layout = DataLayout(root: URL(fileURLWithPath: data))
+        try Facever.stage([(1, 7), (1, 8), (1, 9)], in: root.appendingPathComponent("gallery"))
+        _ = try ImageImporter.run(source: root.appendingPathComponent("gallery"), into: layout.folder(.verification))
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: layout.defaultModel)
+        let probe = Facever.sampleFaces.appendingPathComponent("s1/10.pgm").path
+        let first = try Facever.runWithStandardErrorOnATerminal(["verify", probe, "--crop", "centre", "--data", data], in: root)
+        XCTAssertTrue([0, 1].contains(first.status), first.standardError)
+        for step in ["reading", "embedding"] {
+            XCTAssertTrue(first.standardError.contains("\rgallery: \(step) 3/3 photos\u{1B}[K"), first.standardError.debugDescription)
+        }
+        XCTAssertTrue(first.standardOutput.contains("(0 cached, 3 embedded now)"), first.standardOutput)
     }
 }
 

@@ -42,12 +42,20 @@ public struct Gallery {
                          crop: crop)
     }
 
+    /// What a gallery's load is doing, for a progress display: reading (and, where not cached, cropping) its
+    /// files, then embedding those the cache did not have.
+    public enum Step: String, Sendable {
+        case reading, embedding
+    }
+
     /// Embeds the photos below `folder` (cached ones read from the cache) with `model` in `precision`,
     /// preparing the network for `probesToCome` more images (Int.max for a live source). `emptyNextStep`
-    /// is what the error says to do when the folder is missing or no photo in it is usable.
+    /// is what the error says to do when the folder is missing or no photo in it is usable. `progress(step,
+    /// done, total)` follows each file read and each batch embedded.
     public init(folder: URL, model: TrainedModel, precision: MatrixPrecision, probesToCome: Int = 1, cacheURL: URL? = nil,
                 cropper: PhotoCropper, decoder: PhotoDecoder,
-                emptyNextStep: String = "bring your photos in with `facever import DIR --into verification`, or name a gallery with --gallery") throws {
+                emptyNextStep: String = "bring your photos in with `facever import DIR --into verification`, or name a gallery with --gallery",
+                progress: (Step, Int, Int) -> Void = { _, _, _ in }) throws {
         let files = try DataLayout.imageFilesRecursively(in: folder, ifMissing: emptyNextStep)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: folder, precision: precision),
@@ -56,7 +64,8 @@ public struct Gallery {
         report.cacheDiscarded = cache.discardedBecause
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []
-        for file in files {
+        for (index, file) in files.enumerated() {
+            defer { progress(.reading, index + 1, files.count) }
             let data: Data
             do {
                 data = try decoder.limits.contents(of: file)
@@ -95,6 +104,7 @@ public struct Gallery {
                 paths.append(item.url)
                 report.computed += 1
             }
+            progress(.embedding, report.computed, pending.count)
         }
         guard !embeddings.isEmpty else {
             throw InputError(path: folder.path, problem: files.isEmpty ? "the gallery has no photos" : "no gallery photo could be read",

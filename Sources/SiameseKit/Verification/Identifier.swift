@@ -33,14 +33,16 @@ public final class Identifier {
     /// Best photos averaged into a person's score.
     static let bestPhotosPerPerson = 3
 
-    /// Loads everyone's photos (cached embeddings where possible) for identifying `probesToCome` probes.
+    /// Loads everyone's photos (cached embeddings where possible) for identifying `probesToCome` probes;
+    /// `progress` as Gallery's.
     public init(model: TrainedModel, precision: MatrixPrecision, layout: DataLayout, threshold: Float, probesToCome: Int = 1,
-                cropper: PhotoCropper, decoder: PhotoDecoder) throws {
+                cropper: PhotoCropper, decoder: PhotoDecoder, progress: (Gallery.Step, Int, Int) -> Void = { _, _, _ in }) throws {
         guard FileManager.default.fileExists(atPath: layout.peopleFolder.path) else {
             throw InputError(path: layout.peopleFolder.path, problem: "nobody is enrolled", nextStep: "enroll people with `facever enroll NAME PHOTO…`")
         }
         let gallery = try Gallery(folder: layout.peopleFolder, model: model, precision: precision, probesToCome: probesToCome,
-                                  cropper: cropper, decoder: decoder, emptyNextStep: "enroll people with `facever enroll NAME PHOTO…`")
+                                  cropper: cropper, decoder: decoder, emptyNextStep: "enroll people with `facever enroll NAME PHOTO…`",
+                                  progress: progress)
         let rowNames = gallery.paths.map { People.name(of: $0, in: layout).flatMap { People.problem(withName: $0) == nil ? $0 : nil } }
         let names = Array(Set(rowNames.compactMap { $0 })).sorted()
         guard !names.isEmpty else {
@@ -79,16 +81,16 @@ public final class Identifier {
 
     /// Identifies every photo of a labelled folder: one subfolder a person (photos of someone not
     /// enrolled, and those under `unknown/`, should be called unknown). Unreadable photos are skipped
-    /// and listed; photos directly in the folder are not counted.
-    public func evaluate(labelledFolder folder: URL, decoder: PhotoDecoder,
+    /// and listed; photos directly in the folder are not counted. `progress(done, total)` follows each photo.
+    public func evaluate(labelledFolder folder: URL, decoder: PhotoDecoder, progress: (Int, Int) -> Void = { _, _ in },
                          onSkip: (InputError) -> Void = { _ in }) throws -> IdentificationTally {
         var tally = IdentificationTally()
         let enrolled = Set(names)
         try DataLayout.requireFolder(folder, ifMissing: "check the path")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
             throw InputError.cannotOpen(folder.path, what: "folder")
         }
-        let subfolders = names.sorted().filter { name in
+        let subfolders = entries.sorted().filter { name in
             var isDirectory: ObjCBool = false
             return !name.hasPrefix(".") && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path,
                                                                           isDirectory: &isDirectory) && isDirectory.boolValue
@@ -97,18 +99,20 @@ public final class Identifier {
             throw InputError(path: folder.path, problem: "no subfolders: a labelled folder holds one subfolder of photos per person",
                              nextStep: "put each person's photos in a folder named after them, strangers in unknown/")
         }
-        for subfolder in subfolders {
-            let truth = enrolled.contains(subfolder) ? subfolder : nil
-            for file in try DataLayout.imageFilesRecursively(in: folder.appendingPathComponent(subfolder)) {
-                do {
-                    if let crop = try cropper.crop(contentsOf: file, decoder: decoder) {
-                        tally.record(truth: truth, answer: try identify(crop.photo).name)
-                    } else {
-                        tally.record(truth: truth, answer: nil, noFace: true)
-                    }
-                } catch let error as InputError where error.path == file.path {
-                    onSkip(error)
+        let photos = try subfolders.flatMap { subfolder in
+            try DataLayout.imageFilesRecursively(in: folder.appendingPathComponent(subfolder))
+                .map { (file: $0, truth: enrolled.contains(subfolder) ? subfolder : nil) }
+        }
+        for (index, (file, truth)) in photos.enumerated() {
+            defer { progress(index + 1, photos.count) }
+            do {
+                if let crop = try cropper.crop(contentsOf: file, decoder: decoder) {
+                    tally.record(truth: truth, answer: try identify(crop.photo).name)
+                } else {
+                    tally.record(truth: truth, answer: nil, noFace: true)
                 }
+            } catch let error as InputError where error.path == file.path {
+                onSkip(error)
             }
         }
         return tally

@@ -35,15 +35,15 @@ public final class Verifier {
 
     /// Loads the gallery's embeddings (from the cache where it has them) for verifying `probesToCome`
     /// probes (Int.max for a live source) with `model` in `precision` (resolve it with
-    /// `model.precision(requested:)`).
+    /// `model.precision(requested:)`); `progress` as Gallery's.
     public init(model: TrainedModel, precision: MatrixPrecision = .float32, galleryFolder: URL, thresholds: Thresholds,
                 probesToCome: Int = 1, cacheURL: URL? = nil, cropper: PhotoCropper = .centre,
-                decoder: PhotoDecoder = .ownFormats) throws {
+                decoder: PhotoDecoder = .ownFormats, progress: (Gallery.Step, Int, Int) -> Void = { _, _, _ in }) throws {
         self.model = model
         self.thresholds = thresholds
         self.cropper = cropper
         let loaded = try Gallery(folder: galleryFolder, model: model, precision: precision, probesToCome: probesToCome,
-                                 cacheURL: cacheURL, cropper: cropper, decoder: decoder)
+                                 cacheURL: cacheURL, cropper: cropper, decoder: decoder, progress: progress)
         self.inference = loaded.inference
         self.gallery = loaded.embeddings
         self.galleryPaths = loaded.paths
