@@ -1,6 +1,7 @@
 // FacePipelineTests.swift — the canonical face crop: the similarity transform maps its points exactly, a
 // face in a camera-like frame comes out as a StoredPhoto square in which the detector finds the face again,
-// centred, a tilted face is turned level, and a frame without a face gives no crop.
+// centred, a tilted face is turned level, a frame without a face gives no crop, and the second face cascade
+// searches only where the first finds nothing.
 import Foundation
 @testable import SiameseKit
 import TestSupport
@@ -58,5 +59,27 @@ final class FacePipelineTests: XCTestCase {
             XCTAssertEqual(result.rotationDegrees, -12, accuracy: 6, "s\(subject): turned back about 12°")
         }
         XCTAssertGreaterThanOrEqual(measured, 2, "eyes found in at least two tilted faces")
+    }
+
+    func testTheSecondCascadeSearchesOnlyWhereTheFirstFindsNoFace() throws {
+        let frame = SyntheticFrames.frame(face: try SyntheticFrames.face(subject: 1, number: 1), left: 230, top: 120)
+        let catCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalcatface.xml"  // finds no person's face
+        let alone = try FacePipeline(faceCascade: catCascade, secondCascade: nil)
+        XCTAssertNil(alone.canonicalFace(in: frame), "the first cascade alone finds nothing here")
+        let backed = try FacePipeline(faceCascade: catCascade, secondCascade: FaceDetector.defaultCascade)
+        XCTAssertFalse(backed.hasLoadedSecondCascade, "loaded when a picture needs it, not before")
+        let found = try XCTUnwrap(backed.canonicalFace(in: frame), "the second cascade finds the face")
+        XCTAssertTrue(backed.hasLoadedSecondCascade)
+        XCTAssertEqual(found.photo, try XCTUnwrap(try FacePipeline(secondCascade: nil).canonicalFace(in: frame)).photo,
+                       "the same crop as the second cascade makes as the first")
+        XCTAssertNil(backed.canonicalFace(in: SyntheticFrames.frame()), "no face for either: no crop")
+
+        // A face the first cascade finds never loads the second, and is cropped as without it.
+        let standard = try FacePipeline(secondCascade: "/nonexistent/second.xml")
+        XCTAssertEqual(try XCTUnwrap(standard.canonicalFace(in: frame)).photo, found.photo)
+        XCTAssertFalse(standard.hasLoadedSecondCascade)
+        // A second cascade that cannot be loaded leaves the first's answer: no face.
+        let broken = try FacePipeline(faceCascade: catCascade, secondCascade: "/nonexistent/second.xml")
+        XCTAssertNil(broken.canonicalFace(in: frame))
     }
 }
