@@ -21,7 +21,7 @@ struct CropOptions: ParsableArguments {
     @Option(help: "The face detector.")
     var detector: DetectorChoice = .haar
 
-    @Option(help: "The Haar cascade that finds faces.")
+    @Option(help: "The Haar cascade that finds faces (with the default one, OpenCV's alt2 cascade searches where it finds none).")
     var cascade: String = FaceDetector.defaultCascade
 
     @Option(name: .customLong("eye-cascade"), help: "The Haar cascade that finds the eyes (for alignment).")
