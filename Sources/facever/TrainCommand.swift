@@ -162,15 +162,19 @@ struct TrainCommand: ParsableCommand {
             runSettings.initialModel = initial?.modelID
             let cropper = cropping.cropper(orElse: .face)
             let dataset: FaceDataset
+            let loading = ProgressLine("decoding", unit: "photos")
+            defer { loading.clear() }  // also when a photo stops the run
             if let identities {
                 let folder = URL(fileURLWithPath: identities).standardizedFileURL
                 runSettings.identities = folder.path
                 dataset = try FaceDataset(files: try Identities.files(in: folder), input: architecture.architecture.inputFormat,
-                                          cropper: cropper, decoder: .withCaptureFormats)
+                                          cropper: cropper, decoder: .withCaptureFormats, progress: loading.update)
             } else {
                 dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative],
-                                          input: architecture.architecture.inputFormat, cropper: cropper, decoder: .withCaptureFormats)
+                                          input: architecture.architecture.inputFormat, cropper: cropper, decoder: .withCaptureFormats,
+                                          progress: loading.update)
             }
+            loading.clear()
             for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
             for path in dataset.withoutFace { Console.warning("skipped \(path): no face found") }
             let session: TrainingSession
@@ -259,11 +263,16 @@ struct TrainCommand: ParsableCommand {
         let cropper = cropping.cropper(orElse: .face)
         runSettings.crop = cropper.mode
         let start = Date()
+        let progress = ProgressLine("decoding", unit: "photos")
+        defer { progress.clear() }
         let dataset = try FaceDataset(layout: options.layout, classes: [.anchor, .positive, .negative], input: initial.inputFormat,
-                                      cropper: cropper, decoder: .withCaptureFormats)
+                                      cropper: cropper, decoder: .withCaptureFormats, progress: progress.update)
+        progress.clear()
         for skipped in dataset.skipped { Console.warning("skipped \(skipped)") }
         for path in dataset.withoutFace { Console.warning("skipped \(path): no face found") }
-        let training = try HeadTraining(initial: initial, settings: runSettings, dataset: dataset, precision: runSettings.precision)
+        let training = try HeadTraining(initial: initial, settings: runSettings, dataset: dataset, precision: runSettings.precision,
+                                        progress: { progress.update("embedding", $0, of: $1) })
+        progress.clear()
         print("\(Console.count(dataset.photos.count, "photo")) embedded by the pretrained network in "
               + String(format: "%.1f s; ", Date().timeIntervalSince(start))
               + "\(Console.count(training.split.train.count, "training pair")), \(Console.count(training.split.test.count, "test pair")); "

@@ -91,6 +91,14 @@ final class TextOutputTests: XCTestCase {
             XCTAssertTrue(first.standardError.contains("\rgallery: \(step) 3/3 photos\u{1B}[K"), first.standardError.debugDescription)
         }
         XCTAssertTrue(first.standardOutput.contains("(0 cached, 3 embedded now)"), first.standardOutput)
+
+        // Training decodes its photos first: 12 anchors (6 and their copies), 6 positives, 6 negatives.
+        try Facever.stage([(3, 1), (3, 2), (4, 1), (4, 2), (5, 1), (5, 2)], in: root.appendingPathComponent("strangers"))
+        XCTAssertEqual(try Facever.run(["import", "strangers", "--into", "negative", "--crop", "centre", "--data", data], in: root).status, 0)
+        let trained = try Facever.runWithStandardErrorOnATerminal(["train", "--architecture", "tiny", "--epochs", "1", "--pairs", "8",
+                                                                   "--batch", "4", "--overwrite", "--crop", "centre", "--data", data], in: root)
+        XCTAssertEqual(trained.status, 0, trained.standardError)
+        XCTAssertTrue(trained.standardError.contains("\rdecoding 24/24 photos\u{1B}[K"), trained.standardError.debugDescription)
     }
 }
 

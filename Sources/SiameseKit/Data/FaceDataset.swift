@@ -35,9 +35,10 @@ public final class FaceDataset {
 
     /// Loads the photos of `classes` under `layout`; a missing folder is an error, an empty one is not.
     /// With `only`, just the photos with those relative paths are decoded (evaluate needs only the
-    /// held-out ones); the fingerprint then covers just them.
+    /// held-out ones); the fingerprint then covers just them. `progress(done, total)` follows each photo decoded.
     public convenience init(layout: DataLayout, classes: [FaceClass], input: InputFormat,
-                            only: Set<String>? = nil, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats) throws {
+                            only: Set<String>? = nil, cropper: PhotoCropper = .centre, decoder: PhotoDecoder = .ownFormats,
+                            progress: (Int, Int) -> Void = { _, _ in }) throws {
         var files: [(URL, FaceClass)] = []
         for faceClass in classes {
             files += try DataLayout.imageFiles(in: layout.folder(faceClass),
@@ -46,20 +47,22 @@ public final class FaceDataset {
         }
         var entries = files.map { (url: $0.0, relativePath: "\($0.1.rawValue)/\($0.0.lastPathComponent)", faceClass: $0.1) }
         if let only { entries = entries.filter { only.contains($0.relativePath) } }
-        try self.init(entries: entries, input: input, cropper: cropper, decoder: decoder)
+        try self.init(entries: entries, input: input, cropper: cropper, decoder: decoder, progress: progress)
     }
 
     /// Photos named one by one, each with the relative path that names it in splits (`train --identities`:
     /// `Identity/photo.jpg` under the identities folder, class .negative: people, none of them the user).
     public convenience init(files: [(url: URL, relativePath: String)], input: InputFormat, cropper: PhotoCropper = .centre,
-                            decoder: PhotoDecoder = .ownFormats) throws {
-        try self.init(entries: files.map { ($0.url, $0.relativePath, FaceClass.negative) }, input: input, cropper: cropper, decoder: decoder)
+                            decoder: PhotoDecoder = .ownFormats, progress: (Int, Int) -> Void = { _, _ in }) throws {
+        try self.init(entries: files.map { ($0.url, $0.relativePath, FaceClass.negative) }, input: input, cropper: cropper, decoder: decoder,
+                      progress: progress)
     }
 
     private init(entries: [(url: URL, relativePath: String, faceClass: FaceClass)], input: InputFormat, cropper: PhotoCropper,
-                 decoder: PhotoDecoder) throws {
+                 decoder: PhotoDecoder, progress: (Int, Int) -> Void) throws {
         self.input = input
-        let loaded = try FaceDataset.decodeInParallel(entries.map(\.url), input: input, cropper: cropper, decoder: decoder)
+        let loaded = try FaceDataset.decodeInParallel(entries.map(\.url), input: input, cropper: cropper, decoder: decoder,
+                                                      progress: progress)
 
         var photos: [FacePhoto] = [], pixels: [[UInt8]] = [], skipped: [InputError] = [], withoutFace: [String] = []
         var hasher = ContentHash.Hasher64()
@@ -92,9 +95,12 @@ public final class FaceDataset {
     }
 
     /// Decodes, crops and resizes photos on all cores; a photo is its input bytes and its file's hash.
-    /// Throws when the cropper's face finder cannot be made.
-    static func decodeInParallel(_ urls: [URL], input: InputFormat, cropper: PhotoCropper, decoder: PhotoDecoder) throws -> [LoadOutcome] {
+    /// Throws when the cropper's face finder cannot be made. `progress(done, total)` follows each photo, one
+    /// call at a time.
+    static func decodeInParallel(_ urls: [URL], input: InputFormat, cropper: PhotoCropper, decoder: PhotoDecoder,
+                                 progress: (Int, Int) -> Void = { _, _ in }) throws -> [LoadOutcome] {
         var outcomes = [LoadOutcome?](repeating: nil, count: urls.count)
+        var done = 0
         var finderProblem: Error?
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: urls.count) { index in
@@ -115,6 +121,8 @@ public final class FaceDataset {
             lock.lock()
             outcomes[index] = outcome
             if let problem, finderProblem == nil { finderProblem = problem }
+            done += 1
+            progress(done, urls.count)
             lock.unlock()
         }
         if let finderProblem { throw finderProblem }

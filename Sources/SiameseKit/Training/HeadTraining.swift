@@ -25,7 +25,9 @@ public final class HeadTraining {
     private let initial: TrainedModel
 
     /// Embeds every photo of `dataset` with `initial`'s frozen network and draws the pairs as `settings` say.
-    public init(initial: TrainedModel, settings: TrainingSettings, dataset: FaceDataset, precision: MatrixPrecision) throws {
+    /// `progress(done, total)` follows each batch embedded.
+    public init(initial: TrainedModel, settings: TrainingSettings, dataset: FaceDataset, precision: MatrixPrecision,
+                progress: (Int, Int) -> Void = { _, _ in }) throws {
         guard case .resnet = initial.network.architecture else {
             throw InputError(path: initial.url.path, problem: "not a pretrained embedding (head training is for imported models)")
         }
@@ -45,6 +47,7 @@ public final class HeadTraining {
             let embedded = inference.embeddings(dataset.batch(chunk))
             let size = embedded.shape[1]
             for row in 0..<chunk.count { descriptors.append(Array(embedded.data[(row * size)..<((row + 1) * size)])) }
+            progress(descriptors.count, dataset.photos.count)
         }
         guard descriptors.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
             throw InputError(path: initial.url.path, problem: "the network gave a descriptor that is not a number")
