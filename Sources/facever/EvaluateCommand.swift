@@ -102,8 +102,11 @@ struct EvaluateCommand: ParsableCommand {
             let inference = model.prepared(for: try compute.resolved(for: model))
             let cropper = cropping.cropper(for: model)
             let start = Date()
+            let progress = ProgressLine("held-out photos:", unit: "photos")
+            defer { progress.clear() }
             let heldOut = try HeldOutSet(model: model, inference: inference, layout: options.layout, cropper: cropper,
-                                         decoder: .withCaptureFormats)
+                                         decoder: .withCaptureFormats, progress: progress.step)
+            progress.clear()
             let (dataset, embeddings, scores) = (heldOut.dataset, heldOut.embeddings, heldOut.scores)
             let metrics = BinaryMetrics(scores: scores, labels: heldOut.labels, threshold: threshold ?? model.thresholds.detection)
             let probes = try probeReport(model: model, precision: inference.compute.precision, dataset: dataset, embeddings: embeddings,

@@ -94,8 +94,11 @@ struct FitHeadCommand: ParsableCommand {
             let lock = try DataLock(folder: url.deletingLastPathComponent(), command: "model fit-head")
             defer { withExtendedLifetime(lock) {} }
             let inference = model.prepared(for: try compute.resolved(for: model))
+            let progress = ProgressLine("held-out photos:", unit: "photos")
+            defer { progress.clear() }
             let heldOut = try HeldOutSet(model: model, inference: inference, layout: options.layout, cropper: cropping.cropper(for: model),
-                                         decoder: .withCaptureFormats)
+                                         decoder: .withCaptureFormats, progress: progress.step)
+            progress.clear()
             let before = heldOut.scores
             let network = try DistanceHead.refitted(model, heldOut: heldOut)
             try model.savingWeights(of: network)

@@ -32,8 +32,10 @@ final class ProgressLine {
         shown = true
     }
 
-    /// A gallery's load: `gallery: reading 3/40 photos`, `gallery: embedding 12/40 photos`.
-    func galleryStep(_ step: Gallery.Step, _ done: Int, _ total: Int) { update("\(verb) \(step.rawValue)", done, of: total) }
+    /// A step of a longer task, after this line's verb: `gallery: reading 3/40 photos`, `gallery: embedding 12/40 photos`.
+    func step(_ name: String, _ done: Int, _ total: Int) { update("\(verb) \(name)", done, of: total) }
+
+    func galleryStep(_ step: Gallery.Step, _ done: Int, _ total: Int) { self.step(step.rawValue, done, total) }
 
     func clear() {
         guard shown else { return }

@@ -45,8 +45,11 @@ struct ReportCommand: ParsableCommand {
             } else {
                 Console.note("no training history in the model (trained before histories were recorded): history.png not drawn")
             }
+            let progress = ProgressLine("held-out photos:", unit: "photos")
+            defer { progress.clear() }
             let heldOut = try HeldOutSet(model: model, inference: model.prepared(for: precision), layout: options.layout,
-                                         cropper: cropper, decoder: .withCaptureFormats)
+                                         cropper: cropper, decoder: .withCaptureFormats, progress: progress.step)
+            progress.clear()
             let threshold = model.thresholds.detection
             written.append(try Figures.write(Figures.roc(scores: heldOut.scores, labels: heldOut.labels, threshold: threshold).render(),
                                              named: "roc", in: folder))

@@ -99,6 +99,11 @@ final class TextOutputTests: XCTestCase {
                                                                    "--batch", "4", "--overwrite", "--crop", "centre", "--data", data], in: root)
         XCTAssertEqual(trained.status, 0, trained.standardError)
         XCTAssertTrue(trained.standardError.contains("\rdecoding 24/24 photos\u{1B}[K"), trained.standardError.debugDescription)
+        let evaluated = try Facever.runWithStandardErrorOnATerminal(["evaluate", "--data", data], in: root)
+        XCTAssertEqual(evaluated.status, 0, evaluated.standardError)
+        for step in ["decoding", "embedding"] {
+            XCTAssertTrue(evaluated.standardError.contains("\rheld-out photos: \(step) "), evaluated.standardError.debugDescription)
+        }
     }
 }
 

@@ -7,9 +7,11 @@ import Foundation
 import Tensor
 
 public enum Evaluation {
-    /// The embedding [E] of each photo at `paths` (relative paths in `dataset`), in batches.
+    /// The embedding [E] of each photo at `paths` (relative paths in `dataset`), in batches;
+    /// `progress(done, total)` follows each batch.
     public static func embeddings(model: InferenceModel, dataset: FaceDataset, paths: [String],
-                                  batchSize: Int = InferenceModel.embeddingBatch) throws -> [String: [Float]] {
+                                  batchSize: Int = InferenceModel.embeddingBatch,
+                                  progress: (Int, Int) -> Void = { _, _ in }) throws -> [String: [Float]] {
         let embedder = model.packingDenseWeight(forBatchesOf: min(batchSize, paths.count))
         let indices = try paths.map { path in
             guard let index = dataset.index(of: path) else {
@@ -26,6 +28,7 @@ public enum Evaluation {
             for (row, path) in paths[start..<end].enumerated() {
                 embeddings[path] = Array(batch[(row * size)..<((row + 1) * size)])
             }
+            progress(end, indices.count)
         }
         return embeddings
     }

@@ -15,7 +15,9 @@ public struct HeldOutSet {
 
     /// Loads and scores the held-out pairs of `model` from the photos under `layout`, cropped by `cropper`.
     /// A missing held-out photo is an error naming it; a model without held-out pairs is an error.
-    public init(model: TrainedModel, inference: InferenceModel, layout: DataLayout, cropper: PhotoCropper, decoder: PhotoDecoder) throws {
+    /// `progress(step, done, total)` follows each photo decoded ("decoding") and each batch embedded ("embedding").
+    public init(model: TrainedModel, inference: InferenceModel, layout: DataLayout, cropper: PhotoCropper, decoder: PhotoDecoder,
+                progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         guard let split = model.split, !split.test.isEmpty else {
             throw InputError(path: model.url.path, problem: "the model has no held-out test pairs",
                              nextStep: "train with a --test-fraction above 0")
@@ -24,13 +26,15 @@ public struct HeldOutSet {
         if let identities = model.settings?.identities {
             // A model trained on identities: its held-out photos are in that folder.
             let files = try Identities.files(in: URL(fileURLWithPath: identities)).filter { heldOut.contains($0.relativePath) }
-            dataset = try FaceDataset(files: files, input: model.network.inputFormat, cropper: cropper, decoder: decoder)
+            dataset = try FaceDataset(files: files, input: model.network.inputFormat, cropper: cropper, decoder: decoder,
+                                      progress: { progress("decoding", $0, $1) })
         } else {
             dataset = try FaceDataset(layout: layout, classes: [.anchor, .positive, .negative], input: model.network.inputFormat,
-                                      only: heldOut, cropper: cropper, decoder: decoder)
+                                      only: heldOut, cropper: cropper, decoder: decoder, progress: { progress("decoding", $0, $1) })
         }
         // Every held-out photo embedded once, for the pair figures and the probe figures.
-        embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted())
+        embeddings = try Evaluation.embeddings(model: inference, dataset: dataset, paths: heldOut.sorted(),
+                                               progress: { progress("embedding", $0, $1) })
         pairs = split.test
         scores = Evaluation.scores(model: inference, pairs: split.test, embeddings: embeddings)
         guard scores.allSatisfy(\.isFinite) else {
