@@ -28,7 +28,9 @@ final class ProgressLine {
         let now = Date()
         guard done >= total || now.timeIntervalSince(lastDrawn) >= Self.redrawInterval else { return }
         lastDrawn = now
-        FileHandle.standardError.write(Data("\r\(verb) \(done)/\(total) \(unit)\u{1B}[K".utf8))
+        // Within the terminal's width: a line that wrapped could not be redrawn in place.
+        let line = String("\(verb) \(done)/\(total) \(unit)".prefix(max(1, Console.terminalColumns - 1)))
+        FileHandle.standardError.write(Data("\r\(line)\u{1B}[K".utf8))
         shown = true
     }
 
