@@ -71,7 +71,7 @@ public struct SafetensorsArchive: Equatable {
         var status = stat()
         guard stat(url.path, &status) == 0 else {
             // errno's words: Foundation's error for a path through a file is only "error 256".
-            throw SafetensorsError(path: url.path, problem: "cannot read the file (\(String(cString: strerror(errno))))")
+            throw SafetensorsError(path: url.path, problem: "cannot read the file (\(FileErrorWords.reason(errno: errno)))")
         }
         if status.st_mode & S_IFMT != S_IFREG {
             // A pipe or a device would be read without end.

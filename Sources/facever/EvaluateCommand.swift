@@ -249,7 +249,7 @@ extension EvaluateCommand {
             let identifier = try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
                                             threshold: model.thresholds.detection, probesToCome: Int.max,
                                             cropper: cropping.cropper(for: model), decoder: .withCaptureFormats,
-                                            progress: progress.galleryStep)
+                                            progress: progress.step)
             progress.clear()
             let tally = try identifier.evaluate(labelledFolder: folder, decoder: .withCaptureFormats,
                                                 progress: { progress.update("identifying", $0, of: $1) }) { progress.warning("skipped \($0)") }

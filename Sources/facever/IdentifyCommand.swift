@@ -88,7 +88,7 @@ struct IdentifyCommand: ParsableCommand {
                                   threshold: threshold ?? model.thresholds.detection,
                                   probesToCome: capture.isGiven ? (count ?? Int.max) : files.count,
                                   cropper: probes?.cropper ?? cropping.cropper(for: model), decoder: .withCaptureFormats,
-                                  progress: progress.galleryStep)
+                                  progress: progress.step)
         }
         for skipped in identifier.gallery.report.skipped { Console.warning("enrolled photo skipped: \(skipped)") }
         if let reason = identifier.gallery.report.cacheDiscarded { Console.warning("people cache not used (\(reason)); embedded everyone again") }

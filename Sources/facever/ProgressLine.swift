@@ -2,7 +2,6 @@
 // photos"), only when stderr is a terminal: scripts and logs never see it. Redrawn at most ten times a
 // second; `clear()` takes it away before a warning or the step's summary is written.
 import Foundation
-import SiameseKit
 
 final class ProgressLine {
     private let verb: String
@@ -36,8 +35,6 @@ final class ProgressLine {
 
     /// A step of a longer task, after this line's verb: `gallery: reading 3/40 photos`, `gallery: embedding 12/40 photos`.
     func step(_ name: String, _ done: Int, _ total: Int) { update("\(verb) \(name)", done, of: total) }
-
-    func galleryStep(_ step: Gallery.Step, _ done: Int, _ total: Int) { self.step(step.rawValue, done, total) }
 
     func clear() {
         guard shown else { return }

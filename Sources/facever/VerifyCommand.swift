@@ -99,7 +99,7 @@ struct VerifyCommand: ParsableCommand {
             defer { progress.clear() }
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
                                 thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
-                                cropper: cropper, decoder: .withCaptureFormats, progress: progress.galleryStep)
+                                cropper: cropper, decoder: .withCaptureFormats, progress: progress.step)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
         if let reason = verifier.report.cacheDiscarded { Console.warning("gallery cache not used (\(reason)); embedded the gallery again") }

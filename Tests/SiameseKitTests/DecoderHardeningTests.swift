@@ -151,6 +151,11 @@ final class DecoderHardeningTests: XCTestCase {
         // Opened again to learn why: a file that opens now is an I/O error, one that does not gives its reason.
         XCTAssertEqual(InputError.cannotOpen(photo.path).problem, "cannot read the file (\(String(cString: strerror(EIO))))")
         XCTAssertEqual(InputError.cannotOpen(missing.path).problem, "cannot read the file (no such file)")
+        // A pipe put where the file was is opened without blocking (a blocking open would wait for a writer).
+        let pipe = folder.appendingPathComponent("pipe.jpg")
+        XCTAssertEqual(mkfifo(pipe.path, 0o600), 0)
+        XCTAssertEqual(InputError.cannotOpen(pipe.path).problem, "cannot read the file (\(String(cString: strerror(EIO))))")
+        XCTAssertEqual(InputError.cannotOpen(pipe.path, errno: ENOENT, nextStep: "run setup").nextStep, "run setup")
 
         XCTAssertThrowsError(try DataLayout.imageFiles(in: photo)) { error in
             XCTAssertEqual("\(error)", "\(photo.path): a file, not a folder; name the folder that holds the photos")

@@ -103,9 +103,6 @@ public struct TrainedModel {
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 
-    /// How photos are cropped for this model: as it was trained, or as an imported model says (nil: not recorded).
-    public var cropMode: CropMode? { cropping.mode }
-
     /// What the model's metadata says about cropping.
     public var cropping: ModelCropping { ModelCropping(metadata: metadata) }
 

@@ -107,7 +107,8 @@ public struct Chart {
 
     /// Where each marker's label goes: beside its marker, towards the middle of the plot, one line below
     /// it; a label that would overlap one placed before it moves down a line at a time (the ROC's two
-    /// markers often sit a few pixels apart).
+    /// markers often sit a few pixels apart), at most two lines for each label placed before it, so that
+    /// the search ends whatever the coordinates.
     func markerLabels() -> [(left: Double, width: Double, baseline: Double, right: Bool)] {
         var placed: [(left: Double, width: Double, baseline: Double, right: Bool)] = []
         for marker in markers {
@@ -116,8 +117,8 @@ public struct Chart {
             let width = Canvas.textWidth(marker.label, size: Self.markerTextSize)
             let left = right ? p.x - 12 - width : p.x + 12
             var baseline = p.y + 20
-            while placed.contains(where: { abs($0.baseline - baseline) < Self.markerLineHeight
-                                          && $0.left < left + width && left < $0.left + $0.width }) {
+            for _ in 0..<(2 * placed.count) where placed.contains(where: { abs($0.baseline - baseline) < Self.markerLineHeight
+                                                                       && $0.left < left + width && left < $0.left + $0.width }) {
                 baseline += Self.markerLineHeight
             }
             placed.append((left, width, baseline, right))

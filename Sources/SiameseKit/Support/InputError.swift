@@ -23,25 +23,21 @@ public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String { (path.map { "\($0): " } ?? "") + problem + (nextStep.map { "; \($0)" } ?? "") }
 
-    /// A file or folder that could not be opened or read: the reason in words and what to do about it
-    /// ("cannot read the file (no such file); check the path"). `code` is the errno of the call that failed;
-    /// without it, the path is opened again to learn why (EIO when it opens now).
-    public static func cannotOpen(_ path: String, errno code: Int32? = nil, what: String = "file") -> InputError {
-        let code = code ?? {
-            let descriptor = open(path, O_RDONLY)
-            guard descriptor >= 0 else { return errno }
-            close(descriptor)
-            return EIO
-        }()
-        let reason: String, nextStep: String
+    /// A file or folder that could not be opened or read: the reason in words (FileErrorWords) and what to do
+    /// about it ("cannot read the file (no such file); check the path"), or `nextStep` where the caller knows
+    /// better. `code` is the errno of the call that failed; without it, the path is opened again to learn why.
+    public static func cannotOpen(_ path: String, errno code: Int32? = nil, what: String = "file",
+                                  nextStep: String? = nil) -> InputError {
+        let code = code ?? FileErrorWords.openErrno(path)
+        let advice: String
         switch code {
-        case ENOENT: (reason, nextStep) = ("no such \(what)", "check the path")
-        case ENOTDIR: (reason, nextStep) = ("a part of the path is not a folder", "check the path")
-        case EACCES, EPERM: (reason, nextStep) = ("permission denied", "give your user read access to it, or copy it where you can read it")
-        case ELOOP: (reason, nextStep) = ("a loop of symbolic links", "check the links on the path")
-        default: (reason, nextStep) = (String(cString: strerror(code)), "check the path and the \(what)")
+        case ENOENT, ENOTDIR: advice = "check the path"
+        case EACCES, EPERM: advice = "give your user read access to it, or copy it where you can read it"
+        case ELOOP: advice = "check the links on the path"
+        default: advice = "check the path and the \(what)"
         }
-        return InputError(path: path, problem: "cannot read the \(what) (\(reason))", nextStep: nextStep)
+        return InputError(path: path, problem: "cannot read the \(what) (\(FileErrorWords.reason(errno: code, what: what)))",
+                          nextStep: nextStep ?? advice)
     }
 
     /// A Foundation error about a path (a file read or a folder listed) as the one-line error, nil for any

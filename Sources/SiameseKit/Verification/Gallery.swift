@@ -42,20 +42,14 @@ public struct Gallery {
                          crop: crop)
     }
 
-    /// What a gallery's load is doing, for a progress display: reading (and, where not cached, cropping) its
-    /// files, then embedding those the cache did not have.
-    public enum Step: String, Sendable {
-        case reading, embedding
-    }
-
     /// Embeds the photos below `folder` (cached ones read from the cache) with `model` in `precision`,
     /// preparing the network for `probesToCome` more images (Int.max for a live source). `emptyNextStep`
     /// is what the error says to do when the folder is missing or no photo in it is usable. `progress(step,
-    /// done, total)` follows each file read and each batch embedded.
+    /// done, total)` follows each file read ("reading") and each batch embedded ("embedding").
     public init(folder: URL, model: TrainedModel, precision: MatrixPrecision, probesToCome: Int = 1, cacheURL: URL? = nil,
                 cropper: PhotoCropper, decoder: PhotoDecoder,
                 emptyNextStep: String = "bring your photos in with `facever import DIR --into verification`, or name a gallery with --gallery",
-                progress: (Step, Int, Int) -> Void = { _, _, _ in }) throws {
+                progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         let files = try DataLayout.imageFilesRecursively(in: folder, ifMissing: emptyNextStep)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: folder, precision: precision),
@@ -65,7 +59,7 @@ public struct Gallery {
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()
         var pending: [(url: URL, hash: ContentHash, values: [Float])] = []
         for (index, file) in files.enumerated() {
-            defer { progress(.reading, index + 1, files.count) }
+            defer { progress("reading", index + 1, files.count) }
             let data: Data
             do {
                 data = try decoder.limits.contents(of: file)
@@ -104,7 +98,7 @@ public struct Gallery {
                 paths.append(item.url)
                 report.computed += 1
             }
-            progress(.embedding, report.computed, pending.count)
+            progress("embedding", report.computed, pending.count)
         }
         guard !embeddings.isEmpty else {
             throw InputError(path: folder.path, problem: files.isEmpty ? "the gallery has no photos" : "no gallery photo could be read",

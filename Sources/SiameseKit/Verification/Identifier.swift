@@ -36,7 +36,7 @@ public final class Identifier {
     /// Loads everyone's photos (cached embeddings where possible) for identifying `probesToCome` probes;
     /// `progress` as Gallery's.
     public init(model: TrainedModel, precision: MatrixPrecision, layout: DataLayout, threshold: Float, probesToCome: Int = 1,
-                cropper: PhotoCropper, decoder: PhotoDecoder, progress: (Gallery.Step, Int, Int) -> Void = { _, _, _ in }) throws {
+                cropper: PhotoCropper, decoder: PhotoDecoder, progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         guard FileManager.default.fileExists(atPath: layout.peopleFolder.path) else {
             throw InputError(path: layout.peopleFolder.path, problem: "nobody is enrolled", nextStep: "enroll people with `facever enroll NAME PHOTO…`")
         }

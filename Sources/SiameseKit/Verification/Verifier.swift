@@ -38,7 +38,7 @@ public final class Verifier {
     /// `model.precision(requested:)`); `progress` as Gallery's.
     public init(model: TrainedModel, precision: MatrixPrecision = .float32, galleryFolder: URL, thresholds: Thresholds,
                 probesToCome: Int = 1, cacheURL: URL? = nil, cropper: PhotoCropper = .centre,
-                decoder: PhotoDecoder = .ownFormats, progress: (Gallery.Step, Int, Int) -> Void = { _, _, _ in }) throws {
+                decoder: PhotoDecoder = .ownFormats, progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         self.model = model
         self.thresholds = thresholds
         self.cropper = cropper

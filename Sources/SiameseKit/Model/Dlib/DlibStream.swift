@@ -24,10 +24,7 @@ struct DlibStream {
     init(contentsOf url: URL, kind: String) throws {
         let setup = "run Scripts/setup.sh, which fetches dlib's models, or name the file"
         var status = stat()
-        guard stat(url.path, &status) == 0 else {
-            let cause = InputError.cannotOpen(url.path, errno: errno)
-            throw InputError(path: cause.path, problem: cause.problem, nextStep: setup)
-        }
+        guard stat(url.path, &status) == 0 else { throw InputError.cannotOpen(url.path, errno: errno, nextStep: setup) }
         guard status.st_mode & S_IFMT == S_IFREG else {
             throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe)", nextStep: setup)
         }
@@ -35,9 +32,7 @@ struct DlibStream {
             throw InputError(path: url.path, problem: "\(status.st_size) bytes is larger than any \(kind) file (at most \(Self.maximumBytes))",
                              nextStep: setup)
         }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw InputError.cannotOpen(url.path)
-        }
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw InputError.cannotOpen(url.path, nextStep: setup) }
         self.init(bytes: [UInt8](data), path: url.path, kind: kind)
     }
 
