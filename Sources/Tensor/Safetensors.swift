@@ -31,6 +31,17 @@ public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// What a file's header says before its tensors are read: the metadata and the tensors' names.
+public struct SafetensorsHeader: Equatable, Sendable {
+    public var metadata: [String: String]
+    public var tensorNames: Set<String>
+
+    public init(metadata: [String: String], tensorNames: Set<String>) {
+        self.metadata = metadata
+        self.tensorNames = tensorNames
+    }
+}
+
 public struct SafetensorsArchive: Equatable {
     /// The reference implementation refuses headers above 100 MB.
     public static let maximumHeaderSize = 100_000_000
@@ -49,10 +60,12 @@ public struct SafetensorsArchive: Equatable {
         try decode(mapped(url), path: url.path)
     }
 
-    /// The metadata alone, from the header (the tensors are neither read nor checked): what a command needs
-    /// to know about a model before its weights have loaded. The header's rules are checked as `read` does.
-    public static func readMetadata(contentsOf url: URL) throws -> [String: String] {
-        try metadata(in: headerObject(mapped(url), path: url.path).header, path: url.path)
+    /// The header alone (the tensors are neither read nor checked): what a command needs to know about a
+    /// model before its weights have loaded. The header's rules are checked as `read` does.
+    public static func readHeader(contentsOf url: URL) throws -> SafetensorsHeader {
+        let header = try headerObject(mapped(url), path: url.path).header
+        return SafetensorsHeader(metadata: try metadata(in: header, path: url.path),
+                                 tensorNames: Set(header.keys.filter { $0 != "__metadata__" }))
     }
 
     /// The header's "__metadata__" (none: empty), which must map strings to strings.

@@ -24,13 +24,14 @@ struct CropOptions: ParsableArguments {
     @Option(help: "The Haar cascade that finds faces (with the default one, OpenCV's alt2 cascade searches where it finds none).")
     var cascade: String = FaceDetector.defaultCascade
 
-    @Option(name: .customLong("eye-cascade"), help: "The Haar cascade that finds the eyes (for alignment).")
+    @Option(name: .customLong("eye-cascade"), help: "The Haar cascade that finds the eyes (to level face crops; a model with landmarks aligns by those instead).")
     var eyeCascade: String = FacePipeline.defaultEyeCascade
 
-    /// The cropper for `--crop`, or for `fallback` when it was not given.
-    func cropper(orElse fallback: CropMode) -> PhotoCropper {
+    /// The cropper for `--crop`, or for `fallback` when it was not given; with `levelledByEyes` false, face
+    /// crops are not levelled by the eyes (and the eye cascade is never loaded).
+    func cropper(orElse fallback: CropMode, levelledByEyes: Bool = true) -> PhotoCropper {
         switch detector {
-        case .haar: return .detecting(crop ?? fallback, faceCascade: cascade, eyeCascade: eyeCascade)
+        case .haar: return .detecting(crop ?? fallback, faceCascade: cascade, eyeCascade: levelledByEyes ? eyeCascade : nil)
         }
     }
 
@@ -40,12 +41,14 @@ struct CropOptions: ParsableArguments {
     func cropper(for model: TrainedModel) -> PhotoCropper { cropper(for: model.cropping) }
 
     /// The same from the model's cropping record, which its file's header gives before the weights load.
+    /// A model whose landmarks align its input gets face crops without the eye search: its chip is cut by
+    /// the landmarks whatever the crop's tilt, and the eyes were a third of a verify's time (README).
     func cropper(for model: ModelCropping) -> PhotoCropper {
         if let crop, let trained = model.trained, crop != trained {
             Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "
                             + "so scores may be lower than evaluate measured")
         }
-        return cropper(orElse: model.mode ?? .face)
+        return cropper(orElse: model.mode ?? .face, levelledByEyes: !model.alignsByLandmarks)
     }
 
     /// `files` cropped on a thread of their own as the model file's header says (CropsAhead), while the

@@ -139,6 +139,13 @@ final class CropsAheadTests: XCTestCase {
             XCTAssertEqual(ModelCropping.recorded(inModelAt: url), expected)
             XCTAssertEqual(try TrainedModel.load(from: url).cropping, expected)
         }
+        // A model with a landmark predictor says so in its header: its input is aligned by the landmarks.
+        let landmarked = root.appendingPathComponent("landmarked.safetensors")
+        try TinyLandmarkModel.network()
+            .save(to: landmarked, metadata: [ModelKeys.crop: CropMode.face.rawValue])
+        let expected = ModelCropping(trained: nil, mode: .face, alignsByLandmarks: true)
+        XCTAssertEqual(ModelCropping.recorded(inModelAt: landmarked), expected)
+        XCTAssertEqual(try TrainedModel.load(from: landmarked).cropping, expected)
         let damaged = root.appendingPathComponent("damaged.safetensors")
         try Data([9, 0, 0, 0, 0, 0, 0, 0, 0x7B]).write(to: damaged)
         XCTAssertNil(ModelCropping.recorded(inModelAt: damaged))

@@ -39,6 +39,16 @@ final class GalleryCacheTests: XCTestCase {
         let third = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds())
         XCTAssertEqual([third.report.computed, third.report.cached], [1, 2])
 
+        // Another way of cropping raw photos (here: face crops not levelled by the eyes, as for a model with
+        // landmarks): nothing in the cache is valid; the default face cropper is named as before.
+        let levelled = PhotoCropper.detecting(.face), notLevelled = PhotoCropper.detecting(.face, eyeCascade: nil)
+        XCTAssertEqual([levelled.recipe, notLevelled.recipe, PhotoCropper.detecting(.centre, eyeCascade: nil).recipe],
+                       ["face", "face not-levelled", "centre"])
+        for (cropper, expected) in [(levelled, [3, 0]), (levelled, [0, 3]), (notLevelled, [3, 0]), (notLevelled, [0, 3]), (PhotoCropper.centre, [3, 0])] {
+            let verifier = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds(), cropper: cropper)
+            XCTAssertEqual([verifier.report.computed, verifier.report.cached], expected, cropper.recipe)
+        }
+
         // Another model: nothing in the cache is valid.
         try SiameseNetwork(architecture: .tiny, seed: 2).save(to: modelURL)
         let fourth = try Verifier(model: try TrainedModel.load(from: modelURL), galleryFolder: gallery, thresholds: Thresholds())

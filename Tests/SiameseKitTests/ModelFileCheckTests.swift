@@ -138,15 +138,8 @@ final class ModelFileCheckTests: XCTestCase {
 
     func testAnEditedLandmarkTreeBreaksTheDigest() throws {
         // A tiny ResNet with a one-tree landmark predictor, saved, then one leaf value edited.
-        let architecture = ResNetArchitecture(
-            family: ResNetArchitecture.familyName, inputSide: 23, inputMeans: [120, 110, 100], stemFilters: 4, stemKernel: 3,
-            stages: [.init(filters: 4, blocks: 1, downsamples: false)], embeddingSize: 5, mirrorAverage: nil)
-        let predictor = try LandmarkPredictor(
-            initialShape: [0.2, 0.3, 0.8, 0.3, 0.3, 0.5, 0.7, 0.5, 0.5, 0.8], levels: 1, trees: 1, splits: 1, features: 2,
-            splitFeatures: [0, 1], thresholds: [5], leafValues: [Float](repeating: 0.01, count: 20), anchors: [0, 1],
-            deltas: [0, 0, 0, 0], path: "test")
-        let network = try SiameseNetwork(architecture: .resnet(architecture), factory: .glorotUniform(seed: 3),
-                                         chipper: FaceChipper(landmarks: predictor))
+        let architecture = TinyLandmarkModel.architecture, predictor = try TinyLandmarkModel.predictor()
+        let network = try TinyLandmarkModel.network()
         try network.save(to: url)
         let loaded = try TrainedModel.load(from: url)
         XCTAssertEqual(loaded.network.chipper?.landmarks.pointCount, 5)

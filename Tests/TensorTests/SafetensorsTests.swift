@@ -81,25 +81,25 @@ final class SafetensorsTests: XCTestCase {
         assertRejected(handMadeFile(header: good, data: [1, 2, 3]), containing: "cover")
     }
 
-    func testTheMetadataAloneComesFromTheHeaderWithTheHeadersChecks() throws {
+    func testTheHeaderAloneGivesMetadataAndTensorNamesWithTheHeadersChecks() throws {
         let url = folder.appendingPathComponent("m.safetensors")
         let header = #"{"__metadata__":{"crop":"centre"},"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#
         // The data buffer is two values short: `read` refuses the file, the header alone is whole.
         try handMadeFile(header: header, data: [1, 2]).write(to: url)
-        XCTAssertEqual(try SafetensorsArchive.readMetadata(contentsOf: url), ["crop": "centre"])
+        XCTAssertEqual(try SafetensorsArchive.readHeader(contentsOf: url), SafetensorsHeader(metadata: ["crop": "centre"], tensorNames: ["w"]))
         XCTAssertThrowsError(try SafetensorsArchive.read(contentsOf: url))
         try handMadeFile(header: #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: [1]).write(to: url)
-        XCTAssertEqual(try SafetensorsArchive.readMetadata(contentsOf: url), [:])
+        XCTAssertEqual(try SafetensorsArchive.readHeader(contentsOf: url), SafetensorsHeader(metadata: [:], tensorNames: ["w"]))
         // A broken header is refused with the words `read` uses.
         for broken in [Data([1, 2, 3]), handMadeFile(header: header, data: [], declaredLength: 5_000),
                        handMadeFile(header: "[1, 2]   ", data: []), handMadeFile(header: #"{"__metadata__":{"k":1}}"#, data: [])] {
             try broken.write(to: url)
             var metadataError: (any Error)?, readError: (any Error)?
-            XCTAssertThrowsError(try SafetensorsArchive.readMetadata(contentsOf: url)) { metadataError = $0 }
+            XCTAssertThrowsError(try SafetensorsArchive.readHeader(contentsOf: url)) { metadataError = $0 }
             XCTAssertThrowsError(try SafetensorsArchive.read(contentsOf: url)) { readError = $0 }
             XCTAssertEqual(metadataError.map { "\($0)" }, readError.map { "\($0)" })
         }
-        XCTAssertThrowsError(try SafetensorsArchive.readMetadata(contentsOf: folder)) { error in
+        XCTAssertThrowsError(try SafetensorsArchive.readHeader(contentsOf: folder)) { error in
             XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
         }
     }

@@ -34,6 +34,22 @@ final class PretrainedModelCommandTests: XCTestCase {
         XCTAssertTrue(stranger.standardOutput.contains("\"verified\":false"), stranger.standardOutput)
     }
 
+    func testFaceCropsForTheLandmarkModelAreNotLevelledByTheEyes() throws {
+        // An eye cascade that cannot be loaded stops a command that levels crops by the eyes; verify with the
+        // landmark model never loads it, and its network still sees an aligned chip.
+        let noEyes = ["--eye-cascade", root.appendingPathComponent("absent-eyes.xml").path]
+        try Facever.stage([7, 8, 9].map { (1, $0) }, in: root.appendingPathComponent("staging/gallery"))
+        let imported = try Facever.run(["import", "staging/gallery", "--into", "verification", "--data", data] + noEyes, in: root)
+        XCTAssertNotEqual(imported.status, 0, imported.standardOutput)
+        XCTAssertTrue(imported.standardError.contains("absent-eyes.xml"), imported.standardError)
+        XCTAssertEqual(try Facever.run(["import", "staging/gallery", "--into", "verification", "--data", data], in: root).status, 0)
+        let user = try Facever.run(["verify", face(1, 10), "--model", pretrained, "--json", "--data", data] + noEyes, in: root)
+        XCTAssertEqual(user.status, 0, user.standardOutput + user.standardError)
+        XCTAssertTrue(user.standardOutput.contains("\"verified\":true"), user.standardOutput)
+        XCTAssertTrue(user.standardOutput.contains("\"aligned\":true"), user.standardOutput)
+        XCTAssertTrue(user.standardOutput.contains("\"crop\":\"face\""), user.standardOutput)
+    }
+
     func testCompareScoresAndGivesTheDescriptorDistance() throws {
         let same = try Facever.run(["compare", face(5, 3), face(5, 9), "--model", pretrained], in: root)
         XCTAssertEqual(same.status, 0, same.standardError)

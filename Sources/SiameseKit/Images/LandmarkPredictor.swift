@@ -157,7 +157,7 @@ public final class LandmarkPredictor: @unchecked Sendable {
     public func storedTensors() -> [String: StoredTensor] {
         let (l, t, s, f, p) = (levels, trees, splits, features, pointCount)
         return [
-            "landmarks.initial_shape": StoredTensor(shape: [2 * p], values: initialShape),
+            Self.markerTensor: StoredTensor(shape: [2 * p], values: initialShape),
             "landmarks.split_features": StoredTensor(shape: [l, t, s, 2], values: splitFeatures.map(Float.init)),
             "landmarks.thresholds": StoredTensor(shape: [l, t, s], values: thresholds),
             "landmarks.leaf_values": StoredTensor(shape: [l, t, s + 1, 2 * p], values: leafValues),
@@ -166,9 +166,12 @@ public final class LandmarkPredictor: @unchecked Sendable {
         ]
     }
 
+    /// The tensor whose presence in a model file means the model has a landmark predictor.
+    public static let markerTensor = "landmarks.initial_shape"
+
     /// The predictor stored in a model file's tensors, or nil when the file has none.
     public static func stored(in tensors: [String: StoredTensor], path: String) throws -> LandmarkPredictor? {
-        guard let initial = tensors["landmarks.initial_shape"] else { return nil }
+        guard let initial = tensors[markerTensor] else { return nil }
         func tensor(_ name: String) throws -> StoredTensor {
             guard let tensor = tensors["landmarks." + name] else {
                 throw InputError(path: path, problem: "the landmark model lacks 'landmarks.\(name)'", nextStep: "import dlib's models again")

@@ -70,13 +70,19 @@ public struct CroppedPhoto: Sendable {
 
 public final class PhotoCropper: @unchecked Sendable {
     public let mode: CropMode
+    /// How a photo that is not a stored crop is cropped, in words: the mode, and for face crops whatever
+    /// else moves the crop (another cascade, no levelling by the eyes). Two croppers with the same recipe
+    /// crop alike, so a gallery cache keyed by it never serves another cropping's embeddings.
+    public let recipe: String
     private let makeFinder: () throws -> any FaceFinder
     private var finder: Result<any FaceFinder, Error>?
     private let lock = NSLock()
 
-    /// `makeFinder` is called once, on the first picture that needs a face found.
-    public init(mode: CropMode, faceFinder makeFinder: @escaping () throws -> any FaceFinder) {
+    /// `makeFinder` is called once, on the first picture that needs a face found; `recipe` defaults to the
+    /// mode's name.
+    public init(mode: CropMode, recipe: String? = nil, faceFinder makeFinder: @escaping () throws -> any FaceFinder) {
         self.mode = mode
+        self.recipe = recipe ?? mode.rawValue
         self.makeFinder = makeFinder
     }
 

@@ -103,31 +103,43 @@ public struct TrainedModel {
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 
-    /// What the model's metadata says about cropping.
-    public var cropping: ModelCropping { ModelCropping(metadata: metadata) }
+    /// What the model's metadata says about cropping, and whether its landmarks align its input.
+    public var cropping: ModelCropping { ModelCropping(metadata: metadata, alignsByLandmarks: network.chipper != nil) }
 
     /// The picture the network takes, and how a photo becomes it.
     public var inputFormat: InputFormat { network.inputFormat }
 }
 
-/// What a model's metadata says about how photos are cropped for it; readable from the file's header alone,
-/// so that a command can start cropping its photos while the weights load (CropsAhead).
+/// What a model's file says about how photos are cropped for it; readable from the file's header alone, so
+/// that a command can start cropping its photos while the weights load (CropsAhead).
 public struct ModelCropping: Equatable, Sendable {
     /// The crop mode training used (nil: an imported model, or one from before crop modes were recorded).
     public let trained: CropMode?
     /// How photos are cropped for the model: as it was trained, or as an imported model says (nil: not recorded).
     public let mode: CropMode?
+    /// Whether the model carries a landmark predictor that aligns its input (dlib's ResNet cuts its chip by
+    /// five landmarks): then a face crop needs no levelling by the eyes first.
+    public let alignsByLandmarks: Bool
+
+    public init(trained: CropMode?, mode: CropMode?, alignsByLandmarks: Bool = false) {
+        self.trained = trained
+        self.mode = mode
+        self.alignsByLandmarks = alignsByLandmarks
+    }
 }
 
 extension ModelCropping {
-    public init(metadata: [String: String]) {
+    public init(metadata: [String: String], alignsByLandmarks: Bool) {
         let trained = metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON)?.crop
-        self.init(trained: trained, mode: trained ?? metadata[ModelKeys.crop].flatMap(CropMode.init(rawValue:)))
+        self.init(trained: trained, mode: trained ?? metadata[ModelKeys.crop].flatMap(CropMode.init(rawValue:)),
+                  alignsByLandmarks: alignsByLandmarks)
     }
 
     /// The record in the model file at `url`, from its header; nil when the header cannot be read (loading
     /// the model then says why).
     public static func recorded(inModelAt url: URL) -> ModelCropping? {
-        (try? SafetensorsArchive.readMetadata(contentsOf: url)).map(ModelCropping.init(metadata:))
+        (try? SafetensorsArchive.readHeader(contentsOf: url)).map { header in
+            ModelCropping(metadata: header.metadata, alignsByLandmarks: header.tensorNames.contains(LandmarkPredictor.markerTensor))
+        }
     }
 }

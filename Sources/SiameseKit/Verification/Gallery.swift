@@ -36,8 +36,8 @@ public struct Gallery {
     /// The network as it runs here, weights packed for the work to come.
     public let inference: InferenceModel
 
-    /// What the embeddings depend on: the weights as loaded, the precision they run in, the crop mode.
-    static func cacheKey(for model: TrainedModel, precision: MatrixPrecision, crop: CropMode) -> GalleryCache.Key {
+    /// What the embeddings depend on: the weights as loaded, the precision they run in, the cropper's recipe.
+    static func cacheKey(for model: TrainedModel, precision: MatrixPrecision, crop: String) -> GalleryCache.Key {
         GalleryCache.Key(weights: model.weightsDigest, precision: precision, embeddingSize: model.network.architecture.embeddingSize,
                          crop: crop)
     }
@@ -53,7 +53,7 @@ public struct Gallery {
         let files = try DataLayout.imageFilesRecursively(in: folder, ifMissing: emptyNextStep)
         let architecture = model.network.architecture
         var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: folder, precision: precision),
-                                      key: Self.cacheKey(for: model, precision: precision, crop: cropper.mode))
+                                      key: Self.cacheKey(for: model, precision: precision, crop: cropper.recipe))
         var report = GalleryLoadReport()
         report.cacheDiscarded = cache.discardedBecause
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()

@@ -3,8 +3,8 @@
 // The cache is a safetensors file beside the gallery folder (`verification/` → `verification.embeddings.safetensors`,
 // or `verification.embeddings.bfloat16.safetensors` for embeddings computed with bfloat16 products):
 // one tensor [E] per photo, named by the hash of the photo's bytes, and in the metadata the key it was
-// computed under: the digest of the weights actually loaded, the precision, the embedding size and the
-// crop mode (a raw photo's embedding depends on how it was cropped).
+// computed under: the digest of the weights actually loaded, the precision, the embedding size and how
+// photos are cropped (a raw photo's embedding depends on it: PhotoCropper.recipe).
 //
 // The cache is an optimisation that must never change a verdict. It is used only when its key equals
 // the running model's and every entry is well formed (a 16-hex-digit name, shape [E], finite values);
@@ -20,9 +20,10 @@ public struct GalleryCache {
         public var weights: WeightsDigest
         public var precision: MatrixPrecision
         public var embeddingSize: Int
-        public var crop: CropMode
+        /// The cropper's recipe: "face", "centre" or "fixed" with the default cascades.
+        public var crop: String
 
-        public init(weights: WeightsDigest, precision: MatrixPrecision, embeddingSize: Int, crop: CropMode) {
+        public init(weights: WeightsDigest, precision: MatrixPrecision, embeddingSize: Int, crop: String) {
             self.weights = weights
             self.precision = precision
             self.embeddingSize = embeddingSize
@@ -31,7 +32,7 @@ public struct GalleryCache {
 
         var metadata: [String: String] {
             [Keys.format: GalleryCache.formatName, Keys.weights: weights.text, Keys.precision: precision.rawValue,
-             Keys.embeddingSize: String(embeddingSize), Keys.crop: crop.rawValue]
+             Keys.embeddingSize: String(embeddingSize), Keys.crop: crop]
         }
     }
 
