@@ -23,9 +23,18 @@ mkdir -p "$work/findings"
 command -v cjpeg >/dev/null 2>&1 || { echo "fuzz: cjpeg not found: run Scripts/setup.sh first" >&2; exit 2; }
 
 echo "fuzz: building facever (for seeds) and the fuzz targets"
-swift build -c release --product facever >/dev/null
-swift build --package-path Fuzz --scratch-path "$work" -c debug \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld >/dev/null
+# The builds' output is kept out of the way, and shown when one fails (a fuzz target that no longer
+# compiles must say why, not end the run in silence).
+built() {
+    local log="$work/build.log"
+    "$@" > "$log" 2>&1 && return 0
+    echo "fuzz: the build failed: $*" >&2
+    grep -E "error" "$log" | head -20 >&2 || tail -20 "$log" >&2
+    return 1
+}
+built swift build -c release --product facever
+built swift build --package-path Fuzz --scratch-path "$work" -c debug \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld
 for format in jpeg png pnm; do
     clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address -fuse-ld=lld -DFUZZ_FORMAT="decode_$format" \
         -ISources/COpenCVShim -ISources/COpenCVShim/include \

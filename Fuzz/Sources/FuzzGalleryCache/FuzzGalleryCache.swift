@@ -7,7 +7,7 @@ import SiameseKit
 import Tensor
 
 private let keys = [128, 8].map { size in
-    GalleryCache.Key(weights: WeightsDigest(text: "w64:0000000000000000")!, precision: .float32, embeddingSize: size, crop: .face)
+    GalleryCache.Key(weights: WeightsDigest(text: "w64:0000000000000000")!, precision: .float32, embeddingSize: size, crop: "face")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
