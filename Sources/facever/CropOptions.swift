@@ -24,14 +24,18 @@ struct CropOptions: ParsableArguments {
     @Option(help: "The Haar cascade that finds faces (with the default one, OpenCV's alt2 cascade searches where it finds none).")
     var cascade: String = FaceDetector.defaultCascade
 
-    @Option(name: .customLong("eye-cascade"), help: "The Haar cascade that finds the eyes (to level face crops; a model with landmarks aligns by those instead).")
-    var eyeCascade: String = FacePipeline.defaultEyeCascade
+    @Option(name: .customLong("eye-cascade"), help: ArgumentHelp(
+        "The Haar cascade that finds the eyes, to level face crops (default: \(FacePipeline.defaultEyeCascade); a model with landmarks aligns by those and uses none).",
+        valueName: "eye-cascade"))
+    var eyeCascade: String?
 
     /// The cropper for `--crop`, or for `fallback` when it was not given; with `levelledByEyes` false, face
     /// crops are not levelled by the eyes (and the eye cascade is never loaded).
     func cropper(orElse fallback: CropMode, levelledByEyes: Bool = true) -> PhotoCropper {
         switch detector {
-        case .haar: return .detecting(crop ?? fallback, faceCascade: cascade, eyeCascade: levelledByEyes ? eyeCascade : nil)
+        case .haar:
+            return .detecting(crop ?? fallback, faceCascade: cascade,
+                              eyeCascade: levelledByEyes ? eyeCascade ?? FacePipeline.defaultEyeCascade : nil)
         }
     }
 
@@ -47,6 +51,9 @@ struct CropOptions: ParsableArguments {
         if let crop, let trained = model.trained, crop != trained {
             Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "
                             + "so scores may be lower than evaluate measured")
+        }
+        if model.alignsByLandmarks, eyeCascade != nil {
+            Console.warning("--eye-cascade is not used: the model aligns faces by its own landmarks")
         }
         return cropper(orElse: model.mode ?? .face, levelledByEyes: !model.alignsByLandmarks)
     }

@@ -48,6 +48,8 @@ final class PretrainedModelCommandTests: XCTestCase {
         XCTAssertTrue(user.standardOutput.contains("\"verified\":true"), user.standardOutput)
         XCTAssertTrue(user.standardOutput.contains("\"aligned\":true"), user.standardOutput)
         XCTAssertTrue(user.standardOutput.contains("\"crop\":\"face\""), user.standardOutput)
+        // The option it ignores is named, once.
+        XCTAssertEqual(user.standardError.components(separatedBy: "--eye-cascade is not used").count, 2, user.standardError)
     }
 
     func testCompareScoresAndGivesTheDescriptorDistance() throws {
