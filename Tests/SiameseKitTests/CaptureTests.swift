@@ -26,7 +26,9 @@ final class CaptureTests: XCTestCase {
         XCTAssertThrowsError(try FaceDetector(cascadePath: "/nowhere/cascade.xml")) { error in
             XCTAssertEqual("\(error)", "/nowhere/cascade.xml: no such cascade file (install opencv-data, or pass --cascade)")
         }
-        let bogus = try TestPaths.temporaryFolder("cascade").appendingPathComponent("bogus.xml")
+        let folder = try TestPaths.temporaryFolder("cascade")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bogus = folder.appendingPathComponent("bogus.xml")
         try Data("<opencv_storage><nothing/></opencv_storage>".utf8).write(to: bogus)
         XCTAssertThrowsError(try FaceDetector(cascadePath: bogus.path)) { error in
             XCTAssertEqual("\(error)", "\(bogus.path): not an OpenCV cascade file")

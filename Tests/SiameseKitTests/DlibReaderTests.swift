@@ -48,7 +48,9 @@ final class DlibReaderTests: XCTestCase {
     }
 
     private func read(_ bytes: [UInt8]) throws -> LandmarkPredictor {
-        let url = try TestPaths.temporaryFolder("dlib").appendingPathComponent("shape.dat")
+        let folder = try TestPaths.temporaryFolder("dlib")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("shape.dat")
         try Data(bytes).write(to: url)
         return try DlibLandmarksReader.read(contentsOf: url)
     }
@@ -111,7 +113,9 @@ final class DlibReaderTests: XCTestCase {
     }
 
     func testTheResNetReaderRefusesAnotherKindOfFile() throws {
-        let url = try TestPaths.temporaryFolder("dlib").appendingPathComponent("resnet.dat")
+        let folder = try TestPaths.temporaryFolder("dlib")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("resnet.dat")
         try Data(tinyPredictor()).write(to: url)
         XCTAssertThrowsError(try DlibResNetReader.read(contentsOf: url)) { error in
             XCTAssertTrue("\(error)".contains("resnet.dat") && "\(error)".contains("not the dlib face recognition ResNet file"), "\(error)")

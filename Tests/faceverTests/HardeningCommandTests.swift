@@ -199,7 +199,8 @@ final class HardeningCommandTests: XCTestCase {
         kill(running.process.processIdentifier, SIGINT)
         let output = String(decoding: running.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         running.process.waitUntilExit()
-        XCTAssertEqual(running.process.terminationStatus, 130, output + running.errorText())
+        let errors = running.errorText()  // read (and its file removed) whether or not the assertion fails
+        XCTAssertEqual(running.process.terminationStatus, 130, output + errors)
         XCTAssertTrue(output.hasPrefix("imported "), output)
         XCTAssertTrue(output.contains("; interrupted before the end"), output)
         let imported = try FileManager.default.contentsOfDirectory(atPath: data + "/negative")
@@ -218,7 +219,8 @@ final class HardeningCommandTests: XCTestCase {
         kill(running.process.processIdentifier, SIGINT)
         let output = String(decoding: running.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         running.process.waitUntilExit()
-        XCTAssertEqual(running.process.terminationStatus, 130, output + running.errorText())
+        let errors = running.errorText()  // read (and its file removed) whether or not the assertion fails
+        XCTAssertEqual(running.process.terminationStatus, 130, output + errors)
         XCTAssertTrue(output.contains("; interrupted before the end"), output)
         let written = copies()
         XCTAssertLessThan(written.count, 120 * 9)

@@ -29,7 +29,8 @@ final class InterruptTests: XCTestCase {
         output.append(running.output.fileHandleForReading.readDataToEndOfFile())
         running.process.waitUntilExit()
         let text = String(decoding: output, as: UTF8.self)
-        XCTAssertEqual(running.process.terminationStatus, 130, text + running.errorText())
+        let errors = running.errorText()  // read (and its file removed) whether or not the assertion fails
+        XCTAssertEqual(running.process.terminationStatus, 130, text + errors)
         let marker = try XCTUnwrap(text.range(of: #"at epoch (\d+), step (\d+)"#, options: .regularExpression), text)
         let numbers = text[marker].split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("data/model.safetensors").path),
