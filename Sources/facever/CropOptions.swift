@@ -46,7 +46,7 @@ struct CropOptions: ParsableArguments {
 
     /// The same from the model's cropping record, which its file's header gives before the weights load.
     /// A model whose landmarks align its input gets face crops without the eye search: its chip is cut by
-    /// the landmarks whatever the crop's tilt, and the eyes were a third of a verify's time (README).
+    /// the landmarks whatever the crop's tilt, so the search (dearer than the face's: README) buys nothing.
     func cropper(for model: ModelCropping) -> PhotoCropper {
         if let crop, let trained = model.trained, crop != trained {
             Console.warning("the model was trained on \(trained.rawValue) crops; --crop \(crop.rawValue) crops photos differently, "

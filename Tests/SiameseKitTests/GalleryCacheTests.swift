@@ -44,6 +44,10 @@ final class GalleryCacheTests: XCTestCase {
         let levelled = PhotoCropper.detecting(.face), notLevelled = PhotoCropper.detecting(.face, eyeCascade: nil)
         XCTAssertEqual([levelled.recipe, notLevelled.recipe, PhotoCropper.detecting(.centre, eyeCascade: nil).recipe],
                        ["face", "face not-levelled", "centre"])
+        // A cascade named by a relative path is recorded by its absolute one.
+        let cwd = FileManager.default.currentDirectoryPath
+        XCTAssertEqual(PhotoCropper.detecting(.face, faceCascade: "mine.xml", eyeCascade: "../eyes.xml").recipe,
+                       "face cascade=\(cwd)/mine.xml eyes=\(URL(fileURLWithPath: cwd).deletingLastPathComponent().path)/eyes.xml")
         for (cropper, expected) in [(levelled, [3, 0]), (levelled, [0, 3]), (notLevelled, [3, 0]), (notLevelled, [0, 3]), (PhotoCropper.centre, [3, 0])] {
             let verifier = try Verifier(model: model, galleryFolder: gallery, thresholds: Thresholds(), cropper: cropper)
             XCTAssertEqual([verifier.report.computed, verifier.report.cached], expected, cropper.recipe)

@@ -16,7 +16,7 @@
 // characters. Faces the first cascade finds are cropped exactly as before; the second is loaded only when needed.
 //
 // Without an eye cascade the crop is never levelled: what a model that aligns its input by its own landmarks
-// gets (CropOptions), for which the eye search was a third of a verify's time and bought nothing.
+// gets (CropOptions), for which the eye search would buy nothing.
 //
 // The eye targets reproduce the unaligned crop's framing: a Haar face box has its eyes at about 30 % and
 // 70 % of its width and 38 % of its height; the crop is a square 1.4 face widths across, centred on the
@@ -162,11 +162,14 @@ extension PhotoCropper {
     public static func detecting(_ mode: CropMode, faceCascade: String = FaceDetector.defaultCascade,
                                  eyeCascade: String? = FacePipeline.defaultEyeCascade) -> PhotoCropper {
         let second = faceCascade == FaceDetector.defaultCascade ? FacePipeline.defaultSecondCascade : nil
+        // A cascade the user names is recorded by its absolute path: the same relative name run from another
+        // folder is another file.
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
         var recipe = mode.rawValue
         if mode == .face {
-            if faceCascade != FaceDetector.defaultCascade { recipe += " cascade=\(faceCascade)" }
+            if faceCascade != FaceDetector.defaultCascade { recipe += " cascade=\(absolute(faceCascade))" }
             if let eyeCascade {
-                if eyeCascade != FacePipeline.defaultEyeCascade { recipe += " eyes=\(eyeCascade)" }
+                if eyeCascade != FacePipeline.defaultEyeCascade { recipe += " eyes=\(absolute(eyeCascade))" }
             } else {
                 recipe += " not-levelled"
             }

@@ -103,8 +103,11 @@ public struct TrainedModel {
     public var split: PairSplit? { metadata[ModelKeys.split].flatMap(PairSplit.fromJSON) }
     public var settings: TrainingSettings? { metadata[ModelKeys.settings].flatMap(TrainingSettings.fromJSON) }
 
+    /// Whether the model carries a landmark predictor that aligns its input (ModelCropping.alignsByLandmarks).
+    public var alignsByLandmarks: Bool { network.chipper != nil }
+
     /// What the model's metadata says about cropping, and whether its landmarks align its input.
-    public var cropping: ModelCropping { ModelCropping(metadata: metadata, alignsByLandmarks: network.chipper != nil) }
+    public var cropping: ModelCropping { ModelCropping(metadata: metadata, alignsByLandmarks: alignsByLandmarks) }
 
     /// The picture the network takes, and how a photo becomes it.
     public var inputFormat: InputFormat { network.inputFormat }
