@@ -35,6 +35,11 @@ struct Facever: ParsableCommand {
               facever people                              who is enrolled
               facever identify photo.jpg                  the name, or unknown
               facever report                              PNG plots: training history, ROC, score histograms
+
+            No training: dlib's pretrained ResNet (Scripts/setup.sh converts it)
+              facever verify probe.jpg --model models/dlib-resnet-v1.safetensors
+              facever compare a.jpg b.jpg --model models/dlib-resnet-v1.safetensors
+              facever model import-dlib --help            how to convert dlib's files yourself
             """,
         version: "0.2.0",
         subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self,

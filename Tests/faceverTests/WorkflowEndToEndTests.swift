@@ -130,6 +130,8 @@ final class WorkflowEndToEndTests: XCTestCase {
         var result = try Facever.run(["verify", probe, "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.standardError.hasPrefix("facever: \(missingModel): cannot read the file"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("`facever train`") && result.standardError.contains("`facever model import-dlib`"),
+                      "the next step names both ways to a model: \(result.standardError)")
         XCTAssertEqual(result.standardError.split(separator: "\n").count, 1)
 
         result = try Facever.run(["evaluate", "--data", data], in: root)

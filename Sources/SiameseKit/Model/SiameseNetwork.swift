@@ -136,7 +136,7 @@ public final class SiameseNetwork: ParameterContainer {
             archive = try SafetensorsArchive.read(contentsOf: url)
         } catch let error as SafetensorsError {
             let missing = !FileManager.default.fileExists(atPath: url.path)
-            throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model"
+            throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model (a pretrained one: `facever model import-dlib`)"
                                                       : "train the model again or restore the file")
         }
         guard archive.metadata[ModelKeys.format] == ModelKeys.modelFormat else {
