@@ -39,7 +39,7 @@ struct Facever: ParsableCommand {
             No training: dlib's pretrained ResNet (Scripts/setup.sh converts it)
               facever verify probe.jpg --model models/dlib-resnet-v1.safetensors
               facever compare a.jpg b.jpg --model models/dlib-resnet-v1.safetensors
-              facever model import-dlib --help            how to convert dlib's files yourself
+              facever model import-dlib --help            converting dlib's files yourself
             """,
         version: "0.2.0",
         subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self,
