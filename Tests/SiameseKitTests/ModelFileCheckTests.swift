@@ -181,4 +181,23 @@ final class ModelFileCheckTests: XCTestCase {
         XCTAssertThrowsError(try predictor(leaf: 1e30)) { XCTAssertTrue("\($0)".contains("a leaf value outside ±1"), "\($0)") }
         XCTAssertThrowsError(try predictor(leaf: 0.5, threshold: 1e9)) { XCTAssertTrue("\($0)".contains("a split threshold"), "\($0)") }
     }
+
+    func testAnInitialShapeWhosePointsCoincideIsRefused() throws {
+        // Two points 1e-30 apart, every value in bounds: the first level moves one of them by a whole box, so
+        // the similarity that places the second level's features scaled them by 1e30, and the nearest
+        // pixel to such a place once trapped.
+        func predictor(initialShape: [Float]) throws -> LandmarkPredictor {
+            try LandmarkPredictor(
+                initialShape: initialShape, levels: 2, trees: 1, splits: 1, features: 2, splitFeatures: [0, 1, 0, 1],
+                thresholds: [5, 5], leafValues: (0..<4).flatMap { _ in [0, 0, 1, 0, 0, 0, 0, 0, 0, 0] as [Float] },
+                anchors: [0, 1, 0, 1], deltas: [Float](repeating: 1, count: 8), path: "m")
+        }
+        XCTAssertThrowsError(try predictor(initialShape: [0, 0, 1e-30, 0, 0, 0, 0, 0, 0, 0])) {
+            XCTAssertTrue("\($0)".contains("m: the landmark model is damaged (the initial shape's points coincide)"), "\($0)")
+        }
+        // A shape of spread points runs that cascade to an answer.
+        let spread = try predictor(initialShape: [0.2, 0.3, 0.8, 0.3, 0.3, 0.5, 0.7, 0.5, 0.5, 0.8])
+        let picture = RGBImage(width: 50, height: 50, pixels: [UInt8](repeating: 9, count: 50 * 50 * 3))
+        XCTAssertEqual(spread.landmarks(in: picture, box: .init(left: 0, top: 0, right: 49, bottom: 49)).count, 5)
+    }
 }

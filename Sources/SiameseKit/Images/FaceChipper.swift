@@ -33,8 +33,9 @@ public final class FaceChipper: Equatable, @unchecked Sendable {
         let side = Double(min(photo.width, photo.height))
         let first = LandmarkPredictor.Box(left: Int(Self.firstBox.from * side), top: Int(Self.firstBox.from * side),
                                           right: Int(Self.firstBox.to * side), bottom: Int(Self.firstBox.to * side))
-        let rough = landmarks.landmarks(in: photo, box: first)
-        return landmarks.landmarks(in: photo, box: Self.detectorBox(around: rough))
+        let intensities = LandmarkPredictor.Intensities(photo)
+        let rough = landmarks.landmarks(in: intensities, box: first)
+        return landmarks.landmarks(in: intensities, box: Self.detectorBox(around: rough))
     }
 
     /// The chip the network takes.
@@ -43,10 +44,7 @@ public final class FaceChipper: Equatable, @unchecked Sendable {
     }
 
     static func detectorBox(around points: [Point]) -> LandmarkPredictor.Box {
-        let count = Double(points.count)
-        let centroid = Point(x: points.map(\.x).reduce(0, +) / count, y: points.map(\.y).reduce(0, +) / count)
-        let radius = (points.map { ($0.x - centroid.x) * ($0.x - centroid.x) + ($0.y - centroid.y) * ($0.y - centroid.y) }
-            .reduce(0, +) / count).squareRoot()
+        let (centroid, radius) = (points.centroid, points.rmsRadius)
         let (x, y) = (centroid.x + boxOffset.x * radius, centroid.y + boxOffset.y * radius)
         let half = boxSide * radius / 2
         return LandmarkPredictor.Box(left: Int((x - half).rounded()), top: Int((y - half).rounded()),

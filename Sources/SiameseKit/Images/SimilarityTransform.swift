@@ -16,6 +16,21 @@ public struct Point: Equatable, Sendable {
     }
 }
 
+extension Array where Element == Point {
+    /// The points' mean (at least one point).
+    var centroid: Point {
+        let count = Double(self.count)
+        return Point(x: map(\.x).reduce(0, +) / count, y: map(\.y).reduce(0, +) / count)
+    }
+
+    /// The root-mean-square distance of the points to their centroid: how far they spread.
+    var rmsRadius: Double {
+        let centre = centroid
+        return (map { ($0.x - centre.x) * ($0.x - centre.x) + ($0.y - centre.y) * ($0.y - centre.y) }.reduce(0, +) / Double(count))
+            .squareRoot()
+    }
+}
+
 public struct SimilarityTransform: Equatable, Sendable {
     public var scale: Double
     /// Counter-clockwise in image coordinates (y down): positive turns the picture's content clockwise on screen.
