@@ -1,8 +1,9 @@
 // ImageCodec.cpp — decode, encode and resize for facever, behind facever_opencv.h.
 // Decoding picks the format by the file's first bytes (ImageFormats.hpp); resizing is OpenCV's
-// imgproc. Every entry point catches every exception and turns it into a status code and a
+// imgproc, except the usual shrink, which facever does itself to the same bytes (AreaShrink.cpp). Every entry point catches every exception and turns it into a status code and a
 // one-line message.
 #include "facever_opencv.h"
+#include "AreaShrink.hpp"
 #include "ImageFormats.hpp"
 #include "ShimSupport.hpp"
 
@@ -91,24 +92,54 @@ extern "C" int fv_encode_png(const uint8_t *rgb, int32_t width, int32_t height, 
     });
 }
 
-extern "C" int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
-                             int32_t destination_width, int32_t destination_height, char *error,
-                             size_t error_capacity) {
+namespace {
+
+// fv_resize_rgb's checks, then `resize` on valid pixels and sizes.
+template <typename Resize>
+int checked_resize(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination, int32_t destination_width,
+                   int32_t destination_height, char *error, size_t error_capacity, Resize resize) {
     return guarded("resize", error, error_capacity, [&]() -> int {
         if (rgb == nullptr || destination == nullptr || !valid_dimensions(width, height) ||
             !valid_dimensions(destination_width, destination_height)) {
             write_error(error, error_capacity, "resize: invalid image (null pixels or bad size)");
             return 1;
         }
-        cv::Mat source(height, width, CV_8UC3, const_cast<uint8_t *>(rgb));
-        cv::Mat target(destination_height, destination_width, CV_8UC3, destination);
-        bool shrinking = destination_width < width && destination_height < height;
-        cv::resize(source, target, target.size(), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
-        if (target.data != destination) {
-            write_error(error, error_capacity, "resize: OpenCV reallocated the destination");
-            return 1;
+        return resize();
+    });
+}
+
+int opencv_resize(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination, int32_t destination_width,
+                  int32_t destination_height, char *error, size_t error_capacity) {
+    cv::Mat source(height, width, CV_8UC3, const_cast<uint8_t *>(rgb));
+    cv::Mat target(destination_height, destination_width, CV_8UC3, destination);
+    bool shrinking = destination_width < width && destination_height < height;
+    cv::resize(source, target, target.size(), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_LINEAR);
+    if (target.data != destination) {
+        write_error(error, error_capacity, "resize: OpenCV reallocated the destination");
+        return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
+extern "C" int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
+                             int32_t destination_width, int32_t destination_height, char *error,
+                             size_t error_capacity) {
+    return checked_resize(rgb, width, height, destination, destination_width, destination_height, error, error_capacity, [&] {
+        if (facever_shim::is_area_shrink(width, height, destination_width, destination_height)) {
+            facever_shim::shrink_by_area(rgb, width, height, destination, destination_width, destination_height);
+            return 0;
         }
-        return 0;
+        return opencv_resize(rgb, width, height, destination, destination_width, destination_height, error, error_capacity);
+    });
+}
+
+extern "C" int fv_resize_rgb_opencv(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
+                                    int32_t destination_width, int32_t destination_height, char *error,
+                                    size_t error_capacity) {
+    return checked_resize(rgb, width, height, destination, destination_width, destination_height, error, error_capacity, [&] {
+        return opencv_resize(rgb, width, height, destination, destination_width, destination_height, error, error_capacity);
     });
 }
 

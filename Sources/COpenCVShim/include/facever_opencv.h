@@ -51,9 +51,14 @@ int fv_encode_png(const uint8_t *rgb, int32_t width, int32_t height, fv_buffer *
                   size_t error_capacity);
 
 /* Resizes RGB8 pixels into `destination` (destination_width * destination_height * 3 bytes, caller-owned).
- * Area averaging when shrinking, bilinear when enlarging. */
+ * Area averaging when shrinking, bilinear when enlarging: OpenCV's INTER_AREA and INTER_LINEAR, the usual
+ * shrink computed by facever itself to the same bytes. */
 int fv_resize_rgb(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
                   int32_t destination_width, int32_t destination_height, char *error, size_t error_capacity);
+
+/* The same with OpenCV's cv::resize for every size: fv_resize_rgb's reference in the tests. */
+int fv_resize_rgb_opencv(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination,
+                         int32_t destination_width, int32_t destination_height, char *error, size_t error_capacity);
 
 /* Maps RGB8 pixels through the 2×3 affine `matrix` (destination = matrix · [x, y, 1] of the source, row-major)
  * into `destination` (destination_width * destination_height * 3 bytes, caller-owned), bilinear, with the

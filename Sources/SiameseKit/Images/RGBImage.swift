@@ -75,11 +75,23 @@ public struct RGBImage: Equatable, Sendable {
     /// This image scaled to width × height (area averaging when shrinking).
     public func resized(width newWidth: Int, height newHeight: Int) -> RGBImage {
         if newWidth == width && newHeight == height { return self }
+        return resized(width: newWidth, height: newHeight, by: fv_resize_rgb)
+    }
+
+    /// The same through OpenCV's cv::resize for every size: resized's test oracle (the usual shrink is
+    /// facever's own, AreaShrink.cpp).
+    func resizedByOpenCV(width newWidth: Int, height newHeight: Int) -> RGBImage {
+        resized(width: newWidth, height: newHeight, by: fv_resize_rgb_opencv)
+    }
+
+    private typealias ShimResize = (UnsafePointer<UInt8>?, Int32, Int32, UnsafeMutablePointer<UInt8>?, Int32, Int32,
+                                    UnsafeMutablePointer<CChar>?, Int) -> Int32
+
+    private func resized(width newWidth: Int, height newHeight: Int, by resize: ShimResize) -> RGBImage {
         var output = [UInt8](repeating: 0, count: newWidth * newHeight * 3)
         let problem = ShimCall.run { error, capacity in
             output.withUnsafeMutableBufferPointer { target in
-                fv_resize_rgb(pixels, Int32(width), Int32(height), target.baseAddress,
-                              Int32(newWidth), Int32(newHeight), error, capacity)
+                resize(pixels, Int32(width), Int32(height), target.baseAddress, Int32(newWidth), Int32(newHeight), error, capacity)
             }
         }
         precondition(problem == nil, "resize failed on a valid image: \(problem ?? "")")
