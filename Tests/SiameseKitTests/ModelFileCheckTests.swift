@@ -182,6 +182,19 @@ final class ModelFileCheckTests: XCTestCase {
         XCTAssertThrowsError(try predictor(leaf: 0.5, threshold: 1e9)) { XCTAssertTrue("\($0)".contains("a split threshold"), "\($0)") }
     }
 
+    func testALandmarkModelOfAnotherPointCountIsRefusedNotTrapped() throws {
+        // A four-point predictor saved with a correct digest: the chip's fit needs five points and trapped.
+        let fourPoints = try LandmarkPredictor(
+            initialShape: [0.2, 0.3, 0.8, 0.3, 0.3, 0.5, 0.7, 0.5], levels: 1, trees: 1, splits: 1, features: 2,
+            splitFeatures: [0, 1], thresholds: [5], leafValues: [Float](repeating: 0.01, count: 16), anchors: [0, 1],
+            deltas: [0, 0, 0, 0], path: "test")
+        try SiameseNetwork(architecture: .resnet(TinyLandmarkModel.architecture), factory: .glorotUniform(seed: 3),
+                           chipper: FaceChipper(landmarks: fourPoints)).save(to: url)
+        XCTAssertThrowsError(try TrainedModel.load(from: url)) {
+            XCTAssertTrue("\($0)".contains("its landmark model finds 4 points; the face chip needs 5"), "\($0)")
+        }
+    }
+
     func testAnInitialShapeWhosePointsCoincideIsRefused() throws {
         // Two points 1e-30 apart, every value in bounds: the first level moves one of them by a whole box, so
         // the similarity that places the second level's features scaled them by 1e30, and the nearest
