@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(name: "FuzzSafetensors", dependencies: ["FuzzSupport", .product(name: "Tensor", package: "facever")]),
         .executableTarget(name: "FuzzCheckpoint", dependencies: ["FuzzSupport", .product(name: "SiameseKit", package: "facever")]),
         .executableTarget(name: "FuzzGalleryCache", dependencies: ["FuzzSupport", .product(name: "SiameseKit", package: "facever")]),
+        .executableTarget(name: "FuzzLandmarks", dependencies: ["FuzzSupport", .product(name: "SiameseKit", package: "facever")]),
     ],
     swiftLanguageModes: [.v5]
 )

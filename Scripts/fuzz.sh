@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs facever's libFuzzer targets (clang's -fsanitize=fuzzer with AddressSanitizer) on the readers of
 # files a user or an attacker can hand it: the JPEG, PNG and PNM decoders (C++, Fuzz/Decoders), and the
-# safetensors, checkpoint and gallery-cache readers (Swift, Fuzz/Sources).
+# safetensors, checkpoint and gallery-cache readers, and the landmark models a model file carries, run on a
+# photo (Swift, Fuzz/Sources).
 #
 # Usage: Scripts/fuzz.sh [SECONDS] [TARGET...]     (default: 20 seconds each, every target)
-#   targets: jpeg png pnm safetensors checkpoint cache
+#   targets: jpeg png pnm safetensors checkpoint cache landmarks
 # The seed corpus is made by Scripts/make_fuzz_seeds.py from generated pictures and a tiny training
 # run; each target's corpus grows in .build-fuzz/corpus/TARGET across runs, and an input that crashes
 # a target is kept in .build-fuzz/findings/ (replay it: .build-fuzz/fuzz-TARGET FILE). CI runs each
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-20}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(jpeg png pnm safetensors checkpoint cache); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(jpeg png pnm safetensors checkpoint cache landmarks); fi
 work=.build-fuzz
 mkdir -p "$work/findings"
 
@@ -44,6 +45,7 @@ done
 ln -sf debug/FuzzSafetensors "$work/fuzz-safetensors"
 ln -sf debug/FuzzCheckpoint "$work/fuzz-checkpoint"
 ln -sf debug/FuzzGalleryCache "$work/fuzz-cache"
+ln -sf debug/FuzzLandmarks "$work/fuzz-landmarks"
 
 rm -rf "$work/seeds"
 python3 Scripts/make_fuzz_seeds.py "$work/seeds" .build/release/facever "$(command -v cjpeg)"

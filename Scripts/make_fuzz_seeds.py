@@ -9,7 +9,8 @@ Usage: make_fuzz_seeds.py OUT FACEVER [CJPEG]
     orientation, and offsets that point outside the block);
   OUT/safetensors: small archives written here, plus a tiny model that `facever train` wrote;
   OUT/checkpoint: the checkpoint of that training run;
-  OUT/cache: gallery caches under the key the gallery-cache fuzzer uses (see FuzzGalleryCache.swift).
+  OUT/cache: gallery caches under the key the gallery-cache fuzzer uses (see FuzzGalleryCache.swift);
+  OUT/landmarks: small landmark models in the landmark fuzzer's layout (see FuzzLandmarks.swift).
 No image in the corpus is copied from anywhere: every picture is a generated pattern.
 """
 import json
@@ -137,6 +138,22 @@ def cache_seeds(folder):
         write(f"{folder}/cache-{size}.safetensors", safetensors(entries, dict(key, embedding_size=str(size))))
 
 
+def landmark_seeds(folder):
+    """Valid cascades (five points, and others) that find their points in the fuzzer's photo."""
+    rng = random.Random(7)
+    for number, (points, levels, trees, depth, features) in enumerate([(5, 2, 3, 2, 6), (5, 3, 4, 3, 8), (2, 1, 1, 1, 2), (6, 2, 2, 2, 4)]):
+        splits = 2 ** depth - 1
+        header = bytes((points - 2, levels - 1, trees - 1, depth - 1, features - 2)) + struct.pack("<4b", -24, -24, 24, 24)
+        shape = [0.2 + 0.6 * (i % 2) if axis == 0 else 0.3 + 0.5 * i / points for i in range(points) for axis in (0, 1)]
+        values = shape
+        values += [float(rng.randrange(features)) for _ in range(levels * trees * splits * 2)]
+        values += [rng.uniform(-20, 20) for _ in range(levels * trees * splits)]
+        values += [rng.uniform(-0.03, 0.03) for _ in range(levels * trees * (splits + 1) * 2 * points)]
+        values += [float(rng.randrange(points)) for _ in range(levels * features)]
+        values += [rng.uniform(-0.2, 0.2) for _ in range(levels * features * 2)]
+        write(f"{folder}/cascade-{number}.bin", header + struct.pack(f"<{len(values)}f", *values))
+
+
 def training_seeds(safetensors_folder, checkpoint_folder, facever, work):
     """A tiny model and its checkpoint, from one short training run on generated pictures."""
     staging = f"{work}/train-staging"
@@ -155,7 +172,7 @@ def training_seeds(safetensors_folder, checkpoint_folder, facever, work):
 def main():
     out, facever = sys.argv[1], os.path.abspath(sys.argv[2])
     cjpeg = sys.argv[3] if len(sys.argv) > 3 else None
-    folders = {name: os.path.join(out, name) for name in ("pnm", "png", "jpeg", "safetensors", "checkpoint", "cache")}
+    folders = {name: os.path.join(out, name) for name in ("pnm", "png", "jpeg", "safetensors", "checkpoint", "cache", "landmarks")}
     for folder in folders.values():
         os.makedirs(folder, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
@@ -164,6 +181,7 @@ def main():
         jpeg_seeds(folders["jpeg"], facever, cjpeg, work)
         safetensors_seeds(folders["safetensors"])
         cache_seeds(folders["cache"])
+        landmark_seeds(folders["landmarks"])
         training_seeds(folders["safetensors"], folders["checkpoint"], facever, work)
     for name, folder in sorted(folders.items()):
         print(f"seeds: {name}: {len(os.listdir(folder))} files")
