@@ -1,7 +1,7 @@
 // AreaShrink.cpp — shrinking RGB8 pixels by area averaging, bit for bit what OpenCV's cv::resize with
 // INTER_AREA gives for a shrink by a scale that is not a whole number on both axes, in well under half
-// its time (every canonical photo is made by such a shrink: a 350-pixel LFW crop to 250; the README has
-// the figures). fv_resize_rgb calls it; fv_resize_rgb_opencv keeps OpenCV's own as the tests' reference.
+// its time (most canonical photos are made by such a shrink, a 350-pixel LFW crop to 250 for one; the
+// README has the figures). fv_resize_rgb calls it; fv_resize_rgb_opencv keeps OpenCV's own as the tests' reference.
 //
 //   scale     s = 1 / (target / source), per axis, in double (as OpenCV computes it)
 //   cell      target pixel t covers source [t·s, t·s + s); each source pixel it overlaps gets the
@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -82,8 +83,9 @@ bool is_area_shrink(int32_t width, int32_t height, int32_t target_width, int32_t
     double scale_x = 1.0 / (static_cast<double>(target_width) / width);
     double scale_y = 1.0 / (static_cast<double>(target_height) / height);
     // OpenCV takes another path (whole blocks of pixels) when both scales are whole numbers.
-    bool whole_x = std::abs(scale_x - std::lround(scale_x)) < 2.220446049250313e-16;
-    bool whole_y = std::abs(scale_y - std::lround(scale_y)) < 2.220446049250313e-16;
+    const double epsilon = std::numeric_limits<double>::epsilon();
+    bool whole_x = std::abs(scale_x - std::lround(scale_x)) < epsilon;
+    bool whole_y = std::abs(scale_y - std::lround(scale_y)) < epsilon;
     return !(whole_x && whole_y);
 }
 
