@@ -81,12 +81,12 @@ public final class LandmarkPredictor: @unchecked Sendable {
     /// A picture as the features see it: each pixel's intensity (R+G+B)/3, rounded down as dlib's
     /// conversion to grey does. A third of the colour picture's bytes, so the reads scattered over it stay
     /// in cache while the trees' leaves stream past; made once for all the passes over a photo.
-    public struct Intensities: Sendable {
+    struct Intensities: Sendable {
         let width: Int, height: Int
         /// [height, width]
         let values: [UInt8]
 
-        public init(_ image: RGBImage) {
+        init(_ image: RGBImage) {
             (width, height) = (image.width, image.height)
             values = image.pixels.withUnsafeBufferPointer { pixels in
                 [UInt8](unsafeUninitializedCapacity: image.width * image.height) { grey, count in
@@ -106,7 +106,7 @@ public final class LandmarkPredictor: @unchecked Sendable {
     }
 
     /// The landmarks of the face in `box` of a picture's intensities, in whole pixels.
-    public func landmarks(in image: Intensities, box: Box) -> [Point] {
+    func landmarks(in image: Intensities, box: Box) -> [Point] {
         var shape = initialShape
         var values = [Float](repeating: 0, count: features)
         var leaves = [Int](repeating: 0, count: trees)
