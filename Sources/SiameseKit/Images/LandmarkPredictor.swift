@@ -162,12 +162,13 @@ public final class LandmarkPredictor: @unchecked Sendable {
         return node &- splits
     }
 
-    /// Every feature pixel's intensity for `level`, placed by the current `shape`. The arithmetic is dlib's,
-    /// as before; what changed for speed is only how it runs: no arrays made per level, reads without
-    /// bounds checks (each index is checked against the picture first), and the nearest pixel found
-    /// without a call to floor (which the baseline x86-64 target has no instruction for).
+    /// Every feature pixel's intensity for `level`, placed by the current `shape` (dlib's arithmetic). The
+    /// reads go without bounds checks: every index was checked when the model was loaded, and each pixel's
+    /// against the picture just before it is read.
     private func readFeatures(_ image: Intensities, box: Box, shape: [Float], level: Int, into values: inout [Float]) {
-        let fit = similarity(toShape: shape)
+        let points = (0..<pointCount).map { Point(x: Double(initialShape[2 * $0]), y: Double(initialShape[2 * $0 + 1])) }
+        let current = (0..<pointCount).map { Point(x: Double(shape[2 * $0]), y: Double(shape[2 * $0 + 1])) }
+        let fit = SimilarityTransform(fitting: points, to: current)
         let (c, s) = (Float(fit.scale * cos(fit.angle)), Float(fit.scale * sin(fit.angle)))
         let (imageWidth, imageHeight) = (image.width, image.height)
         anchors.withUnsafeBufferPointer { anchors in
@@ -195,29 +196,8 @@ public final class LandmarkPredictor: @unchecked Sendable {
         }
     }
 
-    /// The least-squares similarity from the initial shape to `shape`, as SimilarityTransform(fitting:to:)
-    /// computes it (the same operations in the same order), without making arrays of points.
-    private func similarity(toShape shape: [Float]) -> (scale: Double, angle: Double) {
-        let count = Double(pointCount)
-        var (fromX, fromY, toX, toY) = (0.0, 0.0, 0.0, 0.0)
-        for point in 0..<pointCount {
-            fromX += Double(initialShape[2 * point]); fromY += Double(initialShape[2 * point + 1])
-            toX += Double(shape[2 * point]); toY += Double(shape[2 * point + 1])
-        }
-        (fromX, fromY, toX, toY) = (fromX / count, fromY / count, toX / count, toY / count)
-        var (dot, cross, spread) = (0.0, 0.0, 0.0)
-        for point in 0..<pointCount {
-            let (fx, fy) = (Double(initialShape[2 * point]) - fromX, Double(initialShape[2 * point + 1]) - fromY)
-            let (tx, ty) = (Double(shape[2 * point]) - toX, Double(shape[2 * point + 1]) - toY)
-            dot += fx * tx + fy * ty
-            cross += fx * ty - fy * tx
-            spread += fx * fx + fy * fy
-        }
-        let (a, b) = spread > 0 ? (dot / spread, cross / spread) : (1, 0)
-        return ((a * a + b * b).squareRoot(), atan2(b, a))
-    }
-
     /// ⌊v + 0.5⌋, the pixel nearest to coordinate v; nil when v is not a number or too far out to be one.
+    /// (Without a call to floor, which the baseline x86-64 target has no instruction for.)
     @inline(__always)
     private static func nearestPixel(_ v: Double) -> Int? {
         let shifted = v + 0.5
