@@ -52,9 +52,7 @@ public struct SimilarityTransform: Equatable, Sendable {
     /// the centroids. (Umeyama's solution restricted to rotations, in closed form for the plane.)
     public init(fitting from: [Point], to: [Point]) {
         precondition(from.count == to.count && from.count >= 2, "SimilarityTransform: two or more point pairs")
-        let count = Double(from.count)
-        let fromMean = Point(x: from.map(\.x).reduce(0, +) / count, y: from.map(\.y).reduce(0, +) / count)
-        let toMean = Point(x: to.map(\.x).reduce(0, +) / count, y: to.map(\.y).reduce(0, +) / count)
+        let (fromMean, toMean) = (from.centroid, to.centroid)
         var (dot, cross, spread) = (0.0, 0.0, 0.0)
         for (f, t) in zip(from, to) {
             let (fx, fy, tx, ty) = (f.x - fromMean.x, f.y - fromMean.y, t.x - toMean.x, t.y - toMean.y)
