@@ -132,4 +132,22 @@ final class PairsProtocolTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("distinct images, more than the 20000"), "\($0)")
         }
     }
+
+    func testTheFoldMeanIsTheSameWhateverTheDictionarysOrder() {
+        // Ten folds whose accuracies sum to different last bits in different orders. Dictionaries of the
+        // same folds but other capacities iterate in other orders: the figures must not move with them.
+        let accuracies: [Double] = [0.9801084990958409, 0.9822064056939501, 0.9858906525573192, 0.9871559633027523, 0.9840425531914894,
+                                    0.1, 0.7, 0.3000000000000001, 0.2, 0.6]
+        let metrics = BinaryMetrics(scores: [0.2, 0.8], labels: [0, 1], threshold: 0.5)
+        let inFoldOrder = accuracies.reduce(0, +) / 10
+        for capacity in [0, 16, 32, 64, 128, 256, 512, 1024] {
+            var byFold: [Int: Double] = [:]
+            byFold.reserveCapacity(capacity)
+            for (index, accuracy) in accuracies.enumerated() { byFold[index + 1] = accuracy }
+            let report = PairsProtocol.Report(foldAccuracies: byFold, metrics: metrics, tarAtFAR1e2: nil, tarAtFAR1e3: nil)
+            XCTAssertEqual(report.meanAccuracy, inFoldOrder, "capacity \(capacity)")
+            let deviations = accuracies.map { ($0 - inFoldOrder) * ($0 - inFoldOrder) }.reduce(0, +) / 9
+            XCTAssertEqual(report.accuracyStandardDeviation, deviations.squareRoot(), "capacity \(capacity)")
+        }
+    }
 }

@@ -71,13 +71,17 @@ public enum PairsProtocol {
         /// The best TAR with FAR ≤ 1e-3, or nil when fewer than 1,000 different pairs cannot measure it.
         public let tarAtFAR1e3: Double?
 
-        public var meanAccuracy: Double { foldAccuracies.values.reduce(0, +) / Double(max(foldAccuracies.count, 1)) }
+        public var meanAccuracy: Double { accuraciesInFoldOrder.reduce(0, +) / Double(max(foldAccuracies.count, 1)) }
         /// The sample standard deviation over folds (0 for one fold).
         public var accuracyStandardDeviation: Double {
-            let values = Array(foldAccuracies.values), mean = meanAccuracy
+            let values = accuraciesInFoldOrder, mean = meanAccuracy
             guard values.count > 1 else { return 0 }
             return (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
         }
+
+        /// Summed in fold order, not in a dictionary's (which changes from run to run): the same scores give
+        /// the same figures to the last bit.
+        private var accuraciesInFoldOrder: [Double] { foldAccuracies.sorted { $0.key < $1.key }.map(\.value) }
     }
 
     /// The protocol's figures for `scores` of `pairs`. With one fold, the threshold is chosen on it (so the
