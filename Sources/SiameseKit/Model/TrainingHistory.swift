@@ -43,8 +43,11 @@ public enum TrainingHistory {
         }).joined(separator: "\n") + "\n"
     }
 
+    /// With sorted keys, as every JSON in metadata (MetadataJSON.swift): equal histories give equal text.
     static func json(_ records: [EpochRecord]) -> String {
-        String(decoding: (try? JSONEncoder().encode(records)) ?? Data("[]".utf8), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(records)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     /// The history stored in a model's metadata (nil: none, or a model from before histories).
