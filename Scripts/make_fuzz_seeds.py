@@ -141,10 +141,14 @@ def cache_seeds(folder):
 def landmark_seeds(folder):
     """Valid cascades (five points, and others) that find their points in the fuzzer's photo."""
     rng = random.Random(7)
-    for number, (points, levels, trees, depth, features) in enumerate([(5, 2, 3, 2, 6), (5, 3, 4, 3, 8), (2, 1, 1, 1, 2), (6, 2, 2, 2, 4)]):
+    # The last: an initial shape whose points lie just far enough apart to be accepted (a spread of 0.002 of
+    # the box), so that mutations reach the check that refuses closer ones.
+    for number, (points, levels, trees, depth, features, spread) in enumerate(
+            [(5, 2, 3, 2, 6, 1), (5, 3, 4, 3, 8, 1), (2, 1, 1, 1, 2, 1), (6, 2, 2, 2, 4, 1), (5, 2, 2, 2, 4, 0.004)]):
         splits = 2 ** depth - 1
         header = bytes((points - 2, levels - 1, trees - 1, depth - 1, features - 2)) + struct.pack("<4b", -24, -24, 24, 24)
-        shape = [0.2 + 0.6 * (i % 2) if axis == 0 else 0.3 + 0.5 * i / points for i in range(points) for axis in (0, 1)]
+        shape = [0.5 + spread * ((0.6 * (i % 2) - 0.3) if axis == 0 else (0.5 * i / points - 0.25))
+                 for i in range(points) for axis in (0, 1)]
         values = shape
         values += [float(rng.randrange(features)) for _ in range(levels * trees * splits * 2)]
         values += [rng.uniform(-20, 20) for _ in range(levels * trees * splits)]
