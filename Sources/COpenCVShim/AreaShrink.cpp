@@ -9,9 +9,9 @@
 //   row       for each source row: row[t] = Σ source[i]·share (float, in source order)
 //   sum       for each target row: Σ row·share over the source rows it covers (float, in order)
 //   pixel     the sum rounded to nearest (ties to even), clamped to 0…255
-// Each sum runs in the same order as OpenCV's, in float multiplies and adds that are never fused (the
-// baseline x86-64 target has no FMA): the same roundings, so the same bytes (AreaShrinkTests compares
-// them on pictures of every size). What is faster: a source row's horizontal pass is made once, not
+// Each sum runs in the same order as OpenCV's, in float multiplies and adds that are never fused
+// (FP_CONTRACT off, and the baseline x86-64 target has no FMA): the same roundings, so the same bytes
+// (AreaShrinkTests compares them on pictures of every size). What is faster: a source row's horizontal pass is made once, not
 // once per target row that reads it; a target column's taps are read together, its three channels in
 // one vector; the vertical sums and the final rounding run four floats at a time.
 #include "AreaShrink.hpp"
@@ -24,6 +24,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+// A multiply and an add stay two roundings, as OpenCV's are, even where the target has fused multiply-add.
+#pragma STDC FP_CONTRACT OFF
 
 namespace facever_shim {
 
