@@ -1,7 +1,8 @@
 // AreaShrink.cpp — shrinking RGB8 pixels by area averaging, bit for bit what OpenCV's cv::resize with
 // INTER_AREA gives for a shrink by a scale that is not a whole number on both axes, in well under half
 // its time (most canonical photos are made by such a shrink, a 350-pixel LFW crop to 250 for one; the
-// README has the figures). fv_resize_rgb calls it; fv_resize_rgb_opencv keeps OpenCV's own as the tests' reference.
+// README has the figures). fv_resize_rgb calls it; fv_resize_rgb_opencv keeps OpenCV's own as the tests'
+// reference.
 //
 //   scale     s = 1 / (target / source), per axis, in double (as OpenCV computes it)
 //   cell      target pixel t covers source [t·s, t·s + s); each source pixel it overlaps gets the
@@ -11,9 +12,9 @@
 //   pixel     the sum rounded to nearest (ties to even), clamped to 0…255
 // Each sum runs in the same order as OpenCV's, in float multiplies and adds that are never fused
 // (FP_CONTRACT off, and the baseline x86-64 target has no FMA): the same roundings, so the same bytes
-// (AreaShrinkTests compares them on pictures of every size). What is faster: a source row's horizontal pass is made once, not
-// once per target row that reads it; a target column's taps are read together, its three channels in
-// one vector; the vertical sums and the final rounding run four floats at a time.
+// (AreaShrinkTests compares them on pictures of every size). What is faster: a source row's horizontal
+// pass is made once, not once per target row that reads it; a target column's taps are read together, its
+// three channels in one vector; the vertical sums and the final rounding run four floats at a time.
 #include "AreaShrink.hpp"
 
 #include <algorithm>
@@ -38,6 +39,12 @@ struct Tap {
     int target;
     float share;
 };
+
+// How many source pixels one target pixel covers along an axis, computed as OpenCV computes it (the last
+// bit decides where a cell's edges fall).
+double area_scale(int source_size, int target_size) {
+    return 1.0 / (static_cast<double>(target_size) / source_size);
+}
 
 // The taps of every target pixel along an axis, target by target, each target's in source order.
 std::vector<Tap> area_taps(int source_size, int target_size, double scale) {
@@ -83,8 +90,7 @@ void store_rounded(const float *sum, uint8_t *pixels, int count) {
 
 bool is_area_shrink(int32_t width, int32_t height, int32_t target_width, int32_t target_height) {
     if (target_width >= width || target_height >= height || target_width < 1 || target_height < 1) return false;
-    double scale_x = 1.0 / (static_cast<double>(target_width) / width);
-    double scale_y = 1.0 / (static_cast<double>(target_height) / height);
+    double scale_x = area_scale(width, target_width), scale_y = area_scale(height, target_height);
     // OpenCV takes another path (whole blocks of pixels) when both scales are whole numbers.
     const double epsilon = std::numeric_limits<double>::epsilon();
     bool whole_x = std::abs(scale_x - std::lround(scale_x)) < epsilon;
@@ -95,8 +101,8 @@ bool is_area_shrink(int32_t width, int32_t height, int32_t target_width, int32_t
 void shrink_by_area(const uint8_t *rgb, int32_t width, int32_t height, uint8_t *destination, int32_t target_width,
                     int32_t target_height) {
     constexpr int channels = 3;
-    const std::vector<Tap> columns = area_taps(width, target_width, 1.0 / (static_cast<double>(target_width) / width));
-    const std::vector<Tap> rows = area_taps(height, target_height, 1.0 / (static_cast<double>(target_height) / height));
+    const std::vector<Tap> columns = area_taps(width, target_width, area_scale(width, target_width));
+    const std::vector<Tap> rows = area_taps(height, target_height, area_scale(height, target_height));
     // column_taps[t] … column_taps[t + 1]: the taps of target column t.
     std::vector<size_t> column_taps(static_cast<size_t>(target_width) + 1, 0);
     for (const Tap &tap : columns) column_taps[tap.target + 1]++;

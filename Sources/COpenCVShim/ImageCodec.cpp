@@ -1,7 +1,7 @@
 // ImageCodec.cpp — decode, encode and resize for facever, behind facever_opencv.h.
 // Decoding picks the format by the file's first bytes (ImageFormats.hpp); resizing is OpenCV's
-// imgproc, except the usual shrink, which facever does itself to the same bytes (AreaShrink.cpp). Every entry point catches every exception and turns it into a status code and a
-// one-line message.
+// imgproc, except the usual shrink, which facever does itself to the same bytes (AreaShrink.cpp). Every
+// entry point catches every exception and turns it into a status code and a one-line message.
 #include "facever_opencv.h"
 #include "AreaShrink.hpp"
 #include "ImageFormats.hpp"
