@@ -191,7 +191,7 @@ final class ModelFileCheckTests: XCTestCase {
         try SiameseNetwork(architecture: .resnet(TinyLandmarkModel.architecture), factory: .glorotUniform(seed: 3),
                            chipper: FaceChipper(landmarks: fourPoints)).save(to: url)
         XCTAssertThrowsError(try TrainedModel.load(from: url)) {
-            XCTAssertTrue("\($0)".contains("its landmark model finds 4 points; the face chip needs 5"), "\($0)")
+            XCTAssertTrue("\($0)".contains("the landmark model finds 4 points; the face chip needs 5"), "\($0)")
         }
     }
 

@@ -140,7 +140,7 @@ private struct ChipSampling {
     let centre: Point, step: Double, cosine: Double, sine: Double, half: Double
 
     init(landmarks: [Point], geometry: FaceChipGeometry) {
-        precondition(landmarks.count == 5, "faceChip: five landmarks")
+        precondition(landmarks.count == FaceChipper.landmarkCount, "faceChip: five landmarks")
         let size = geometry.size
         let fit = SimilarityTransform(fitting: geometry.chipPoints, to: landmarks)
         centre = fit.apply(Point(x: Double(size) / 2, y: Double(size) / 2))

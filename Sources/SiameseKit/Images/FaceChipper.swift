@@ -21,9 +21,24 @@ public final class FaceChipper: Equatable, @unchecked Sendable {
     static let boxOffset = Point(x: 0.066, y: 0.700)
     static let boxSide = 4.15
 
+    /// For a predictor known to find the chip's five points; `checked` for one read from a file.
     public init(landmarks: LandmarkPredictor, geometry: FaceChipGeometry = .dlibFaceRecognition) {
         self.landmarks = landmarks
         self.geometry = geometry
+    }
+
+    /// The landmarks the chip is fitted to: dlib's five (FaceChipGeometry.meanFivePointFace).
+    public static let landmarkCount = FaceChipGeometry.meanFivePointFace.count
+
+    /// A chipper for `landmarks` read from `path`, or an error naming it when the predictor finds another
+    /// number of points than the chip is fitted to (a crafted or wrong file: the fit would trap on them).
+    public static func checked(_ landmarks: LandmarkPredictor, geometry: FaceChipGeometry, path: String,
+                               nextStep: String) throws -> FaceChipper {
+        guard landmarks.pointCount == landmarkCount else {
+            throw InputError(path: path, problem: "the landmark model finds \(landmarks.pointCount) points; the face chip needs \(landmarkCount)",
+                             nextStep: nextStep)
+        }
+        return FaceChipper(landmarks: landmarks, geometry: geometry)
     }
 
     public static func == (lhs: FaceChipper, rhs: FaceChipper) -> Bool { lhs === rhs }

@@ -20,6 +20,8 @@ public final class LandmarkPredictor: @unchecked Sendable {
     let levels: Int, trees: Int, splits: Int, features: Int
     /// [2P]: x0, y0, x1, y1, …
     let initialShape: [Float]
+    /// The same as points, for the similarity fit each level makes.
+    let initialPoints: [Point]
     /// [L, T, S, 2] feature indices of each split, and [L, T, S] its threshold.
     let splitFeatures: [Int32]
     let thresholds: [Float]
@@ -59,6 +61,7 @@ public final class LandmarkPredictor: @unchecked Sendable {
         // (nearly) coincide would make its scale astronomic. dlib's lie about 0.2 of the box from their centroid.
         let initialPoints = (0..<points).map { Point(x: Double(initialShape[2 * $0]), y: Double(initialShape[2 * $0 + 1])) }
         guard initialPoints.rmsRadius >= 1e-3 else { throw damaged("the initial shape's points coincide") }
+        self.initialPoints = initialPoints
         (self.pointCount, self.levels, self.trees, self.splits, self.features) = (points, levels, trees, splits, features)
         (self.initialShape, self.splitFeatures, self.thresholds, self.leafValues, self.anchors, self.deltas) =
             (initialShape, splitFeatures, thresholds, leafValues, anchors, deltas)
@@ -166,9 +169,8 @@ public final class LandmarkPredictor: @unchecked Sendable {
     /// reads go without bounds checks: every index was checked when the model was loaded, and each pixel's
     /// against the picture just before it is read.
     private func readFeatures(_ image: Intensities, box: Box, shape: [Float], level: Int, into values: inout [Float]) {
-        let points = (0..<pointCount).map { Point(x: Double(initialShape[2 * $0]), y: Double(initialShape[2 * $0 + 1])) }
         let current = (0..<pointCount).map { Point(x: Double(shape[2 * $0]), y: Double(shape[2 * $0 + 1])) }
-        let fit = SimilarityTransform(fitting: points, to: current)
+        let fit = SimilarityTransform(fitting: initialPoints, to: current)
         let (c, s) = (Float(fit.scale * cos(fit.angle)), Float(fit.scale * sin(fit.angle)))
         let (imageWidth, imageHeight) = (image.width, image.height)
         anchors.withUnsafeBufferPointer { anchors in

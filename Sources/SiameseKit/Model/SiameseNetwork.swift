@@ -144,12 +144,8 @@ public final class SiameseNetwork: ParameterContainer {
                              nextStep: "name a model that `facever train` wrote with --model")
         }
         let architecture = try NetworkArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
-        let chipper = try LandmarkPredictor.stored(in: archive.tensors, path: url.path).map { predictor in
-            guard predictor.pointCount == FaceChipGeometry.meanFivePointFace.count else {
-                throw InputError(path: url.path, problem: "its landmark model finds \(predictor.pointCount) points; the face chip needs 5",
-                                 nextStep: "import dlib's models again (Scripts/setup.sh)")
-            }
-            return FaceChipper(landmarks: predictor, geometry: architecture.chipGeometry)
+        let chipper = try LandmarkPredictor.stored(in: archive.tensors, path: url.path).map {
+            try FaceChipper.checked($0, geometry: architecture.chipGeometry, path: url.path, nextStep: "import dlib's models again (Scripts/setup.sh)")
         }
         let network = try SiameseNetwork(architecture: architecture, factory: .stored(in: archive, path: url.path), chipper: chipper)
         let digest = try network.checkedWeights(path: url.path, storedDigest: archive.metadata[ModelKeys.modelID])

@@ -38,10 +38,6 @@ public enum DlibImport {
                                chipBorder: ChipBorder = .black) throws -> SiameseNetwork {
         let weights = try DlibResNetReader.read(contentsOf: resnet)
         let predictor = try DlibLandmarksReader.read(contentsOf: landmarks)
-        guard predictor.pointCount == 5 else {
-            throw InputError(path: landmarks.path, problem: "a \(predictor.pointCount)-point predictor; the face chip needs the 5-point one",
-                             nextStep: "use shape_predictor_5_face_landmarks.dat")
-        }
         var architecture = ResNetArchitecture.dlibFaceRecognition
         architecture.inputMeans = weights.inputMeans
         architecture.mirrorAverage = mirrorAverage ? true : nil
@@ -62,7 +58,8 @@ public enum DlibImport {
             }
         }
         let network = try SiameseNetwork(architecture: .resnet(architecture), factory: factory,
-                                         chipper: FaceChipper(landmarks: predictor, geometry: architecture.chipGeometry))
+                                         chipper: FaceChipper.checked(predictor, geometry: architecture.chipGeometry, path: landmarks.path,
+                                                                      nextStep: "use shape_predictor_5_face_landmarks.dat"))
         try network.save(to: output, metadata: [
             ModelKeys.importVersion: importVersion,
             ModelKeys.provenance: provenance,
