@@ -61,12 +61,32 @@ final class ImageTests: XCTestCase {
         XCTAssertEqual(image, RGBImage(width: width, height: height, pixels: rgb))
     }
 
+    func testFormatsFaceverCannotReadAreNamedWithTheNextStep() throws {
+        let heic = Data([0, 0, 0, 0x18] + Array("ftypheic".utf8) + [UInt8](repeating: 0, count: 40))
+        let cases: [(String, Data, String)] = [
+            ("photo.gif", Data("GIF89a".utf8 + [UInt8](repeating: 0, count: 40)), "a GIF image"),
+            ("IMG_0001.HEIC", heic, "a HEIC image"),
+            ("photo.avif", Data([0, 0, 0, 0x1C] + Array("ftypavif".utf8) + [UInt8](repeating: 0, count: 40)), "an AVIF image"),
+            ("photo.jxl", Data([0xFF, 0x0A, 0, 0]), "a JPEG XL image"),
+            ("notes.mp4", Data([0, 0, 0, 0x18] + Array("ftypisom".utf8) + [UInt8](repeating: 0, count: 40)),
+             "not a readable image (corrupt, truncated or unknown format)"),
+        ]
+        // With and without OpenCV's decoder for other formats (which reads none of these either).
+        for decoder in [PhotoDecoder.ownFormats, PhotoDecoder.withCaptureFormats] {
+            for (path, bytes, problem) in cases {
+                XCTAssertThrowsError(try decoder.decode(bytes, path: path)) { error in
+                    XCTAssertEqual("\(error)", "\(path): \(problem)\(problem.hasPrefix("not") ? "" : ", a format facever does not read"); convert it to JPEG or PNG")
+                }
+            }
+        }
+    }
+
     func testUnreadableInputsFailWithTheirPath() throws {
         XCTAssertThrowsError(try RGBImage.decode(Data(), path: "empty.jpg")) { error in
             XCTAssertEqual("\(error)", "empty.jpg: empty file")
         }
         XCTAssertThrowsError(try RGBImage.decode(Data("not an image".utf8), path: "notes.jpg")) { error in
-            XCTAssertEqual("\(error)", "notes.jpg: not a readable image (corrupt, truncated or unknown format)")
+            XCTAssertEqual("\(error)", "notes.jpg: not a readable image (corrupt, truncated or unknown format); convert it to JPEG or PNG")
         }
         let jpeg = try RGBImage(width: 8, height: 8, pixels: [UInt8](repeating: 200, count: 192)).jpegData()
         XCTAssertThrowsError(try RGBImage.decode(jpeg.prefix(20), path: "cut.jpg")) { error in

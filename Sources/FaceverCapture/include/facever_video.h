@@ -46,7 +46,8 @@ int fv_preview_show(const char *title, const uint8_t *rgb, int32_t width, int32_
                     int32_t *key, char *error, size_t error_capacity);
 void fv_preview_close_all(void);
 
-/* Decodes any image format OpenCV's imgcodecs reads (BMP, TIFF, WebP, …) into RGB8. */
+/* Decodes any image format OpenCV's imgcodecs reads (BMP, TIFF, WebP, …) into RGB8. Returns 0, 2 when
+ * OpenCV cannot decode the bytes, or 1 with the reason in `error` for any other failure. */
 int fv_decode_any_image(const uint8_t *bytes, size_t length, fv_image *out, char *error, size_t error_capacity);
 
 #ifdef __cplusplus

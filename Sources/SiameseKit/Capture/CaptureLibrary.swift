@@ -60,13 +60,19 @@ struct CaptureLibraryDecoder: OtherFormatDecoder {
     func decode(_ bytes: Data, path: String, limits: ImageLimits) throws -> RGBImage {
         let api = try CaptureLibrary.api(for: path)
         var image = fv_image()
+        var status: Int32 = 0
         let problem = ShimCall.run { error, capacity in
-            bytes.withUnsafeBytes { raw in
+            status = bytes.withUnsafeBytes { raw in
                 api.decode_any(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &image, error, capacity)
             }
+            return status
         }
         defer { fv_image_free(&image) }
-        if let problem { throw InputError(path: path, problem: problem) }
+        if let problem {
+            // OpenCV could not decode the bytes either: the same words as facever's own codecs.
+            if status == 2 { throw UnknownImageFormat(path: path, bytes: bytes).inputError }
+            throw InputError(path: path, problem: problem)
+        }
         return try RGBImage.adopting(image, path: path, limits: limits)
     }
 }

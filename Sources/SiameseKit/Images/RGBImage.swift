@@ -5,13 +5,6 @@
 import COpenCVShim
 import Foundation
 
-/// A file in none of facever's own formats (JPEG, PNG, PGM/PPM).
-struct UnknownImageFormat: Error {
-    let path: String
-    let problem: String
-    var inputError: InputError { InputError(path: path, problem: problem) }
-}
-
 public struct RGBImage: Equatable, Sendable {
     public let width: Int
     public let height: Int
@@ -56,7 +49,7 @@ public struct RGBImage: Equatable, Sendable {
         }
         defer { fv_image_free(&image) }
         if let problem {
-            if status == 2 { throw UnknownImageFormat(path: path, problem: problem) }
+            if status == 2 { throw UnknownImageFormat(path: path, bytes: bytes) }
             throw InputError(path: path, problem: problem)
         }
         return try adopting(image, path: path, limits: limits)
