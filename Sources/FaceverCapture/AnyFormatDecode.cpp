@@ -25,7 +25,7 @@ extern "C" int fv_decode_any_image(const uint8_t *bytes, size_t length, fv_image
         cv::Mat bgr = cv::imdecode(encoded, cv::IMREAD_COLOR);
         if (bgr.empty()) {
             write_error(error, error_capacity, "not a readable image (corrupt, truncated or unknown format)");
-            return 1;
+            return 2;
         }
         cv::Mat rgb;
         cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);

@@ -22,14 +22,13 @@ struct UnknownImageFormat: Error {
         return InputError(path: path, problem: problem, nextStep: "convert it to JPEG or PNG")
     }
 
-    /// GIF, HEIF (HEIC, AVIF), JPEG XL and JPEG 2000 by their signatures, with the article; nil for
-    /// anything else.
+    /// GIF, HEIF (HEIC, AVIF) and JPEG XL by their signatures, with the article; nil for anything else
+    /// (JPEG 2000 is not named: OpenCV's decoder reads it, so a failure there means a damaged file).
     static func recognisedFormat(of bytes: Data) -> String? {
         let head = [UInt8](bytes.prefix(12))
         func starts(with signature: [UInt8]) -> Bool { head.starts(with: signature) }
         if starts(with: Array("GIF87a".utf8)) || starts(with: Array("GIF89a".utf8)) { return "a GIF image" }
         if starts(with: [0xFF, 0x0A]) || starts(with: [0, 0, 0, 0x0C] + Array("JXL ".utf8)) { return "a JPEG XL image" }
-        if starts(with: [0, 0, 0, 0x0C] + Array("jP  ".utf8)) || starts(with: [0xFF, 0x4F, 0xFF, 0x51]) { return "a JPEG 2000 image" }
         // ISO base media files: a box size, "ftyp", then the major brand.
         guard head.count == 12, Array(head[4..<8]) == Array("ftyp".utf8) else { return nil }
         switch String(decoding: head[8..<12], as: UTF8.self) {
