@@ -32,6 +32,28 @@ final class PairsProtocolTests: XCTestCase {
         XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("101 folds, more than the 100"), "\($0)") }
     }
 
+    func testAFileSavedOnWindowsOrByASpreadsheetReadsTheSameAndErrorsNameTheEditorsLine() throws {
+        let root = try TestPaths.temporaryFolder("pairs-line-ends")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("pairs.tsv")
+        let lines = ["fold\timage_a\timage_b\tsame", "1\ta.jpg\tb.jpg\t1", "2\tc.jpg\td.jpg\t0"]
+        let expected = try { () throws -> [ImagePair] in
+            try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+            return try PairsProtocol.read(file)
+        }()
+        XCTAssertEqual(expected.count, 2)
+        // CRLF, CR, a byte-order mark (with and without the header), blank lines between pairs.
+        for text in [lines.joined(separator: "\r\n") + "\r\n", lines.joined(separator: "\r"),
+                     "\u{FEFF}" + lines.joined(separator: "\r\n"), "\u{FEFF}" + lines.dropFirst().joined(separator: "\n"),
+                     lines.joined(separator: "\n\n\r\n")] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            XCTAssertEqual(try PairsProtocol.read(file), expected, text.debugDescription)
+        }
+        // The line a text editor shows: blank lines count.
+        try "fold\timage_a\timage_b\tsame\r\n\r\n1\ta.jpg\tb.jpg\t1\r\n2\tc.jpg\td.jpg\tmaybe\r\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PairsProtocol.read(file)) { XCTAssertTrue("\($0)".contains("line 4 is not"), "\($0)") }
+    }
+
     func testKFoldAccuracyChoosesEachFoldsThresholdOnTheOthers() {
         func pair(_ fold: Int, _ same: Bool) -> ImagePair {
             ImagePair(fold: fold, first: URL(fileURLWithPath: "/a"), second: URL(fileURLWithPath: "/b"), same: same)

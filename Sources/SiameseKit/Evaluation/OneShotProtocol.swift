@@ -35,16 +35,15 @@ public enum OneShotProtocol {
     }
 
     static func read(run: URL, labels: URL, root: URL) throws -> Run {
-        let text = try TextFile.read(labels)
         func resolve(_ path: String) -> URL {
             let fromRoot = root.appendingPathComponent(path)
             return FileManager.default.fileExists(atPath: fromRoot.path) ? fromRoot : run.appendingPathComponent(path)
         }
         var training: [URL] = [], indexOf: [String: Int] = [:], tests: [(image: URL, answer: Int)] = []
-        for (number, line) in text.split(separator: "\n").enumerated() {
+        for (number, line) in try TextFile.lines(labels) {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count == 2 else {
-                throw InputError(path: labels.path, problem: "line \(number + 1) is not `test_image training_image`")
+                throw InputError(path: labels.path, problem: "line \(number) is not `test_image training_image`")
             }
             let trainingImage = resolve(fields[1])
             if indexOf[trainingImage.path] == nil {

@@ -19,10 +19,9 @@ public struct ImagePair: Equatable, Sendable {
 public enum PairsProtocol {
     /// The pairs of `url`; a line that is not a pair (after an optional header) is an error naming it.
     public static func read(_ url: URL) throws -> [ImagePair] {
-        let text = try TextFile.read(url)
         let folder = url.deletingLastPathComponent()
         var pairs: [ImagePair] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        for (index, (number, line)) in try TextFile.lines(url).enumerated() {
             let fields = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
             let pair: ImagePair?
             switch fields.count {
@@ -33,7 +32,7 @@ public enum PairsProtocol {
             if let pair {
                 pairs.append(pair)
             } else if index > 0 {
-                throw InputError(path: url.path, problem: "line \(index + 1) is not `fold<TAB>image_a<TAB>image_b<TAB>same` (same: 1 or 0)")
+                throw InputError(path: url.path, problem: "line \(number) is not `fold<TAB>image_a<TAB>image_b<TAB>same` (same: 1 or 0)")
             }
         }
         guard pairs.contains(where: \.same), pairs.contains(where: { !$0.same }) else {

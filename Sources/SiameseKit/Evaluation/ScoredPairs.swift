@@ -27,14 +27,13 @@ public enum ScoredPairs {
 
     /// The pairs and scores of `url`.
     public static func read(_ url: URL) throws -> (pairs: [ImagePair], scores: [Float]) {
-        let text = try TextFile.read(url)
         var pairs: [ImagePair] = [], scores: [Float] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+        for (index, (number, line)) in try TextFile.lines(url).enumerated() {
             if index == 0 && line == header { continue }
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard fields.count == 5, let fold = Int(fields[0]), fields[3] == "1" || fields[3] == "0",
                   !fields[1].isEmpty, !fields[2].isEmpty, let score = Float(fields[4]), score.isFinite else {
-                throw InputError(path: url.path, problem: "line \(index + 1) is not `fold<TAB>image_a<TAB>image_b<TAB>same<TAB>score`",
+                throw InputError(path: url.path, problem: "line \(number) is not `fold<TAB>image_a<TAB>image_b<TAB>same<TAB>score`",
                                  nextStep: "write the file with `facever evaluate --pairs FILE --write-scores OUT`")
             }
             pairs.append(ImagePair(fold: fold, first: URL(fileURLWithPath: fields[1]), second: URL(fileURLWithPath: fields[2]),
