@@ -230,8 +230,10 @@ extension EvaluateCommand {
             print(Console.jsonLine(object.merging(source) { $1 }))
         } else {
             print("\(Console.count(pairs.count, "pair")) (\(pairs.filter(\.same).count) same) in \(Console.count(folds.count, "fold")); \(heading)")
-            print(String(format: "accuracy %.3f ± %.3f (threshold chosen on the other folds; per fold: %@)", report.meanAccuracy,
-                         report.accuracyStandardDeviation, folds.map { String(format: "%.3f", report.foldAccuracies[$0]!) }.joined(separator: " ")))
+            // With one fold there are no others: its threshold was chosen on the fold itself (the note below).
+            let chosen = folds.count == 1 ? "threshold chosen on these pairs" : "threshold chosen on the other folds"
+            print(String(format: "accuracy %.3f ± %.3f (%@; per fold: %@)", report.meanAccuracy, report.accuracyStandardDeviation,
+                         chosen, folds.map { String(format: "%.3f", report.foldAccuracies[$0]!) }.joined(separator: " ")))
             print(String(format: "ROC AUC %.3f  equal-error rate %.3f  accuracy at threshold %.3f: %.3f", m.rocAUC, m.equalErrorRate,
                          m.threshold, m.accuracy))
             print("TAR at FAR 1e-2: " + (report.tarAtFAR1e2.map { String(format: "%.3f", $0) } ?? "- (needs 100 different pairs)")

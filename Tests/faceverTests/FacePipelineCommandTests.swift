@@ -236,6 +236,11 @@ final class FacePipelineCommandTests: XCTestCase {
 
         let text = try Facever.run(["evaluate", "--scored-pairs", "pairs/fold1.scores.tsv", "--scored-pairs", "pairs/fold2.scores.tsv"], in: root)
         XCTAssertTrue(text.standardOutput.contains("16 pairs (8 same) in 2 folds; scores from 2 files"), text.standardOutput)
+        XCTAssertTrue(text.standardOutput.contains("(threshold chosen on the other folds; per fold: "), text.standardOutput)
+        // One fold has no others: the text says where its threshold came from, and the note why that flatters.
+        let oneFold = try Facever.run(["evaluate", "--scored-pairs", "pairs/fold1.scores.tsv"], in: root)
+        XCTAssertTrue(oneFold.standardOutput.contains("(threshold chosen on these pairs; per fold: "), oneFold.standardOutput)
+        XCTAssertTrue(oneFold.standardError.contains("one fold: the threshold was chosen on the pairs it is measured on"), oneFold.standardError)
         // A pairs file without scores, a score that is not a number, and --write-scores without --pairs are refused.
         let unscored = try Facever.run(["evaluate", "--scored-pairs", "pairs/fold1.tsv"], in: root)
         XCTAssertEqual(unscored.status, 2)
