@@ -11,7 +11,9 @@ struct ImportCommand: ParsableCommand {
             Each photo becomes the canonical crop (--crop face: the largest face, aligned by the eyes; \
             centre: the centred square, for face crops such as LFW's), \(StoredPhoto.side)×\(StoredPhoto.side), \
             stored as DATA/<class>/<name>-<hash>.jpg. Duplicates (same bytes as a photo imported before), \
-            unreadable files and photos without a face are skipped and counted. Importing into negative \
+            unreadable files and photos without a face are skipped and counted; files in formats facever does \
+            not read (HEIC, GIF, AVIF, JPEG XL) are named in a warning, and a folder with no photo it reads is \
+            an error. Importing into negative \
             refuses your own photos (those in anchor, positive or verification). Ctrl-C finishes the current \
             photo and prints the summary.
 
@@ -59,6 +61,9 @@ struct ImportCommand: ParsableCommand {
               + "\(report.examined) examined)"
               + (report.refused > 0 ? "; \(Console.count(report.refused, "photo")) of you refused (already in anchor, positive or verification)" : "")
               + (report.interrupted ? "; interrupted before the end" : ""))
+        if let formats = PhotoListing.summary(of: report.inFormatsNotRead) {
+            Console.warning("skipped \(formats) below \(TerminalText.escaped(source)): formats facever does not read; convert them to JPEG or PNG")
+        }
         if report.interrupted { throw ExitCode(130) }
     }
 }

@@ -74,6 +74,32 @@ final class ImportTests: XCTestCase {
         XCTAssertEqual(Array(alpha.pixels.prefix(3)), [10, 20, 30], "alpha is dropped, colour kept")
     }
 
+    func testPhotosInFormatsFaceverDoesNotReadAreCountedAndAFolderOfNothingElseIsAnError() throws {
+        let heic = Data([0, 0, 0, 0x18] + Array("ftypheic".utf8) + [UInt8](repeating: 0, count: 16))
+        for name in ["IMG_0001.HEIC", "IMG_0002.heic", "trip/IMG_0003.HEIC"] { try write(heic, name) }
+        try write(Data("GIF89a".utf8), "wave.gif")
+        try write(Data("notes".utf8), "README.txt")
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        let source = root.appendingPathComponent("source")
+        XCTAssertThrowsError(try ImageImporter.run(source: source, into: layout.folder(.anchor))) { error in
+            XCTAssertEqual("\(error)", "\(source.path): no photo here in a format facever reads, only 3 .heic files and 1 .gif file; "
+                           + "convert them to JPEG or PNG")
+        }
+        let empty = root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try ImageImporter.run(source: empty, into: layout.folder(.anchor))) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(empty.path): no photos here (facever reads .bmp, .jpeg, .jpg, "), "\(error)")
+        }
+        // Beside a photo it reads, they are not examined, and the report lists them.
+        try write(try Data(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s3/1.pgm")), "face.pgm")
+        let report = try ImageImporter.run(source: source, into: layout.folder(.anchor))
+        XCTAssertEqual([report.imported, report.examined, report.unreadable.count], [1, 1, 0])
+        XCTAssertEqual(report.inFormatsNotRead.map(\.lastPathComponent), ["IMG_0001.HEIC", "IMG_0002.heic", "IMG_0003.HEIC", "wave.gif"])
+        XCTAssertEqual(PhotoListing.summary(of: report.inFormatsNotRead), "3 .heic files and 1 .gif file")
+        XCTAssertEqual(PhotoListing.summary(of: [URL(fileURLWithPath: "/a.avif")]), "1 .avif file")
+        XCTAssertNil(PhotoListing.summary(of: []))
+    }
+
     func testAMissingSourceFolderIsAnErrorNamingIt() {
         let missing = root.appendingPathComponent("nowhere")
         XCTAssertThrowsError(try ImageImporter.run(source: missing, into: root.appendingPathComponent("data/negative"))) { error in

@@ -24,6 +24,21 @@ final class TextOutputTests: XCTestCase {
         XCTAssertTrue(twice.standardError.contains("--gallery was given 2 times"), twice.standardError)
     }
 
+    func testImportSaysWhichPhotosItCannotReadAndAFolderOfOnlyThoseIsAnError() throws {
+        let phone = root.appendingPathComponent("phone")
+        try FileManager.default.createDirectory(at: phone, withIntermediateDirectories: true)
+        try Data([0, 0, 0, 0x18] + Array("ftypheic".utf8) + [UInt8](repeating: 0, count: 16)).write(to: phone.appendingPathComponent("IMG_0001.HEIC"))
+        let none = try Facever.run(["import", "phone", "--into", "anchor", "--crop", "centre", "--data", data], in: root)
+        XCTAssertEqual(none.status, 2, none.standardOutput)
+        XCTAssertEqual(none.standardError, "facever: \(phone.path): no photo here in a format facever reads, only 1 .heic file; convert them to JPEG or PNG\n")
+        try Facever.stage([(1, 1)], in: phone)
+        let some = try Facever.run(["import", "phone", "--into", "anchor", "--crop", "centre", "--data", data], in: root)
+        XCTAssertEqual(some.status, 0, some.standardError)
+        XCTAssertTrue(some.standardOutput.hasPrefix("imported 1 photo into "), some.standardOutput)
+        XCTAssertTrue(some.standardError.contains("skipped 1 .heic file below phone: formats facever does not read; convert them to JPEG or PNG"),
+                      some.standardError)
+    }
+
     func testAGalleryInNestedFoldersIsReadWholeAndJSONKeepsSlashes() throws {
         let gallery = root.appendingPathComponent("gallery")
         try TestPaths.copySampleFaces([(1, 7)], into: gallery.appendingPathComponent("2024"))

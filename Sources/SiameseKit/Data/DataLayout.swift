@@ -65,10 +65,27 @@ public struct DataLayout: Sendable {
         return names.sorted().map { folder.appendingPathComponent($0) }.filter(isImageFile)
     }
 
+    /// Extensions of photo formats facever does not read (a phone's HEIC, a GIF): a folder of them is not
+    /// an empty folder, and the listing says so (`PhotoListing.unreadFormats`).
+    public static let photoExtensionsNotRead: Set<String> = ["gif", "heic", "heif", "avif", "jxl"]
+
     /// Every photo below `folder`, recursively, sorted by path. Symbolic links to photos and to
     /// folders are followed (each real folder is visited once, so link cycles end). Throws when `folder` is
     /// missing (advising `nextStep`) or a folder cannot be listed.
     public static func imageFilesRecursively(in folder: URL, ifMissing nextStep: String = "check the path") throws -> [URL] {
+        try photosRecursively(in: folder, ifMissing: nextStep).photos
+    }
+
+    /// As `imageFilesRecursively`, with the files found beside them in formats facever does not read.
+    public static func photosRecursively(in folder: URL, ifMissing nextStep: String = "check the path") throws -> PhotoListing {
+        let files = try filesRecursively(in: folder, ifMissing: nextStep)
+        return PhotoListing(photos: files.filter(isImageFile),
+                            unreadFormats: files.filter { photoExtensionsNotRead.contains($0.pathExtension.lowercased()) })
+    }
+
+    /// Every file below `folder` whose name does not start with a dot, sorted by path (see
+    /// `imageFilesRecursively`).
+    private static func filesRecursively(in folder: URL, ifMissing nextStep: String) throws -> [URL] {
         try requireFolder(folder, ifMissing: nextStep)
         var files: [URL] = []
         var visited = Set<String>()
@@ -84,7 +101,7 @@ public struct DataLayout: Sendable {
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory) else { continue }
                 if entryIsDirectory.boolValue {
                     pending.append(url)
-                } else if isImageFile(url) {
+                } else {
                     files.append(url)
                 }
             }

@@ -6,7 +6,8 @@
 // imported before (in this run or an earlier one) is a duplicate and is skipped; unreadable files are
 // skipped and reported; photos in which face mode finds no face are skipped and counted. Photos listed
 // in `refusing` (the user's own, when importing other people) are refused and counted: the user's face
-// among the negatives would teach the network that the user is someone else.
+// among the negatives would teach the network that the user is someone else. Files in photo formats
+// facever does not read are counted apart (PhotoListing); a source with no photo at all is an error.
 import Foundation
 import Tensor
 
@@ -21,6 +22,8 @@ public struct ImportReport: Sendable {
     public var refused = 0
     /// The run stopped early because `shouldStop` said so (after a whole file).
     public var interrupted = false
+    /// Files below the source in photo formats facever does not read (PhotoListing), not examined.
+    public var inFormatsNotRead: [URL] = []
 }
 
 public enum ImageImporter {
@@ -47,8 +50,20 @@ public enum ImageImporter {
         decoder: PhotoDecoder = .ownFormats, shouldStop: () -> Bool = { false }, onProgress: (Int, Int) -> Void = { _, _ in },
         onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
-        try run(files: try DataLayout.imageFilesRecursively(in: source), into: destination, limit: limit, refusing: refusing,
-                cropper: cropper, decoder: decoder, shouldStop: shouldStop, onProgress: onProgress, onSkip: onSkip)
+        let listing = try DataLayout.photosRecursively(in: source)
+        guard !listing.photos.isEmpty else {
+            // Nothing to import is a mistake worth an exit status: a wrong folder, or photos in a format facever does not read.
+            if let formats = listing.unreadFormatsSummary {
+                throw InputError(path: source.path, problem: "no photo here in a format facever reads, only \(formats)",
+                                 nextStep: "convert them to JPEG or PNG")
+            }
+            throw InputError(path: source.path, problem: "no photos here (facever reads \(DataLayout.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")))",
+                             nextStep: "check the path")
+        }
+        var report = try run(files: listing.photos, into: destination, limit: limit, refusing: refusing, cropper: cropper,
+                             decoder: decoder, shouldStop: shouldStop, onProgress: onProgress, onSkip: onSkip)
+        report.inFormatsNotRead = listing.unreadFormats
+        return report
     }
 
     /// As `run(source:…)`, for a list of photo files.
