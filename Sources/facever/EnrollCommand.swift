@@ -9,7 +9,9 @@ struct EnrollCommand: ParsableCommand {
         abstract: "Enroll a person for identify: their face photos into DATA/people/NAME/.",
         discussion: """
             Photos (files or folders, searched recursively) go through the face pipeline; duplicates, \
-            unreadable files and photos without a face are skipped and counted. Live: --camera N or \
+            unreadable files and photos without a face are skipped and counted; files in formats facever \
+            does not read (HEIC, GIF, AVIF, JPEG XL) are named in a warning, and folders with no photo it reads \
+            are an error. Live: --camera N or \
             --source VIDEO with --count K saves the first K frames with a face. Enrolling again adds photos.
 
             Examples:
@@ -72,12 +74,16 @@ struct EnrollCommand: ParsableCommand {
                     throw InputError(path: source.name, problem: "the video ended after \(report.framesRead) frames: saved \(report.savedToFolder) of \(count!)")
                 }
             } else {
-                let files = try DataLayout.imageFiles(givenAs: photos.map { URL(fileURLWithPath: $0) })
+                let listing = try DataLayout.photos(givenAs: photos.map { URL(fileURLWithPath: $0) })
+                try listing.requirePhotos(from: photos.count == 1 ? URL(fileURLWithPath: photos[0]).path : photos.joined(separator: ", "))
+                if let warning = PhotoListing.skippedWarning(for: listing.unreadFormats, below: photos.map(TerminalText.escaped).joined(separator: ", ")) {
+                    Console.warning(warning)
+                }
                 let lock = try options.lockForWriting("enroll")
                 defer { withExtendedLifetime(lock) {} }
                 let progress = ProgressLine("enrolling", unit: "photos")
                 defer { progress.clear() }
-                let report = try ImageImporter.run(files: files, into: folder, cropper: cropper, decoder: .withCaptureFormats,
+                let report = try ImageImporter.run(files: listing.photos, into: folder, cropper: cropper, decoder: .withCaptureFormats,
                                                    shouldStop: { interrupt.isRaised }, onProgress: progress.update) { skipped in
                     progress.warning("skipped \(skipped)")
                 }

@@ -61,8 +61,8 @@ struct ImportCommand: ParsableCommand {
               + "\(report.examined) examined)"
               + (report.refused > 0 ? "; \(Console.count(report.refused, "photo")) of you refused (already in anchor, positive or verification)" : "")
               + (report.interrupted ? "; interrupted before the end" : ""))
-        if let formats = PhotoListing.summary(of: report.inFormatsNotRead) {
-            Console.warning("skipped \(formats) below \(TerminalText.escaped(source)): formats facever does not read; convert them to JPEG or PNG")
+        if let warning = PhotoListing.skippedWarning(for: report.inFormatsNotRead, below: TerminalText.escaped(source)) {
+            Console.warning(warning)
         }
         if report.interrupted { throw ExitCode(130) }
     }

@@ -41,6 +41,20 @@ final class PeopleCommandTests: XCTestCase {
         try SiameseNetwork(architecture: .tiny, seed: 1).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
     }
 
+    func testEnrollNamesPhotosItCannotReadAndRefusesAFolderOfOnlyThose() throws {
+        let phone = root.appendingPathComponent("phone")
+        try FileManager.default.createDirectory(at: phone, withIntermediateDirectories: true)
+        try Data("GIF89a".utf8).write(to: phone.appendingPathComponent("wave.gif"))
+        let none = try Facever.run(["enroll", "ann", "phone", "--data", data], in: root)
+        XCTAssertEqual(none.status, 2, none.standardOutput)
+        XCTAssertEqual(none.standardError, "facever: \(phone.path): no photo here in a format facever reads, only 1 .gif file; convert them to JPEG or PNG\n")
+        try Facever.stage([(1, 1)], in: root.appendingPathComponent("staging"))
+        let some = try Facever.run(["enroll", "ann", "staging", "phone", "--data", data], in: root)
+        XCTAssertEqual(some.status, 0, some.standardError)
+        XCTAssertTrue(some.standardOutput.contains("enrolled ann: 1 photo added"), some.standardOutput)
+        XCTAssertTrue(some.standardError.contains("skipped 1 .gif file below staging, phone: formats facever does not read"), some.standardError)
+    }
+
     func testEnrollPeopleAndRemove() throws {
         try enrollThree()
         let again = try Facever.run(["enroll", "ann", "staging/s1", try testCard("staging/card.png"), "--data", data], in: root)

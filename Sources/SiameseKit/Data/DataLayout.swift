@@ -112,13 +112,19 @@ public struct DataLayout: Sendable {
     /// The photos named on a command line: each a photo file (taken whatever its extension) or a folder
     /// (its photos, recursively), in the order given. Throws for a path that does not exist.
     public static func imageFiles(givenAs paths: [URL]) throws -> [URL] {
-        try paths.flatMap { path -> [URL] in
+        try photos(givenAs: paths).photos
+    }
+
+    /// As `imageFiles(givenAs:)`, with the files in formats facever does not read found in the folders.
+    public static func photos(givenAs paths: [URL]) throws -> PhotoListing {
+        let listings = try paths.map { path -> PhotoListing in
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
                 throw InputError(path: path.path, problem: "no such file or folder", nextStep: "check the path")
             }
-            return isDirectory.boolValue ? try imageFilesRecursively(in: path) : [path]
+            return isDirectory.boolValue ? try photosRecursively(in: path) : PhotoListing(photos: [path], unreadFormats: [])
         }
+        return PhotoListing(photos: listings.flatMap(\.photos), unreadFormats: listings.flatMap(\.unreadFormats))
     }
 
     /// The people `enroll` knows, one folder each: `DATA/people/NAME/`.

@@ -51,15 +51,8 @@ public enum ImageImporter {
         onSkip: (InputError) -> Void = { _ in }
     ) throws -> ImportReport {
         let listing = try DataLayout.photosRecursively(in: source)
-        guard !listing.photos.isEmpty else {
-            // Nothing to import is a mistake worth an exit status: a wrong folder, or photos in a format facever does not read.
-            if let formats = listing.unreadFormatsSummary {
-                throw InputError(path: source.path, problem: "no photo here in a format facever reads, only \(formats)",
-                                 nextStep: "convert them to JPEG or PNG")
-            }
-            throw InputError(path: source.path, problem: "no photos here (facever reads \(DataLayout.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")))",
-                             nextStep: "check the path")
-        }
+        // Nothing to import is a mistake worth an exit status: a wrong folder, or photos in a format facever does not read.
+        try listing.requirePhotos(from: source.path)
         var report = try run(files: listing.photos, into: destination, limit: limit, refusing: refusing, cropper: cropper,
                              decoder: decoder, shouldStop: shouldStop, onProgress: onProgress, onSkip: onSkip)
         report.inFormatsNotRead = listing.unreadFormats

@@ -10,6 +10,24 @@ public struct PhotoListing: Sendable {
     /// Files in formats facever does not read, sorted by path.
     public let unreadFormats: [URL]
 
+    /// Throws when the search found no photo: naming the files in formats facever does not read, when
+    /// there were some ("… only 3 .heic files; convert them to JPEG or PNG"), or the formats it reads.
+    public func requirePhotos(from path: String) throws {
+        guard photos.isEmpty else { return }
+        if let formats = unreadFormatsSummary {
+            throw InputError(path: path, problem: "no photo here in a format facever reads, only \(formats)",
+                             nextStep: "convert them to JPEG or PNG")
+        }
+        let extensions = DataLayout.imageExtensions.sorted().map { "." + $0 }.joined(separator: ", ")
+        throw InputError(path: path, problem: "no photos here (facever reads \(extensions))", nextStep: "check the path")
+    }
+
+    /// The warning for `files` in formats facever does not read, found below `source` and left out; nil
+    /// for none.
+    public static func skippedWarning(for files: [URL], below source: String) -> String? {
+        summary(of: files).map { "skipped \($0) below \(source): formats facever does not read; convert them to JPEG or PNG" }
+    }
+
     /// "12 .heic files and 1 .gif file", counted by extension as the files spell it in lower case; nil
     /// when there are none.
     public var unreadFormatsSummary: String? { Self.summary(of: unreadFormats) }
