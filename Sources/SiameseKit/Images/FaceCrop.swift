@@ -1,9 +1,8 @@
-import Foundation
-
 // FaceCrop.swift — cropping: a rectangle clamped to the image, the centred square, the stored face.
 //
 // facever stores every photo as a StoredPhoto.side × StoredPhoto.side JPEG (the tutorial's capture
 // size). A non-square photo loses its edges rather than being squashed, so faces keep their proportions.
+import Foundation
 
 /// The form of every photo facever keeps (imports, captures, augmented copies): one place for it.
 public enum StoredPhoto {
