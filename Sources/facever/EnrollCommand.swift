@@ -74,16 +74,12 @@ struct EnrollCommand: ParsableCommand {
                     throw InputError(path: source.name, problem: "the video ended after \(report.framesRead) frames: saved \(report.savedToFolder) of \(count!)")
                 }
             } else {
-                let listing = try DataLayout.photos(givenAs: photos.map { URL(fileURLWithPath: $0) })
-                try listing.requirePhotos(from: photos.count == 1 ? URL(fileURLWithPath: photos[0]).path : photos.joined(separator: ", "))
-                if let warning = PhotoListing.skippedWarning(for: listing.unreadFormats, below: photos.map(TerminalText.escaped).joined(separator: ", ")) {
-                    Console.warning(warning)
-                }
+                let files = try PhotoArguments.photos(of: try PhotoArguments.listing(photos), given: photos)
                 let lock = try options.lockForWriting("enroll")
                 defer { withExtendedLifetime(lock) {} }
                 let progress = ProgressLine("enrolling", unit: "photos")
                 defer { progress.clear() }
-                let report = try ImageImporter.run(files: listing.photos, into: folder, cropper: cropper, decoder: .withCaptureFormats,
+                let report = try ImageImporter.run(files: files, into: folder, cropper: cropper, decoder: .withCaptureFormats,
                                                    shouldStop: { interrupt.isRaised }, onProgress: progress.update) { skipped in
                     progress.warning("skipped \(skipped)")
                 }

@@ -74,13 +74,13 @@ struct IdentifyCommand: ParsableCommand {
         // The photos are cropped on a thread of their own from the start, while the model loads: its
         // header says how to crop them (CropsAhead). Folders given are listed first; a listing that fails
         // is reported below, after the model, as before.
-        let listed = capture.isGiven ? nil : try? DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) })
-        let ahead = listed.flatMap { cropping.cropsAhead(of: $0, forModelAt: modelURL) }
+        let listed = capture.isGiven ? nil : try? PhotoArguments.listing(images)
+        let ahead = listed.flatMap { cropping.cropsAhead(of: $0.photos, forModelAt: modelURL) }
         var probes: CropsAhead?
         let identifier: Identifier = try reportingInputErrors {
             Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [options.layout.root]))
             let model = try TrainedModel.load(from: modelURL)
-            if !capture.isGiven { files = try listed ?? DataLayout.imageFiles(givenAs: images.map { URL(fileURLWithPath: $0) }) }
+            if !capture.isGiven { files = try PhotoArguments.photos(of: try listed ?? PhotoArguments.listing(images), given: images) }
             probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead)
             let progress = ProgressLine("enrolled people:", unit: "photos")
             defer { progress.clear() }

@@ -111,6 +111,13 @@ final class PeopleCommandTests: XCTestCase {
         XCTAssertTrue(folder.standardOutput.contains("1 identified, 0 unknown, 1 without a face, 0 unreadable; 3 people enrolled (15 photos)"),
                       folder.standardOutput)
         XCTAssertTrue(FileManager.default.fileExists(atPath: data + "/people.embeddings.safetensors"), "everyone's embeddings cached")
+        // A folder of photos in a format facever does not read is an error that names them, not "0 identified".
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("phone"), withIntermediateDirectories: true)
+        try Data("GIF89a".utf8).write(to: root.appendingPathComponent("phone/wave.gif"))
+        let phone = try Facever.run(["identify", "phone", "--data", data], in: root)
+        XCTAssertEqual(phone.status, 2, phone.standardOutput)
+        XCTAssertTrue(phone.standardError.hasSuffix("phone: no photo here in a format facever reads, only 1 .gif file; convert them to JPEG or PNG\n"),
+                      phone.standardError)
 
         // evaluate --identify: a labelled folder, with strangers under unknown/.
         try Facever.stage([(1, 6), (1, 7)], in: root.appendingPathComponent("labelled/ann"))
