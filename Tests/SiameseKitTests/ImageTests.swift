@@ -41,23 +41,11 @@ final class ImageTests: XCTestCase {
     }
 
     func testFormatsBeyondJPEGPNGAndPNMAreReadThroughTheCaptureLibrary() throws {
-        // A 3 × 2 24-bit BMP (bottom-up rows of BGR, each padded to 4 bytes), written here by hand.
+        // A 3 × 2 24-bit BMP (bottom-up rows of BGR, each padded to 4 bytes), written by hand (BMPFile).
         let rgb: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30, 40, 50, 60, 70, 80, 90]
         let (width, height) = (3, 2)
-        let rowBytes = (width * 3 + 3) / 4 * 4
-        func le32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8((value >> (8 * $0)) & 0xff) } }
-        func le16(_ value: Int) -> [UInt8] { (0..<2).map { UInt8((value >> (8 * $0)) & 0xff) } }
-        var bmp: [UInt8] = Array("BM".utf8) + le32(54 + rowBytes * height) + le32(0) + le32(54)
-        bmp += le32(40) + le32(width) + le32(height) + le16(1) + le16(24) + le32(0) + le32(rowBytes * height)
-        bmp += le32(2835) + le32(2835) + le32(0) + le32(0)
-        for y in (0..<height).reversed() {
-            for x in 0..<width {
-                let pixel = (y * width + x) * 3
-                bmp += [rgb[pixel + 2], rgb[pixel + 1], rgb[pixel]]
-            }
-            bmp += [UInt8](repeating: 0, count: rowBytes - width * 3)
-        }
-        let image = try PhotoDecoder(limits: .ownImages, otherFormats: PhotoDecoder.withCaptureFormats.otherFormats).decode(Data(bmp), path: "tiny.bmp")
+        let bmp = BMPFile.data(of: RGBImage(width: width, height: height, pixels: rgb))
+        let image = try PhotoDecoder(limits: .ownImages, otherFormats: PhotoDecoder.withCaptureFormats.otherFormats).decode(bmp, path: "tiny.bmp")
         XCTAssertEqual(image, RGBImage(width: width, height: height, pixels: rgb))
     }
 
