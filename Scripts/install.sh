@@ -11,11 +11,13 @@
 #   bash Scripts/install.sh [PREFIX]        (default /usr/local)
 # FACEVER_INSTALL_FROM=DIR installs the products already built in DIR instead of building (the tests use it).
 set -euo pipefail
+# Paths given are taken from where the script was run, before it moves to the repository.
+prefix="$(realpath -m "${1:-/usr/local}")"
+from="${FACEVER_INSTALL_FROM:+$(realpath -m "$FACEVER_INSTALL_FROM")}"
 cd "$(dirname "$0")/.."
 
-prefix="${1:-/usr/local}"
-if [ -n "${FACEVER_INSTALL_FROM:-}" ]; then
-    built="$FACEVER_INSTALL_FROM"
+if [ -n "$from" ]; then
+    built="$from"
 else
     scratch=.build/install
     echo "install: building facever for $prefix (release, the Swift runtime beside the binary)" >&2
