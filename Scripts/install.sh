@@ -30,7 +30,12 @@ for product in "${products[@]}"; do
 done
 
 # The toolchain's runtime folder, and the libraries of it that the products need (with their own needs).
-toolchain_lib="$(dirname "$(readlink -f "$(command -v swift)")")/../lib/swift/linux"
+swift_binary="$(command -v swift || true)"
+if [ -z "$swift_binary" ]; then
+    echo "install: no swift on the PATH; the Swift runtime to install beside facever comes from its toolchain" >&2
+    exit 2
+fi
+toolchain_lib="$(dirname "$(readlink -f "$swift_binary")")/../lib/swift/linux"
 toolchain_lib="$(readlink -f "$toolchain_lib")"
 runtime=$(LD_LIBRARY_PATH="$toolchain_lib" ldd "${products[@]}" | awk -v dir="$toolchain_lib/" 'index($3, dir) == 1 { print $3 }' | sort -u)
 if [ -z "$runtime" ]; then
