@@ -6,6 +6,7 @@
 #                            mixed in)
 #   PREFIX/bin/facever       a link to it (facever finds its libraries beside the file the link names)
 #   PREFIX/share/facever/    dlib-resnet-v1.safetensors, when Scripts/setup.sh has made it
+#   PREFIX/share/…           completion for bash, zsh and fish (swift-argument-parser writes them)
 # Where it runs, it still needs the Debian packages Scripts/setup.sh installs (OpenCV, OpenBLAS, libjpeg,
 # libpng, opencv-data's face cascades). Run as a user who may write to PREFIX.
 #   bash Scripts/install.sh [PREFIX]        (default /usr/local)
@@ -48,6 +49,14 @@ install -d -m 755 "$destination" "$prefix/bin"
 install -m 755 "${products[@]}" "$destination/"
 for library in $runtime; do install -m 644 "$library" "$destination/"; done
 ln -sfn ../lib/facever/facever "$prefix/bin/facever"
+# Shell completion, where bash-completion, zsh and fish look for it under PREFIX/share.
+for shell_and_path in "bash bash-completion/completions/facever" "zsh zsh/site-functions/_facever" \
+                      "fish fish/vendor_completions.d/facever.fish"; do
+    read -r shell path <<< "$shell_and_path"
+    install -d -m 755 "$(dirname "$prefix/share/$path")"
+    "$destination/facever" --generate-completion-script "$shell" > "$prefix/share/$path"
+    chmod 644 "$prefix/share/$path"
+done
 installed_model=""
 if [ -f models/dlib-resnet-v1.safetensors ]; then
     install -d -m 755 "$prefix/share/facever"

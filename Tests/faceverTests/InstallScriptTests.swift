@@ -28,6 +28,10 @@ final class InstallScriptTests: XCTestCase {
         for name in ["facever", "libFaceverCapture.so", "libFaceverDetect.so", "libswiftCore.so", "libFoundation.so"] {
             XCTAssertTrue(files.contains(name), "\(name) in \(files)")
         }
+        for completion in ["bash-completion/completions/facever", "zsh/site-functions/_facever", "fish/vendor_completions.d/facever.fish"] {
+            let text = try String(contentsOf: prefix.appendingPathComponent("share/" + completion), encoding: .utf8)
+            XCTAssertTrue(text.contains("import") && text.contains("verify"), completion)
+        }
         let link = prefix.appendingPathComponent("bin/facever")
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link.path), "../lib/facever/facever")
 
