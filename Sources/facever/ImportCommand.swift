@@ -12,8 +12,8 @@ struct ImportCommand: ParsableCommand {
             centre: the centred square, for face crops such as LFW's), \(StoredPhoto.side)×\(StoredPhoto.side), \
             stored as DATA/<class>/<name>-<hash>.jpg. Duplicates (same bytes as a photo imported before), \
             unreadable files and photos without a face are skipped and counted; files in formats facever does \
-            not read (HEIC, GIF, AVIF, JPEG XL) are named in a warning, and a folder with no photo it reads is \
-            an error. Importing into negative \
+            not read (HEIC, GIF, AVIF, JPEG XL) are named in a warning, and a folder with no photo it reads, or \
+            none of whose photos could be imported, is an error. Importing into negative \
             refuses your own photos (those in anchor, positive or verification). Ctrl-C finishes the current \
             photo and prints the summary.
 
@@ -65,5 +65,17 @@ struct ImportCommand: ParsableCommand {
             Console.warning(warning)
         }
         if report.interrupted { throw ExitCode(130) }
+        // Photos examined and none of them taken (nor there already): a script must not read that as success.
+        if report.examined > 0 && report.imported == 0 && report.duplicates == 0 && report.refused == 0 {
+            let unreadable = report.unreadable.count
+            try reportingInputErrors {
+                throw InputError(path: URL(fileURLWithPath: source).path,
+                                 problem: (report.examined == 1 ? "its one photo could not be imported"
+                                              : "none of its \(report.examined) photos could be imported")
+                                     + " (\(unreadable) unreadable, \(report.withoutFace) without a face)",
+                                 nextStep: unreadable == 0 ? "for photos that are face crops already, import with --crop centre"
+                                     : "see why in the warnings above")
+            }
+        }
     }
 }

@@ -39,6 +39,29 @@ final class TextOutputTests: XCTestCase {
                       some.standardError)
     }
 
+    func testAnImportThatTakesNoneOfItsPhotosIsAnError() throws {
+        // A test card (no face) and a file cut short: examined, none taken, nothing there before: exit 2, with why.
+        let cards = root.appendingPathComponent("cards")
+        try FileManager.default.createDirectory(at: cards, withIntermediateDirectories: true)
+        var pixels = [UInt8]()
+        for _ in 0..<120 { for column in 0..<160 { pixels += column < 80 ? [230, 230, 20] : [20, 20, 230] } }
+        try RGBImage(width: 160, height: 120, pixels: pixels).pngData().write(to: cards.appendingPathComponent("card.png"))
+        let none = try Facever.run(["import", "cards", "--into", "negative", "--data", data], in: root)
+        XCTAssertEqual(none.status, 2, none.standardOutput)
+        XCTAssertTrue(none.standardOutput.hasPrefix("imported 0 photos into "), none.standardOutput)
+        XCTAssertTrue(none.standardError.hasSuffix("\(cards.path): its one photo could not be imported (0 unreadable, 1 without a face); "
+                                                   + "for photos that are face crops already, import with --crop centre\n"), none.standardError)
+        try Data("not a photo".utf8).write(to: cards.appendingPathComponent("notes.jpg"))
+        let unreadable = try Facever.run(["import", "cards", "--into", "negative", "--data", data], in: root)
+        XCTAssertEqual(unreadable.status, 2, unreadable.standardOutput)
+        XCTAssertTrue(unreadable.standardError.contains("none of its 2 photos could be imported (1 unreadable, 1 without a face); see why in the warnings above"),
+                      unreadable.standardError)
+        // Photos taken before count as done: importing the same folder again is no error.
+        try Facever.stage([(1, 1)], in: cards)
+        XCTAssertEqual(try Facever.run(["import", "cards", "--into", "negative", "--data", data], in: root).status, 0)
+        XCTAssertEqual(try Facever.run(["import", "cards", "--into", "negative", "--data", data], in: root).status, 0, "duplicates only")
+    }
+
     func testAGalleryInNestedFoldersIsReadWholeAndJSONKeepsSlashes() throws {
         let gallery = root.appendingPathComponent("gallery")
         try TestPaths.copySampleFaces([(1, 7)], into: gallery.appendingPathComponent("2024"))
