@@ -52,6 +52,8 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         let folder = People.folder(of: name, in: options.layout)
+        // Someone enrolled for the first time whose photos all fail is not left behind with none (below).
+        let newPerson = !FileManager.default.fileExists(atPath: folder.path)
         let interrupt = InterruptFlag(message: "finishing the current photo")
         interrupt.install()
         let cropper = cropping.cropper(orElse: .face)
@@ -89,10 +91,13 @@ struct EnrollCommand: ParsableCommand {
                 interrupted = report.interrupted
             }
             let total = try DataLayout.imageFilesRecursively(in: folder).count
-            print("\(TerminalText.escaped(name)) has \(Console.count(total, "photo")); \(Console.count(try People.list(in: options.layout).count, "person", "people")) enrolled")
             if total == 0 {
-                throw InputError(path: folder.path, problem: "no photo of \(name) could be used", nextStep: "give photos with the face in view")
+                // rmdir removes the folder only while it is empty: nothing anyone put there is lost.
+                let removed = newPerson && rmdir(folder.path) == 0
+                throw InputError(path: folder.path, problem: "no photo of \(name) could be used" + (removed ? ", so \(name) is not enrolled" : ""),
+                                 nextStep: "give photos with the face in view (the warnings above say why each was skipped)")
             }
+            print("\(TerminalText.escaped(name)) has \(Console.count(total, "photo")); \(Console.count(try People.list(in: options.layout).count, "person", "people")) enrolled")
         }
         if interrupted { throw ExitCode(130) }
     }

@@ -48,6 +48,16 @@ final class PeopleCommandTests: XCTestCase {
         let none = try Facever.run(["enroll", "ann", "phone", "--data", data], in: root)
         XCTAssertEqual(none.status, 2, none.standardOutput)
         XCTAssertEqual(none.standardError, "facever: \(phone.path): no photo here in a format facever reads, only 1 .gif file; convert them to JPEG or PNG\n")
+        // A photo that cannot be read: skipped with its reason, and with nothing enrolled, an error that points there.
+        try Data("not a photo".utf8).write(to: phone.appendingPathComponent("cut.jpg"))
+        let unreadable = try Facever.run(["enroll", "ann", "phone", "--data", data], in: root)
+        XCTAssertEqual(unreadable.status, 2, unreadable.standardOutput)
+        XCTAssertTrue(unreadable.standardError.contains("skipped \(phone.path)/cut.jpg: not a readable image"), unreadable.standardError)
+        XCTAssertTrue(unreadable.standardError.hasSuffix("no photo of ann could be used, so ann is not enrolled; give photos with the "
+                                                         + "face in view (the warnings above say why each was skipped)\n"), unreadable.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data + "/people/ann"), "no empty folder left for ann")
+        XCTAssertTrue(try Facever.run(["people", "--data", data], in: root).standardOutput.hasPrefix("0 people enrolled"), "people lists nobody")
+        try FileManager.default.removeItem(at: phone.appendingPathComponent("cut.jpg"))
         try Facever.stage([(1, 1)], in: root.appendingPathComponent("staging"))
         let some = try Facever.run(["enroll", "ann", "staging", "phone", "--data", data], in: root)
         XCTAssertEqual(some.status, 0, some.standardError)
