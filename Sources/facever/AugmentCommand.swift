@@ -62,5 +62,13 @@ struct AugmentCommand: ParsableCommand {
         print("augmented \(Console.count(total.sources, "photo")): \(Console.count(total.written, "copy", "copies")) written, \(total.alreadyPresent) already there, "
               + "\(total.unreadable.count) unreadable skipped" + (total.interrupted ? "; interrupted before the end" : ""))
         if total.interrupted { throw ExitCode(130) }
+        // Nothing to augment is a mistake worth an exit status (a script must not read it as done).
+        if total.sources == 0 {
+            let names = classes.map(\.rawValue)
+            try reportingInputErrors {
+                throw InputError(path: options.layout.root.path, problem: "no photos to augment in \(names.joined(separator: " or "))",
+                                 nextStep: "bring photos in with `facever import DIR --into \(names.first ?? "anchor")`")
+            }
+        }
     }
 }

@@ -62,6 +62,20 @@ final class TextOutputTests: XCTestCase {
         XCTAssertEqual(try Facever.run(["import", "cards", "--into", "negative", "--data", data], in: root).status, 0, "duplicates only")
     }
 
+    func testAugmentWithNothingToAugmentSaysWhereThePhotosComeFrom() throws {
+        let missing = try Facever.run(["augment", "--data", data], in: root)
+        XCTAssertEqual(missing.status, 2, missing.standardOutput)
+        XCTAssertEqual(missing.standardError, "facever: \(data)/anchor: no such folder; bring photos in with `facever import DIR --into anchor`\n")
+        for faceClass in ["anchor", "positive"] {
+            try FileManager.default.createDirectory(atPath: data + "/" + faceClass, withIntermediateDirectories: true)
+        }
+        let empty = try Facever.run(["augment", "--data", data], in: root)
+        XCTAssertEqual(empty.status, 2, empty.standardOutput)
+        XCTAssertTrue(empty.standardOutput.contains("augmented 0 photos"), empty.standardOutput)
+        XCTAssertEqual(empty.standardError, "facever: \(data): no photos to augment in anchor or positive; "
+                       + "bring photos in with `facever import DIR --into anchor`\n")
+    }
+
     func testAGalleryInNestedFoldersIsReadWholeAndJSONKeepsSlashes() throws {
         let gallery = root.appendingPathComponent("gallery")
         try TestPaths.copySampleFaces([(1, 7)], into: gallery.appendingPathComponent("2024"))

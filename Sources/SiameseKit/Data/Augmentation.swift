@@ -116,7 +116,8 @@ public enum Augmenter {
         onProgress: (Int, Int) -> Void = { _, _ in }, onSkip: (InputError) -> Void = { _ in }
     ) throws -> AugmentReport {
         var report = AugmentReport()
-        let originals = try DataLayout.imageFiles(in: folder).filter { !DataLayout.isAugmented($0) }
+        let originals = try DataLayout.imageFiles(in: folder, ifMissing: "bring photos in with `facever import DIR --into \(folder.lastPathComponent)`")
+            .filter { !DataLayout.isAugmented($0) }
         for file in originals {
             if shouldStop() {
                 report.interrupted = true
