@@ -43,11 +43,10 @@ public enum TrainingHistory {
         }).joined(separator: "\n") + "\n"
     }
 
-    /// With sorted keys, as every JSON in metadata (MetadataJSON.swift): equal histories give equal text.
+    /// With MetadataJSON's encoder (sorted keys: equal histories give equal text); "[]" for a history JSON
+    /// cannot hold (a loss that is not a number).
     static func json(_ records: [EpochRecord]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(records)) ?? Data("[]".utf8), as: UTF8.self)
+        String(decoding: (try? metadataJSONEncoder().encode(records)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     /// The history stored in a model's metadata (nil: none, or a model from before histories).

@@ -6,11 +6,16 @@ import Foundation
 
 public protocol MetadataJSON: Codable {}
 
+/// The encoder of every such value: sorted keys.
+func metadataJSONEncoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+}
+
 extension MetadataJSON {
     public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        String(decoding: try! metadataJSONEncoder().encode(self), as: UTF8.self)
     }
 
     /// The value, or nil when the text is not its JSON.
