@@ -78,14 +78,15 @@ public struct DataLayout: Sendable {
 
     /// As `imageFilesRecursively`, with the files found beside them in formats facever does not read.
     public static func photosRecursively(in folder: URL, ifMissing nextStep: String = "check the path") throws -> PhotoListing {
-        let files = try filesRecursively(in: folder, ifMissing: nextStep)
-        return PhotoListing(photos: files.filter(isImageFile),
-                            unreadFormats: files.filter { photoExtensionsNotRead.contains($0.pathExtension.lowercased()) })
+        func inFormatNotRead(_ url: URL) -> Bool { photoExtensionsNotRead.contains(url.pathExtension.lowercased()) }
+        // Only the files that matter are kept during the walk: a tree of other files costs no memory.
+        let files = try filesRecursively(in: folder, ifMissing: nextStep) { isImageFile($0) || inFormatNotRead($0) }
+        return PhotoListing(photos: files.filter(isImageFile), unreadFormats: files.filter(inFormatNotRead))
     }
 
-    /// Every file below `folder` whose name does not start with a dot, sorted by path (see
-    /// `imageFilesRecursively`).
-    private static func filesRecursively(in folder: URL, ifMissing nextStep: String) throws -> [URL] {
+    /// Every file below `folder` that `keeping` keeps (names starting with a dot are passed over), sorted
+    /// by path (see `imageFilesRecursively`).
+    private static func filesRecursively(in folder: URL, ifMissing nextStep: String, keeping: (URL) -> Bool) throws -> [URL] {
         try requireFolder(folder, ifMissing: nextStep)
         var files: [URL] = []
         var visited = Set<String>()
@@ -101,7 +102,7 @@ public struct DataLayout: Sendable {
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &entryIsDirectory) else { continue }
                 if entryIsDirectory.boolValue {
                     pending.append(url)
-                } else {
+                } else if keeping(url) {
                     files.append(url)
                 }
             }
