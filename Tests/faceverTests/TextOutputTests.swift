@@ -40,12 +40,10 @@ final class TextOutputTests: XCTestCase {
     }
 
     func testAnImportThatTakesNoneOfItsPhotosIsAnError() throws {
-        // A test card (no face) and a file cut short: examined, none taken, nothing there before: exit 2, with why.
+        // A plain frame (no face) and a file that is no photo: examined, none taken, nothing there before: exit 2, with why.
         let cards = root.appendingPathComponent("cards")
         try FileManager.default.createDirectory(at: cards, withIntermediateDirectories: true)
-        var pixels = [UInt8]()
-        for _ in 0..<120 { for column in 0..<160 { pixels += column < 80 ? [230, 230, 20] : [20, 20, 230] } }
-        try RGBImage(width: 160, height: 120, pixels: pixels).pngData().write(to: cards.appendingPathComponent("card.png"))
+        try SyntheticFrames.frame().pngData().write(to: cards.appendingPathComponent("card.png"))
         let none = try Facever.run(["import", "cards", "--into", "negative", "--data", data], in: root)
         XCTAssertEqual(none.status, 2, none.standardOutput)
         XCTAssertTrue(none.standardOutput.hasPrefix("imported 0 photos into "), none.standardOutput)
