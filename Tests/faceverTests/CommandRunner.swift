@@ -26,8 +26,10 @@ enum Facever {
     static let sampleFaces = TestPaths.sampleFaces
 
     @discardableResult
-    static func run(_ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws -> CommandResult {
-        let process = try start(arguments, in: folder, environment: environment)
+    /// `binary`: another facever than the one built beside the tests (an installed copy).
+    static func run(_ arguments: [String], in folder: URL, environment: [String: String]? = nil,
+                    binary: URL = executable) throws -> CommandResult {
+        let process = try start(arguments, in: folder, environment: environment, binary: binary)
         let outputData = process.output.fileHandleForReading.readDataToEndOfFile()
         process.process.waitUntilExit()
         return CommandResult(status: process.process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
@@ -46,10 +48,11 @@ enum Facever {
         }
     }
 
-    static func start(_ arguments: [String], in folder: URL, environment: [String: String]? = nil) throws -> Running {
+    static func start(_ arguments: [String], in folder: URL, environment: [String: String]? = nil,
+                      binary: URL = executable) throws -> Running {
         let process = Process()
         if let environment { process.environment = environment }
-        process.executableURL = executable
+        process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = folder
         let output = Pipe()

@@ -43,18 +43,9 @@ final class InstallScriptTests: XCTestCase {
         var environment = ProcessInfo.processInfo.environment
         environment["FACEVER_CAPTURE_LIBRARY"] = nil
         environment["FACEVER_DETECT_LIBRARY"] = nil
-        let run = Process()
-        run.executableURL = link
-        run.arguments = ["import", "staging", "--into", "anchor", "--crop", "face", "--data", "data"]
-        run.currentDirectoryURL = work
-        run.environment = environment
-        let output = Pipe(), errors = Pipe()
-        (run.standardOutput, run.standardError) = (output, errors)
-        try run.run()
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaints = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        run.waitUntilExit()
-        XCTAssertEqual(run.terminationStatus, 0, complaints)
-        XCTAssertTrue(printed.hasPrefix("imported 1 photo into "), printed + complaints)
+        let result = try Facever.run(["import", "staging", "--into", "anchor", "--crop", "face", "--data", "data"], in: work,
+                                     environment: environment, binary: link)
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertTrue(result.standardOutput.hasPrefix("imported 1 photo into "), result.standardOutput + result.standardError)
     }
 }
