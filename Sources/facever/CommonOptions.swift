@@ -67,6 +67,21 @@ enum Console {
         FileHandle.standardError.write(Data("facever: warning: \(TerminalText.escaped(message))\n".utf8))
     }
 
+    /// Warns that these photos held several faces each, of which the largest was `kept` ("imported").
+    static func warnOfSeveralFaces(in files: [URL], kept: String) {
+        guard !files.isEmpty else { return }
+        let check = "(check that it is the person meant, or crop such photos to one face)"
+        guard files.count > 1 else { return warning("\(files[0].lastPathComponent) held several faces; its largest was \(kept) \(check)") }
+        let names = files.prefix(5).map(\.lastPathComponent).joined(separator: ", ") + (files.count > 5 ? " and \(files.count - 5) more" : "")
+        warning("\(files.count) photos held several faces; the largest of each was \(kept): \(names) \(check)")
+    }
+
+    /// Warns that a photo holds several faces of which the command `used` the largest.
+    static func warnOfOtherFaces(in name: String, faces: Int, used: String) {
+        guard faces > 1 else { return }
+        warning("\(name): \(faces) faces; \(used) the largest (crop the photo to one face, or name each with facever identify)")
+    }
+
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
     static var standardInputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
     static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -46,6 +46,7 @@ struct CompareCommand: ParsableCommand {
             return try PairComparison.compare(cropping.crops(of: files, for: model, ahead: ahead), model: model,
                                               precision: try compute.resolved(for: model))
         }
+        for (name, faces) in zip([first, second], comparison.facesInPicture) { Console.warnOfOtherFaces(in: name, faces: faces, used: "compared") }
         var object: [String: Any] = ["image_a": first, "image_b": second, "same": comparison.same,
                                      "threshold": Double(comparison.threshold)]
         var text: String
@@ -53,6 +54,7 @@ struct CompareCommand: ParsableCommand {
         case .compared(let score, let distance):
             object["score"] = (Double(score) * 10000).rounded() / 10000
             object["distance"] = distance.map { (Double($0) * 10000).rounded() / 10000 } ?? NSNull()
+            (object["faces_a"], object["faces_b"]) = (comparison.facesInPicture[0], comparison.facesInPicture[1])
             text = "score \(String(format: "%.4f", score))" + (distance.map { String(format: " distance %.4f", $0) } ?? "")
                 + (comparison.same ? " same" : " different")
         case .noFace(let index):

@@ -60,18 +60,20 @@ struct CropOptions: ParsableArguments {
 
     /// `files` cropped on a thread of their own as the model file's header says (CropsAhead), while the
     /// caller loads the model; nil when the header cannot be read (loading the model then says why).
-    func cropsAhead(of files: [URL], forModelAt url: URL) -> PhotosCroppedAhead? {
+    /// `everyFace`: each crop brings its picture's other faces.
+    func cropsAhead(of files: [URL], forModelAt url: URL, everyFace: Bool = false) -> PhotosCroppedAhead? {
         ModelCropping.recorded(inModelAt: url).map { recorded in
-            PhotosCroppedAhead(crops: CropsAhead(files: files, cropper: cropper(for: recorded), decoder: .withCaptureFormats),
+            PhotosCroppedAhead(crops: CropsAhead(files: files, cropper: cropper(for: recorded), decoder: .withCaptureFormats,
+                                                 everyFace: everyFace),
                                cropping: recorded)
         }
     }
 
     /// The crops of `files` for the loaded `model`: those begun `ahead` when the model crops as its header
     /// said (a file replaced between the two reads might not), else begun now.
-    func crops(of files: [URL], for model: TrainedModel, ahead: PhotosCroppedAhead?) -> CropsAhead {
+    func crops(of files: [URL], for model: TrainedModel, ahead: PhotosCroppedAhead?, everyFace: Bool = false) -> CropsAhead {
         if let ahead, ahead.cropping == model.cropping { return ahead.crops }
-        return CropsAhead(files: files, cropper: cropper(for: model), decoder: .withCaptureFormats)
+        return CropsAhead(files: files, cropper: cropper(for: model), decoder: .withCaptureFormats, everyFace: everyFace)
     }
 }
 

@@ -88,6 +88,7 @@ struct EnrollCommand: ParsableCommand {
                 progress.clear()
                 print("enrolled \(TerminalText.escaped(name)): \(Console.count(report.imported, "photo")) added "
                       + "(\(report.duplicates) duplicates, \(report.unreadable.count) unreadable and \(report.withoutFace) without a face skipped)")
+                Console.warnOfSeveralFaces(in: report.withSeveralFaces, kept: "enrolled as \(name)")
                 interrupted = report.interrupted
             }
             let total = try DataLayout.imageFilesRecursively(in: folder).count

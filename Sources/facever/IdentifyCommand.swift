@@ -10,12 +10,15 @@ struct IdentifyCommand: ParsableCommand {
         discussion: """
             Each face is compared with every enrolled person's photos; a person's score is the mean of \
             their three best-matching photos' Siamese scores. The best person is named when their score \
-            is above the threshold (default: the model's detection threshold), otherwise the photo is \
+            is above the threshold (default: the model's detection threshold), otherwise the face is \
             unknown. Embeddings of enrolled photos are cached (DATA/people.embeddings.safetensors).
 
-            Live: --camera N or --source VIDEO, press i to identify the face in view, or --auto --count N.
+            A photo with several faces (face crops) gets a line for each, largest first, ending in \
+            "face K of N"; faces less than half as wide as the largest are not looked at.
 
-            Exit status: 0 every image identified, 1 some unknown or without a face, 2 input error, 64 usage error.
+            Live: --camera N or --source VIDEO, press i to identify the faces in view, or --auto --count N.
+
+            Exit status: 0 every face identified, 1 some unknown or without a face, 2 input error, 64 usage error.
 
             Examples:
               facever identify party/*.jpg
@@ -40,7 +43,7 @@ struct IdentifyCommand: ParsableCommand {
     @Option(help: "Also list the K best people with their scores.")
     var top: Int?
 
-    @Flag(help: "Print one JSON object per image.")
+    @Flag(help: "Print one JSON object per face (per image without a face).")
     var json = false
 
     @OptionGroup var cropping: CropOptions
@@ -75,13 +78,13 @@ struct IdentifyCommand: ParsableCommand {
         // header says how to crop them (CropsAhead). Folders given are listed first; a listing that fails
         // is reported below, after the model, as before.
         let listed = capture.isGiven ? nil : try? PhotoArguments.listing(images)
-        let ahead = listed.flatMap { cropping.cropsAhead(of: $0.photos, forModelAt: modelURL) }
+        let ahead = listed.flatMap { cropping.cropsAhead(of: $0.photos, forModelAt: modelURL, everyFace: true) }
         var probes: CropsAhead?
         let identifier: Identifier = try reportingInputErrors {
             Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [options.layout.root]))
             let model = try TrainedModel.load(from: modelURL)
             if !capture.isGiven { files = try PhotoArguments.photos(of: try listed ?? PhotoArguments.listing(images), given: images) }
-            probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead)
+            probes = capture.isGiven ? nil : cropping.crops(of: files, for: model, ahead: ahead, everyFace: true)
             let progress = ProgressLine("enrolled people:", unit: "photos")
             defer { progress.clear() }
             return try Identifier(model: model, precision: try compute.resolved(for: model), layout: options.layout,
@@ -96,9 +99,10 @@ struct IdentifyCommand: ParsableCommand {
 
         var tally = Tally()
         if capture.isGiven {
-            let live = LiveProbes(capture: capture, cropper: identifier.cropper, auto: auto, count: count, key: "i", action: "identify", answers: "identifications")
+            let live = LiveProbes(capture: capture, cropper: identifier.cropper, auto: auto, count: count, key: "i", action: "identify",
+                                  answers: "identifications", everyFace: true)
             try live.run(answered: { tally.answers }) { name, crop, start in
-                report(name, crop, try identifier.identify(crop.photo), start: start, tally: &tally)
+                try identifyEachFace(name, crop, with: identifier, start: start, tally: &tally)
             }
         } else {
             let crops = probes!  // made with the model, one item a photo
@@ -111,7 +115,7 @@ struct IdentifyCommand: ParsableCommand {
                         report(file.path, nil, nil, start: start, tally: &tally)
                         continue
                     }
-                    report(file.path, crop, try identifier.identify(crop.photo), start: start, tally: &tally)
+                    try identifyEachFace(file.path, crop, with: identifier, start: start, tally: &tally)
                 } catch {
                     tally.errors += 1
                     Console.error("\(error)")
@@ -131,8 +135,19 @@ struct IdentifyCommand: ParsableCommand {
         if tally.unknown + tally.withoutFace > 0 || tally.identified == 0 { throw ExitCode(1) }
     }
 
-    /// One answer: a name, unknown, or (crop nil) no face.
-    private func report(_ name: String, _ crop: CroppedPhoto?, _ result: Identification?, start: Date, tally: inout Tally) {
+    /// The answers for one photo: its largest face's, then each other face's.
+    private func identifyEachFace(_ name: String, _ crop: CroppedPhoto, with identifier: Identifier, start: Date, tally: inout Tally) throws {
+        let faces = [crop] + crop.otherFaces
+        for (index, face) in faces.enumerated() {
+            report(name, face, try identifier.identify(face.photo), start: start, tally: &tally,
+                   faceNumber: faces.count > 1 ? index + 1 : nil)
+        }
+    }
+
+    /// One answer: a name, unknown, or (crop nil) no face. `faceNumber` counts the faces of a photo with
+    /// several, largest first (nil: it has one).
+    private func report(_ name: String, _ crop: CroppedPhoto?, _ result: Identification?, start: Date, tally: inout Tally,
+                        faceNumber: Int? = nil) {
         let milliseconds = (Date().timeIntervalSince(start) * 10_000).rounded() / 10
         guard let crop, let result else {
             tally.withoutFace += 1
@@ -153,13 +168,17 @@ struct IdentifyCommand: ParsableCommand {
                 "runner_up": result.runnerUp?.name ?? NSNull(), "runner_up_score": result.runnerUp.map { rounded($0.score) } ?? NSNull(),
                 "face": crop.face.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull(),
                 "crop": crop.origin.rawValue, "threshold": Double(result.threshold), "time_ms": milliseconds,
+                "faces": crop.facesInPicture, "face_number": faceNumber ?? 1,
             ]
             if top != nil { object["top"] = ranking.map { ["name": $0.name, "score": rounded($0.score)] as [String: Any] } }
             print(Console.jsonLine(object))
         } else {
             let answer = result.name.map(TerminalText.escaped) ?? "unknown"
             let others = top == nil ? "" : " (" + ranking.map { "\(TerminalText.escaped($0.name)) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ") + ")"
-            print("\(TerminalText.escaped(name)) \(answer) " + String(format: "score=%.2f", result.score) + others)
+            let which = faceNumber.map { number in
+                " face \(number) of \(crop.facesInPicture)" + (crop.face.map { " at \($0.x),\($0.y) \($0.width)×\($0.height)" } ?? "")
+            } ?? ""
+            print("\(TerminalText.escaped(name)) \(answer) " + String(format: "score=%.2f", result.score) + others + which)
         }
         fflush(stdout)
     }

@@ -61,6 +61,7 @@ struct ImportCommand: ParsableCommand {
               + "\(report.examined) examined)"
               + (report.refused > 0 ? "; \(Console.count(report.refused, "photo")) of you refused (already in anchor, positive or verification)" : "")
               + (report.interrupted ? "; interrupted before the end" : ""))
+        Console.warnOfSeveralFaces(in: report.withSeveralFaces, kept: "imported")
         if let warning = PhotoListing.skippedWarning(for: report.inFormatsNotRead, below: TerminalText.escaped(source)) {
             Console.warning(warning)
         }

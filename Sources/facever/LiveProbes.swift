@@ -15,6 +15,8 @@ struct LiveProbes {
     let action: String
     /// What the answers are called in messages ("verdicts", "identifications").
     let answers: String
+    /// Whether each crop brings the frame's other faces (identify names each).
+    var everyFace = false
 
     /// `handle(name, crop, start)` answers one probe; `answered()` says how many answers there are so far.
     func run(answered: () -> Int, handle: (String, CroppedPhoto, Date) throws -> Void) throws {
@@ -36,7 +38,7 @@ struct LiveProbes {
                     return
                 }
                 let start = Date()
-                let crop = try cropper.crop(frame.image)
+                let crop = try cropper.crop(frame.image, everyFace: everyFace)
                 var pressed = keys?.pendingKeys() ?? []
                 pressed += preview?.show(frame.image, face: crop?.face) ?? []
                 if pressed.contains(UInt8(ascii: "q")) { return }

@@ -170,6 +170,7 @@ struct VerifyCommand: ParsableCommand {
     private func report(_ name: String, _ crop: CroppedPhoto, _ result: VerificationResult, milliseconds: Double, verifier: Verifier,
                         tally: inout Tally) {
         if result.verified { tally.verified += 1 } else { tally.notVerified += 1 }
+        Console.warnOfOtherFaces(in: name, faces: crop.facesInPicture, used: "verified")
         if json {
             var object = runFields(verifier, milliseconds: milliseconds)
             object.merge([
@@ -177,6 +178,7 @@ struct VerifyCommand: ParsableCommand {
                 "gallery_size": result.gallerySize, "score_mean": Self.rounded(result.scoreMean), "score_max": Self.rounded(result.scoreMax),
                 "crop": crop.origin.rawValue, "aligned": crop.aligned || verifier.model.alignsByLandmarks,
                 "face": crop.face.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull(),
+                "faces": crop.facesInPicture,
             ]) { $1 }
             if scores {
                 object["scores"] = zip(verifier.galleryPaths, result.scores).map { path, score in

@@ -24,9 +24,9 @@ final class CanonicalCropTests: XCTestCase {
 
     /// A face finder that fails the test when asked: stored photos must never reach it.
     final class ForbiddenFinder: FaceFinder {
-        func canonicalFace(in image: RGBImage) -> FoundFace? {
+        func canonicalFaces(in image: RGBImage, most: Int) -> [FoundFace] {
             XCTFail("a stored photo was cropped again")
-            return nil
+            return []
         }
     }
 

@@ -34,12 +34,12 @@ final class CropsAheadTests: XCTestCase {
 
         init(tally: Tally = Tally(), delay: Double = 0) { (self.tally, self.delay) = (tally, delay) }
 
-        func canonicalFace(in image: RGBImage) -> FoundFace? {
+        func canonicalFaces(in image: RGBImage, most: Int) -> [FoundFace] {
             tally.start()
             defer { tally.end() }
             if delay > 0 { usleep(UInt32(delay * 1e6)) }
-            guard image.width > 40 else { return nil }
-            return FoundFace(photo: image.storedFace(), face: FaceBox(x: 1, y: 2, width: 30, height: 30), eyes: nil, rotationDegrees: 0)
+            guard image.width > 40 else { return [] }
+            return [FoundFace(photo: image.storedFace(), face: FaceBox(x: 1, y: 2, width: 30, height: 30), eyes: nil, rotationDegrees: 0)]
         }
     }
 

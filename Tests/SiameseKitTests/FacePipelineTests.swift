@@ -82,4 +82,44 @@ final class FacePipelineTests: XCTestCase {
         let broken = try FacePipeline(faceCascade: catCascade, secondCascade: "/nonexistent/second.xml")
         XCTAssertNil(broken.canonicalFace(in: frame))
     }
+
+    func testEveryFaceOfAGroupPictureIsCroppedLargestFirst() throws {
+        // Two bundled people side by side, the one on the right larger.
+        let frame = SyntheticFrames.frame(faces: [(try SyntheticFrames.face(subject: 3, number: 1, scale: 1.6), 40, 140),
+                                                  (try SyntheticFrames.face(subject: 1, number: 1), 380, 120)])
+        let pipeline = try pipeline()
+        let faces = pipeline.canonicalFaces(in: frame, most: .max)
+        guard faces.count == 2 else { return XCTFail("\(faces.count) faces found, not 2") }
+        XCTAssertEqual(faces.map(\.facesInPicture), [2, 2])
+        XCTAssertGreaterThan(faces[0].face.centreX, 380, "the larger face first")
+        XCTAssertLessThan(faces[1].face.centreX, 40 + 148)
+        for found in faces {
+            let again = try XCTUnwrap(pipeline.faces.largestFace(in: found.photo), "each crop holds its face")
+            XCTAssertEqual(again.centreX, Double(StoredPhoto.side) / 2, accuracy: 0.15 * Double(StoredPhoto.side))
+        }
+        // The largest alone, knowing there were two; the cropper gives the others only when asked.
+        let largest = try XCTUnwrap(pipeline.canonicalFace(in: frame))
+        XCTAssertEqual(largest.photo, faces[0].photo)
+        XCTAssertEqual(largest.facesInPicture, 2)
+        let cropper = PhotoCropper(mode: .face, faceFinder: { pipeline })
+        let alone = try XCTUnwrap(try cropper.crop(frame))
+        XCTAssertEqual([alone.facesInPicture, alone.otherFaces.count], [2, 0])
+        let every = try XCTUnwrap(try cropper.crop(frame, everyFace: true))
+        XCTAssertEqual(every.photo, faces[0].photo)
+        XCTAssertEqual(every.otherFaces.map(\.photo), [faces[1].photo])
+        XCTAssertEqual(every.otherFaces.map(\.face), [faces[1].face])
+        // One face: a count of one.
+        let single = SyntheticFrames.frame(face: try SyntheticFrames.face(subject: 1, number: 1), left: 230, top: 120)
+        XCTAssertEqual(pipeline.canonicalFaces(in: single, most: .max).map(\.facesInPicture), [1])
+    }
+
+    func testStrayAndRepeatedBoxesAreNotCountedAsFaces() {
+        let face = FaceBox(x: 100, y: 100, width: 100, height: 100)
+        let beside = FaceBox(x: 300, y: 100, width: 50, height: 50)       // half as wide: a face
+        let stray = FaceBox(x: 10, y: 10, width: 30, height: 30)          // under half: not counted
+        let inside = FaceBox(x: 120, y: 120, width: 60, height: 60)       // its centre within the face: the same face
+        let overlapping = FaceBox(x: 180, y: 20, width: 70, height: 70)   // overlaps, centre outside: a face
+        XCTAssertEqual(FacePipeline.distinctFaces([face, overlapping, inside, beside, stray]), [face, overlapping, beside])
+        XCTAssertEqual(FacePipeline.distinctFaces([]), [])
+    }
 }

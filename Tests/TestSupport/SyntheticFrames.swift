@@ -8,15 +8,21 @@ public enum SyntheticFrames {
     /// An ORL face (92×112) enlarged 2× is 184×224.
     public static let faceWidth = 184, faceHeight = 224
 
-    public static func face(subject: Int, number: Int) throws -> RGBImage {
+    /// An ORL face enlarged `scale` times (92×112 at 1).
+    public static func face(subject: Int, number: Int, scale: Double = 2) throws -> RGBImage {
         try RGBImage.read(contentsOf: TestPaths.sampleFaces.appendingPathComponent("s\(subject)/\(number).pgm"))
-            .resized(width: faceWidth, height: faceHeight)
+            .resized(width: Int(92 * scale), height: Int(112 * scale))
     }
 
     /// A plain grey frame, with `face` pasted with its top-left corner at (left, top) when given.
     public static func frame(face: RGBImage? = nil, left: Int = 0, top: Int = 0, grey: UInt8 = 70) -> RGBImage {
+        frame(faces: face.map { [($0, left, top)] } ?? [], grey: grey)
+    }
+
+    /// A plain grey frame with each face pasted with its top-left corner at (left, top): a group photo.
+    public static func frame(faces: [(image: RGBImage, left: Int, top: Int)], grey: UInt8 = 70) -> RGBImage {
         var pixels = [UInt8](repeating: grey, count: width * height * 3)
-        if let face {
+        for (face, left, top) in faces {
             for row in 0..<face.height where top + row < height {
                 for column in 0..<face.width where left + column < width {
                     for channel in 0..<3 {

@@ -1,6 +1,7 @@
 // PretrainedModelCommandTests.swift — dlib's ResNet, imported by Scripts/setup.sh, through the real binary:
 // with no training it verifies a bundled person it never saw against three of their photos and turns a
 // stranger away, from photos and live from a video; compare scores pairs and says the descriptors' distance;
+// identify names each face of a group photo, and verify, compare and enroll say which of its faces they used;
 // train --from trains the head alone. Skipped, saying so, when setup has not converted the model.
 import Foundation
 import SiameseKit
@@ -106,5 +107,55 @@ final class PretrainedModelCommandTests: XCTestCase {
             XCTAssertEqual(result.lines.count, 3)
             for line in result.lines { XCTAssertTrue(line.contains("\"verified\":\(expected)"), line) }
         }
+    }
+
+    func testIdentifyNamesEveryFaceOfAGroupPhotoAndTheOtherCommandsSayTheyTookTheLargest() throws {
+        for subject in [1, 20] {
+            let files = (1...5).map { face(subject, $0) }
+            XCTAssertEqual(try Facever.run(["enroll", "s\(subject)"] + files + ["--data", data], in: root).status, 0)
+        }
+        // s20 large on the left, s1 smaller on the right; and the other way round.
+        func group(_ name: String, large: Int, small: Int) throws -> String {
+            let frame = SyntheticFrames.frame(faces: [(try SyntheticFrames.face(subject: large, number: 9), 40, 120),
+                                                      (try SyntheticFrames.face(subject: small, number: 10, scale: 1.6), 400, 150)])
+            let url = root.appendingPathComponent(name)
+            try frame.pngData().write(to: url)
+            return url.path
+        }
+        let (s20First, s1First) = (try group("s20-s1.png", large: 20, small: 1), try group("s1-s20.png", large: 1, small: 20))
+
+        let named = try Facever.run(["identify", s20First, "--model", pretrained, "--data", data], in: root)
+        XCTAssertEqual(named.status, 0, named.standardOutput + named.standardError)
+        XCTAssertEqual(named.lines.count, 3, named.standardOutput)
+        XCTAssertTrue(named.lines[0].hasPrefix("\(s20First) s20 score="), named.lines[0])
+        XCTAssertTrue(named.lines[0].contains(" face 1 of 2 at "), named.lines[0])
+        XCTAssertTrue(named.lines[1].hasPrefix("\(s20First) s1 score="), named.lines[1])
+        XCTAssertTrue(named.lines[1].contains(" face 2 of 2 at "), named.lines[1])
+        XCTAssertTrue(named.lines[2].hasPrefix("2 identified, 0 unknown"), named.lines[2])
+        let json = try Facever.run(["identify", s1First, "--json", "--model", pretrained, "--data", data], in: root)
+        let answers = try json.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(answers.map { $0["name"] as? String }, ["s1", "s20"])
+        XCTAssertEqual(answers.map { $0["face_number"] as? Int }, [1, 2])
+        XCTAssertEqual(answers.map { $0["faces"] as? Int }, [2, 2])
+        let boxes = answers.compactMap { ($0["face"] as? [String: Any])?["x"] as? Int }
+        XCTAssertEqual(boxes.count, 2)
+        XCTAssertLessThan(boxes[0], 200, "the larger face, on the left, first")
+        XCTAssertGreaterThan(boxes[1], 350)
+
+        // verify takes the largest face and says so: s1's gallery turns away the photo where s20 is larger.
+        let gallery = ["--gallery", data + "/people/s1", "--model", pretrained, "--data", data]
+        let verified = try Facever.run(["verify", s1First, "--json"] + gallery, in: root)
+        XCTAssertEqual(verified.status, 0, verified.standardOutput + verified.standardError)
+        XCTAssertTrue(verified.standardOutput.contains("\"faces\":2"), verified.standardOutput)
+        let refused = try Facever.run(["verify", s20First] + gallery, in: root)
+        XCTAssertEqual(refused.status, 1, refused.standardOutput + refused.standardError)
+        XCTAssertTrue(refused.standardError.contains("s20-s1.png: 2 faces; verified the largest"), refused.standardError)
+        let compared = try Facever.run(["compare", s1First, face(1, 7), "--json", "--model", pretrained], in: root)
+        XCTAssertTrue(compared.standardOutput.contains("\"faces_a\":2,\"faces_b\":1"), compared.standardOutput)
+        XCTAssertTrue(compared.standardError.contains("s1-s20.png: 2 faces; compared the largest"), compared.standardError)
+        // enroll keeps the largest face and names the photo, so that someone else's face is not filed unseen.
+        let enrolled = try Facever.run(["enroll", "dana", s20First, face(2, 1), "--data", data], in: root)
+        XCTAssertEqual(enrolled.status, 0, enrolled.standardError)
+        XCTAssertTrue(enrolled.standardError.contains("s20-s1.png held several faces; its largest was enrolled as dana"), enrolled.standardError)
     }
 }

@@ -1,7 +1,8 @@
 // FacePipeline.swift — from any picture to the canonical face crop (PhotoCropper's face mode): detect the
 // largest face (Haar), find its eyes (Haar, in the upper part of the face box), and warp the picture so
 // that the eyes are level and land on fixed points of a StoredPhoto.side square; without two plausible
-// eyes, the face box with a margin, squared. No face → nil: a result, never a guess.
+// eyes, the face box with a margin, squared. No face → nil: a result, never a guess. Every face of a
+// picture with several can be cropped the same way (identify names each); each crop says how many there were.
 //
 // Haar needs a face with some context around it and some 60 pixels across; pictures that are tight face
 // crops already (ORL's 92×112, LFW's crops) have neither. So the search runs on the picture with a border
@@ -57,20 +58,42 @@ public final class FacePipeline: FaceFinder {
     /// Whether a picture has needed the second cascade yet (it is loaded then, not before).
     var hasLoadedSecondCascade: Bool { secondLock.withLock { second != nil } }
 
-    /// The largest face the face cascade finds in the search picture, else the largest the second finds.
-    func largestFace(in picture: RGBImage) -> FaceBox? {
-        if let face = faces.largestFace(in: picture) { return face }
+    /// The faces the face cascade finds in the search picture, largest first, else those the second finds.
+    func facesFound(in picture: RGBImage) -> [FaceBox] {
+        let boxes = faces.faces(in: picture)
+        if !boxes.isEmpty { return Self.distinctFaces(boxes) }
         let second: FaceDetector? = secondLock.withLock {
             if self.second == nil { self.second = .some(secondCascade.flatMap { try? FaceDetector(cascadePath: $0) }) }
             return self.second!
         }
-        return second?.largestFace(in: picture)
+        return Self.distinctFaces(second?.faces(in: picture) ?? [])
     }
 
-    /// The canonical crop of the largest face in `image`, or nil when it has none.
-    public func canonicalFace(in image: RGBImage) -> FoundFace? {
+    /// The boxes (largest first) that are faces of their own. A box whose centre lies inside a larger box is
+    /// the same face found twice, and a box less than half as wide as the largest is not counted: Haar's
+    /// stray boxes beside a face are that small (the one such box among 547 ORL and LFW photos of one face
+    /// each was 0.30 of the face's width), while the faces of a group photo are seldom that far apart in size.
+    static func distinctFaces(_ boxes: [FaceBox]) -> [FaceBox] {
+        guard let largest = boxes.first else { return [] }
+        var kept = [largest]
+        for box in boxes.dropFirst() where 2 * box.width >= largest.width
+            && !kept.contains(where: { $0.contains(x: box.centreX, y: box.centreY) }) {
+            kept.append(box)
+        }
+        return kept
+    }
+
+    /// Canonical crops of the faces in `image`, largest first, at most `most` of them ([] when it has
+    /// none); each carries how many faces the picture holds.
+    public func canonicalFaces(in image: RGBImage, most: Int) -> [FoundFace] {
         let search = SearchPicture(image)
-        guard let face = largestFace(in: search.image) else { return nil }
+        let boxes = facesFound(in: search.image)
+        return boxes.prefix(most).map { canonicalCrop(of: $0, in: search, facesInPicture: boxes.count) }
+    }
+
+    /// One face's canonical crop: levelled by its eyes when two plausible ones are found, else its box
+    /// with a margin, squared.
+    private func canonicalCrop(of face: FaceBox, in search: SearchPicture, facesInPicture: Int) -> FoundFace {
         let side = Double(StoredPhoto.side)
         if let (left, right) = eyeCentres(in: search.image, face: face) {
             let target = (Point(x: Self.leftEyeTarget.x * side, y: Self.leftEyeTarget.y * side),
@@ -78,10 +101,10 @@ public final class FacePipeline: FaceFinder {
             let transform = SimilarityTransform(mapping: (left, right), to: target)
             return FoundFace(photo: search.image.warped(by: transform, width: StoredPhoto.side, height: StoredPhoto.side),
                              face: search.inputBox(face), eyes: (search.inputPoint(left), search.inputPoint(right)),
-                             rotationDegrees: transform.angle * 180 / .pi)
+                             rotationDegrees: transform.angle * 180 / .pi, facesInPicture: facesInPicture)
         }
         return FoundFace(photo: face.squareCrop(of: search.image, margin: Self.margin), face: search.inputBox(face),
-                         eyes: nil, rotationDegrees: 0)
+                         eyes: nil, rotationDegrees: 0, facesInPicture: facesInPicture)
     }
 
     /// Two eye centres in the upper 60 % of the face box, one in each half, at a plausible distance and

@@ -6,7 +6,8 @@
 // imported before (in this run or an earlier one) is a duplicate and is skipped; unreadable files are
 // skipped and reported; photos in which face mode finds no face are skipped and counted. Photos listed
 // in `refusing` (the user's own, when importing other people) are refused and counted: the user's face
-// among the negatives would teach the network that the user is someone else. Files in photo formats
+// among the negatives would teach the network that the user is someone else. A picture with several faces
+// gives its largest, and is listed so that the user can check it. Files in photo formats
 // facever does not read are counted apart (PhotoListing); a source with no photo at all is an error.
 import Foundation
 import Tensor
@@ -24,6 +25,8 @@ public struct ImportReport: Sendable {
     public var interrupted = false
     /// Files below the source in photo formats facever does not read (PhotoListing), not examined.
     public var inFormatsNotRead: [URL] = []
+    /// Photos imported from pictures with several faces: their largest face was taken.
+    public var withSeveralFaces: [URL] = []
 }
 
 public enum ImageImporter {
@@ -108,6 +111,7 @@ public enum ImageImporter {
             try AtomicFile.write(try crop.storedJPEG(), to: destination.appendingPathComponent(name))
             seen.insert(hash)
             report.imported += 1
+            if crop.facesInPicture > 1 { report.withSeveralFaces.append(file) }
         }
         return report
     }

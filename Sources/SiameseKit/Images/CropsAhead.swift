@@ -49,7 +49,8 @@ public final class CropsAhead: @unchecked Sendable {
     public let cropper: PhotoCropper
     private let shared = Shared()
 
-    public init(files: [URL], cropper: PhotoCropper, decoder: PhotoDecoder, lookahead: Int = 2) {
+    /// `everyFace`: each crop brings the crops of its picture's other faces (PhotoCropper).
+    public init(files: [URL], cropper: PhotoCropper, decoder: PhotoDecoder, everyFace: Bool = false, lookahead: Int = 2) {
         precondition(lookahead >= 1, "CropsAhead: lookahead must be at least 1")
         (count, self.cropper) = (files.count, cropper)
         let shared = shared
@@ -66,7 +67,7 @@ public final class CropsAhead: @unchecked Sendable {
                 shared.places.wait()
                 guard !shared.isAbandoned else { return }
                 let start = DispatchTime.now().uptimeNanoseconds
-                let crop = Result { try cropper.crop(contentsOf: file, decoder: decoder) }
+                let crop = Result { try cropper.crop(contentsOf: file, decoder: decoder, everyFace: everyFace) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 shared.lock.lock()
                 shared.done[index] = Item(file: file, crop: crop, seconds: seconds)

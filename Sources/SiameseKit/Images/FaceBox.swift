@@ -17,6 +17,11 @@ public struct FaceBox: Equatable, Sendable {
     public var centreX: Double { Double(x) + Double(width) / 2 }
     public var centreY: Double { Double(y) + Double(height) / 2 }
 
+    /// Whether the point lies inside the box (edges included).
+    public func contains(x px: Double, y py: Double) -> Bool {
+        px >= Double(x) && px <= Double(x + width) && py >= Double(y) && py <= Double(y + height)
+    }
+
     /// The square around the box's centre of side (1 + 2·margin) × max(width, height), clamped into
     /// `image`, resized to the stored photo's side.
     public func squareCrop(of image: RGBImage, margin: Double) -> RGBImage {

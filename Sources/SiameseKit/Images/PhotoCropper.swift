@@ -19,11 +19,17 @@ public enum CropMode: String, CaseIterable, Codable, Sendable {
     case face, centre, fixed
 }
 
-/// What finds the largest face in a picture and makes its canonical crop (Capture's FacePipeline);
-/// images know it only through this protocol, so they never depend on capture.
+/// What finds the faces in a picture and makes their canonical crops (Capture's FacePipeline); images
+/// know it only through this protocol, so they never depend on capture.
 public protocol FaceFinder: AnyObject {
+    /// Canonical crops of the faces in `image`, largest first, at most `most` of them ([] when it has
+    /// none); each carries how many faces the picture holds.
+    func canonicalFaces(in image: RGBImage, most: Int) -> [FoundFace]
+}
+
+extension FaceFinder {
     /// The canonical crop of the largest face in `image`, or nil when it has none.
-    func canonicalFace(in image: RGBImage) -> FoundFace?
+    public func canonicalFace(in image: RGBImage) -> FoundFace? { canonicalFaces(in: image, most: 1).first }
 }
 
 public struct FoundFace: Sendable {
@@ -36,12 +42,15 @@ public struct FoundFace: Sendable {
     public let eyes: (left: Point, right: Point)?
     /// How far the face was turned to level the eyes, in degrees (0 when not aligned).
     public let rotationDegrees: Double
+    /// How many faces the picture holds (this one among them).
+    public let facesInPicture: Int
 
-    public init(photo: RGBImage, face: FaceBox, eyes: (left: Point, right: Point)?, rotationDegrees: Double) {
+    public init(photo: RGBImage, face: FaceBox, eyes: (left: Point, right: Point)?, rotationDegrees: Double, facesInPicture: Int = 1) {
         self.photo = photo
         self.face = face
         self.eyes = eyes
         self.rotationDegrees = rotationDegrees
+        self.facesInPicture = facesInPicture
     }
 }
 
@@ -63,6 +72,10 @@ public struct CroppedPhoto: Sendable {
     public let face: FaceBox?
     /// Whether the face was aligned by its eyes (origin .face only).
     public let aligned: Bool
+    /// How many faces the picture holds (1 outside face mode, where the crop is not looked for).
+    public var facesInPicture = 1
+    /// The picture's other faces' crops, largest first, when every face was asked for (identify); else empty.
+    public var otherFaces: [CroppedPhoto] = []
 
     /// The photo as facever stores it: JPEG at StoredPhoto.jpegQuality, marked canonical in its mode.
     public func storedJPEG() throws -> Data { try photo.storedJPEG(markedAs: mode) }
@@ -107,9 +120,10 @@ public final class PhotoCropper: @unchecked Sendable {
 
     /// The canonical crop of a decoded picture, or nil when face mode finds no face. `mark` is the
     /// CanonicalMark of the picture's file (`CanonicalMark.mode(of:)`): a marked photo is used as it is.
-    /// Throws only when the face finder cannot be made (a missing cascade or capture library): callers
-    /// that skip unreadable files must not skip that.
-    public func crop(_ image: RGBImage, mark: CropMode? = nil) throws -> CroppedPhoto? {
+    /// In face mode the crop is the largest face's, and with `everyFace` the others' crops come with it
+    /// (`otherFaces`). Throws only when the face finder cannot be made (a missing cascade or capture
+    /// library): callers that skip unreadable files must not skip that.
+    public func crop(_ image: RGBImage, mark: CropMode? = nil, everyFace: Bool = false) throws -> CroppedPhoto? {
         let side = StoredPhoto.side
         if let mark {
             return CroppedPhoto(photo: image.storedFace(side: side), origin: .stored, mode: mark, face: nil, aligned: false)
@@ -124,8 +138,10 @@ public final class PhotoCropper: @unchecked Sendable {
             try prepare()
             lock.lock()
             defer { lock.unlock() }
-            guard let found = try finder!.get().canonicalFace(in: image) else { return nil }
-            return CroppedPhoto(photo: found.photo, origin: .face, mode: .face, face: found.face, aligned: found.eyes != nil)
+            let found = try finder!.get().canonicalFaces(in: image, most: everyFace ? Int.max : 1)
+            guard var largest = found.first.map(CroppedPhoto.init(found:)) else { return nil }
+            largest.otherFaces = found.dropFirst().map(CroppedPhoto.init(found:))
+            return largest
         }
     }
 
@@ -151,10 +167,10 @@ public final class PhotoCropper: @unchecked Sendable {
     }
 
     /// Reads, decodes and crops one probe file: a photo to verify or identify (nil: face mode found no
-    /// face in it). A probe's mark is not taken on trust: anyone can write a JPEG comment, so in face mode a
-    /// marked probe is used as it is only when the face finder finds a face in it; otherwise it is a
-    /// no-face answer, as an unmarked picture without a face would be.
-    public func crop(contentsOf url: URL, decoder: PhotoDecoder) throws -> CroppedPhoto? {
+    /// face in it; `everyFace` as for a decoded picture). A probe's mark is not taken on trust: anyone can
+    /// write a JPEG comment, so in face mode a marked probe is used as it is only when the face finder finds
+    /// a face in it; otherwise it is a no-face answer, as an unmarked picture without a face would be.
+    public func crop(contentsOf url: URL, decoder: PhotoDecoder, everyFace: Bool = false) throws -> CroppedPhoto? {
         let bytes = try decoder.limits.contents(of: url)
         let image = try decoder.decode(bytes, path: url.path)
         let mark = CanonicalMark.mode(of: bytes)
@@ -167,7 +183,15 @@ public final class PhotoCropper: @unchecked Sendable {
             }()
             guard hasFace else { return nil }
         }
-        return try crop(image, mark: mark)
+        return try crop(image, mark: mark, everyFace: everyFace)
+    }
+}
+
+extension CroppedPhoto {
+    /// A face finder's crop of one face.
+    init(found: FoundFace) {
+        self.init(photo: found.photo, origin: .face, mode: .face, face: found.face, aligned: found.eyes != nil)
+        facesInPicture = found.facesInPicture
     }
 }
 

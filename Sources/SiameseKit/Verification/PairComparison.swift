@@ -17,6 +17,8 @@ public struct PairComparison: Sendable {
 
     public let outcome: Outcome
     public let threshold: Float
+    /// How many faces each photo holds, as far as it was cropped (the largest is compared); 1 outside face mode.
+    public let facesInPicture: [Int]
 
     public var same: Bool {
         if case .compared(let score, _) = outcome { return score > threshold }
@@ -29,11 +31,13 @@ public struct PairComparison: Sendable {
         let threshold = model.thresholds.detection
         let format = model.inputFormat
         var values: [[Float]] = []
+        var faces: [Int] = []
         for index in 0..<2 {
             guard let photo = crops.next() else { preconditionFailure("PairComparison: two photos are compared") }
             guard let crop = try photo.crop.get() else {
-                return PairComparison(outcome: .noFace(index: index), threshold: threshold)
+                return PairComparison(outcome: .noFace(index: index), threshold: threshold, facesInPicture: faces + [0])
             }
+            faces.append(crop.facesInPicture)
             values.append(ImageBatch.values(of: crop.photo, for: format))
         }
         let inference = model.prepared(for: precision)
@@ -48,6 +52,6 @@ public struct PairComparison: Sendable {
         if model.network.architecture.pairFeature == .squaredDifference {
             distance = (0..<size).map { (a.data[$0] - b.data[$0]) * (a.data[$0] - b.data[$0]) }.reduce(0, +).squareRoot()
         }
-        return PairComparison(outcome: .compared(score: score, distance: distance), threshold: threshold)
+        return PairComparison(outcome: .compared(score: score, distance: distance), threshold: threshold, facesInPicture: faces)
     }
 }
