@@ -21,12 +21,12 @@ struct VerifyCommand: ParsableCommand {
 
             Examples:
               facever verify probe.jpg
-              facever verify --json shots/*.jpg | jq -c 'select(.verified)'
+              facever verify --json shots/ | jq -c 'select(.verified)'
               facever verify --camera 0 --auto --count 1
             """
     )
 
-    @Argument(help: "Face photos to verify.")
+    @Argument(help: "Face photos to verify, or folders of them (searched recursively).")
     var images: [String] = []
 
     @OptionGroup var capture: CaptureOptions
@@ -83,7 +83,8 @@ struct VerifyCommand: ParsableCommand {
         let galleryURL = gallery.first.map { URL(fileURLWithPath: $0) } ?? options.layout.folder(.verification)
         // The probes are cropped on a thread of their own from the start, while the model loads: its
         // header says how to crop them (CropsAhead).
-        let files = images.map { URL(fileURLWithPath: $0) }
+        let probePaths = capture.isGiven ? [] : try reportingInputErrors { try PhotoArguments.filesExpandingFolders(images) }
+        let files = probePaths.map { URL(fileURLWithPath: $0) }
         let ahead = capture.isGiven ? nil : cropping.cropsAhead(of: files, forModelAt: modelURL)
         var probes: CropsAhead?
         let verifier: Verifier = try reportingInputErrors {
@@ -98,7 +99,7 @@ struct VerifyCommand: ParsableCommand {
             let progress = ProgressLine("gallery:", unit: "photos")
             defer { progress.clear() }
             return try Verifier(model: model, precision: try compute.resolved(for: model), galleryFolder: galleryURL,
-                                thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : images.count,
+                                thresholds: thresholds, probesToCome: capture.isGiven ? (count ?? Int.max) : probePaths.count,
                                 cropper: cropper, decoder: .withCaptureFormats, progress: progress.step)
         }
         for skipped in verifier.report.skipped { Console.warning("gallery photo skipped: \(skipped)") }
@@ -110,7 +111,7 @@ struct VerifyCommand: ParsableCommand {
             try verifyLive(with: verifier, tally: &tally)
         } else {
             let crops = probes!  // made with the model, one item a photo
-            for path in images {
+            for path in probePaths {
                 let probe = crops.next()!
                 // A probe's time is its crop's and its verification's, though the crop ran ahead.
                 let start = Date(timeIntervalSinceNow: -probe.seconds)

@@ -97,6 +97,32 @@ final class TextOutputTests: XCTestCase {
         XCTAssertFalse(result.standardOutput.contains("\\/"), result.standardOutput)
     }
 
+    func testVerifyReadsFoldersOfProbesAndStillAnswersEachFileGiven() throws {
+        let gallery = root.appendingPathComponent("gallery")
+        try TestPaths.copySampleFaces([(1, 7), (1, 8)], into: gallery)
+        try TestPaths.copySampleFaces([(1, 9)], into: root.appendingPathComponent("probes"))
+        try TestPaths.copySampleFaces([(1, 10)], into: root.appendingPathComponent("probes/later"))
+        try Data("GIF89a".utf8).write(to: root.appendingPathComponent("probes/wave.gif"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try SiameseNetwork(architecture: .tiny, seed: 1).save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+        let verify = ["--gallery", gallery.path, "--detection-threshold", "0", "--verification-threshold", "0", "--data", data]
+        let result = try Facever.run(["verify", "probes", "missing.jpg"] + verify, in: root)
+        XCTAssertEqual(result.status, 2, "the missing file is still an error: \(result.standardError)")
+        XCTAssertEqual(result.lines.count, 3, result.standardOutput)
+        // The folder's photos in the order of their paths.
+        XCTAssertTrue(result.lines[0].contains("/probes/later/s1_10.pgm verified share=1.00 (2/2)"), result.lines[0])
+        XCTAssertTrue(result.lines[1].contains("/probes/s1_9.pgm verified share=1.00 (2/2)"), result.lines[1])
+        XCTAssertTrue(result.lines[2].hasPrefix("2 verified, 0 not verified, 1 unreadable;"), result.lines[2])
+        XCTAssertTrue(result.standardError.contains("missing.jpg: cannot read the file"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("skipped 1 .gif file below probes: formats facever does not read"), result.standardError)
+        // A folder with no photo in it is an error of its own, before any verdict.
+        let empty = try Facever.run(["verify", "empty"] + verify, in: root)
+        XCTAssertEqual(empty.status, 2)
+        XCTAssertEqual(empty.standardOutput, "")
+        XCTAssertTrue(empty.standardError.contains("empty: no photos here"), empty.standardError)
+    }
+
     func testTrainSaysWhenThePhotosGiveFewerPairsThanAsked() throws {
         let staging = root.appendingPathComponent("staging")
         for (faceClass, photos) in [("anchor", [(1, 1), (1, 2), (1, 3)]), ("positive", [(1, 4), (1, 5), (1, 6)]),
