@@ -88,6 +88,7 @@ struct CollectCommand: ParsableCommand {
     private func printSummary(_ report: CollectReport) {
         let saved = [FaceClass.anchor, .positive, .verification].map { "\(report.saved[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ")
         print("saved \(saved); \(report.framesWithoutFace) of \(Console.count(report.framesRead, "frame")) had no face (skipped)"
+              + (report.framesWithSeveralFaces > 0 ? ", \(report.framesWithSeveralFaces) several faces (skipped)" : "")
               + (report.ignoredKeys > 0 ? "; \(Console.count(report.ignoredKeys, "unknown key")) ignored" : ""))
     }
 }

@@ -70,7 +70,8 @@ struct EnrollCommand: ParsableCommand {
                     intoFolder: folder, count: count!, intervalSeconds: interval, shouldStop: { interrupt.isRaised },
                     show: { frame, crop in _ = preview?.show(frame.image, face: crop?.face) })
                 print("enrolled \(TerminalText.escaped(name)): \(Console.count(report.savedToFolder, "photo")) saved from "
-                      + "\(Console.count(report.framesRead, "frame")) (\(report.framesWithoutFace) without a face)")
+                      + "\(Console.count(report.framesRead, "frame")) (\(report.framesWithoutFace) without a face"
+                      + (report.framesWithSeveralFaces > 0 ? ", \(report.framesWithSeveralFaces) with several faces" : "") + ")")
                 interrupted = report.ending == .interrupted
                 if report.ending == .endOfStream {
                     throw InputError(path: source.name, problem: "the video ended after \(report.framesRead) frames: saved \(report.savedToFolder) of \(count!)")

@@ -90,6 +90,33 @@ final class CollectorTests: XCTestCase {
         }
     }
 
+    func testFramesWithSeveralFacesAreNeverSaved() throws {
+        // 3 frames with someone beside the user, then 3 with the user alone.
+        let group = root.appendingPathComponent("group.avi")
+        let writer = try VideoWriter(path: group.path, width: 640, height: 480, framesPerSecond: 10)
+        for index in 0..<6 {
+            let user = (try SyntheticFrames.face(subject: 1, number: 1 + index), 380, 120)
+            let other = (try SyntheticFrames.face(subject: 20, number: 1 + index, scale: 1.6), 40, 150)
+            try writer.write(SyntheticFrames.frame(faces: index < 3 ? [user, other] : [user]))
+        }
+        writer.close()
+        let layout = DataLayout(root: root.appendingPathComponent("data"))
+        var savedFrames: [Int] = []
+        let automatic = try Collector(source: try VideoSource.file(group.path), cropper: .detecting(.face), layout: layout)
+            .runAutomatic(into: .anchor, count: 2, intervalSeconds: 0, onSaved: { _, frame in savedFrames.append(frame.index) })
+        XCTAssertEqual(automatic.framesWithSeveralFaces, 3)
+        XCTAssertEqual(savedFrames, [4, 5])
+        // Interactive: a key while two faces are in view saves nothing and says why.
+        let keys = ScriptedKeys([1: Array("a".utf8), 4: Array("p".utf8)])
+        var statuses: [CollectStatus] = []
+        let interactive = try Collector(source: try VideoSource.file(group.path), cropper: .detecting(.face), layout: layout)
+            .runInteractive(keys: keys, pace: false, status: { statuses.append($0) })
+        XCTAssertEqual(interactive.saved, [.positive: 1])
+        XCTAssertEqual(interactive.keysWithSeveralFaces, 1)
+        XCTAssertEqual(statuses[0].message, "2 faces in view: nothing saved (only yours should be)")
+        XCTAssertEqual(try DataLayout.imageFiles(in: layout.folder(.anchor)).count, 2)
+    }
+
     func testInteractiveCaptureStopsWhenAskedAndAtTheEndOfTheStream() throws {
         let layout = DataLayout(root: root.appendingPathComponent("data"))
         var frames = 0

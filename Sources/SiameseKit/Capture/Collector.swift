@@ -3,7 +3,8 @@
 // Interactive: keys choose what happens to the current frame's crop — a anchor, p positive,
 // v verification gallery, q quit; other keys are ignored and counted. Headless (`runAutomatic`):
 // every frame with a face, at least `interval` seconds (stream time) after the last saved one, is
-// saved until `count` are saved. Frames without a face are skipped and counted, never saved.
+// saved until `count` are saved. Frames without a face are skipped and counted, never saved; so are frames
+// with several faces: what is captured is one person's photos, and the largest face in view need not be theirs.
 // Photos are written atomically as `capture-<session>-<n>.jpg`: one session per collector, so that the
 // split keeps a session's frames (near-twins of each other) on one side (PhotoGroups).
 import Foundation
@@ -19,8 +20,12 @@ public struct CollectReport: Sendable {
     public var savedToFolder = 0
     public var framesRead = 0
     public var framesWithoutFace = 0
+    /// Frames with more than one face (FacePipeline's count), skipped.
+    public var framesWithSeveralFaces = 0
     public var ignoredKeys = 0
     public var keysWithoutFace = 0
+    /// Keys pressed while several faces were in view (nothing saved).
+    public var keysWithSeveralFaces = 0
     public var ending: Ending = .endOfStream
 
     public var totalSaved: Int { saved.values.reduce(0, +) + savedToFolder }
@@ -117,6 +122,10 @@ public final class Collector {
                 report.framesWithoutFace += 1
                 continue
             }
+            guard crop.facesInPicture == 1 else {
+                report.framesWithSeveralFaces += 1
+                continue
+            }
             onSaved(try save(crop, &report), frame)
             lastSaved = frame.milliseconds
         }
@@ -140,6 +149,7 @@ public final class Collector {
             report.framesRead += 1
             let crop = try cropper.crop(frame.image)
             if crop == nil { report.framesWithoutFace += 1 }
+            if let crop, crop.facesInPicture > 1 { report.framesWithSeveralFaces += 1 }
             var message: String?
             for key in keys.pendingKeys() + show(frame, crop) {
                 switch key {
@@ -149,7 +159,10 @@ public final class Collector {
                     return report
                 case UInt8(ascii: "a"), UInt8(ascii: "p"), UInt8(ascii: "v"):
                     let faceClass: FaceClass = key == UInt8(ascii: "a") ? .anchor : (key == UInt8(ascii: "p") ? .positive : .verification)
-                    if let crop {
+                    if let crop, crop.facesInPicture > 1 {
+                        report.keysWithSeveralFaces += 1
+                        message = "\(crop.facesInPicture) faces in view: nothing saved (only yours should be)"
+                    } else if let crop {
                         let url = try save(crop, as: faceClass, report: &report)
                         message = "saved \(faceClass.rawValue) \(url.lastPathComponent)"
                     } else {
