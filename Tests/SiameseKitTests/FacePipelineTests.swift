@@ -122,4 +122,28 @@ final class FacePipelineTests: XCTestCase {
         XCTAssertEqual(FacePipeline.distinctFaces([face, overlapping, inside, beside, stray]), [face, overlapping, beside])
         XCTAssertEqual(FacePipeline.distinctFaces([]), [])
     }
+
+    func testSmallFacesInALargePictureAreFound() throws {
+        // A 2400×1800 photo of three people whose faces are 147 pixels wide, a twelfth of its shorter side:
+        // under the search picture's smallest face (a tenth of 2,700 pixels), found by the finer search.
+        let people = [1, 20, 3]
+        let photo = SyntheticFrames.frame(faces: try people.enumerated().map { index, subject in
+            (try SyntheticFrames.face(subject: subject, number: 1, scale: 1.6), 300 + 700 * index, 800)
+        }, width: 2400, height: 1800)
+        let pipeline = try pipeline()
+        XCTAssertEqual(pipeline.faces.faces(in: photo, minimumSide: 270).count, 0, "none as wide as the search picture's smallest")
+        let found = pipeline.canonicalFaces(in: photo, most: .max)
+        XCTAssertEqual(found.count, 3)
+        for (index, face) in found.sorted(by: { $0.face.x < $1.face.x }).enumerated() {
+            XCTAssertEqual(face.face.centreX, Double(300 + 700 * index) + 73, accuracy: 25, "face \(index) in the input's pixels")
+            XCTAssertEqual(face.face.centreY, 800 + 90, accuracy: 30)
+            XCTAssertEqual(Double(face.face.width), 147, accuracy: 40)
+            let again = try XCTUnwrap(pipeline.faces.largestFace(in: face.photo), "each crop holds its face")
+            XCTAssertEqual(again.centreX, Double(StoredPhoto.side) / 2, accuracy: 0.15 * Double(StoredPhoto.side))
+        }
+        // Smaller than a twenty-fifth of the shorter side (here 72 pixels) is not looked for.
+        let tiny = SyntheticFrames.frame(faces: [(try SyntheticFrames.face(subject: 1, number: 1, scale: 0.6), 1000, 800)],
+                                         width: 2400, height: 1800)
+        XCTAssertNil(pipeline.canonicalFace(in: tiny))
+    }
 }

@@ -19,8 +19,10 @@ public enum SyntheticFrames {
         frame(faces: face.map { [($0, left, top)] } ?? [], grey: grey)
     }
 
-    /// A plain grey frame with each face pasted with its top-left corner at (left, top): a group photo.
-    public static func frame(faces: [(image: RGBImage, left: Int, top: Int)], grey: UInt8 = 70) -> RGBImage {
+    /// A plain grey frame (640×480 unless told) with each face pasted with its top-left corner at (left,
+    /// top): a group photo.
+    public static func frame(faces: [(image: RGBImage, left: Int, top: Int)], grey: UInt8 = 70,
+                             width: Int = SyntheticFrames.width, height: Int = SyntheticFrames.height) -> RGBImage {
         var pixels = [UInt8](repeating: grey, count: width * height * 3)
         for (face, left, top) in faces {
             for row in 0..<face.height where top + row < height {

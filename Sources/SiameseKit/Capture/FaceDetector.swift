@@ -25,9 +25,14 @@ public final class FaceDetector {
 
     /// Faces in `image`, largest first.
     public func faces(in image: RGBImage) -> [FaceBox] {
+        faces(in: image, minimumSide: Int(Double(min(image.width, image.height)) * minimumSizeFraction))
+    }
+
+    /// Faces in `image` at least `minimumSide` pixels wide (20 at the least), largest first.
+    public func faces(in image: RGBImage, minimumSide: Int) -> [FaceBox] {
         var boxes = [fv_rect](repeating: fv_rect(), count: 16)
         var count: Int32 = 0
-        let minimum = Int32(Double(min(image.width, image.height)) * minimumSizeFraction)
+        let minimum = Int32(minimumSide)
         let problem = ShimCall.run { error, capacity in
             api.cascade_detect(handle, image.pixels, Int32(image.width), Int32(image.height), max(minimum, 20),
                               &boxes, Int32(boxes.count), &count, error, capacity)

@@ -11,6 +11,12 @@
 // back to the input's pixels. On the 200 bundled ORL faces this finds 200 faces and 193 eye pairs, against
 // 178 and 101 on the bare pictures (176 eye pairs when enlarged to 280 pixels, 184 to 360).
 //
+// The search picture's smallest face is a tenth of its shorter side: a sixth of a large input's, which
+// leaves out the faces of a phone's group photo or of someone photographed whole. So a large input is
+// searched again, without the border, for faces down to a twenty-fifth of its shorter side (64 pixels at
+// the least) and half the largest found, in a copy shrunk so that the smallest is 40 pixels wide. Pictures
+// up to a webcam's 640×480 and tight face crops never need it, and are searched exactly as before.
+//
 // When the face cascade finds nothing, a second one (OpenCV's frontalface_alt2) searches the same picture
 // before the answer is "no face": of the 3,082 lfw_dev photos in no LFW pair, the default cascade found a face
 // in 3,070 and the two together in all 3,082 (alt2 alone: 3,050), and neither found one in 1,500 Omniglot
@@ -36,6 +42,12 @@ public final class FacePipeline: FaceFinder {
     static let border = 0.25
     /// Search pictures smaller than this (shorter side, pixels) are enlarged to it.
     static let minimumSearchSide = 440
+    /// The smallest face a large picture is searched for: this share of its shorter side, but no fewer
+    /// pixels than `smallestFacePixels` (smaller faces hold too little to recognise).
+    static let smallestFace = 0.04
+    static let smallestFacePixels = 64.0
+    /// How wide the smallest face looked for is in the finer search's shrunk picture (Haar's window is 24).
+    static let finerSearchFaceSide = 40.0
 
     public let faces: FaceDetector
     public let eyes: FaceDetector?
@@ -58,15 +70,40 @@ public final class FacePipeline: FaceFinder {
     /// Whether a picture has needed the second cascade yet (it is loaded then, not before).
     var hasLoadedSecondCascade: Bool { secondLock.withLock { second != nil } }
 
-    /// The faces the face cascade finds in the search picture, largest first, else those the second finds.
-    func facesFound(in picture: RGBImage) -> [FaceBox] {
-        let boxes = faces.faces(in: picture)
-        if !boxes.isEmpty { return Self.distinctFaces(boxes) }
+    /// The faces in `input` (in its search picture's pixels), largest first: those the face cascade finds
+    /// in the search picture, then the smaller ones a finer search of a large picture finds; else those the
+    /// second cascade finds in the search picture.
+    fileprivate func facesFound(in search: SearchPicture, input: RGBImage) -> [FaceBox] {
+        let boxes = faces.faces(in: search.image)
+        let smaller = smallerFaces(in: input, search: search, largest: boxes.first)
+        if !boxes.isEmpty || !smaller.isEmpty { return Self.distinctFaces(boxes + smaller) }
         let second: FaceDetector? = secondLock.withLock {
             if self.second == nil { self.second = .some(secondCascade.flatMap { try? FaceDetector(cascadePath: $0) }) }
             return self.second!
         }
-        return Self.distinctFaces(second?.faces(in: picture) ?? [])
+        return Self.distinctFaces(second?.faces(in: search.image) ?? [])
+    }
+
+    /// Faces narrower than the search picture's smallest (a tenth of its shorter side, which is a sixth and
+    /// more of a large input's), down to `smallestFace` of the input's shorter side or `smallestFacePixels`,
+    /// whichever is larger, and to half the largest face found: the faces of a phone's group photo or of
+    /// someone photographed whole. Searched for in the input without a border, shrunk so that the smallest
+    /// face looked for is `finerSearchFaceSide` pixels wide (Haar's work grows with the picture's side over
+    /// the smallest face's, not with its pixels); largest first, in the search picture's pixels.
+    private func smallerFaces(in input: RGBImage, search: SearchPicture, largest: FaceBox?) -> [FaceBox] {
+        let searchMinimum = max(20, Double(min(search.image.width, search.image.height)) * faces.minimumSizeFraction) / search.scale
+        let shorter = Double(min(input.width, input.height))
+        var smallest = min(searchMinimum, max(Self.smallestFacePixels, Self.smallestFace * shorter))
+        if let largest { smallest = max(smallest, Double(largest.width) / search.scale / 2) }
+        guard smallest < 0.8 * searchMinimum else { return [] }
+        let shrink = min(1, Self.finerSearchFaceSide / smallest)
+        let picture = shrink < 1 ? input.resized(width: max(1, Int(Double(input.width) * shrink)),
+                                                 height: max(1, Int(Double(input.height) * shrink))) : input
+        return faces.faces(in: picture, minimumSide: Int(smallest * shrink))
+            .map { FaceBox(x: Int(Double($0.x) / shrink), y: Int(Double($0.y) / shrink),
+                           width: Int(Double($0.width) / shrink), height: Int(Double($0.height) / shrink)) }
+            .filter { Double($0.width) < searchMinimum }
+            .map(search.searchBox(fromInput:))
     }
 
     /// The boxes (largest first) that are faces of their own. A box whose centre lies inside a larger box is
@@ -87,7 +124,7 @@ public final class FacePipeline: FaceFinder {
     /// none); each carries how many faces the picture holds.
     public func canonicalFaces(in image: RGBImage, most: Int) -> [FoundFace] {
         let search = SearchPicture(image)
-        let boxes = facesFound(in: search.image)
+        let boxes = facesFound(in: search, input: image)
         return boxes.prefix(most).map { canonicalCrop(of: $0, in: search, facesInPicture: boxes.count) }
     }
 
@@ -149,6 +186,11 @@ private struct SearchPicture {
     }
 
     func inputPoint(_ point: Point) -> Point { Point(x: point.x / scale - Double(padX), y: point.y / scale - Double(padY)) }
+
+    func searchBox(fromInput box: FaceBox) -> FaceBox {
+        FaceBox(x: Int((Double(box.x + padX) * scale).rounded()), y: Int((Double(box.y + padY) * scale).rounded()),
+                width: Int((Double(box.width) * scale).rounded()), height: Int((Double(box.height) * scale).rounded()))
+    }
 
     func inputBox(_ box: FaceBox) -> FaceBox {
         let corner = inputPoint(Point(x: Double(box.x), y: Double(box.y)))
