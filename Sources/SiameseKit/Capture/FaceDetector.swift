@@ -28,9 +28,12 @@ public final class FaceDetector {
         faces(in: image, minimumSide: Int(Double(min(image.width, image.height)) * minimumSizeFraction))
     }
 
+    /// At most this many faces a picture (the largest): a class photo's worth.
+    public static let mostFaces = 64
+
     /// Faces in `image` at least `minimumSide` pixels wide (20 at the least), largest first.
     public func faces(in image: RGBImage, minimumSide: Int) -> [FaceBox] {
-        var boxes = [fv_rect](repeating: fv_rect(), count: 16)
+        var boxes = [fv_rect](repeating: fv_rect(), count: Self.mostFaces)
         var count: Int32 = 0
         let minimum = Int32(minimumSide)
         let problem = ShimCall.run { error, capacity in
@@ -38,7 +41,7 @@ public final class FaceDetector {
                               &boxes, Int32(boxes.count), &count, error, capacity)
         }
         guard problem == nil else { return [] }
-        return boxes.prefix(Int(min(count, 16))).map { FaceBox(x: Int($0.x), y: Int($0.y), width: Int($0.width), height: Int($0.height)) }
+        return boxes.prefix(Int(min(count, Int32(boxes.count)))).map { FaceBox(x: Int($0.x), y: Int($0.y), width: Int($0.width), height: Int($0.height)) }
     }
 
     public func largestFace(in image: RGBImage) -> FaceBox? { faces(in: image).first }
