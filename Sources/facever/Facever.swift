@@ -39,10 +39,12 @@ struct Facever: ParsableCommand {
             No training: dlib's pretrained ResNet (Scripts/setup.sh converts it)
               facever verify probe.jpg --model models/dlib-resnet-v1.safetensors
               facever compare a.jpg b.jpg --model models/dlib-resnet-v1.safetensors
+              facever embed photos/ --model models/dlib-resnet-v1.safetensors   each face's descriptor (JSON)
               facever model import-dlib --help            converting dlib's files yourself
             """,
         version: "0.2.0",
         subcommands: [CollectCommand.self, ImportCommand.self, AugmentCommand.self, TrainCommand.self, EvaluateCommand.self, VerifyCommand.self,
-                      EnrollCommand.self, PeopleCommand.self, IdentifyCommand.self, ReportCommand.self, CompareCommand.self, ModelCommand.self]
+                      EnrollCommand.self, PeopleCommand.self, IdentifyCommand.self, ReportCommand.self, CompareCommand.self, EmbedCommand.self,
+                      ModelCommand.self]
     )
 }

@@ -2,6 +2,7 @@
 // with no training it verifies a bundled person it never saw against three of their photos and turns a
 // stranger away, from photos and live from a video; compare scores pairs and says the descriptors' distance;
 // identify names each face of a group photo, and verify, compare and enroll say which of its faces they used;
+// embed prints descriptors whose distance is compare's;
 // train --from trains the head alone. Skipped, saying so, when setup has not converted the model.
 import Foundation
 import SiameseKit
@@ -157,5 +158,42 @@ final class PretrainedModelCommandTests: XCTestCase {
         let enrolled = try Facever.run(["enroll", "dana", s20First, face(2, 1), "--data", data], in: root)
         XCTAssertEqual(enrolled.status, 0, enrolled.standardError)
         XCTAssertTrue(enrolled.standardError.contains("s20-s1.png held several faces; its largest was enrolled as dana"), enrolled.standardError)
+    }
+
+    func testEmbedPrintsDescriptorsWhoseDistanceIsCompares() throws {
+        let (a, b) = (face(5, 3), face(6, 9))
+        let embedded = try Facever.run(["embed", a, b, "--model", pretrained], in: root)
+        XCTAssertEqual(embedded.status, 0, embedded.standardError)
+        let lines = try embedded.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(lines.map { $0["image"] as? String }, [a, b])
+        let vectors = try lines.map { try XCTUnwrap($0["embedding"] as? [Double]) }
+        XCTAssertEqual(vectors.map(\.count), [128, 128])
+        let distance = zip(vectors[0], vectors[1]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        let compared = try Facever.run(["compare", a, b, "--json", "--model", pretrained], in: root)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(compared.standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(distance, try XCTUnwrap(object["distance"] as? Double), accuracy: 2e-4)
+        XCTAssertTrue(embedded.standardError.contains("embedded 2 faces of 2 photos (0 without a face, 0 unreadable); 128 values each"),
+                      embedded.standardError)
+        // Every face of a group photo, largest first; a picture without a face says so (exit 1).
+        let group = root.appendingPathComponent("group.png")
+        try SyntheticFrames.frame(faces: [(try SyntheticFrames.face(subject: 1, number: 9), 40, 120),
+                                          (try SyntheticFrames.face(subject: 20, number: 9, scale: 1.6), 400, 150)]).pngData().write(to: group)
+        let empty = root.appendingPathComponent("empty.png")
+        try SyntheticFrames.frame().pngData().write(to: empty)
+        let more = try Facever.run(["embed", group.path, empty.path, "--model", pretrained], in: root)
+        XCTAssertEqual(more.status, 1, more.standardError)
+        let answers = try more.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(answers.map { $0["face_number"] as? Int }, [1, 2, nil])
+        XCTAssertEqual(answers.map { $0["faces"] as? Int }, [2, 2, nil])
+        XCTAssertEqual(answers[2]["reason"] as? String, "no face")
+        XCTAssertTrue(answers[2]["embedding"] is NSNull)
+        // The larger face is s1's: its descriptor is nearer s1's other photo than the second face's is.
+        let s1 = try XCTUnwrap(try Facever.run(["embed", face(1, 1), "--model", pretrained], in: root).lines.first)
+        let reference = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(s1.utf8)) as? [String: Any])?["embedding"] as? [Double])
+        func distanceToS1(_ answer: [String: Any]) throws -> Double {
+            zip(try XCTUnwrap(answer["embedding"] as? [Double]), reference).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        }
+        XCTAssertLessThan(try distanceToS1(answers[0]), 0.5)
+        XCTAssertGreaterThan(try distanceToS1(answers[1]), 0.6)
     }
 }

@@ -123,6 +123,22 @@ final class TextOutputTests: XCTestCase {
         XCTAssertTrue(empty.standardError.contains("empty: no photos here"), empty.standardError)
     }
 
+    func testEmbedAnswersEachPhotoAndAnUnreadableOneIsAnError() throws {
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let network = SiameseNetwork(architecture: .tiny, seed: 1)
+        try network.save(to: URL(fileURLWithPath: data + "/model.safetensors"))
+        try TestPaths.copySampleFaces([(2, 1)], into: root.appendingPathComponent("photos"))
+        try Data("not a photo".utf8).write(to: root.appendingPathComponent("photos/broken.jpg"))
+        let result = try Facever.run(["embed", "photos", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2, result.standardError)
+        let lines = try result.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(lines.count, 2, result.standardOutput)
+        XCTAssertTrue((lines[0]["image"] as? String)?.hasSuffix("photos/broken.jpg") == true)
+        XCTAssertNotNil(lines[0]["error"] as? String)
+        XCTAssertEqual((lines[1]["embedding"] as? [Double])?.count, network.architecture.embeddingSize)
+        XCTAssertTrue(result.standardError.contains("embedded 1 face of 2 photos (0 without a face, 1 unreadable)"), result.standardError)
+    }
+
     func testTrainSaysWhenThePhotosGiveFewerPairsThanAsked() throws {
         let staging = root.appendingPathComponent("staging")
         for (faceClass, photos) in [("anchor", [(1, 1), (1, 2), (1, 3)]), ("positive", [(1, 4), (1, 5), (1, 6)]),
