@@ -40,7 +40,7 @@ struct LiveProbes {
                 let start = Date()
                 let crop = try cropper.crop(frame.image, everyFace: everyFace)
                 var pressed = keys?.pendingKeys() ?? []
-                pressed += preview?.show(frame.image, face: crop?.face) ?? []
+                pressed += preview?.show(frame.image, faces: crop.map { ([$0] + $0.otherFaces).compactMap(\.face) } ?? []) ?? []
                 if pressed.contains(UInt8(ascii: "q")) { return }
                 if !auto && !source.isLive && source.framesPerSecond > 0 {
                     Thread.sleep(forTimeInterval: max(0, 1 / source.framesPerSecond - Date().timeIntervalSince(start)))

@@ -24,8 +24,11 @@ public final class PreviewWindow {
     deinit { api.preview_close_all() }
 
     /// Shows the frame (with the face outlined) and returns the keys pressed in the window.
-    public func show(_ frame: RGBImage, face: FaceBox?) -> [UInt8] {
-        let image = face.map { frame.outlined($0) } ?? frame
+    public func show(_ frame: RGBImage, face: FaceBox?) -> [UInt8] { show(frame, faces: face.map { [$0] } ?? []) }
+
+    /// Shows the frame with each face outlined and returns the keys pressed in the window.
+    public func show(_ frame: RGBImage, faces: [FaceBox]) -> [UInt8] {
+        let image = faces.reduce(frame) { $0.outlined($1) }
         var key: Int32 = -1
         _ = ShimCall.run { api.preview_show(title, image.pixels, Int32(image.width), Int32(image.height), 1, &key, $0, $1) }
         return key >= 0 && key < 256 ? [UInt8(key)] : []
