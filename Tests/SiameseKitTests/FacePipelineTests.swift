@@ -141,6 +141,11 @@ final class FacePipelineTests: XCTestCase {
             let again = try XCTUnwrap(pipeline.faces.largestFace(in: face.photo), "each crop holds its face")
             XCTAssertEqual(again.centreX, Double(StoredPhoto.side) / 2, accuracy: 0.15 * Double(StoredPhoto.side))
         }
+        // The finer search keeps only faces the second cascade finds too (a cat-face cascade there finds none);
+        // without a second cascade, every face it finds.
+        let catCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalcatface.xml"
+        XCTAssertEqual(try FacePipeline(secondCascade: catCascade).canonicalFaces(in: photo, most: .max).count, 0)
+        XCTAssertEqual(try FacePipeline(secondCascade: nil).canonicalFaces(in: photo, most: .max).count, 3)
         // Smaller than a twenty-fifth of the shorter side (here 72 pixels) is not looked for.
         let tiny = SyntheticFrames.frame(faces: [(try SyntheticFrames.face(subject: 1, number: 1, scale: 0.6), 1000, 800)],
                                          width: 2400, height: 1800)

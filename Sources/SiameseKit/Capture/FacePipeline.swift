@@ -14,7 +14,8 @@
 // The search picture's smallest face is a tenth of its shorter side: a sixth of a large input's, which
 // leaves out the faces of a phone's group photo or of someone photographed whole. So a large input is
 // searched again, without the border, for faces down to a twenty-fifth of its shorter side (64 pixels at
-// the least) and half the largest found, in a copy shrunk so that the smallest is 40 pixels wide. Pictures
+// the least) and half the largest found, in a copy shrunk so that the smallest is 40 pixels wide; a face it
+// finds counts only if the second cascade finds it too (alone, it finds faces in gravel and tissue). Pictures
 // up to a webcam's 640×480 and tight face crops never need it, and are searched exactly as before.
 //
 // When the face cascade finds nothing, a second one (OpenCV's frontalface_alt2) searches the same picture
@@ -48,6 +49,8 @@ public final class FacePipeline: FaceFinder {
     static let smallestFacePixels = 64.0
     /// How wide the smallest face looked for is in the finer search's shrunk picture (Haar's window is 24).
     static let finerSearchFaceSide = 40.0
+    /// How wide a finer search's face is (at most) where the second cascade confirms it.
+    static let confirmationFaceSide = 80.0
 
     public let faces: FaceDetector
     public let eyes: FaceDetector?
@@ -77,11 +80,15 @@ public final class FacePipeline: FaceFinder {
         let boxes = faces.faces(in: search.image)
         let smaller = smallerFaces(in: input, search: search, largest: boxes.first)
         if !boxes.isEmpty || !smaller.isEmpty { return Self.distinctFaces(boxes + smaller) }
-        let second: FaceDetector? = secondLock.withLock {
+        return Self.distinctFaces(secondDetector()?.faces(in: search.image) ?? [])
+    }
+
+    /// The second cascade, loaded the first time a picture needs it (nil: none, or it could not be loaded).
+    private func secondDetector() -> FaceDetector? {
+        secondLock.withLock {
             if self.second == nil { self.second = .some(secondCascade.flatMap { try? FaceDetector(cascadePath: $0) }) }
             return self.second!
         }
-        return Self.distinctFaces(second?.faces(in: search.image) ?? [])
     }
 
     /// Faces narrower than the search picture's smallest (a tenth of its shorter side, which is a sixth and
@@ -99,11 +106,31 @@ public final class FacePipeline: FaceFinder {
         let shrink = min(1, Self.finerSearchFaceSide / smallest)
         let picture = shrink < 1 ? input.resized(width: max(1, Int(Double(input.width) * shrink)),
                                                  height: max(1, Int(Double(input.height) * shrink))) : input
-        return faces.faces(in: picture, minimumSide: Int(smallest * shrink))
+        let found = faces.faces(in: picture, minimumSide: Int(smallest * shrink))
             .map { FaceBox(x: Int(Double($0.x) / shrink), y: Int(Double($0.y) / shrink),
                            width: Int(Double($0.width) / shrink), height: Int(Double($0.height) / shrink)) }
             .filter { Double($0.width) < searchMinimum }
-            .map(search.searchBox(fromInput:))
+        return confirmedBySecondCascade(found, in: input).map(search.searchBox(fromInput:))
+    }
+
+    /// The boxes (in `input`'s pixels) in which the second cascade finds a face too, searching the box with
+    /// half its width around it: the finer search's false faces in fine textures (gravel, tissue under a
+    /// microscope) are one cascade's. Without a second cascade (a cascade the user named), every box.
+    private func confirmedBySecondCascade(_ boxes: [FaceBox], in input: RGBImage) -> [FaceBox] {
+        guard !boxes.isEmpty, let second = secondDetector() else { return boxes }
+        return boxes.filter { box in
+            let left = max(0, box.x - box.width / 2), top = max(0, box.y - box.height / 2)
+            let right = min(input.width, box.x + box.width * 3 / 2), bottom = min(input.height, box.y + box.height * 3 / 2)
+            guard right > left, bottom > top else { return false }
+            let shrink = min(1, Self.confirmationFaceSide / Double(box.width))
+            var region = input.cropped(left: left, top: top, width: right - left, height: bottom - top)
+            if shrink < 1 {
+                region = region.resized(width: max(1, Int(Double(region.width) * shrink)), height: max(1, Int(Double(region.height) * shrink)))
+            }
+            return second.faces(in: region, minimumSide: Int(0.6 * Double(box.width) * shrink)).contains { found in
+                box.contains(x: Double(left) + found.centreX / shrink, y: Double(top) + found.centreY / shrink)
+            }
+        }
     }
 
     /// The boxes (largest first) that are faces of their own. A box whose centre lies inside a larger box is
