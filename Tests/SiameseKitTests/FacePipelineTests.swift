@@ -151,4 +151,20 @@ final class FacePipelineTests: XCTestCase {
                                          width: 2400, height: 1800)
         XCTAssertNil(pipeline.canonicalFace(in: tiny))
     }
+
+    func testAFaceInADimPictureIsFoundOnceItsLevelsAreStretched() throws {
+        // A face photographed in a dim room: every value under 32.
+        let bright = SyntheticFrames.frame(face: try SyntheticFrames.face(subject: 1, number: 1), left: 230, top: 120)
+        let dim = RGBImage(width: bright.width, height: bright.height, pixels: bright.pixels.map { UInt8(Int($0) * 12 / 100) })
+        let pipeline = try pipeline()
+        XCTAssertTrue(pipeline.facesCropped(in: dim, most: 1).isEmpty, "as it is, no face is found")
+        let found = try XCTUnwrap(pipeline.canonicalFace(in: dim))
+        XCTAssertEqual(found.face.centreX, 230 + 92, accuracy: 30)
+        let stretched = try XCTUnwrap(dim.levelsStretched())
+        XCTAssertEqual(found.photo, try XCTUnwrap(pipeline.canonicalFace(in: stretched)).photo, "cut from the stretched picture")
+        XCTAssertGreaterThan(found.photo.pixels.max() ?? 0, 200)
+        // A dim picture without a face is still none.
+        let empty = RGBImage(width: 640, height: 480, pixels: SyntheticFrames.frame().pixels.map { UInt8(Int($0) * 12 / 100) })
+        XCTAssertNil(pipeline.canonicalFace(in: empty))
+    }
 }

@@ -22,6 +22,8 @@
 // before the answer is "no face": of the 3,082 lfw_dev photos in no LFW pair, the default cascade found a face
 // in 3,070 and the two together in all 3,082 (alt2 alone: 3,050), and neither found one in 1,500 Omniglot
 // characters. Faces the first cascade finds are cropped exactly as before; the second is loaded only when needed.
+// When neither finds a face in a dim or flat picture, the whole search runs again on it with its levels
+// stretched (LevelsStretch.swift), and the crops are cut from the stretched picture, which the network sees.
 //
 // Without an eye cascade the crop is never levelled: what a model that aligns its input by its own landmarks
 // gets (CropOptions), for which the eye search would buy nothing.
@@ -150,6 +152,13 @@ public final class FacePipeline: FaceFinder {
     /// Canonical crops of the faces in `image`, largest first, at most `most` of them ([] when it has
     /// none); each carries how many faces the picture holds.
     public func canonicalFaces(in image: RGBImage, most: Int) -> [FoundFace] {
+        let found = facesCropped(in: image, most: most)
+        guard found.isEmpty, let stretched = image.levelsStretched() else { return found }
+        return facesCropped(in: stretched, most: most)
+    }
+
+    /// `canonicalFaces` on the picture as it is.
+    func facesCropped(in image: RGBImage, most: Int) -> [FoundFace] {
         let search = SearchPicture(image)
         let boxes = facesFound(in: search, input: image)
         return boxes.prefix(most).map { canonicalCrop(of: $0, in: search, facesInPicture: boxes.count) }
