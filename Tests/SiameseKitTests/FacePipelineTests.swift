@@ -167,4 +167,23 @@ final class FacePipelineTests: XCTestCase {
         let empty = RGBImage(width: 640, height: 480, pixels: SyntheticFrames.frame().pixels.map { UInt8(Int($0) * 12 / 100) })
         XCTAssertNil(pipeline.canonicalFace(in: empty))
     }
+
+    func testAHeadTiltedPastTheCascadesIsFoundInTheTurnedPicture() throws {
+        // A face tilted by 30° (about the frame's centre, where the face is).
+        let upright = SyntheticFrames.frame(face: try SyntheticFrames.face(subject: 1, number: 1), left: 228, top: 128)
+        let centre = Point(x: 320, y: 240), angle = 30 * Double.pi / 180
+        let tilt = SimilarityTransform(mapping: (centre, Point(x: 321, y: 240)), to: (centre, Point(x: 320 + cos(angle), y: 240 + sin(angle))))
+        let tilted = upright.warped(by: tilt, width: 640, height: 480)
+        let pipeline = try pipeline()
+        XCTAssertTrue(pipeline.facesCropped(in: tilted, most: 1).isEmpty, "as it is, no face is found")
+        let found = try XCTUnwrap(pipeline.canonicalFace(in: tilted))
+        XCTAssertEqual(found.face.centreX, 320, accuracy: 40, "the box in the tilted picture's pixels")
+        XCTAssertEqual(found.face.centreY, 240, accuracy: 50)
+        XCTAssertEqual(abs(found.rotationDegrees), 25, accuracy: 15, "turned by about the tilt")
+        let again = try XCTUnwrap(pipeline.faces.largestFace(in: found.photo), "the crop holds an upright face")
+        XCTAssertEqual(again.centreX, Double(StoredPhoto.side) / 2, accuracy: 0.15 * Double(StoredPhoto.side))
+        // A turned picture's face counts only when the second cascade finds it too.
+        let catCascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalcatface.xml"
+        XCTAssertNil(try FacePipeline(secondCascade: catCascade).canonicalFace(in: tilted))
+    }
 }
