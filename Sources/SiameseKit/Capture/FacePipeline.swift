@@ -1,29 +1,30 @@
-// FacePipeline.swift — from any picture to the canonical face crop (PhotoCropper's face mode): detect the
-// largest face (Haar), find its eyes (Haar, in the upper part of the face box), and warp the picture so
-// that the eyes are level and land on fixed points of a StoredPhoto.side square; without two plausible
-// eyes, the face box with a margin, squared. No face → nil: a result, never a guess. Every face of a
-// picture with several can be cropped the same way (identify names each); each crop says how many there were.
+// FacePipeline.swift — from any picture to canonical face crops (PhotoCropper's face mode): find the faces
+// (Haar), find each one's eyes (Haar, in the upper part of the face box), and warp the picture so that the
+// eyes are level and land on fixed points of a StoredPhoto.side square; without two plausible eyes, the face
+// box with a margin, squared. No face → nil: a result, never a guess. Faces come largest first, each crop
+// saying how many the picture holds (identify names each; the other commands take the largest).
 //
-// Haar needs a face with some context around it and some 60 pixels across; pictures that are tight face
-// crops already (ORL's 92×112, LFW's crops) have neither. So the search runs on the picture with a border
-// of a quarter of its size on each side (edge pixels repeated), enlarged when small so that its shorter
-// side is at least `minimumSearchSide` (the eye cascade needs eyes some 20 pixels wide); boxes are mapped
-// back to the input's pixels. On the 200 bundled ORL faces this finds 200 faces and 193 eye pairs, against
-// 178 and 101 on the bare pictures (176 eye pairs when enlarged to 280 pixels, 184 to 360).
-//
-// The search picture's smallest face is a tenth of its shorter side: a sixth of a large input's, which
-// leaves out the faces of a phone's group photo or of someone photographed whole. So a large input is
-// searched again, without the border, for faces down to a twenty-fifth of its shorter side (64 pixels at
-// the least) and half the largest found, in a copy shrunk so that the smallest is 40 pixels wide; a face it
-// finds counts only if the second cascade finds it too (alone, it finds faces in gravel and tissue). Pictures
-// up to a webcam's 640×480 and tight face crops never need it, and are searched exactly as before.
-//
-// When the face cascade finds nothing, a second one (OpenCV's frontalface_alt2) searches the same picture
-// before the answer is "no face": of the 3,082 lfw_dev photos in no LFW pair, the default cascade found a face
-// in 3,070 and the two together in all 3,082 (alt2 alone: 3,050), and neither found one in 1,500 Omniglot
-// characters. Faces the first cascade finds are cropped exactly as before; the second is loaded only when needed.
-// When neither finds a face in a dim or flat picture, the whole search runs again on it with its levels
-// stretched (LevelsStretch.swift), and the crops are cut from the stretched picture, which the network sees.
+// The search, in order; the first step that finds a face answers:
+//   1. The search picture: the input with a border of a quarter of its size on each side (edge pixels
+//      repeated), enlarged when small so that its shorter side is at least `minimumSearchSide`, searched by
+//      the face cascade for faces a tenth of its shorter side and wider. Haar needs a face with some context
+//      and some 60 pixels across, which tight face crops (ORL's 92×112, LFW's) lack: on the 200 bundled ORL
+//      faces this finds 200 faces and 193 eye pairs, against 178 and 101 on the bare pictures (176 eye pairs
+//      when enlarged to 280 pixels, 184 to 360). A large input (over ~530 pixels), where that smallest face
+//      is a sixth of its shorter side, is also searched without the border for faces down to a twenty-fifth
+//      (64 pixels at the least) and half the largest found, in a copy shrunk so that the smallest is 40 pixels
+//      wide: a phone's group photo, someone photographed whole. A face that finer search finds counts only
+//      if the second cascade finds it too (alone, it finds faces in gravel and tissue).
+//   2. The second cascade (OpenCV's frontalface_alt2) on the search picture: of the 3,082 lfw_dev photos in
+//      no LFW pair, the default cascade found a face in 3,070 and the two together in all 3,082 (alt2 alone:
+//      3,050), and neither found one in 1,500 Omniglot characters (in another 1,500, the whole search found
+//      two). It is loaded only when needed.
+//   3. Steps 1 and 2 on the picture with its levels stretched, when it is dim or flat (LevelsStretch.swift).
+//   4. The picture (stretched, if it was) turned by −25° and +25°: the frontal cascades take heads tilted
+//      up to about 20°. The search picture by the face cascade alone, each face kept only when the second
+//      cascade finds it too, since false faces are likeliest where nothing else was found.
+// The crops are cut from the picture the face was found in (stretched, turned), which is what the network
+// sees; boxes and eyes are given in the input's pixels.
 //
 // Without an eye cascade the crop is never levelled: what a model that aligns its input by its own landmarks
 // gets (CropOptions), for which the eye search would buy nothing.
