@@ -48,7 +48,11 @@ struct EmbedCommand: ParsableCommand {
                     model.prepared(for: try compute.resolved(for: model)))
         }
         var (faces, withoutFace, errors) = (0, 0, 0)
-        for file in files {
+        // A count on stderr while the lines go to a file or a pipe (on a terminal the lines are the progress).
+        let progress = ProgressLine("embedding", unit: "photos",
+                                    interactive: Console.standardErrorIsTerminal && !Console.standardOutputIsTerminal)
+        for (index, file) in files.enumerated() {
+            defer { progress.update(index + 1, of: files.count) }
             let probe = crops.next()!
             let start = Date(timeIntervalSinceNow: -probe.seconds)
             do {
@@ -70,11 +74,13 @@ struct EmbedCommand: ParsableCommand {
                 }
             } catch {
                 errors += 1
+                progress.clear()
                 Console.error("\(error)")
                 print(Console.jsonLine(["image": file.path, "error": "\(error)"]))
             }
             fflush(stdout)
         }
+        progress.clear()
         let size = model.network.architecture.embeddingSize
         FileHandle.standardError.write(Data(("facever: embedded \(Console.count(faces, "face")) of \(Console.count(files.count, "photo")) "
             + "(\(withoutFace) without a face, \(errors) unreadable); \(size) values each\n").utf8))

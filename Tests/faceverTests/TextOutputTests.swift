@@ -137,6 +137,10 @@ final class TextOutputTests: XCTestCase {
         XCTAssertNotNil(lines[0]["error"] as? String)
         XCTAssertEqual((lines[1]["embedding"] as? [Double])?.count, network.architecture.embeddingSize)
         XCTAssertTrue(result.standardError.contains("embedded 1 face of 2 photos (0 without a face, 1 unreadable)"), result.standardError)
+        // With the lines going to a pipe and stderr on a terminal, a count shows how far it is, then goes.
+        let seen = try Facever.runWithStandardErrorOnATerminal(["embed", "photos", "--data", data], in: root)
+        XCTAssertTrue(seen.standardError.contains("\rembedding 2/2 photos\u{1B}[K"), seen.standardError.debugDescription)
+        XCTAssertEqual(seen.lines.count, 2)
     }
 
     func testTrainSaysWhenThePhotosGiveFewerPairsThanAsked() throws {
