@@ -57,6 +57,8 @@ public final class FacePipeline: FaceFinder {
     /// The turns, in degrees, under which a picture that holds no face as it is is searched again: the
     /// frontal cascades find heads tilted up to about 20°, and a selfie's are often tilted more.
     static let turns = [-25.0, 25.0]
+    /// The shorter side of the copy a large picture is first turned and searched in.
+    static let turnedLookSide = 640.0
 
     public let faces: FaceDetector
     public let eyes: FaceDetector?
@@ -189,20 +191,31 @@ public final class FacePipeline: FaceFinder {
     /// boxes and eyes in `image`'s pixels (the box's centre turned back, its size kept), their crops cut from
     /// the turned picture.
     func facesTurned(in image: RGBImage, degrees: Double, most: Int) -> [FoundFace] {
+        // Looked for first in a copy no larger than a webcam frame (the search picture's faces are a sixth of
+        // its side and more, so none is lost), so that a large picture without a face is not turned whole.
+        let shrink = min(1, Self.turnedLookSide / Double(min(image.width, image.height)))
+        if shrink < 1 {
+            let small = image.resized(width: max(1, Int(Double(image.width) * shrink)), height: max(1, Int(Double(image.height) * shrink)))
+            guard !facesCropped(in: Self.turned(small, degrees: degrees).picture, most: 1, thorough: false).isEmpty else { return [] }
+        }
+        let (picture, back) = Self.turned(image, degrees: degrees)
+        return facesCropped(in: picture, most: most, thorough: false).map { found in
+            let middle = back.apply(Point(x: found.face.centreX, y: found.face.centreY))
+            let box = FaceBox(x: Int((middle.x - Double(found.face.width) / 2).rounded()), y: Int((middle.y - Double(found.face.height) / 2).rounded()),
+                              width: found.face.width, height: found.face.height)
+            return FoundFace(photo: found.photo, face: box, eyes: found.eyes.map { (back.apply($0.left), back.apply($0.right)) },
+                             rotationDegrees: found.rotationDegrees + degrees, facesInPicture: found.facesInPicture)
+        }
+    }
+
+    /// `image` turned by `degrees` about its centre, the same size, and the transform that takes its points back.
+    private static func turned(_ image: RGBImage, degrees: Double) -> (picture: RGBImage, back: SimilarityTransform) {
         let centre = Point(x: Double(image.width) / 2, y: Double(image.height) / 2)
-        let angle = degrees * .pi / 180
-        let turn = SimilarityTransform(mapping: (centre, Point(x: centre.x + 1, y: centre.y)),
-                                       to: (centre, Point(x: centre.x + cos(angle), y: centre.y + sin(angle))))
-        let back = SimilarityTransform(mapping: (centre, Point(x: centre.x + cos(angle), y: centre.y + sin(angle))),
-                                       to: (centre, Point(x: centre.x + 1, y: centre.y)))
-        return facesCropped(in: image.warped(by: turn, width: image.width, height: image.height), most: most, thorough: false)
-            .map { found in
-                let middle = back.apply(Point(x: found.face.centreX, y: found.face.centreY))
-                let box = FaceBox(x: Int((middle.x - Double(found.face.width) / 2).rounded()), y: Int((middle.y - Double(found.face.height) / 2).rounded()),
-                                  width: found.face.width, height: found.face.height)
-                return FoundFace(photo: found.photo, face: box, eyes: found.eyes.map { (back.apply($0.left), back.apply($0.right)) },
-                                 rotationDegrees: found.rotationDegrees + degrees, facesInPicture: found.facesInPicture)
-            }
+        let (unit, turnedUnit) = (Point(x: centre.x + 1, y: centre.y),
+                                  Point(x: centre.x + cos(degrees * .pi / 180), y: centre.y + sin(degrees * .pi / 180)))
+        let turn = SimilarityTransform(mapping: (centre, unit), to: (centre, turnedUnit))
+        return (image.warped(by: turn, width: image.width, height: image.height),
+                SimilarityTransform(mapping: (centre, turnedUnit), to: (centre, unit)))
     }
 
     /// One face's canonical crop: levelled by its eyes when two plausible ones are found, else its box
