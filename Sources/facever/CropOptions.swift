@@ -14,7 +14,7 @@ enum DetectorChoice: String, CaseIterable, ExpressibleByArgument {
 
 struct CropOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "How photos from outside are cropped: face (the largest face, aligned by the eyes; no face, no photo), centre (the centred square, for face crops such as LFW's), fixed (the tutorial's webcam window). Photos facever stored are never cropped again. (default: face; verify and evaluate: the model's)",
+        "How photos from outside are cropped: face (the face found, aligned by the eyes; the largest where there are several, every one for identify and embed; no face, no photo), centre (the centred square, for face crops such as LFW's), fixed (the tutorial's webcam window). Photos facever stored are never cropped again. (default: face; verify and evaluate: the model's)",
         valueName: "face|centre|fixed"))
     var crop: CropMode?
 
