@@ -117,27 +117,31 @@ public final class FacePipeline: FaceFinder {
         let found = faces.faces(in: picture, minimumSide: Int(smallest * shrink))
             .map { FaceBox(x: Int(Double($0.x) / shrink), y: Int(Double($0.y) / shrink),
                            width: Int(Double($0.width) / shrink), height: Int(Double($0.height) / shrink)) }
-            .filter { Double($0.width) < searchMinimum }
-        return confirmedBySecondCascade(found, in: input).map(search.searchBox(fromInput:))
+            .filter { Double($0.width) < searchMinimum && secondCascadeAgrees(on: $0, in: input) }
+        return found.map(search.searchBox(fromInput:))
     }
 
-    /// The boxes (in `input`'s pixels) in which the second cascade finds a face too, searching the box with
-    /// half its width around it: the finer search's false faces in fine textures (gravel, tissue under a
-    /// microscope) are one cascade's. Without a second cascade (a cascade the user named), every box.
-    private func confirmedBySecondCascade(_ boxes: [FaceBox], in input: RGBImage) -> [FaceBox] {
-        guard !boxes.isEmpty, let second = secondDetector() else { return boxes }
-        return boxes.filter { box in
-            let left = max(0, box.x - box.width / 2), top = max(0, box.y - box.height / 2)
-            let right = min(input.width, box.x + box.width * 3 / 2), bottom = min(input.height, box.y + box.height * 3 / 2)
-            guard right > left, bottom > top else { return false }
-            let shrink = min(1, Self.confirmationFaceSide / Double(box.width))
-            var region = input.cropped(left: left, top: top, width: right - left, height: bottom - top)
-            if shrink < 1 {
-                region = region.resized(width: max(1, Int(Double(region.width) * shrink)), height: max(1, Int(Double(region.height) * shrink)))
-            }
-            return second.faces(in: region, minimumSide: Int(0.6 * Double(box.width) * shrink)).contains { found in
-                box.contains(x: Double(left) + found.centreX / shrink, y: Double(top) + found.centreY / shrink)
-            }
+    /// The face cascade's faces in the search picture alone (no finer search, no second cascade where it finds
+    /// none), each kept only when the second cascade agrees; in the search picture's pixels, largest first.
+    fileprivate func confirmedFaces(in search: SearchPicture, input: RGBImage) -> [FaceBox] {
+        Self.distinctFaces(faces.faces(in: search.image).filter { secondCascadeAgrees(on: search.inputBox($0), in: input) })
+    }
+
+    /// Whether the second cascade finds a face in `box` (in `input`'s pixels), searching the box with half its
+    /// width around it: the false faces of a search where nothing else was found (fine textures: gravel,
+    /// tissue under a microscope) are one cascade's. Without a second cascade (a cascade the user named), yes.
+    private func secondCascadeAgrees(on box: FaceBox, in input: RGBImage) -> Bool {
+        guard let second = secondDetector() else { return true }
+        let left = max(0, box.x - box.width / 2), top = max(0, box.y - box.height / 2)
+        let right = min(input.width, box.x + box.width * 3 / 2), bottom = min(input.height, box.y + box.height * 3 / 2)
+        guard right > left, bottom > top, box.width > 0 else { return false }
+        let shrink = min(1, Self.confirmationFaceSide / Double(box.width))
+        var region = input.cropped(left: left, top: top, width: right - left, height: bottom - top)
+        if shrink < 1 {
+            region = region.resized(width: max(1, Int(Double(region.width) * shrink)), height: max(1, Int(Double(region.height) * shrink)))
+        }
+        return second.faces(in: region, minimumSide: Int(0.6 * Double(box.width) * shrink)).contains { found in
+            box.contains(x: Double(left) + found.centreX / shrink, y: Double(top) + found.centreY / shrink)
         }
     }
 
@@ -172,38 +176,42 @@ public final class FacePipeline: FaceFinder {
         return []
     }
 
-    /// `canonicalFaces` on the picture as it is; not `thorough`: the search picture by the face cascade
-    /// alone (no finer search, no second cascade where it finds nothing), each face confirmed by the
-    /// second cascade.
-    func facesCropped(in image: RGBImage, most: Int, thorough: Bool = true) -> [FoundFace] {
+    /// `canonicalFaces` on the picture as it is, without its retries.
+    func facesCropped(in image: RGBImage, most: Int) -> [FoundFace] {
         let search = SearchPicture(image)
-        var boxes = thorough ? facesFound(in: search, input: image) : Self.distinctFaces(faces.faces(in: search.image))
-        if !thorough {
-            let confirmed = confirmedBySecondCascade(boxes.map(search.inputBox), in: image)
-            boxes = boxes.filter { confirmed.contains(search.inputBox($0)) }
-        }
+        let boxes = facesFound(in: search, input: image)
         return boxes.prefix(most).map { canonicalCrop(of: $0, in: search, facesInPicture: boxes.count) }
     }
 
     /// The faces of `image` turned by `degrees` about its centre (the corners it turns out of view black),
-    /// searched as `facesCropped` does when not thorough: a turn is tried only where nothing else found a
-    /// face, and there the cascades' false faces (in coffee beans, in a star field) are likeliest. Their
-    /// boxes and eyes in `image`'s pixels (the box's centre turned back, its size kept), their crops cut from
-    /// the turned picture.
+    /// found as `confirmedFaces` finds them: a turn is tried only where nothing else found a face, and there
+    /// the cascades' false faces (in coffee beans, in a star field) are likeliest. Looked for in a copy no
+    /// larger than a webcam frame (the search picture's faces are a sixth of its side and more, so none is
+    /// lost), and cropped from the whole picture turned only when there are some. Boxes and eyes in `image`'s
+    /// pixels (the box's centre turned back, its size kept); crops cut from the turned picture.
     func facesTurned(in image: RGBImage, degrees: Double, most: Int) -> [FoundFace] {
-        // Looked for first in a copy no larger than a webcam frame (the search picture's faces are a sixth of
-        // its side and more, so none is lost), so that a large picture without a face is not turned whole.
         let shrink = min(1, Self.turnedLookSide / Double(min(image.width, image.height)))
-        if shrink < 1 {
-            let small = image.resized(width: max(1, Int(Double(image.width) * shrink)), height: max(1, Int(Double(image.height) * shrink)))
-            guard !facesCropped(in: Self.turned(small, degrees: degrees).picture, most: 1, thorough: false).isEmpty else { return [] }
+        let whole = shrink < 1 ? nil : Self.turned(image, degrees: degrees)
+        let lookedTurned = whole?.picture ?? Self.turned(image.resized(width: max(1, Int(Double(image.width) * shrink)),
+                                                                       height: max(1, Int(Double(image.height) * shrink))),
+                                                         degrees: degrees).picture
+        let lookedSearch = SearchPicture(lookedTurned)
+        // In the turned picture's pixels at full size.
+        let boxes = confirmedFaces(in: lookedSearch, input: lookedTurned).map { box -> FaceBox in
+            let inLooked = lookedSearch.inputBox(box)
+            return FaceBox(x: Int(Double(inLooked.x) / shrink), y: Int(Double(inLooked.y) / shrink),
+                           width: Int(Double(inLooked.width) / shrink), height: Int(Double(inLooked.height) / shrink))
         }
-        let (picture, back) = Self.turned(image, degrees: degrees)
-        return facesCropped(in: picture, most: most, thorough: false).map { found in
+        guard !boxes.isEmpty else { return [] }
+        let (picture, back) = whole ?? Self.turned(image, degrees: degrees)
+        let search = whole == nil ? SearchPicture(picture) : lookedSearch
+        return boxes.prefix(most).map { box in
+            let found = canonicalCrop(of: search.searchBox(fromInput: box), in: search, facesInPicture: boxes.count)
             let middle = back.apply(Point(x: found.face.centreX, y: found.face.centreY))
-            let box = FaceBox(x: Int((middle.x - Double(found.face.width) / 2).rounded()), y: Int((middle.y - Double(found.face.height) / 2).rounded()),
-                              width: found.face.width, height: found.face.height)
-            return FoundFace(photo: found.photo, face: box, eyes: found.eyes.map { (back.apply($0.left), back.apply($0.right)) },
+            let turnedBack = FaceBox(x: Int((middle.x - Double(found.face.width) / 2).rounded()),
+                                     y: Int((middle.y - Double(found.face.height) / 2).rounded()),
+                                     width: found.face.width, height: found.face.height)
+            return FoundFace(photo: found.photo, face: turnedBack, eyes: found.eyes.map { (back.apply($0.left), back.apply($0.right)) },
                              rotationDegrees: found.rotationDegrees + degrees, facesInPicture: found.facesInPicture)
         }
     }
