@@ -107,6 +107,11 @@ enum Console {
         String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
                as: UTF8.self)
     }
+
+    /// A face's box as JSON (`{"x", "y", "w", "h"}`, the input's pixels), null when there is none.
+    static func json(_ box: FaceBox?) -> Any {
+        box.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull()
+    }
 }
 
 /// Runs a command's work; the errors a user can cause become one line on stderr and exit status 2

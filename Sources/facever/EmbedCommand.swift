@@ -68,7 +68,7 @@ struct EmbedCommand: ParsableCommand {
                     faces += 1
                     print(Console.jsonLine([
                         "image": file.path, "face_number": index + 1, "faces": crop.facesInPicture, "crop": face.origin.rawValue,
-                        "face": face.face.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull(),
+                        "face": Console.json(face.face),
                         "embedding": embedding.map { (Double($0) * 1e6).rounded() / 1e6 }, "time_ms": milliseconds,
                     ]))
                 }

@@ -166,7 +166,7 @@ struct IdentifyCommand: ParsableCommand {
             var object: [String: Any] = [
                 "image": name, "name": result.name ?? NSNull(), "score": rounded(result.score),
                 "runner_up": result.runnerUp?.name ?? NSNull(), "runner_up_score": result.runnerUp.map { rounded($0.score) } ?? NSNull(),
-                "face": crop.face.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull(),
+                "face": Console.json(crop.face),
                 "crop": crop.origin.rawValue, "threshold": Double(result.threshold), "time_ms": milliseconds,
                 "faces": crop.facesInPicture, "face_number": faceNumber ?? 1,
             ]

@@ -178,7 +178,7 @@ struct VerifyCommand: ParsableCommand {
                 "image": name, "verified": result.verified, "share": result.share, "matches": result.matches,
                 "gallery_size": result.gallerySize, "score_mean": Self.rounded(result.scoreMean), "score_max": Self.rounded(result.scoreMax),
                 "crop": crop.origin.rawValue, "aligned": crop.aligned || verifier.model.alignsByLandmarks,
-                "face": crop.face.map { ["x": $0.x, "y": $0.y, "w": $0.width, "h": $0.height] as Any } ?? NSNull(),
+                "face": Console.json(crop.face),
                 "faces": crop.facesInPicture,
             ]) { $1 }
             if scores {

@@ -29,8 +29,7 @@ public struct PairComparison: Sendable {
     /// `model`: the first without a face is the outcome.
     public static func compare(_ crops: CropsAhead, model: TrainedModel, precision: MatrixPrecision) throws -> PairComparison {
         let threshold = model.thresholds.detection
-        let format = model.inputFormat
-        var values: [[Float]] = []
+        var photos: [RGBImage] = []
         var faces: [Int] = []
         for index in 0..<2 {
             guard let photo = crops.next() else { preconditionFailure("PairComparison: two photos are compared") }
@@ -38,19 +37,19 @@ public struct PairComparison: Sendable {
                 return PairComparison(outcome: .noFace(index: index), threshold: threshold, facesInPicture: faces + [0])
             }
             faces.append(crop.facesInPicture)
-            values.append(ImageBatch.values(of: crop.photo, for: format))
+            photos.append(crop.photo)
         }
         let inference = model.prepared(for: precision)
-        let embeddings = inference.embeddings(ImageBatch.tensor(stacking: values, format: format))
-        let size = embeddings.shape[1]
-        let (a, b) = (rows(embeddings, 0..<1), rows(embeddings, 1..<2))
-        let score = logistic(inference.logits(anchorEmbeddings: a, otherEmbeddings: b).data[0])
-        guard score.isFinite, embeddings.data.allSatisfy(\.isFinite) else {
+        let embeddings = try FaceEmbedding.embeddings(of: photos, model: model, inference: inference)
+        let (a, b) = (embeddings[0], embeddings[1])
+        let score = logistic(inference.logits(anchorEmbeddings: Tensor(shape: [1, a.count], data: a),
+                                              otherEmbeddings: Tensor(shape: [1, b.count], data: b)).data[0])
+        guard score.isFinite else {
             throw InputError(path: model.url.path, problem: "the model gave a score that is not a number", nextStep: "train again or restore the file")
         }
         var distance: Float?
         if model.network.architecture.pairFeature == .squaredDifference {
-            distance = (0..<size).map { (a.data[$0] - b.data[$0]) * (a.data[$0] - b.data[$0]) }.reduce(0, +).squareRoot()
+            distance = zip(a, b).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
         }
         return PairComparison(outcome: .compared(score: score, distance: distance), threshold: threshold, facesInPicture: faces)
     }
