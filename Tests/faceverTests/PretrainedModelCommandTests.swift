@@ -154,6 +154,22 @@ final class PretrainedModelCommandTests: XCTestCase {
         let compared = try Facever.run(["compare", s1First, face(1, 7), "--json", "--model", pretrained], in: root)
         XCTAssertTrue(compared.standardOutput.contains("\"faces_a\":2,\"faces_b\":1"), compared.standardOutput)
         XCTAssertTrue(compared.standardError.contains("s1-s20.png: 2 faces; compared the largest"), compared.standardError)
+        // Live from a video of the two of them: each frame's faces are named, largest first (a frame, two answers).
+        let video = root.appendingPathComponent("group.avi")
+        let writer = try VideoWriter(path: video.path, width: 640, height: 480, framesPerSecond: 10)
+        for _ in 0..<3 {
+            try writer.write(SyntheticFrames.frame(faces: [(try SyntheticFrames.face(subject: 20, number: 9), 40, 120),
+                                                           (try SyntheticFrames.face(subject: 1, number: 10, scale: 1.6), 400, 150)]))
+        }
+        writer.close()
+        let live = try Facever.run(["identify", "--source", video.path, "--auto", "--count", "2", "--json", "--model", pretrained,
+                                    "--data", data], in: root)
+        XCTAssertEqual(live.status, 0, live.standardOutput + live.standardError)
+        let frames = try live.lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        XCTAssertEqual(frames.map { $0["name"] as? String }, ["s20", "s1"])
+        XCTAssertEqual(frames.map { $0["face_number"] as? Int }, [1, 2])
+        XCTAssertEqual(Set(frames.map { $0["image"] as? String }).count, 1, "both from one frame")
+
         // enroll keeps the largest face and names the photo, so that someone else's face is not filed unseen.
         let enrolled = try Facever.run(["enroll", "dana", s20First, face(2, 1), "--data", data], in: root)
         XCTAssertEqual(enrolled.status, 0, enrolled.standardError)
