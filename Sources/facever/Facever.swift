@@ -29,6 +29,7 @@ struct Facever: ParsableCommand {
               facever train --epochs 50                   Siamese network, 70/30 split by group
               facever evaluate                            precision, recall, ROC AUC, EER on the held-out 30 %
               facever verify probe.jpg                    verified / not-verified against your gallery
+              facever model info                          what the model holds, its thresholds and their source
 
             Who is it? (several people)
               facever enroll alice ~/photos/alice         a person's face crops into DATA/people/alice

@@ -8,8 +8,8 @@ import SiameseKit
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Bring pretrained models into facever's format; fit a general model's head again.",
-        subcommands: [ImportDlibCommand.self, FitHeadCommand.self]
+        abstract: "Describe a model file; bring pretrained models into facever's format; fit a general model's head again.",
+        subcommands: [ImportDlibCommand.self, FitHeadCommand.self, ModelInfoCommand.self]
     )
 }
 

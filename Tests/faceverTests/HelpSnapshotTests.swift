@@ -8,7 +8,7 @@ import XCTest
 final class HelpSnapshotTests: XCTestCase {
     private static let folder = TestPaths.repository.appendingPathComponent("Tests/faceverTests/HelpSnapshots")
     private static let commands = ["", "collect", "import", "augment", "train", "evaluate", "verify", "enroll", "people", "identify", "report",
-                                          "compare", "embed", "model", "model import-dlib"]
+                                          "compare", "embed", "model", "model import-dlib", "model info"]
 
     func testEveryCommandsHelpMatchesItsSnapshot() throws {
         var environment = ProcessInfo.processInfo.environment
