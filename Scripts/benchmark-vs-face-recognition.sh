@@ -30,13 +30,7 @@ fi
 list="${1:-}"
 if [ -z "$list" ]; then
     list="$work/photos.txt"
-    if [ -d "$lfw/images" ]; then
-        # The first photo of every 17th person: 200 people, in name order.
-        find "$lfw/images" -mindepth 1 -maxdepth 1 -type d | sort | awk 'NR % 17 == 1' | head -200 \
-            | while read -r person; do find "$person" -name '*.jpg' | sort | head -1; done > "$list"
-    else
-        find data/samples/orl -name '*.pgm' | sort > "$list"
-    fi
+    bash Scripts/benchmark-photos.sh "$lfw" > "$list"
 fi
 
 echo "== machine =="
