@@ -2,7 +2,9 @@
 # A whole `facever verify PROBE --model models/dlib-resnet-v1.safetensors` as a process (start, model, the probe's
 # face found and aligned, its descriptor, the verdict against a cached gallery of 50 photos of one person), beside
 # the same verification by face_recognition as a process (Scripts/face_recognition_verify.py: its gallery's
-# encodings cached too), in alternating runs: the median and the fastest of each, and their ratio.
+# encodings cached too) and by deepface (Scripts/deepface_verify.py: DeepFace.find over the gallery's folder,
+# its descriptors cached by deepface; WITH_DEEPFACE=0 leaves it out), in alternating runs: the median and the
+# fastest of each, their ratios, and each tool's verdict.
 # REFERENCE=/path/to/facever adds another build to the alternation (one before a change; libFaceverDetect.so
 # must lie beside it).
 # Usage: Scripts/benchmark-verify-process.sh [RUNS]   (default 20). Needs Scripts/setup.sh first, and LFW
@@ -36,6 +38,11 @@ if [ ! -f "$work/data/verification.embeddings.safetensors" ]; then
     .build/release/facever verify "$probe" --model "$model" --data "$work/data" >&2 || true   # embeds and caches the gallery
 fi
 [ -f "$work/face_recognition.npy" ] || .venv-dlib/bin/python Scripts/face_recognition_verify.py --make-cache "$work/face_recognition.npy" "${gallery[@]}" >&2
+if [ "${WITH_DEEPFACE:-1}" != 0 ]; then
+    DEEPFACE_HOME="$(bash Scripts/deepface-setup.sh)"
+    export DEEPFACE_HOME
+    mkdir -p "$work/deepface-gallery" && cp "${gallery[@]}" "$work/deepface-gallery/"   # deepface caches inside it
+fi
 
 echo "== machine =="
 .build/release/facever-bench machine
@@ -43,6 +50,10 @@ echo "== verify $probe against 50 cached gallery photos, as a process: $runs alt
 commands=(".build/release/facever verify $probe --model $model --data $work/data"
           ".venv-dlib/bin/python Scripts/face_recognition_verify.py $work/face_recognition.npy $probe")
 names=(facever face_recognition)
+if [ "${WITH_DEEPFACE:-1}" != 0 ]; then
+    commands+=(".build/deepface-venv/bin/python Scripts/deepface_verify.py $work/deepface-gallery $probe")
+    names+=(deepface)
+fi
 if [ -n "${REFERENCE:-}" ]; then
     commands+=("$REFERENCE verify $probe --model $model --data $work/data")
     names+=(reference)
@@ -52,15 +63,20 @@ fi
 # run, embedding the gallery each time: each timed facever run must say it embedded nothing.
 for index in "${!commands[@]}"; do ${commands[$index]} > /dev/null 2>&1 || true; done
 : > "$work/times.txt"
+: > "$work/verdicts.txt"
 for run in $(seq "$runs"); do
     for index in "${!commands[@]}"; do
-        # Both exit 0 only when the probe is verified (a summary line names "verified" either way).
+        # Each exits 0 when the probe is verified, 1 when not; facever and face_recognition must verify it, and
+        # deepface's verdict is reported.
         status=0
         start=$(date +%s%N)
         ${commands[$index]} > "$work/out.txt" 2>&1 || status=$?
         end=$(date +%s%N)
-        [ "$status" -eq 0 ] || { echo "${names[$index]} did not verify the probe (exit $status):" >&2; cat "$work/out.txt" >&2; exit 1; }
-        if [ "${names[$index]}" != face_recognition ] && ! grep -q "(50 cached, 0 embedded now)" "$work/out.txt"; then
+        if [ "$status" -gt 1 ] || { [ "$status" -ne 0 ] && [ "${names[$index]}" != deepface ]; }; then
+            echo "${names[$index]} did not verify the probe (exit $status):" >&2; cat "$work/out.txt" >&2; exit 1
+        fi
+        [ "${names[$index]}" != deepface ] || echo "deepface exit $status: $(grep -o 'verified share=.*\|not-verified share=.*' "$work/out.txt")" >> "$work/verdicts.txt"
+        if [ "${names[$index]}" != face_recognition ] && [ "${names[$index]}" != deepface ] && ! grep -q "(50 cached, 0 embedded now)" "$work/out.txt"; then
             echo "${names[$index]} did not use the gallery cache (builds with different cache keys alternating?):" >&2
             cat "$work/out.txt" >&2; exit 1
         fi
@@ -75,6 +91,9 @@ for line in open(sys.argv[1]):
     times[name].append(int(microseconds) / 1e6)
 for name, values in times.items():
     print("%s: median %.3f s, fastest %.3f s, slowest %.3f s (%d runs)" % (name, statistics.median(values), min(values), max(values), len(values)))
-ratio = statistics.median(times["face_recognition"]) / statistics.median(times["facever"])
-print("facever is %.1fx faster than face_recognition as a verifying process (medians)" % ratio)
+for other in ("face_recognition", "deepface"):
+    if other in times:
+        ratio = statistics.median(times[other]) / statistics.median(times["facever"])
+        print("facever is %.1fx faster than %s as a verifying process (medians)" % (ratio, other))
 PY
+[ ! -s "$work/verdicts.txt" ] || sort "$work/verdicts.txt" | uniq -c
