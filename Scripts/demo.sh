@@ -2,7 +2,7 @@
 # The whole facever workflow on the ORL faces bundled in data/samples/orl (AT&T Laboratories Cambridge):
 # subject s1 plays the user, s2 … s19 are the other people, s20 is someone the model never saw.
 #   s1 photos 1-3 → anchors, 4-6 → positives, 7-9 → the verification gallery, 10 → an unseen probe.
-# import → augment → train (a few epochs) → evaluate → verify the unseen s1 photo and an s20 photo.
+# import → augment → train (a few epochs) → model info → evaluate → verify the unseen s1 photo and an s20 photo.
 # Every photo goes through the face pipeline (--crop face, the default): the face found, aligned by the
 # eyes, cropped; train records the crop mode and verify crops the probes the same way.
 # Usage: Scripts/demo.sh [EPOCHS]   (work folder: $FACEVER_DEMO_DIR, default .build/demo)
@@ -35,6 +35,7 @@ set -x
 "$facever" import "$work/staging/negative" --into negative --data "$data"
 "$facever" augment --copies 9 --seed 1 --data "$data"
 "$facever" train --epochs "$epochs" --pairs 200 --seed 1 --data "$data"
+"$facever" model info --data "$data"
 "$facever" evaluate --data "$data"
 status=0
 "$facever" verify "$samples/s1/10.pgm" "$samples/s20/1.pgm" --data "$data" || status=$?
