@@ -51,6 +51,12 @@ final class ModelInfoCommandTests: XCTestCase {
                       info.standardOutput)
         XCTAssertTrue(lines.last?.hasPrefix("runs here: ") == true, info.standardOutput)
 
+        // The run's checkpoint beside the model is no model, and is named for what it is.
+        let checkpoint = try Facever.run(["model", "info", "--model", data + "/model.checkpoint.safetensors"], in: root)
+        XCTAssertEqual(checkpoint.status, 2)
+        XCTAssertTrue(checkpoint.standardError.contains("model.checkpoint.safetensors: a training run's checkpoint, not a model; "
+                                                        + "`facever train --resume` continues"), checkpoint.standardError)
+
         let object = try json(try Facever.run(["model", "info", "--json", "--model", modelPath], in: root))
         XCTAssertEqual(object["model_id"] as? String, model.modelID)
         XCTAssertEqual(object["model"] as? String, modelPath)

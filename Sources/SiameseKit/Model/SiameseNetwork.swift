@@ -139,6 +139,10 @@ public final class SiameseNetwork: ParameterContainer {
             throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model (a pretrained one: `facever model import-dlib`)"
                                                       : "train the model again or restore the file")
         }
+        if archive.metadata[ModelKeys.format] == ModelKeys.checkpointFormat {
+            throw InputError(path: url.path, problem: "a training run's checkpoint, not a model",
+                             nextStep: "`facever train --resume` continues that run and writes its model when it ends; name the model with --model")
+        }
         guard archive.metadata[ModelKeys.format] == ModelKeys.modelFormat else {
             throw InputError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)",
                              nextStep: "name a model that `facever train` wrote with --model")
@@ -172,6 +176,8 @@ public final class SiameseNetwork: ParameterContainer {
 public enum ModelKeys {
     public static let format = "format"
     public static let modelFormat = "facever-siamese"
+    /// The `format` of a training run's checkpoint (Training/Checkpoint.swift), which a model file is not.
+    public static let checkpointFormat = "facever-checkpoint"
     public static let formatVersion = "format_version"
     public static let architecture = "architecture"
     public static let modelID = "model_id"

@@ -9,7 +9,7 @@ import Tensor
 
 /// The metadata keys of a checkpoint file (those it shares with a model file are ModelKeys').
 public enum CheckpointKeys {
-    public static let formatName = "facever-checkpoint"
+    public static let formatName = ModelKeys.checkpointFormat
     public static let progress = "progress"
     public static let adamStep = "adam_step"
 }
