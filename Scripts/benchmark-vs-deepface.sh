@@ -4,9 +4,10 @@
 #   - per photo, from the file to every face's descriptor, face detection included: `facever embed`'s time_ms
 #     against DeepFace.represent with deepface's default detector (opencv: Haar cascades) and with dlib's HOG
 #     detector (medians over the photos; Scripts/deepface_speed.py);
-#   - with SHARED_LFW (default ../shared/data/lfw_dev), LFW pairs accuracy through each tool's face detection:
-#     `facever evaluate --pairs --crop face`, and deepface's pair scores (Scripts/deepface_pairs.py) reported by
-#     `facever evaluate --scored-pairs`, the same protocol; about 40 minutes more (WITH_PAIRS=0: not).
+#   - pairs accuracy through each tool's face detection: `facever evaluate --pairs --crop face`, and deepface's
+#     pair scores (Scripts/deepface_pairs.py) reported by `facever evaluate --scored-pairs`, the same protocol;
+#     on LFW's pairs with SHARED_LFW (default ../shared/data/lfw_dev: about 40 minutes more), else on every pair
+#     of the bundled ORL faces (WITH_PAIRS=0: neither).
 # deepface downloads its weights at first use; Scripts/deepface-setup.sh gives it the files instead.
 # Usage: Scripts/benchmark-vs-deepface.sh [PHOTO_LIST]   (default: Scripts/benchmark-photos.sh's 200 photos)
 set -euo pipefail
@@ -50,11 +51,14 @@ for detector in opencv dlib; do
     "$venv/bin/python" Scripts/deepface_speed.py "$list" --detector "$detector" 2> "$work/speed-$detector.err"
 done
 
-if [ -f "$lfw/pairs.tsv" ] && [ "${WITH_PAIRS:-1}" != 0 ]; then
-    echo "== LFW pairs ($lfw/pairs.tsv), each tool's face detection =="
-    .build/release/facever evaluate --pairs "$lfw/pairs.tsv" --model "$model" --crop face --json --data "$work/data"
+# The LFW pairs where there are, else every pair of the bundled ORL faces (1,850, a minute or two).
+pairs="$lfw/pairs.tsv"
+[ -f "$pairs" ] || pairs=data/samples/orl/pairs.tsv
+if [ "${WITH_PAIRS:-1}" != 0 ]; then
+    echo "== pairs ($pairs), each tool's face detection =="
+    .build/release/facever evaluate --pairs "$pairs" --model "$model" --crop face --json --data "$work/data"
     for detector in opencv dlib; do
-        "$venv/bin/python" Scripts/deepface_pairs.py "$lfw/pairs.tsv" "$work/pairs-$detector.tsv" --detector "$detector" \
+        "$venv/bin/python" Scripts/deepface_pairs.py "$pairs" "$work/pairs-$detector.tsv" --detector "$detector" \
             2> "$work/pairs-$detector.err"
         .build/release/facever evaluate --scored-pairs "$work/pairs-$detector.tsv" --json
     done
