@@ -3,8 +3,9 @@
 # through PyPI's dlib-bin), on the same photos, in one run:
 #   - per face, from the decoded photo to the descriptor given the face: landmarks, chip, network (median);
 #   - batch: 32 chips through the network at once (faces/s);
-#   - with SHARED_LFW (default ../shared/data/lfw_dev), LFW pairs accuracy of both (`evaluate --pairs` and
-#     Scripts/face_recognition_pairs.py, the same protocol), which takes about 6 minutes more (WITH_PAIRS=0: not).
+#   - pairs accuracy of both (`evaluate --pairs` and Scripts/face_recognition_pairs.py, the same protocol): with
+#     SHARED_LFW (default ../shared/data/lfw_dev) LFW's pairs, about 6 minutes more; without it every pair of the
+#     bundled ORL faces (WITH_PAIRS=0: neither).
 # Usage: Scripts/benchmark-vs-face-recognition.sh [PHOTO_LIST]   (default: 200 LFW photos, or the 200 bundled
 # ORL faces without LFW). Needs Scripts/setup.sh first (the converted model, the downloaded package, .venv-dlib).
 set -euo pipefail
@@ -55,8 +56,15 @@ for line in open(sys.argv[1]):
         theirs["per_face_milliseconds"] / ours["per_face_milliseconds"], ours["batch"], ours["batch_faces_per_second"],
         theirs["batch_faces_per_second"], ours["batch_faces_per_second"] / theirs["batch_faces_per_second"]))
 PY
-if [ -f "$lfw/pairs.tsv" ] && [ "${WITH_PAIRS:-1}" != 0 ]; then
-    echo "== LFW pairs ($lfw/pairs.tsv), centre crops =="
-    .build/release/facever evaluate --pairs "$lfw/pairs.tsv" --model "$model" --crop centre --data "$work/data"
-    .venv-dlib/bin/python Scripts/face_recognition_pairs.py "$lfw/pairs.tsv"
+if [ "${WITH_PAIRS:-1}" != 0 ]; then
+    if [ -f "$lfw/pairs.tsv" ]; then
+        echo "== LFW pairs ($lfw/pairs.tsv), centre crops =="
+        .build/release/facever evaluate --pairs "$lfw/pairs.tsv" --model "$model" --crop centre --data "$work/data"
+        .venv-dlib/bin/python Scripts/face_recognition_pairs.py "$lfw/pairs.tsv"
+    else
+        # Without LFW, every pair of the bundled ORL faces, each tool finding the faces (a minute or two).
+        echo "== the bundled ORL faces' pairs (data/samples/orl/pairs.tsv), faces found by each tool =="
+        .build/release/facever evaluate --pairs data/samples/orl/pairs.tsv --model "$model" --crop face --data "$work/data"
+        .venv-dlib/bin/python Scripts/face_recognition_pairs.py data/samples/orl/pairs.tsv
+    fi
 fi
