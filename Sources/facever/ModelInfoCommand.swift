@@ -85,7 +85,7 @@ struct ModelInfoCommand: ParsableCommand {
         let thresholds = String(format: "thresholds: detection %.3f, verification %.3f", model.thresholds.detection, model.thresholds.verification)
             + " (\(model.thresholdsSource))"
         lines.append(thresholds)
-        var here = "runs here: \(model.runsHere.precision.rawValue) on \(model.runsHere.kernel)"
+        var here = "runs here: \(model.runsHere)"
         if model.runsHere.precision == .float32, model.settings.map({ $0.precision == .bfloat16 }) ?? true {
             here += " (" + (model.settings == nil ? "" : "trained in bfloat16; ")
                 + (MatrixPrecision.bfloat16UnavailableReason ?? "bfloat16 multiplies no faster on this CPU") + ")"
@@ -121,7 +121,8 @@ struct ModelInfoCommand: ParsableCommand {
         } ?? NSNull()
         return ["model": model.path, "bytes": model.bytes, "model_id": model.modelID, "network": networkObject,
                 "crop": model.crop?.rawValue ?? NSNull(), "thresholds": thresholds, "training": training, "imported": imported,
-                "runs_here": ["precision": model.runsHere.precision.rawValue, "kernel": model.runsHere.kernel]]
+                "runs_here": ["precision": model.runsHere.precision.rawValue, "threads": model.runsHere.threads,
+                              "float32_kernel": "\(model.runsHere.float32Kernel)", "description": "\(model.runsHere)"]]
     }
 
     /// 38964545 → "38,964,545".

@@ -49,7 +49,8 @@ final class ModelInfoCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains("crop: face"), info.standardOutput)
         XCTAssertTrue(lines.contains("thresholds: detection 0.500, verification 0.500 (the tutorial's defaults, stored at training)"),
                       info.standardOutput)
-        XCTAssertTrue(lines.last?.hasPrefix("runs here: ") == true, info.standardOutput)
+        let compute = Compute(precision: try model.precision(requested: nil))
+        XCTAssertTrue(lines.last?.hasPrefix("runs here: \(compute)") == true, info.standardOutput)
 
         // The run's checkpoint beside the model is no model, and is named for what it is.
         let checkpoint = try Facever.run(["model", "info", "--model", data + "/model.checkpoint.safetensors"], in: root)
@@ -74,7 +75,9 @@ final class ModelInfoCommandTests: XCTestCase {
         XCTAssertEqual((training["settings"] as? [String: Any])?["seed"] as? Int, 7)
         XCTAssertTrue(object["imported"] is NSNull)
         let runsHere = try XCTUnwrap(object["runs_here"] as? [String: Any])
-        XCTAssertEqual(runsHere["precision"] as? String, try model.precision(requested: nil).rawValue)
+        XCTAssertEqual(runsHere["precision"] as? String, compute.precision.rawValue)
+        XCTAssertEqual(runsHere["threads"] as? Int, compute.threads)
+        XCTAssertEqual(runsHere["float32_kernel"] as? String, "\(compute.float32Kernel)")
 
         // Thresholds saved later are the ones described, with where they came from.
         try model.savingThresholds(Thresholds(detection: 0.25, verification: 0.75), source: "test: calibrated by hand")

@@ -4,7 +4,7 @@
 //
 // Everything but `runsHere` comes from the file, loaded whole, so a file whose weights do not match their
 // id is refused before anything is described (TrainedModel.load). `runsHere` is what `verify` would use
-// with no `--precision`: the model's precision resolved on this CPU, and the kernel of its products.
+// with no `--precision`: the model's precision resolved on this CPU, its products' kernel and threads.
 import Foundation
 import Tensor
 
@@ -53,8 +53,9 @@ public struct ModelDescription: Sendable {
     public let epochsRecorded: Int?
     public let finalLoss: Double?
     public let provenance: Provenance?
-    /// The precision it runs in here unless `--precision` says otherwise, and what multiplies in it.
-    public let runsHere: (precision: MatrixPrecision, kernel: String)
+    /// How it runs here unless `--precision` says otherwise: its precision resolved on this CPU, the kernel of
+    /// its float32 products, the threads (what `verify` would use).
+    public let runsHere: Compute
 
     /// Loads and checks the model at `url` and describes it, naming it `shownAs` (the path as the user gave
     /// it; by default the URL's path). Errors: TrainedModel.load's.
@@ -89,7 +90,6 @@ public struct ModelDescription: Sendable {
         provenance = metadata[ModelKeys.provenance].map {
             Provenance(source: $0, licence: metadata[ModelKeys.licence], importVersion: metadata[ModelKeys.importVersion])
         }
-        let precision = try model.precision(requested: nil)
-        runsHere = (precision, precision == .bfloat16 ? "facever bfloat16 GEMM (AVX512-BF16)" : Float32Kernel.standard.description)
+        runsHere = Compute(precision: try model.precision(requested: nil))
     }
 }
