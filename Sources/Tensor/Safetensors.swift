@@ -23,11 +23,15 @@ public struct StoredTensor: Equatable, Sendable {
 public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let problem: String
+    /// True when the file is some other kind of file (a photo, a text), not a damaged safetensors one:
+    /// the next step a user needs is another file, not the same one restored.
+    public let isOtherFormat: Bool
     public var description: String { "\(path): \(problem)" }
 
-    public init(path: String, problem: String) {
+    public init(path: String, problem: String, isOtherFormat: Bool = false) {
         self.path = path
         self.problem = problem
+        self.isOtherFormat = isOtherFormat
     }
 }
 
@@ -104,6 +108,13 @@ public struct SafetensorsArchive: Equatable {
 
         guard data.count >= 8 else {
             throw fail("truncated: \(data.count) bytes, too short for the 8-byte header length")
+        }
+        // A header is a JSON object, and this reader takes only headers that open with "{" (as every writer
+        // it has met writes them, facever's and Python's reference alike): a file whose ninth byte is
+        // something else (a JPEG, a PNG, a text) is another kind of file, whatever its first eight bytes mean.
+        if data.count > 8 && data[data.startIndex + 8] != UInt8(ascii: "{") {
+            throw SafetensorsError(path: path, problem: "not a safetensors file: no JSON header after its first 8 bytes",
+                                   isOtherFormat: true)
         }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | (UInt64($1.element) << (8 * UInt64($1.offset))) }
         guard headerLength <= UInt64(maximumHeaderSize) else {

@@ -68,7 +68,7 @@ final class SafetensorsTests: XCTestCase {
         assertRejected(handMadeFile(header: good, data: [1]), containing: "outside")
         assertRejected(handMadeFile(header: good, data: [1, 2], declaredLength: 5_000), containing: "truncated")
         assertRejected(handMadeFile(header: good, data: [1, 2], declaredLength: 200_000_000), containing: "exceeds")
-        assertRejected(handMadeFile(header: "[1, 2]   ", data: []), containing: "not a JSON object")
+        assertRejected(handMadeFile(header: "[1, 2]   ", data: []), containing: "not a safetensors file")
         assertRejected(handMadeFile(header: "{\"w\": nonsense", data: []), containing: "not a JSON object")
         assertRejected(handMadeFile(header: #"{"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}"#, data: [1, 2]),
                        containing: "dtype F16")
@@ -79,6 +79,23 @@ final class SafetensorsTests: XCTestCase {
             handMadeFile(header: #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
                          data: [1, 2]), containing: "overlaps")
         assertRejected(handMadeFile(header: good, data: [1, 2, 3]), containing: "cover")
+    }
+
+    func testAFileOfAnotherKindIsToldApartFromADamagedOne() {
+        // A photo's first bytes (a PNG's signature, then its IHDR chunk): the header byte is not "{".
+        let photo = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52])
+        let good = #"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        func kind(_ data: Data) -> Bool? {
+            do { _ = try SafetensorsArchive.decode(data, path: "f"); return nil } catch { return (error as? SafetensorsError)?.isOtherFormat }
+        }
+        XCTAssertEqual(kind(photo), true)
+        XCTAssertEqual(kind(Data("name,score\nalice,0.9\n".utf8)), true)
+        // Damaged safetensors files: the header still opens with "{".
+        XCTAssertEqual(kind(handMadeFile(header: good, data: [1, 2], declaredLength: 200_000_000)), false)
+        XCTAssertEqual(kind(handMadeFile(header: good, data: [1, 2], declaredLength: 5_000)), false)
+        XCTAssertEqual(kind(handMadeFile(header: good, data: [1])), false)
+        XCTAssertEqual(kind(Data([1, 2, 3])), false)
+        XCTAssertEqual(kind(handMadeFile(header: good, data: [1, 2])), nil)
     }
 
     func testTheHeaderAloneGivesMetadataAndTensorNamesWithTheHeadersChecks() throws {

@@ -126,6 +126,9 @@ public final class SiameseNetwork: ParameterContainer {
         public let weightsDigest: WeightsDigest
     }
 
+    /// The way on from a file that is not a model at all.
+    static let nameAModel = "name a model that `facever train` wrote with --model"
+
     /// Loads a model file, building the network its metadata describes, and checks it: the
     /// architecture within bounds, every tensor present with its shape, every weight finite, and the
     /// weights equal to the digest saved with them (files from before digests existed carry another
@@ -135,6 +138,9 @@ public final class SiameseNetwork: ParameterContainer {
         do {
             archive = try SafetensorsArchive.read(contentsOf: url)
         } catch let error as SafetensorsError {
+            if error.isOtherFormat {
+                throw InputError(path: url.path, problem: "not a facever model (\(error.problem))", nextStep: Self.nameAModel)
+            }
             let missing = !FileManager.default.fileExists(atPath: url.path)
             throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model (a pretrained one: `facever model import-dlib`)"
                                                       : "train the model again or restore the file")
@@ -145,7 +151,7 @@ public final class SiameseNetwork: ParameterContainer {
         }
         guard archive.metadata[ModelKeys.format] == ModelKeys.modelFormat else {
             throw InputError(path: url.path, problem: "not a facever model (metadata 'format' is missing or different)",
-                             nextStep: "name a model that `facever train` wrote with --model")
+                             nextStep: Self.nameAModel)
         }
         let architecture = try NetworkArchitecture.stored(in: archive.metadata[ModelKeys.architecture], path: url.path)
         let chipper = try LandmarkPredictor.stored(in: archive.tensors, path: url.path).map {
