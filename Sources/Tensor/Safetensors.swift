@@ -92,7 +92,7 @@ public struct SafetensorsArchive: Equatable {
         }
         if status.st_mode & S_IFMT != S_IFREG {
             // A pipe or a device would be read without end.
-            throw SafetensorsError(path: url.path, problem: "not a regular file (a folder, device or pipe)")
+            throw SafetensorsError(path: url.path, problem: "not a regular file (a folder, device or pipe)", isOtherFormat: true)
         }
         do {
             return try Data(contentsOf: url, options: .alwaysMapped)

@@ -84,8 +84,12 @@ final class ArchitectureTests: XCTestCase {
         try FileManager.default.removeItem(at: url)
         try FileManager.default.copyItem(at: TestPaths.sampleFace(subject: 1, number: 1), to: url)
         XCTAssertThrowsError(try SiameseNetwork.load(from: url)) { error in
-            XCTAssertEqual("\(error)", "\(url.path): not a facever model (not a safetensors file: no JSON header after its first 8 "
-                           + "bytes); name a model that `facever train` wrote with --model")
+            XCTAssertEqual("\(error)", "\(url.path): not a safetensors file: no JSON header after its first 8 bytes; "
+                           + "name a model that `facever train` wrote with --model")
+        }
+        XCTAssertThrowsError(try SiameseNetwork.load(from: folder)) { error in
+            XCTAssertEqual("\(error)", "\(folder.path): not a regular file (a folder, device or pipe); "
+                           + "name a model that `facever train` wrote with --model")
         }
     }
 }

@@ -71,7 +71,7 @@ final class ImageTests: XCTestCase {
 
     func testUnreadableInputsFailWithTheirPath() throws {
         XCTAssertThrowsError(try RGBImage.decode(Data(), path: "empty.jpg")) { error in
-            XCTAssertEqual("\(error)", "empty.jpg: empty file")
+            XCTAssertEqual("\(error)", "empty.jpg: empty file; copy the photo again, or save it again as JPEG or PNG")
         }
         XCTAssertThrowsError(try RGBImage.decode(Data("not an image".utf8), path: "notes.jpg")) { error in
             XCTAssertEqual("\(error)", "notes.jpg: not a readable image (corrupt, truncated or unknown format); convert it to JPEG or PNG")
@@ -79,6 +79,15 @@ final class ImageTests: XCTestCase {
         let jpeg = try RGBImage(width: 8, height: 8, pixels: [UInt8](repeating: 200, count: 192)).jpegData()
         XCTAssertThrowsError(try RGBImage.decode(jpeg.prefix(20), path: "cut.jpg")) { error in
             XCTAssertTrue("\(error)".hasPrefix("cut.jpg: "), "\(error)")
+            XCTAssertTrue("\(error)".hasSuffix("; copy the photo again, or save it again as JPEG or PNG"), "\(error)")
+        }
+        XCTAssertThrowsError(try RGBImage.decode(RGBImage(width: 20, height: 40, pixels: [UInt8](repeating: 90, count: 2_400)).pngData(),
+                                                 path: "tiny.png")) { error in
+            XCTAssertEqual("\(error)", "tiny.png: the image is 20×40 pixels, smaller than the 32×32 minimum for a face photo; "
+                           + "use a larger photo of the face")
+        }
+        XCTAssertThrowsError(try ImageLimits.photos.contents(of: TestPaths.sampleFaces)) { error in
+            XCTAssertEqual("\(error)", "\(TestPaths.sampleFaces.path): not a regular file (a folder, device or pipe); name a photo file")
         }
         XCTAssertThrowsError(try RGBImage.read(contentsOf: URL(fileURLWithPath: "/nonexistent/face.jpg"))) { error in
             XCTAssertEqual("\(error)", "/nonexistent/face.jpg: cannot read the file (no such file); check the path")

@@ -49,11 +49,11 @@ public struct ImageLimits: Equatable, Sendable {
         var status = stat()
         guard stat(url.path, &status) == 0 else { throw InputError.cannotOpen(url.path, errno: errno) }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe): not a photo")
+            throw InputError(path: url.path, problem: "not a regular file (a folder, device or pipe)", nextStep: "name a photo file")
         }
         guard status.st_size <= Self.maximumFileBytes else {
             throw InputError(path: url.path, problem: "the file has \(status.st_size) bytes, more than any photo facever reads "
-                             + "(\(Self.maximumFileBytes))")
+                             + "(\(Self.maximumFileBytes))", nextStep: "save the photo as JPEG or PNG")
         }
         do {
             return try Data(contentsOf: url)
@@ -62,13 +62,15 @@ public struct ImageLimits: Equatable, Sendable {
         }
     }
 
-    /// Why a decoded width × height is refused, or nil when it is within the limits.
-    func problem(width: Int, height: Int) -> String? {
+    /// Why a decoded width × height is refused and what to do instead, or nil when it is within the limits.
+    func refusal(width: Int, height: Int) -> (problem: String, nextStep: String)? {
         if width < minimumSide || height < minimumSide {
-            return "the image is \(width)×\(height) pixels, smaller than the \(minimumSide)×\(minimumSide) minimum for a face photo"
+            return ("the image is \(width)×\(height) pixels, smaller than the \(minimumSide)×\(minimumSide) minimum for a face photo",
+                    "use a larger photo of the face")
         }
         if width * height > maximumPixels {
-            return "the image is \(width)×\(height) pixels, over the limit of \(maximumPixels) (\(Self.environmentVariable) raises it)"
+            return ("the image is \(width)×\(height) pixels, over the limit of \(maximumPixels)",
+                    "shrink it, or raise the limit for one run with \(Self.environmentVariable)=MEGAPIXELS")
         }
         return nil
     }

@@ -50,15 +50,16 @@ public struct RGBImage: Equatable, Sendable {
         defer { fv_image_free(&image) }
         if let problem {
             if status == 2 { throw UnknownImageFormat(path: path, bytes: bytes) }
-            throw InputError(path: path, problem: problem)
+            // A file in a format facever reads whose bytes are cut short or damaged (or empty).
+            throw InputError(path: path, problem: problem, nextStep: "copy the photo again, or save it again as JPEG or PNG")
         }
         return try adopting(image, path: path, limits: limits)
     }
 
     /// Copies a decoded fv_image (which the caller still frees) after checking it against `limits`.
     static func adopting(_ image: fv_image, path: String, limits: ImageLimits) throws -> RGBImage {
-        if let problem = limits.problem(width: Int(image.width), height: Int(image.height)) {
-            throw InputError(path: path, problem: problem)
+        if let refusal = limits.refusal(width: Int(image.width), height: Int(image.height)) {
+            throw InputError(path: path, problem: refusal.problem, nextStep: refusal.nextStep)
         }
         let count = Int(image.width) * Int(image.height) * 3
         let pixels = Array(UnsafeBufferPointer(start: image.pixels, count: count))

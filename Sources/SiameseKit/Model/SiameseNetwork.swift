@@ -139,7 +139,7 @@ public final class SiameseNetwork: ParameterContainer {
             archive = try SafetensorsArchive.read(contentsOf: url)
         } catch let error as SafetensorsError {
             if error.isOtherFormat {
-                throw InputError(path: url.path, problem: "not a facever model (\(error.problem))", nextStep: Self.nameAModel)
+                throw InputError(path: url.path, problem: error.problem, nextStep: Self.nameAModel)
             }
             let missing = !FileManager.default.fileExists(atPath: url.path)
             throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model (a pretrained one: `facever model import-dlib`)"
