@@ -61,6 +61,16 @@ final class CollectCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: data))
     }
 
+    func testAFileThatIsNotAVideoIsOneLineWithTheWayOn() throws {
+        // Random bytes named .mp4: FFmpeg, under OpenCV, would print its own lines before facever's.
+        let junk = root.appendingPathComponent("holiday.mp4")
+        try Data((0..<5_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }).write(to: junk)
+        let result = try Facever.run(["collect", "--source", junk.path, "--auto", "anchor", "--count", "1", "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.standardError, "facever: \(junk.path): not a video OpenCV can read; check the path, or convert the video to MP4 or AVI\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data), "nothing written")
+    }
+
     func testAVideoThatEndsEarlyIsAnErrorButKeepsThePhotos() throws {
         let result = try Facever.run(["collect", "--source", video.path, "--auto", "anchor", "--count", "100", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
@@ -132,7 +142,8 @@ final class CollectCommandTests: XCTestCase {
         try XCTSkipIf(FileManager.default.fileExists(atPath: "/dev/video0"), "this machine has a camera at /dev/video0")
         let result = try Facever.run(["collect", "--camera", "0", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.standardError, "facever: /dev/video0: no camera at /dev/video0 (the device does not exist)\n")
+        XCTAssertEqual(result.standardError, "facever: /dev/video0: no camera at /dev/video0 (the device does not exist); "
+                       + "see the cameras with `ls /dev/video*`, or read a video with --source FILE\n")
         XCTAssertFalse(FileManager.default.fileExists(atPath: data), "nothing written")
     }
 

@@ -24,6 +24,10 @@ enum CaptureLibrary {
         // OpenCV's imdecode reads its own size limit from the environment at first use; give it
         // facever's, so that it too refuses a huge declared size before allocating.
         setenv("OPENCV_IO_MAX_IMAGE_PIXELS", String(ImageLimits.photos.maximumPixels), 1)
+        // FFmpeg, under OpenCV's video reader, prints its own complaints about a damaged file ("moov atom not
+        // found") on stderr before facever's one line says the same: quiet (AV_LOG_QUIET) unless the user
+        // asked OpenCV for FFmpeg's log.
+        setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0)
         return NativeLibrary.load(fileName: fileName, environmentVariable: "FACEVER_CAPTURE_LIBRARY", symbol: FV_CAPTURE_API_SYMBOL,
                                   purpose: "cameras, videos and uncommon image formats") { symbol in
             let entry = unsafeBitCast(symbol, to: fv_capture_api_entry.self)

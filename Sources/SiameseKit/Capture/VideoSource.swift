@@ -46,7 +46,9 @@ public final class VideoSource: FrameSource {
         let api = try CaptureLibrary.api(for: path)
         var handle: OpaquePointer?
         let problem = ShimCall.run { api.capture_open_device(path, &handle, $0, $1) }
-        if let problem { throw InputError(path: path, problem: problem) }
+        if let problem {
+            throw InputError(path: path, problem: problem, nextStep: "see the cameras with `ls /dev/video*`, or read a video with --source FILE")
+        }
         return VideoSource(api: api, handle: handle!, name: path, isLive: true)
     }
 
@@ -55,7 +57,10 @@ public final class VideoSource: FrameSource {
         let api = try CaptureLibrary.api(for: path)
         var handle: OpaquePointer?
         let problem = ShimCall.run { api.capture_open_file(path, &handle, $0, $1) }
-        if let problem { throw InputError(path: path, problem: problem) }
+        if let problem {
+            throw InputError(path: path, problem: problem, nextStep: path.contains("%")
+                             ? "name the frames with a printf pattern such as frames/%04d.jpg" : "check the path, or convert the video to MP4 or AVI")
+        }
         return VideoSource(api: api, handle: handle!, name: path, isLive: false)
     }
 
