@@ -80,16 +80,16 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertThrowsError(try SiameseNetwork.load(from: url)) { error in
             XCTAssertTrue("\(error)".hasPrefix(url.path + ": "), "\(error)")
         }
-        // A photo named as the model: another kind of file, so the way on is another file, not a restored one.
+        // A photo named as the model: another kind of file, so the way on is another file (or a new model), not a restored one.
         try FileManager.default.removeItem(at: url)
         try FileManager.default.copyItem(at: TestPaths.sampleFace(subject: 1, number: 1), to: url)
         XCTAssertThrowsError(try SiameseNetwork.load(from: url)) { error in
             XCTAssertEqual("\(error)", "\(url.path): not a safetensors file: no JSON header after its first 8 bytes; "
-                           + "name a model that `facever train` wrote with --model")
+                           + "name a model that `facever train` wrote with --model, or train again if this file was one")
         }
         XCTAssertThrowsError(try SiameseNetwork.load(from: folder)) { error in
             XCTAssertEqual("\(error)", "\(folder.path): not a regular file (a folder, device or pipe); "
-                           + "name a model that `facever train` wrote with --model")
+                           + "name a model that `facever train` wrote with --model, or train again if this file was one")
         }
     }
 }

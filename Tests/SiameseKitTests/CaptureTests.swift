@@ -78,7 +78,7 @@ final class CaptureTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("/dev/video7: no camera at /dev/video7"), "\(error)")
         }
         XCTAssertThrowsError(try VideoSource.file("/nowhere/clip.avi")) { error in
-            XCTAssertEqual("\(error)", "/nowhere/clip.avi: no such file")
+            XCTAssertEqual("\(error)", "/nowhere/clip.avi: no such file; check the path, or convert the video to MP4 or AVI")
         }
     }
 }

@@ -142,7 +142,16 @@ final class WorkflowEndToEndTests: XCTestCase {
         try Data(repeating: 7, count: 100).write(to: URL(fileURLWithPath: missingModel))
         result = try Facever.run(["verify", probe, "--data", data], in: root)
         XCTAssertEqual(result.status, 2)
+        XCTAssertEqual(result.standardError, "facever: \(missingModel): not a safetensors file: no JSON header after its first 8 bytes; "
+                       + "name a model that `facever train` wrote with --model, or train again if this file was one\n")
+        // A safetensors header whose length was damaged: a model file to restore.
+        var damaged = Data([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+        damaged.append(Data("{\"w\":{}}".utf8))
+        try damaged.write(to: URL(fileURLWithPath: missingModel))
+        result = try Facever.run(["verify", probe, "--data", data], in: root)
+        XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.standardError.hasPrefix("facever: \(missingModel): header length"), result.standardError)
+        XCTAssertTrue(result.standardError.hasSuffix("; train the model again or restore the file\n"), result.standardError)
 
         result = try Facever.run(["train", "--overwrite", "--data", data], in: root)
         XCTAssertEqual(result.status, 2)

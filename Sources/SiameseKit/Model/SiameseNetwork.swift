@@ -128,6 +128,8 @@ public final class SiameseNetwork: ParameterContainer {
 
     /// The way on from a file that is not a model at all.
     static let nameAModel = "name a model that `facever train` wrote with --model"
+    /// The way on from a file that is not even a safetensors file: named by mistake, or a model overwritten.
+    static let nameOrTrainAModel = "name a model that `facever train` wrote with --model, or train again if this file was one"
 
     /// Loads a model file, building the network its metadata describes, and checks it: the
     /// architecture within bounds, every tensor present with its shape, every weight finite, and the
@@ -139,7 +141,7 @@ public final class SiameseNetwork: ParameterContainer {
             archive = try SafetensorsArchive.read(contentsOf: url)
         } catch let error as SafetensorsError {
             if error.isOtherFormat {
-                throw InputError(path: url.path, problem: error.problem, nextStep: Self.nameAModel)
+                throw InputError(path: url.path, problem: error.problem, nextStep: Self.nameOrTrainAModel)
             }
             let missing = !FileManager.default.fileExists(atPath: url.path)
             throw InputError(error, nextStep: missing ? "train a model first (`facever train`) or name one with --model (a pretrained one: `facever model import-dlib`)"
