@@ -62,7 +62,7 @@ final class CollectCommandTests: XCTestCase {
     }
 
     func testAFileThatIsNotAVideoIsOneLineWithTheWayOn() throws {
-        // Random bytes named .mp4: FFmpeg, under OpenCV, would print its own lines before facever's.
+        // Bytes that are no video, named .mp4: FFmpeg, under OpenCV, would print its own lines before facever's.
         let junk = root.appendingPathComponent("holiday.mp4")
         try Data((0..<5_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }).write(to: junk)
         let result = try Facever.run(["collect", "--source", junk.path, "--auto", "anchor", "--count", "1", "--data", data], in: root)
