@@ -2,7 +2,7 @@
 // with no training it verifies a bundled person it never saw against three of their photos and turns a
 // stranger away, from photos and live from a video; compare scores pairs and says the descriptors' distance;
 // identify names each face of a group photo, and verify, compare and enroll say which of its faces they used;
-// embed prints descriptors whose distance is compare's;
+// embed prints descriptors whose distance is compare's; evaluate, report and fit-head say it has no held-out pairs;
 // train --from trains the head alone. Skipped, saying so, when setup has not converted the model.
 import Foundation
 import SiameseKit
@@ -70,6 +70,18 @@ final class PretrainedModelCommandTests: XCTestCase {
         let t = try XCTUnwrap(Double(try XCTUnwrap(metadata[ModelKeys.descriptorThreshold])))
         XCTAssertEqual(t, 0.6 * DlibImport.mirrorDistanceRatio, accuracy: 1e-3)
         XCTAssertEqual(score, 1 / (1 + exp(-20 * (t * t - distance * distance))), accuracy: 2e-3)
+    }
+
+    func testCommandsThatReadHeldOutPairsSayAnImportedModelHasNone() throws {
+        // evaluate (held-out figures), report and model fit-head read what training held out; dlib's model
+        // was imported, not trained, so each says so and names the ways it can be measured or fitted.
+        let expected = "facever: \(pretrained): an imported model has no held-out pairs: it was not trained here; measure it on pairs "
+            + "of photos with `facever evaluate --pairs FILE`, or train its head on your photos with `facever train --from` it\n"
+        for command in [["evaluate"], ["report", "--output", root.appendingPathComponent("plots").path], ["model", "fit-head"]] {
+            let result = try Facever.run(command + ["--model", pretrained, "--data", data], in: root)
+            XCTAssertEqual(result.status, 2, "\(command): \(result.standardError)")
+            XCTAssertTrue(result.standardError.hasSuffix(expected), "\(command): \(result.standardError)")
+        }
     }
 
     func testTrainFromThePretrainedModelTrainsTheHeadAlone() throws {

@@ -19,6 +19,12 @@ public struct HeldOutSet {
     public init(model: TrainedModel, inference: InferenceModel, layout: DataLayout, cropper: PhotoCropper, decoder: PhotoDecoder,
                 progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         guard let split = model.split, !split.test.isEmpty else {
+            if model.metadata[ModelKeys.provenance] != nil {
+                // Imported (dlib's ResNet): it was never trained here, so no photos were held out.
+                throw InputError(path: model.url.path, problem: "an imported model has no held-out pairs: it was not trained here",
+                                 nextStep: "measure it on pairs of photos with `facever evaluate --pairs FILE`, or train its head on "
+                                     + "your photos with `facever train --from` it")
+            }
             throw InputError(path: model.url.path, problem: "the model has no held-out test pairs",
                              nextStep: "train with a --test-fraction above 0")
         }
