@@ -56,7 +56,7 @@ extern "C" int fv_decode_image(const uint8_t *bytes, size_t length, uint64_t max
         }
         if (!result.ok) {
             write_error(error, error_capacity, result.message);
-            return 1;
+            return result.over_pixel_limit ? 3 : 1;
         }
         return 0;
     });

@@ -14,12 +14,20 @@ namespace facever_shim {
 
 struct DecodeResult {
     bool ok = true;
+    // The header declares more pixels than the caller's limit: a photo to shrink, not a damaged file.
+    bool over_pixel_limit = false;
     std::string message;
 
     static DecodeResult failure(std::string message) {
         DecodeResult result;
         result.ok = false;
         result.message = std::move(message);
+        return result;
+    }
+
+    static DecodeResult over_limit(std::string message) {
+        DecodeResult result = failure(std::move(message));
+        result.over_pixel_limit = true;
         return result;
     }
 };
@@ -42,7 +50,7 @@ inline bool exceeds_pixel_limit(uint64_t width, uint64_t height, uint64_t max_pi
 
 inline void describe_pixel_limit(char *message, size_t capacity, uint64_t width, uint64_t height, uint64_t max_pixels) {
     std::snprintf(message, capacity,
-                  "the image declares %llux%llu pixels, over the limit of %llu (FACEVER_MAX_MEGAPIXELS raises it)",
+                  "the image declares %llux%llu pixels, over the limit of %llu",
                   (unsigned long long)width, (unsigned long long)height, (unsigned long long)max_pixels);
 }
 

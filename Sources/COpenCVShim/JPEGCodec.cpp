@@ -116,6 +116,7 @@ struct DecodeState {
     JumpingErrorManager errors;
     uint8_t *pixels = nullptr;       // RGB8 output, malloc'd
     uint8_t *row = nullptr;          // one scanline of the decoder's output (4 channels for CMYK)
+    bool over_limit = false;         // refused for its declared size (errors.message says which)
 };
 
 // Runs libjpeg; returns false with errors.message set on failure. No C++ objects with destructors
@@ -135,6 +136,7 @@ bool run_decoder(DecodeState &state, const uint8_t *bytes, size_t length, uint64
     if (exceeds_pixel_limit(info.image_width, info.image_height, max_pixels)) {
         describe_pixel_limit(state.errors.message, sizeof state.errors.message, info.image_width, info.image_height,
                              max_pixels);
+        state.over_limit = true;
         return false;
     }
     const bool cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
@@ -243,7 +245,8 @@ DecodeResult decode_jpeg(const uint8_t *bytes, size_t length, uint64_t max_pixel
             if (out->pixels == nullptr) result = DecodeResult::failure("out of memory");
         }
     } else {
-        result = DecodeResult::failure(std::string("not a readable JPEG (") + state.errors.message + ")");
+        result = state.over_limit ? DecodeResult::over_limit(state.errors.message)
+                                  : DecodeResult::failure(std::string("not a readable JPEG (") + state.errors.message + ")");
     }
     jpeg_destroy_decompress(&state.info);
     std::free(state.pixels);

@@ -31,6 +31,7 @@ void read_from_memory(png_structp png, png_bytep target, png_size_t count) {
 
 struct ErrorText {
     char message[256] = "unknown libpng error";
+    bool over_limit = false;  // refused for its declared size (message says which)
 };
 
 void record_error(png_structp png, png_const_charp message) {
@@ -61,6 +62,7 @@ bool run_decoder(DecodeState &state, MemoryReader &reader, ErrorText &text, uint
     const uint32_t declared_height = png_get_image_height(state.png, state.info);
     if (exceeds_pixel_limit(declared_width, declared_height, max_pixels)) {
         describe_pixel_limit(text.message, sizeof text.message, declared_width, declared_height, max_pixels);
+        text.over_limit = true;
         return false;
     }
     const int colour = png_get_color_type(state.png, state.info);
@@ -138,7 +140,8 @@ DecodeResult decode_png(const uint8_t *bytes, size_t length, uint64_t max_pixels
     std::free(state.rows);
     if (!decoded) {
         std::free(state.pixels);
-        return DecodeResult::failure(std::string("not a readable PNG (") + text.message + ")");
+        return text.over_limit ? DecodeResult::over_limit(text.message)
+                               : DecodeResult::failure(std::string("not a readable PNG (") + text.message + ")");
     }
     out->pixels = state.pixels;
     out->width = int32_t(state.width);

@@ -62,7 +62,7 @@ DecodeResult decode_pnm(const uint8_t *bytes, size_t length, uint64_t max_pixels
     if (exceeds_pixel_limit(uint64_t(width), uint64_t(height), max_pixels)) {
         char message[160];
         describe_pixel_limit(message, sizeof message, uint64_t(width), uint64_t(height), max_pixels);
-        return DecodeResult::failure(message);
+        return DecodeResult::over_limit(message);
     }
     if (!ascii) cursor.offset++;  // exactly one whitespace byte before binary samples
     const size_t samples = size_t(width) * size_t(height) * size_t(channels);

@@ -37,7 +37,7 @@ typedef struct fv_buffer {
  * dropped. Returns 2 (with a message) for a file in none of these formats, which the capture
  * library's OpenCV decoder may still read (facever_capture.h).
  * Bounded: an image whose header declares more than `max_pixels` pixels is refused before any
- * pixel memory is allocated, and damaged data (a truncated file, a corrupt JPEG entropy stream)
+ * pixel memory is allocated (returning 3), and damaged data (a truncated file, a corrupt JPEG entropy stream)
  * is an error, never a picture with the missing part filled in. */
 int fv_decode_image(const uint8_t *bytes, size_t length, uint64_t max_pixels, fv_image *out, char *error,
                     size_t error_capacity);

@@ -29,6 +29,8 @@ public struct ImageLimits: Equatable, Sendable {
     public static let standardMaximumPixels = 40_000_000
     public static let standardMinimumSide = 32
     public static let environmentVariable = "FACEVER_MAX_MEGAPIXELS"
+    /// What to do with a photo over the pixel limit, whether its header or its decoded size says so.
+    static let overLimitNextStep = "shrink it, or raise the limit for one run with \(environmentVariable)=MEGAPIXELS"
 
     /// The limits for photos that enter facever: the standard ones, or FACEVER_MAX_MEGAPIXELS.
     public static let photos = ImageLimits(maximumPixels: maximumPixels(from: ProcessInfo.processInfo.environment))
@@ -69,8 +71,7 @@ public struct ImageLimits: Equatable, Sendable {
                     "use a larger photo of the face")
         }
         if width * height > maximumPixels {
-            return ("the image is \(width)×\(height) pixels, over the limit of \(maximumPixels)",
-                    "shrink it, or raise the limit for one run with \(Self.environmentVariable)=MEGAPIXELS")
+            return ("the image is \(width)×\(height) pixels, over the limit of \(maximumPixels)", Self.overLimitNextStep)
         }
         return nil
     }

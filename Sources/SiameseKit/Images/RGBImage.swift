@@ -49,9 +49,13 @@ public struct RGBImage: Equatable, Sendable {
         }
         defer { fv_image_free(&image) }
         if let problem {
-            if status == 2 { throw UnknownImageFormat(path: path, bytes: bytes) }
-            // A file in a format facever reads whose bytes are cut short or damaged (or empty).
-            throw InputError(path: path, problem: problem, nextStep: "copy the photo again, or save it again as JPEG or PNG")
+            switch status {
+            case 2: throw UnknownImageFormat(path: path, bytes: bytes)
+            case 3: throw InputError(path: path, problem: problem, nextStep: ImageLimits.overLimitNextStep)
+            default:
+                // A file in a format facever reads whose bytes are cut short or damaged (or empty).
+                throw InputError(path: path, problem: problem, nextStep: "copy the photo again, or save it again as JPEG or PNG")
+            }
         }
         return try adopting(image, path: path, limits: limits)
     }
