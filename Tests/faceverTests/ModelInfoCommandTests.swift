@@ -49,7 +49,8 @@ final class ModelInfoCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains("crop: face"), info.standardOutput)
         XCTAssertTrue(lines.contains("thresholds: detection 0.500, verification 0.500 (the tutorial's defaults, stored at training)"),
                       info.standardOutput)
-        let compute = Compute(precision: try model.precision(requested: nil))
+        // What verify would run: the prepared network's own Compute.
+        let compute = model.prepared(for: try model.precision(requested: nil)).compute
         XCTAssertTrue(lines.last?.hasPrefix("runs here: \(compute)") == true, info.standardOutput)
 
         // The run's checkpoint beside the model is no model, and is named for what it is.

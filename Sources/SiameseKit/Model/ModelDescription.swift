@@ -90,6 +90,6 @@ public struct ModelDescription: Sendable {
         provenance = metadata[ModelKeys.provenance].map {
             Provenance(source: $0, licence: metadata[ModelKeys.licence], importVersion: metadata[ModelKeys.importVersion])
         }
-        runsHere = Compute(precision: try model.precision(requested: nil))
+        runsHere = model.compute(for: try model.precision(requested: nil))
     }
 }

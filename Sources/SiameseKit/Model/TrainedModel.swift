@@ -86,8 +86,12 @@ public struct TrainedModel {
     /// The network ready for inference in `precision` (resolve it with PrecisionChoice: the user's
     /// choice, this model's training precision, the CPU).
     public func prepared(for precision: MatrixPrecision) -> InferenceModel {
-        InferenceModel(network: network, compute: Compute(precision: precision))
+        InferenceModel(network: network, compute: compute(for: precision))
     }
+
+    /// How the network's products run here in `precision`: the Compute `prepared(for:)` gives it (precision,
+    /// float32 kernel, threads), without preparing the weights.
+    public func compute(for precision: MatrixPrecision) -> Compute { Compute(precision: precision) }
 
     /// The precision this model runs in when the user asks for `requested` (nil: nothing).
     public func precision(requested: PrecisionChoice?) throws -> MatrixPrecision {
