@@ -22,6 +22,9 @@ def main():
         return 2
     gallery, probe = sys.argv[1], sys.argv[2]
     photos = len(glob.glob(os.path.join(gallery, "*.jpg")))
+    if photos == 0:
+        print("%s: no .jpg photos to verify against" % gallery, file=sys.stderr)
+        return 2
     found = DeepFace.find(img_path=probe, db_path=gallery, model_name="Dlib", detector_backend="opencv",
                           distance_metric="euclidean", enforce_detection=False, silent=True)
     matches = len(found[0]) if found else 0
