@@ -122,7 +122,8 @@ final class DecoderHardeningTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: large.path, contents: nil))
         XCTAssertEqual(truncate(large.path, off_t(ImageLimits.maximumFileBytes + 1)), 0)  // sparse: no disk used
         XCTAssertThrowsError(try RGBImage.read(contentsOf: large)) { error in
-            XCTAssertTrue("\(error)".contains("more than any photo facever reads"), "\(error)")
+            XCTAssertEqual("\(error)", "\(large.path): the file has \(ImageLimits.maximumFileBytes + 1) bytes, more than any photo "
+                           + "facever reads (\(ImageLimits.maximumFileBytes)); save the photo as JPEG or PNG")
         }
         XCTAssertThrowsError(try SafetensorsArchive.read(contentsOf: pipe)) { error in
             XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
