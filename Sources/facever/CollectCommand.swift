@@ -14,7 +14,8 @@ struct CollectCommand: ParsableCommand {
 
             Examples:
               facever collect --camera 0
-              facever collect --source recording.avi --auto positive --count 300 --interval 0.2
+              facever collect --source recording.avi --auto positive \\
+                --count 300 --interval 0.2
             """
     )
 

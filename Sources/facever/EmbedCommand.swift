@@ -20,7 +20,8 @@ struct EmbedCommand: ParsableCommand {
 
             Examples:
               facever embed photos/ --model models/dlib-resnet-v1.safetensors > faces.jsonl
-              facever embed a.jpg --model models/dlib-resnet-v1.safetensors | jq -c '.embedding'
+              facever embed a.jpg --model models/dlib-resnet-v1.safetensors \\
+                | jq -c '.embedding'
             """
     )
 

@@ -20,27 +20,28 @@ struct Facever: ParsableCommand {
         abstract: "Face verification with a Siamese network (Koch et al. 2015), trained from the terminal.",
         discussion: """
             The workflow, in the order you live it:
-              facever collect --camera 0                  your anchors, positives and gallery from a webcam
+              facever collect --camera 0                  your anchors, positives, gallery
               facever import ~/lfw --into negative        other people's faces
               facever import ~/me/anchors --into anchor   your own photos (or capture them)
               facever import ~/me/positives --into positive
               facever import ~/me/gallery --into verification
-              facever augment                             9 augmented copies of each anchor and positive
-              facever train --epochs 50                   Siamese network, 70/30 split by group
-              facever evaluate                            precision, recall, ROC AUC, EER on the held-out 30 %
-              facever verify probe.jpg                    verified / not-verified against your gallery
-              facever model info                          what the model holds, its thresholds and their source
+              facever augment                             anchors, positives augmented ×9
+              facever train --epochs 50                   the Siamese network, 70/30 split
+              facever evaluate                            its figures on the held-out 30 %
+              facever verify probe.jpg                    you or not, against your gallery
+              facever model info                          the model, thresholds and sources
 
             Who is it? (several people)
-              facever enroll alice ~/photos/alice         a person's face crops into DATA/people/alice
+              facever enroll alice ~/photos/alice         alice's faces into DATA/people
               facever people                              who is enrolled
               facever identify photo.jpg                  the name, or unknown
-              facever report                              PNG plots: training history, ROC, score histograms
+              facever report                              PNG plots: history, ROC, scores
 
-            No training: dlib's pretrained ResNet (Scripts/setup.sh converts it)
-              facever verify probe.jpg --model models/dlib-resnet-v1.safetensors
-              facever compare a.jpg b.jpg --model models/dlib-resnet-v1.safetensors
-              facever embed photos/ --model models/dlib-resnet-v1.safetensors   each face's descriptor (JSON)
+            No training: dlib's pretrained ResNet, which Scripts/setup.sh converts into
+            models/dlib-resnet-v1.safetensors (MODEL below):
+              facever verify probe.jpg --model MODEL
+              facever compare a.jpg b.jpg --model MODEL   one pair's score
+              facever embed photos/ --model MODEL         each face's descriptor (JSON)
               facever model import-dlib --help            converting dlib's files yourself
             """,
         version: "0.2.0",

@@ -8,7 +8,7 @@ import XCTest
 final class HelpSnapshotTests: XCTestCase {
     private static let folder = TestPaths.repository.appendingPathComponent("Tests/faceverTests/HelpSnapshots")
     private static let commands = ["", "collect", "import", "augment", "train", "evaluate", "verify", "enroll", "people", "identify", "report",
-                                          "compare", "embed", "model", "model import-dlib", "model info"]
+                                          "compare", "embed", "model", "model import-dlib", "model info", "model fit-head"]
 
     func testEveryCommandsHelpMatchesItsSnapshot() throws {
         var environment = ProcessInfo.processInfo.environment
@@ -32,6 +32,15 @@ final class HelpSnapshotTests: XCTestCase {
             for line in result.standardOutput.split(separator: "\n") where !line.hasPrefix("USAGE:") {
                 let words = line.split(separator: " ")
                 XCTAssertTrue(line.count <= 80 || words.count == 1, "wider than 80 columns: \(line)")
+            }
+            // Lines laid out by hand (the examples and the root's table of commands, indented in the
+            // overview) must reach an 80-column terminal whole: wrapped, their columns fall apart.
+            var wide = environment
+            wide["COLUMNS"] = "300"
+            let unwrapped = try Facever.run(arguments, in: root, environment: wide).standardOutput
+            let shown = Set(result.standardOutput.split(separator: "\n"))
+            for line in unwrapped.split(separator: "\n").prefix(while: { !$0.hasPrefix("USAGE:") }) where line.hasPrefix("  ") {
+                XCTAssertTrue(shown.contains(line), "facever \(command) --help wraps a line laid out by hand at 80 columns: \(line)")
             }
         }
     }
