@@ -39,17 +39,19 @@ struct ReportCommand: ParsableCommand {
             let model = try TrainedModel.load(from: modelOptions.url(in: options))
             let precision = try compute.resolved(for: model)
             let cropper = cropping.cropper(for: model)
+            // The held-out pairs first: a model without them (an imported one) is refused before anything is
+            // drawn or said about its history.
+            let progress = ProgressLine("held-out photos:", unit: "photos")
+            defer { progress.clear() }
+            let heldOut = try HeldOutSet(model: model, inference: model.prepared(for: precision), layout: options.layout,
+                                         cropper: cropper, decoder: .withCaptureFormats, progress: progress.step)
+            progress.clear()
             var written: [URL] = []
             if let history = model.history, !history.isEmpty {
                 written.append(try Figures.write(Figures.history(history).render(), named: "history", in: folder))
             } else {
                 Console.note("no training history in the model (trained before histories were recorded): history.png not drawn")
             }
-            let progress = ProgressLine("held-out photos:", unit: "photos")
-            defer { progress.clear() }
-            let heldOut = try HeldOutSet(model: model, inference: model.prepared(for: precision), layout: options.layout,
-                                         cropper: cropper, decoder: .withCaptureFormats, progress: progress.step)
-            progress.clear()
             let threshold = model.thresholds.detection
             written.append(try Figures.write(Figures.roc(scores: heldOut.scores, labels: heldOut.labels, threshold: threshold).render(),
                                              named: "roc", in: folder))

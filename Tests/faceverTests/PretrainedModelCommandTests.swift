@@ -80,7 +80,7 @@ final class PretrainedModelCommandTests: XCTestCase {
         for command in [["evaluate"], ["report", "--output", root.appendingPathComponent("plots").path], ["model", "fit-head"]] {
             let result = try Facever.run(command + ["--model", pretrained, "--data", data], in: root)
             XCTAssertEqual(result.status, 2, "\(command): \(result.standardError)")
-            XCTAssertTrue(result.standardError.hasSuffix(expected), "\(command): \(result.standardError)")
+            XCTAssertEqual(result.standardError, expected, "\(command): the refusal and nothing else")
         }
     }
 
