@@ -9,7 +9,7 @@
 //   facever-bench spectral [--batch 1] [--repeats 5]      float32 convolutions: direct beside each tile of the frequency domain
 //   facever-bench gemm [--batch 8] [--repeats 5]          float32 products: OpenBLAS beside facever's own, per path
 //   facever-bench peak [--seconds 1]                        the machine's FMA peak on all threads
-//   facever-bench pretrained MODEL LIST [--repeats 3]       dlib's ResNet: per face (landmarks, chip, network), batch 32
+//   facever-bench pretrained MODEL LIST [--repeats 3] [--threads N]   dlib's ResNet: per face (landmarks, chip, network), batch 32
 //   facever-bench machine                                   the CPU, its relevant flags, the kernels in use
 // Every command takes --precision float32|bfloat16 (default float32) for the engine's products.
 // Workload commands print one JSON object per line (see WorkloadBenchmarks.swift).
@@ -52,10 +52,15 @@ struct Bench: ParsableCommand {
         @Argument var model: String
         @Argument var list: String
         @Option var repeats = 3
+        @Option(help: "Threads for the network (default: the CPUs this process may run on).")
+        var threads: Int?
         @OptionGroup var options: ComputeOptions
+        func validate() throws {
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        }
         func run() throws {
-            try benchmarkPretrained(model: URL(fileURLWithPath: model), list: URL(fileURLWithPath: list), repeats: repeats,
-                                    precision: options.precision)
+            let compute = Compute(precision: options.precision, threads: threads ?? Compute.availableThreads)
+            try benchmarkPretrained(model: URL(fileURLWithPath: model), list: URL(fileURLWithPath: list), repeats: repeats, compute: compute)
         }
     }
 

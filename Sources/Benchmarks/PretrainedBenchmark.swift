@@ -8,10 +8,10 @@ import Foundation
 import SiameseKit
 import Tensor
 
-func benchmarkPretrained(model url: URL, list: URL, repeats: Int, precision: MatrixPrecision) throws {
+func benchmarkPretrained(model url: URL, list: URL, repeats: Int, compute: Compute) throws {
     let model = try TrainedModel.load(from: url)
     guard let chipper = model.network.chipper else { throw InputError(path: url.path, problem: "not a landmark-aligned model") }
-    let inference = model.prepared(for: precision)
+    let inference = InferenceModel(network: model.network, compute: compute)
     let paths = try String(contentsOf: list, encoding: .utf8).split(separator: "\n").map(String.init)
     let photos = try paths.map { try RGBImage.read(contentsOf: URL(fileURLWithPath: $0)) }
     let format = model.inputFormat
@@ -40,5 +40,5 @@ func benchmarkPretrained(model url: URL, list: URL, repeats: Int, precision: Mat
         "per_face_milliseconds": median(whole) * 1000, "landmarks_and_chip_milliseconds": median(prepare) * 1000,
         "network_milliseconds": median(network) * 1000, "batch": batch.count,
         "batch_faces_per_second": Double(batch.count) / batchSeconds,
-    ], precision: precision)
+    ], precision: compute.precision)
 }

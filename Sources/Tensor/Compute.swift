@@ -43,8 +43,16 @@ public struct Compute: Equatable, Sendable, CustomStringConvertible {
     /// What runs float32 products.
     public let float32Kernel: Float32Kernel
 
-    /// The cores this process may run on.
-    public static let availableThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// The cores this process may run on: the CPUs in its affinity mask (`taskset -c 0-3 facever …`, a
+    /// container's cpuset), which Foundation's processor count does not see. More threads than these would
+    /// only take turns on them, and a network's picture-a-thread split would wait on the slowest turn.
+    public static let availableThreads = threads(online: ProcessInfo.processInfo.activeProcessorCount,
+                                                 allowed: Int(fv_allowed_cpu_count()))
+
+    /// The thread count for `online` processors of which the affinity mask allows `allowed` (0: unknown).
+    static func threads(online: Int, allowed: Int) -> Int {
+        max(1, allowed > 0 ? min(online, allowed) : online)
+    }
 
     /// float32 products on every core: what ops use when a caller names nothing else.
     public static let standard = Compute(precision: .float32)

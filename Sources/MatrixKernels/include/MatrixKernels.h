@@ -110,6 +110,10 @@ const char *fv_kernel_name(fv_kernel_path path);
 int64_t fv_l1_data_cache_bytes(void);
 int64_t fv_l2_cache_bytes(void);
 
+/* The number of CPUs in this process's affinity mask (taskset, a container's cpuset); 0 when the system does
+ * not say. AllowedCPUs.c. */
+int64_t fv_allowed_cpu_count(void);
+
 /* Multiply-adds per second one core reaches in independent 512-bit chains of float32 FMAs, and of bfloat16
  * dot products (two multiply-adds a lane), over `iterations` rounds on the calling thread (ThroughputProbe.c);
  * 0 when the CPU lacks the instructions. */
