@@ -13,7 +13,7 @@ runs="${1:-4}"
 precision="${2:-float32}"
 model=models/dlib-resnet-v1.safetensors
 [ -f "$model" ] || { echo "run Scripts/setup.sh first ($model)" >&2; exit 2; }
-online="$(nproc --all)"
+online="$(getconf _NPROCESSORS_ONLN)"
 [ "$online" -ge 2 ] || { echo "this machine has one processor: nothing to compare" >&2; exit 2; }
 cpu="$(awk -F'[:,-]' '/^Cpus_allowed_list/ { gsub(/[ \t]/, "", $2); print $2 }' /proc/self/status)"
 
