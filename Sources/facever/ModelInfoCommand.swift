@@ -90,7 +90,7 @@ struct ModelInfoCommand: ParsableCommand {
             here += " (" + (model.settings == nil ? "" : "trained in bfloat16; ")
                 + (MatrixPrecision.bfloat16UnavailableReason ?? "bfloat16 multiplies no faster on this CPU") + ")"
         }
-        lines.append(here + "; --precision changes it")
+        lines.append(here + "; --precision changes it, and `taskset -c CPUS` the threads")
         return lines
     }
 
