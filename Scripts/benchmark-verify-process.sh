@@ -31,7 +31,7 @@ fi
 
 # The galleries, made once: facever's stored crops and its embedding cache, face_recognition's encodings.
 mapfile -t gallery < <(find "$person" -name 'Colin_Powell_00[0-4][0-9].jpg' -o -name 'Colin_Powell_0050.jpg' | sort)
-if [ ! -f "$work/data/verification.embeddings.safetensors" ]; then
+if ! compgen -G "$work/data/verification.embeddings.*.safetensors" > /dev/null; then
     rm -rf "$work" && mkdir -p "$work/staging"
     cp "${gallery[@]}" "$work/staging/"
     .build/release/facever import "$work/staging" --into verification --data "$work/data" >&2

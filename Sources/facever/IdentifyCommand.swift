@@ -11,7 +11,8 @@ struct IdentifyCommand: ParsableCommand {
             Each face is compared with every enrolled person's photos; a person's score is the mean of \
             their three best-matching photos' Siamese scores. The best person is named when their score \
             is above the threshold (default: the model's detection threshold), otherwise the face is \
-            unknown. Embeddings of enrolled photos are cached (DATA/people.embeddings.safetensors).
+            unknown. Embeddings of enrolled photos are cached, one file for each model \
+            (DATA/people.embeddings.KEY.safetensors).
 
             A photo with several faces (face crops) gets a line for each, largest first, ending in \
             "face K of N"; faces less than half as wide as the largest are not looked at.

@@ -10,7 +10,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             A gallery photo matches when the Siamese score exceeds the detection threshold; the image is \
             verified when the share of matches exceeds the verification threshold. Gallery embeddings are \
-            cached beside the gallery (GALLERY.embeddings.safetensors). Probes and raw gallery photos are \
+            cached beside the gallery, one file for each model, precision and crop mode \
+            (GALLERY.embeddings.KEY.safetensors; the four last used are kept). Probes and raw gallery photos are \
             cropped as the model was trained (--crop overrides); an image without a face is not verified \
             (`IMAGE no-face`, JSON "reason": "no face").
 
@@ -89,7 +90,7 @@ struct VerifyCommand: ParsableCommand {
         var probes: CropsAhead?
         let verifier: Verifier = try reportingInputErrors {
             // verify writes only the gallery cache: it sweeps only where that goes.
-            Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [GalleryCache.url(forGallery: galleryURL).deletingLastPathComponent()]))
+            Console.noteSwept(DataLayout.sweepStaleTemporaries(in: [galleryURL.standardizedFileURL.deletingLastPathComponent()]))
             let model = try TrainedModel.load(from: modelURL)
             var thresholds = model.thresholds
             if let detectionThreshold { thresholds.detection = detectionThreshold }

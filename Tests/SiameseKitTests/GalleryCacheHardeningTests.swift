@@ -12,7 +12,9 @@ final class GalleryCacheHardeningTests: XCTestCase {
     private var gallery: URL!
     private var model: TrainedModel!
     private var probe: RGBImage!
-    private var cacheURL: URL { GalleryCache.url(forGallery: gallery, precision: .float32) }
+    private var cacheURL: URL {
+        GalleryCache.url(forGallery: gallery, key: Gallery.cacheKey(for: model, precision: .float32, crop: PhotoCropper.centre.recipe))
+    }
 
     override func setUpWithError() throws {
         root = try TestPaths.temporaryFolder("cache-hardening")

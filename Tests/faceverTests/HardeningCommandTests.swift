@@ -96,8 +96,12 @@ final class HardeningCommandTests: XCTestCase {
 
     func testVerifyAnswersWhenTheGalleryCacheCannotBeWritten() throws {
         try makeGalleryAndModel()
-        // The model records no training precision, so verify runs it in float32: the float32 cache file.
-        let cache = root.appendingPathComponent("data/verification.embeddings.safetensors")
+        // A first verify writes the cache; a folder in its place can be neither read nor replaced.
+        XCTAssertTrue([0, 1].contains(try Facever.run(["verify", stranger, "--data", data], in: root).status))
+        let caches = try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasPrefix("verification.embeddings.") }
+        XCTAssertEqual(caches.count, 1, "\(caches)")
+        let cache = URL(fileURLWithPath: data).appendingPathComponent(caches[0])
+        try FileManager.default.removeItem(at: cache)
         try FileManager.default.createDirectory(at: cache.appendingPathComponent("in-the-way"), withIntermediateDirectories: true)
         let result = try Facever.run(["verify", stranger, "--data", data], in: root)
         XCTAssertTrue([0, 1].contains(result.status), "\(result.status) \(result.standardError)")

@@ -2,7 +2,7 @@
 // (one user's gallery) and identify (DATA/people, one subfolder a person).
 //
 // Embeddings come from the GalleryCache when it has them, so only new or changed photos are embedded;
-// the cache is kept per model, precision and crop mode. Photos go through the same PhotoCropper as
+// the caches are kept per model, precision and crop mode. Photos go through the same PhotoCropper as
 // probes (stored crops as they are, raw photos cropped); unreadable photos and photos without a face
 // are skipped and listed; a gallery with no usable photo is an error. A cache that cannot be written is
 // reported, and the caller answers without it.
@@ -52,8 +52,8 @@ public struct Gallery {
                 progress: (String, Int, Int) -> Void = { _, _, _ in }) throws {
         let files = try DataLayout.imageFilesRecursively(in: folder, ifMissing: emptyNextStep)
         let architecture = model.network.architecture
-        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: folder, precision: precision),
-                                      key: Self.cacheKey(for: model, precision: precision, crop: cropper.recipe))
+        let key = Self.cacheKey(for: model, precision: precision, crop: cropper.recipe)
+        var cache = GalleryCache.open(url: cacheURL ?? GalleryCache.url(forGallery: folder, key: key), key: key)
         var report = GalleryLoadReport()
         report.cacheDiscarded = cache.discardedBecause
         var embeddings: [[Float]] = [], paths: [URL] = [], hashes = Set<ContentHash>()

@@ -1,10 +1,13 @@
 // GalleryCache.swift — gallery embeddings kept on disk between verify runs.
 //
-// The cache is a safetensors file beside the gallery folder (`verification/` → `verification.embeddings.safetensors`,
-// or `verification.embeddings.bfloat16.safetensors` for embeddings computed with bfloat16 products):
-// one tensor [E] per photo, named by the hash of the photo's bytes, and in the metadata the key it was
-// computed under: the digest of the weights actually loaded, the precision, the embedding size and how
-// photos are cropped (a raw photo's embedding depends on it: PhotoCropper.recipe).
+// The caches are safetensors files beside the gallery folder, one per key (`verification/` →
+// `verification.embeddings.TAG.safetensors`, TAG a fingerprint of the key), so that verifying with one model
+// and then another (a trained one and dlib's, float32 and bfloat16) never throws either's embeddings away. In
+// each: one tensor [E] per photo, named by the hash of the photo's bytes, and in the metadata the key it was
+// computed under: the digest of the weights actually loaded, the precision, the embedding size and how photos
+// are cropped (a raw photo's embedding depends on it: PhotoCropper.recipe). The `keptPerGallery` most recently
+// used caches of a gallery are kept; older ones, and those named as facever named them before the key was in
+// the name, are deleted when a cache is written.
 //
 // The cache is an optimisation that must never change a verdict. It is used only when its key equals
 // the running model's and every entry is well formed (a 16-hex-digit name, shape [E], finite values);
@@ -34,6 +37,11 @@ public struct GalleryCache {
             [Keys.format: GalleryCache.formatName, Keys.weights: weights.text, Keys.precision: precision.rawValue,
              Keys.embeddingSize: String(embeddingSize), Keys.crop: crop]
         }
+
+        /// The key in a cache's file name: a fingerprint of everything the key holds.
+        var tag: String {
+            ContentHash(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")).hex
+        }
     }
 
     static let formatName = "facever-gallery-cache-3"
@@ -53,22 +61,27 @@ public struct GalleryCache {
     /// Why an existing file was not used (nil when it was, or when there was none).
     public let discardedBecause: String?
 
-    /// The cache of `gallery`'s embeddings computed with `precision`: one file per precision, so that
-    /// verifying in float32 and in bfloat16 in turn never discards the other's cache.
-    public static func url(forGallery gallery: URL, precision: MatrixPrecision = .float32) -> URL {
+    /// The cache of `gallery`'s embeddings under `key`, beside the gallery folder.
+    public static func url(forGallery gallery: URL, key: Key) -> URL {
         let folder = gallery.standardizedFileURL
-        let suffix = precision == .float32 ? "" : ".\(precision.rawValue)"
-        return folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".embeddings\(suffix).safetensors")
+        return folder.deletingLastPathComponent().appendingPathComponent("\(folder.lastPathComponent)\(nameInfix)\(key.tag).safetensors")
     }
 
+    private static let nameInfix = ".embeddings."
+
+    /// How many caches of one gallery are kept: the most recently used (read or written).
+    public static let keptPerGallery = 4
+
     /// The cache at `url` when it was made under `key` and every entry is well formed; otherwise an
-    /// empty cache that says why the file was not used.
+    /// empty cache that says why the file was not used. A cache that is used is marked as used now (its
+    /// modification time), so that pruning keeps it.
     public static func open(url: URL, key: Key) -> GalleryCache {
         guard FileManager.default.fileExists(atPath: url.path) else {
             return GalleryCache(url: url, key: key, embeddings: [:], discardedBecause: nil)
         }
         switch validEmbeddings(at: url, key: key) {
         case .success(let embeddings):
+            try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: url.path)
             return GalleryCache(url: url, key: key, embeddings: embeddings, discardedBecause: nil)
         case .failure(let problem):
             return GalleryCache(url: url, key: key, embeddings: [:], discardedBecause: problem.description)
@@ -131,11 +144,45 @@ public struct GalleryCache {
         embeddings = embeddings.filter { hashes.contains($0.key) }
     }
 
+    /// Writes the cache (atomically), then prunes the gallery's other caches.
     public func save() throws {
         var tensors: [String: StoredTensor] = [:]
         for (hash, values) in embeddings {
             tensors[hash.hex] = StoredTensor(shape: [values.count], values: values)
         }
         try SafetensorsArchive(tensors: tensors, metadata: key.metadata).write(to: url)
+        Self.prune(keeping: url)
+    }
+
+    /// Deletes the caches of `url`'s gallery beyond the `keptPerGallery` most recently used (`url` always
+    /// kept) and those named as facever named them before the key was in the name, which it no longer reads.
+    /// Only names of exactly those forms are touched; a file that cannot be deleted is left. Returns the
+    /// deleted files.
+    @discardableResult
+    static func prune(keeping url: URL) -> [URL] {
+        let name = url.lastPathComponent
+        guard let infix = name.range(of: nameInfix, options: .backwards) else { return [] }
+        let gallery = String(name[..<infix.lowerBound])
+        let folder = url.deletingLastPathComponent()
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
+        let legacy: Set<String> = ["\(gallery).embeddings.safetensors", "\(gallery).embeddings.bfloat16.safetensors"]
+        var current: [(url: URL, used: Date)] = []
+        var deleted: [URL] = []
+        for other in names where other != name {
+            let otherURL = folder.appendingPathComponent(other)
+            if legacy.contains(other) {
+                if (try? FileManager.default.removeItem(at: otherURL)) != nil { deleted.append(otherURL) }
+                continue
+            }
+            let prefix = gallery + nameInfix, suffix = ".safetensors"
+            guard other.hasPrefix(prefix), other.hasSuffix(suffix),
+                  ContentHash(hex: String(other.dropFirst(prefix.count).dropLast(suffix.count))) != nil else { continue }
+            let used = (try? FileManager.default.attributesOfItem(atPath: otherURL.path)[.modificationDate] as? Date) ?? .distantPast
+            current.append((otherURL, used))
+        }
+        for old in current.sorted(by: { $0.used > $1.used }).dropFirst(keptPerGallery - 1) {
+            if (try? FileManager.default.removeItem(at: old.url)) != nil { deleted.append(old.url) }
+        }
+        return deleted
     }
 }
