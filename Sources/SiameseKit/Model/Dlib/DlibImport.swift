@@ -14,8 +14,9 @@ import Tensor
 
 public enum DlibImport {
     /// What this converter writes; Scripts/setup.sh converts again when a model on disk says otherwise
-    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too).
-    public static let importVersion = "3"
+    /// (2: the landmark trees are part of the weights' digest; 3: the architecture too; 4: the thresholds'
+    /// source said without parentheses inside parentheses, as verify's summary puts it in some).
+    public static let importVersion = "4"
 
     /// How steeply the score falls with the squared distance.
     public static let scoreSteepness: Float = 20
@@ -68,8 +69,8 @@ public enum DlibImport {
             // No training precision to keep: run in bfloat16 where the CPU has it (the same LFW accuracy).
             ModelKeys.precision: PrecisionChoice.auto.rawValue,
             ModelKeys.descriptorThreshold: thresholdText,
-            ModelKeys.thresholdsSource: "the descriptor distance \(thresholdText) as score 0.5 (the imported head: dlib's "
-                + String(format: "%.4g", weights.distanceThreshold) + (mirrorAverage ? " × \(mirrorDistanceRatio) for mirror-averaged descriptors)" : ")"),
+            ModelKeys.thresholdsSource: "the imported head: score 0.5 at descriptor distance \(thresholdText), dlib's "
+                + String(format: "%.4g", weights.distanceThreshold) + (mirrorAverage ? " × \(mirrorDistanceRatio) for mirror-averaged descriptors" : ""),
         ])
         return network
     }
