@@ -90,6 +90,14 @@ final class GalleryCacheTests: XCTestCase {
                       "verification.embeddings.notes.safetensors", "verification.embeddings.\(tags[1]).safetensors.bak",
                       "people.embeddings.\(tags[2]).safetensors", "my-verification.embeddings.txt", "verification"]
         for name in others { _ = try file(name, usedSecondsAgo: 1000) }
+        // A folder named like a cache (old or new name) is someone's folder, with their files in it.
+        let folders = ["verification.embeddings.\(ContentHash(value: 7).hex).safetensors", "people.embeddings.safetensors"]
+        for name in folders {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+            try Data("keep".utf8).write(to: root.appendingPathComponent(name).appendingPathComponent("photo.jpg"))
+            try FileManager.default.setAttributes([.modificationDate: now.addingTimeInterval(-2000)],
+                                                  ofItemAtPath: root.appendingPathComponent(name).path)
+        }
 
         let deleted = Set(GalleryCache.prune(keeping: saved).map(\.lastPathComponent))
         XCTAssertEqual(deleted, ["verification.embeddings.\(tags[4]).safetensors", "verification.embeddings.\(tags[5]).safetensors",
@@ -97,7 +105,12 @@ final class GalleryCacheTests: XCTestCase {
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: root.path))
         XCTAssertEqual(left, Set(["verification.embeddings.\(tags[0]).safetensors", "verification.embeddings.\(tags[1]).safetensors",
                                   "verification.embeddings.\(tags[2]).safetensors", "verification.embeddings.\(tags[3]).safetensors"]
-                                 + others.dropFirst(2)))
+                                 + others.dropFirst(2) + folders))
+        // The people cache's pruning finds the old name, a folder here, and leaves it.
+        XCTAssertEqual(GalleryCache.prune(keeping: root.appendingPathComponent("people.embeddings.\(tags[2]).safetensors")), [])
+        for name in folders {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).appendingPathComponent("photo.jpg").path))
+        }
         XCTAssertEqual(GalleryCache.keptPerGallery, 4)
     }
 

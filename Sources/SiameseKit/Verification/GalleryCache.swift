@@ -156,8 +156,8 @@ public struct GalleryCache {
 
     /// Deletes the caches of `url`'s gallery beyond the `keptPerGallery` most recently used (`url` always
     /// kept) and those named as facever named them before the key was in the name, which it no longer reads.
-    /// Only names of exactly those forms are touched; a file that cannot be deleted is left. Returns the
-    /// deleted files.
+    /// Only regular files with names of exactly those forms are touched (a folder so named is someone's, not
+    /// a cache); a file that cannot be deleted is left. Returns the deleted files.
     @discardableResult
     static func prune(keeping url: URL) -> [URL] {
         let name = url.lastPathComponent
@@ -170,6 +170,8 @@ public struct GalleryCache {
         var deleted: [URL] = []
         for other in names where other != name {
             let otherURL = folder.appendingPathComponent(other)
+            let attributes = try? FileManager.default.attributesOfItem(atPath: otherURL.path)
+            guard attributes?[.type] as? FileAttributeType == .typeRegular else { continue }
             if legacy.contains(other) {
                 if (try? FileManager.default.removeItem(at: otherURL)) != nil { deleted.append(otherURL) }
                 continue
@@ -177,7 +179,7 @@ public struct GalleryCache {
             let prefix = gallery + nameInfix, suffix = ".safetensors"
             guard other.hasPrefix(prefix), other.hasSuffix(suffix),
                   ContentHash(hex: String(other.dropFirst(prefix.count).dropLast(suffix.count))) != nil else { continue }
-            let used = (try? FileManager.default.attributesOfItem(atPath: otherURL.path)[.modificationDate] as? Date) ?? .distantPast
+            let used = attributes?[.modificationDate] as? Date ?? .distantPast
             current.append((otherURL, used))
         }
         for old in current.sorted(by: { $0.used > $1.used }).dropFirst(keptPerGallery - 1) {
