@@ -101,9 +101,11 @@ final class WorkflowEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(verify.status, allVerified ? 0 : 1)
         XCTAssertTrue(verify.standardError.contains("(3 cached, 0 embedded now)"), "evaluate's probe figures warmed the cache: \(verify.standardError)")
-        // One cache, named by its key (the weights, this precision, the crop).
-        XCTAssertEqual(files("").filter { $0.range(of: #"^verification\.embeddings\.[0-9a-f]{16}\.safetensors$"#, options: .regularExpression) != nil }.count,
-                       1, "\(files(""))")
+        // One cache, named by its key (the weights, this precision, the crop), made in this run's precision.
+        let caches = files("").filter { $0.range(of: #"^verification\.embeddings\.[0-9a-f]{16}\.safetensors$"#, options: .regularExpression) != nil }
+        XCTAssertEqual(caches.count, 1, "\(files(""))")
+        let cache = try SafetensorsArchive.read(contentsOf: root.appendingPathComponent("data/\(caches[0])"))
+        XCTAssertEqual(cache.metadata["precision"], precision)
 
         let again = try Facever.run(["verify", probes[0], "--data", data], in: root)
         XCTAssertTrue(again.lines[0].range(of: #"^.*/s1/10\.pgm (verified|not-verified) share=[01]\.\d\d \([0-3]/3\) mean=[01]\.\d\d$"#, options: .regularExpression) != nil,

@@ -166,21 +166,22 @@ public struct GalleryCache {
         let folder = url.deletingLastPathComponent()
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return [] }
         let legacy: Set<String> = ["\(gallery).embeddings.safetensors", "\(gallery).embeddings.bfloat16.safetensors"]
+        let prefix = gallery + nameInfix, suffix = ".safetensors"
         var current: [(url: URL, used: Date)] = []
         var deleted: [URL] = []
+        // The names first, from the listing alone: the folder may be a big one (a gallery beside other photos).
         for other in names where other != name {
+            let isLegacy = legacy.contains(other)
+            guard isLegacy || (other.hasPrefix(prefix) && other.hasSuffix(suffix)
+                               && ContentHash(hex: String(other.dropFirst(prefix.count).dropLast(suffix.count))) != nil) else { continue }
             let otherURL = folder.appendingPathComponent(other)
             let attributes = try? FileManager.default.attributesOfItem(atPath: otherURL.path)
             guard attributes?[.type] as? FileAttributeType == .typeRegular else { continue }
-            if legacy.contains(other) {
+            if isLegacy {
                 if (try? FileManager.default.removeItem(at: otherURL)) != nil { deleted.append(otherURL) }
-                continue
+            } else {
+                current.append((otherURL, attributes?[.modificationDate] as? Date ?? .distantPast))
             }
-            let prefix = gallery + nameInfix, suffix = ".safetensors"
-            guard other.hasPrefix(prefix), other.hasSuffix(suffix),
-                  ContentHash(hex: String(other.dropFirst(prefix.count).dropLast(suffix.count))) != nil else { continue }
-            let used = attributes?[.modificationDate] as? Date ?? .distantPast
-            current.append((otherURL, used))
         }
         for old in current.sorted(by: { $0.used > $1.used }).dropFirst(keptPerGallery - 1) {
             if (try? FileManager.default.removeItem(at: old.url)) != nil { deleted.append(old.url) }
